@@ -1,0 +1,34 @@
+# partnerdesk — two commands: `make run` and `make test`. Both set up .venv on first use.
+PYTHON ?= $(shell command -v python3.11 || command -v python3)
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed-stamp
+
+.PHONY: run test bench build check-build forms clean demo-large
+
+$(STAMP): pyproject.toml
+	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -e '.[dev,build]'
+	@touch $(STAMP)
+
+run: $(STAMP)
+	$(BIN)/partnerdesk gui
+
+test: $(STAMP)
+	QT_QPA_PLATFORM=offscreen $(BIN)/python -m pytest -q $(PYTEST_ARGS)
+
+bench: $(STAMP)
+	QT_QPA_PLATFORM=offscreen $(BIN)/python benchmarks/run_all.py
+
+forms: $(STAMP)
+	$(BIN)/python tools/compile_forms.py
+
+build: $(STAMP)
+	$(BIN)/pyinstaller --noconfirm --clean build.spec
+
+check-build: build
+	QT_QPA_PLATFORM=offscreen bash tools/check_build.sh
+
+clean:
+	rm -rf build dist .pytest_cache

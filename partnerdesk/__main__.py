@@ -1,0 +1,3 @@
+from partnerdesk.cli import main
+
+raise SystemExit(main())

@@ -1,0 +1,40 @@
+"""Composition root: paths, logging, settings, database (migrated), services."""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass
+
+from partnerdesk import paths as paths_mod
+from partnerdesk.db.capture import Actor
+from partnerdesk.db.uow import Database
+from partnerdesk.logging_setup import setup as setup_logging
+from partnerdesk.services import Services
+from partnerdesk.settings import Settings, os_user
+
+log = logging.getLogger(__name__)
+
+
+@dataclass
+class AppContext:
+    paths: paths_mod.Paths
+    settings: Settings
+    db: Database
+    services: Services
+
+    def close(self) -> None:
+        self.db.close()
+
+
+def open_context(db: str | None = None) -> AppContext:
+    """Resolve paths, start logging, open (create, migrate) the database and build the services."""
+    p = paths_mod.resolve(db)
+    p.ensure()
+    setup_logging(p.log_file)
+    settings = Settings(p.settings_path)
+    actor = Actor(os_user=os_user(), display_name=settings.display_name)
+    database = Database(p.db_path, actor, backup_dir=p.backup_dir)
+    services = Services(database)
+    services.agreements.ensure_default_categories()
+    log.info("opened %s (node %s)", p.db_path, database.node_id)
+    return AppContext(paths=p, settings=settings, db=database, services=services)

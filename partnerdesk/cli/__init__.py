@@ -1,0 +1,61 @@
+"""The ``partnerdesk`` command. Every feature is reachable headless through the same services as the GUI.
+
+A user mistake prints one line on stderr and exits 2; a bug prints a short message, logs the
+traceback, and exits 1.
+"""
+
+from __future__ import annotations
+
+import argparse
+import logging
+import sys
+from typing import Sequence
+
+from partnerdesk import __version__
+from partnerdesk.cli import core, records
+from partnerdesk.errors import UserError
+
+log = logging.getLogger(__name__)
+
+# Each module adds its subcommands with register(subparsers); add a new area's module here.
+COMMAND_MODULES = [core, records]
+
+
+class _Parser(argparse.ArgumentParser):
+    def error(self, message: str):  # argparse's usage errors are user errors: exit 2, one line
+        raise UserError(f"{self.prog}: {message}")
+
+
+def build_parser() -> argparse.ArgumentParser:
+    p = _Parser(prog="partnerdesk", description="Regional IT partnership desk.")
+    p.add_argument("--version", action="version", version=f"partnerdesk {__version__}")
+    p.add_argument("--db", metavar="PATH", help="database file (default: the user data dir or $PARTNERDESK_HOME)")
+    sub = p.add_subparsers(dest="command", metavar="COMMAND", parser_class=_Parser)
+    for module in COMMAND_MODULES:
+        module.register(sub)
+    return p
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    argv = list(sys.argv[1:] if argv is None else argv)
+    try:
+        parser = build_parser()
+        args = parser.parse_args(argv)
+        if not getattr(args, "func", None):
+            args = parser.parse_args(argv + ["gui"])
+        return int(args.func(args) or 0)
+    except UserError as exc:
+        print(f"partnerdesk: error: {exc}", file=sys.stderr)
+        return exc.exit_code
+    except KeyboardInterrupt:
+        print("partnerdesk: interrupted", file=sys.stderr)
+        return 130
+    except BrokenPipeError:
+        return 0
+    except Exception as exc:  # a bug: short message here, traceback in the log file
+        log.exception("unexpected error running %s", argv)
+        from partnerdesk.paths import resolve
+
+        print(f"partnerdesk: internal error: {type(exc).__name__}: {exc}\n"
+              f"The details are in {resolve().log_file}", file=sys.stderr)
+        return 1

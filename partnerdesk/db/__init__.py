@@ -1,0 +1,1 @@
+"""Persistence: SQLAlchemy 2 models, engine pragmas, units of work, Alembic migrations."""

@@ -1,0 +1,106 @@
+"""Open a database file: check it is ours, refuse one from a newer app, back it up, migrate to head."""
+
+from __future__ import annotations
+
+import logging
+import sqlite3
+from datetime import datetime, timezone
+from pathlib import Path
+
+from alembic import command
+from alembic.config import Config
+from alembic.runtime.migration import MigrationContext
+from alembic.script import ScriptDirectory
+from sqlalchemy import Engine
+
+
+from partnerdesk import __version__
+from partnerdesk.errors import DatabaseError
+
+log = logging.getLogger(__name__)
+
+MIGRATIONS_DIR = Path(__file__).resolve().parent / "migrations"
+SQLITE_MAGIC = b"SQLite format 3\x00"
+
+
+def alembic_config() -> Config:
+    cfg = Config()
+    cfg.set_main_option("script_location", str(MIGRATIONS_DIR))
+    return cfg
+
+
+def head_revision() -> str:
+    return ScriptDirectory.from_config(alembic_config()).get_current_head()
+
+
+def check_file(db_path: Path) -> None:
+    """Refuse a file that is not SQLite before anything touches it."""
+    if not db_path.exists() or db_path.stat().st_size == 0:
+        return
+    try:
+        with open(db_path, "rb") as f:
+            magic = f.read(16)
+    except OSError as exc:
+        raise DatabaseError(f"{db_path}: cannot be read ({exc.strerror})") from exc
+    if magic != SQLITE_MAGIC:
+        raise DatabaseError(f"{db_path}: is not a partnerdesk database (not an SQLite file)")
+
+
+def current_revision(engine: Engine) -> str | None:
+    with engine.connect() as conn:
+        return MigrationContext.configure(conn).get_current_revision()
+
+
+def backup_file(src: Path, dest: Path) -> Path:
+    """Copy a live database with SQLite's online backup API (consistent even with WAL)."""
+    dest.parent.mkdir(parents=True, exist_ok=True)
+    tmp = dest.with_name(dest.name + ".part")
+    source = sqlite3.connect(f"file:{src}?mode=ro", uri=True)
+    try:
+        target = sqlite3.connect(tmp)
+        try:
+            source.backup(target)
+        finally:
+            target.close()
+    finally:
+        source.close()
+    tmp.replace(dest)
+    return dest
+
+
+def upgrade(engine: Engine, db_path: Path, backup_dir: Path) -> bool:
+    """Bring the database to head. Returns True when migrations ran. Backs up a non-empty file first."""
+    script = ScriptDirectory.from_config(alembic_config())
+    head = script.get_current_head()
+    try:
+        current = current_revision(engine)
+    except Exception as exc:  # sqlite3.DatabaseError: file is not a database, encrypted, damaged
+        raise DatabaseError(f"{db_path}: cannot be opened as a partnerdesk database ({exc.__cause__ or exc})") from exc
+    if current == head:
+        return False
+    if current is not None:
+        try:
+            script.get_revision(current)
+        except Exception:
+            raise DatabaseError(
+                f"{db_path}: was written by a newer partnerdesk (schema {current}); this is {__version__}. "
+                "Install the newer version to open it."
+            ) from None
+        stamp = datetime.now(timezone.utc).strftime("%Y%m%dT%H%M%SZ")
+        dest = backup_dir / f"pre-migrate-{current}-{stamp}.sqlite3"
+        backup_file(db_path, dest)
+        log.info("backed up %s to %s before migrating", db_path, dest)
+    elif _has_user_tables(engine):
+        raise DatabaseError(f"{db_path}: is an SQLite file but not a partnerdesk database")
+    cfg = alembic_config()
+    with engine.begin() as conn:
+        cfg.attributes["connection"] = conn
+        command.upgrade(cfg, "head")
+    log.info("migrated %s from %s to %s", db_path, current, head)
+    return True
+
+
+def _has_user_tables(engine: Engine) -> bool:
+    with engine.connect() as conn:
+        rows = conn.exec_driver_sql("SELECT name FROM sqlite_master WHERE type='table' AND name NOT LIKE 'sqlite_%'").all()
+    return bool(rows)

@@ -1,0 +1,151 @@
+"""Pricing rules (DESIGN §4 rules 1–3). Pure functions over plain data; exhaustively tested.
+
+* the rate schedule in force **on the work date** prices the entry, and is snapshotted onto the line;
+* minutes round **up** to the billing increment; a call-out bills at least the minimum;
+* after-hours multiplies the rate; travel time is billed only where the schedule says so;
+* mileage = miles × the rate in force on the date (IRS by default);
+* every line rounds half-up to the cent; totals are sums of rounded lines.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date
+from decimal import Decimal
+from typing import Iterable, Sequence
+
+from partnerdesk.domain.money import round_half_up
+
+# IRS standard business mileage rates, cents per mile, by the date they took effect. Defaults only:
+# the user edits them (MileageRate rows) and those win.
+IRS_MILEAGE_CENTS: tuple[tuple[date, str], ...] = (
+    (date(2023, 1, 1), "65.5"),
+    (date(2024, 1, 1), "67"),
+    (date(2025, 1, 1), "70"),
+    (date(2026, 1, 1), "72.5"),
+)
+
+
+@dataclass(frozen=True)
+class Rate:
+    """One rate schedule row as plain data."""
+
+    id: str
+    agreement_id: str
+    provider_agency_id: str | None
+    category_id: str | None
+    effective_from: date
+    effective_to: date | None
+    hourly_rate_cents: int
+    after_hours_multiplier: str = "1.5"
+    overtime_multiplier: str = "1.5"
+    billing_increment_minutes: int = 15
+    minimum_callout_minutes: int = 0
+    travel_billable: bool = False
+    mileage_rate_cents: str | None = None  # decimal string; None = mileage table in force
+
+    def in_force(self, on: date) -> bool:
+        return self.effective_from <= on and (self.effective_to is None or on <= self.effective_to)
+
+
+@dataclass(frozen=True)
+class EntryFacts:
+    work_date: date
+    minutes: int
+    after_hours: bool = False
+    callout: bool = False
+    travel_minutes: int = 0
+    miles: str = "0"
+    category_id: str | None = None
+    provider_agency_id: str | None = None
+
+
+@dataclass(frozen=True)
+class PricedLine:
+    kind: str  # labor | after_hours | callout_minimum | travel | mileage
+    quantity: str  # minutes for time lines, miles for mileage
+    unit_rate: str  # cents per hour (time) or cents per mile (mileage), as a decimal string
+    multiplier: str
+    amount_cents: int
+
+
+@dataclass(frozen=True)
+class Priced:
+    rate: Rate | None
+    billable_minutes: int = 0  # labor minutes billed, after rounding and call-out minimum
+    lines: tuple[PricedLine, ...] = field(default_factory=tuple)
+
+    @property
+    def amount_cents(self) -> int:
+        return sum(line.amount_cents for line in self.lines)
+
+    @property
+    def priced(self) -> bool:
+        return self.rate is not None
+
+
+def round_up(minutes: int, increment: int) -> int:
+    if minutes <= 0:
+        return 0
+    if increment <= 1:
+        return minutes
+    return -(-minutes // increment) * increment
+
+
+def rate_in_force(rates: Iterable[Rate], on: date, category_id: str | None = None,
+                  provider_agency_id: str | None = None) -> Rate | None:
+    """The schedule in force on ``on``: an exact category beats a catch-all (no category); a
+    provider-specific row beats one for any provider; among equals the latest start wins."""
+    best: tuple[tuple[int, int, date], Rate] | None = None
+    for r in rates:
+        if not r.in_force(on):
+            continue
+        if r.category_id is not None and r.category_id != category_id:
+            continue
+        if r.provider_agency_id is not None and r.provider_agency_id != provider_agency_id:
+            continue
+        key = (int(r.category_id is not None), int(r.provider_agency_id is not None), r.effective_from)
+        if best is None or key > best[0]:
+            best = (key, r)
+    return best[1] if best else None
+
+
+def mileage_rate_on(on: date, table: Sequence[tuple[date, str]] = IRS_MILEAGE_CENTS) -> str:
+    chosen = "0"
+    for start, cents in sorted(table):
+        if start <= on:
+            chosen = cents
+    return chosen
+
+
+def _time_amount(minutes: int, rate_cents: int, multiplier: str) -> int:
+    return round_half_up(Decimal(minutes) * Decimal(rate_cents) * Decimal(multiplier) / 60)
+
+
+def price_entry(entry: EntryFacts, rate: Rate | None,
+                mileage_table: Sequence[tuple[date, str]] = IRS_MILEAGE_CENTS) -> Priced:
+    """Price one entry. With no rate the entry is unpriced (never guessed)."""
+    if rate is None:
+        return Priced(rate=None)
+    lines: list[PricedLine] = []
+    mult = rate.after_hours_multiplier if entry.after_hours else "1"
+    kind = "after_hours" if entry.after_hours else "labor"
+    rounded = round_up(entry.minutes, rate.billing_increment_minutes)
+    lines.append(PricedLine(kind, str(rounded), str(rate.hourly_rate_cents), mult,
+                            _time_amount(rounded, rate.hourly_rate_cents, mult)))
+    billable = rounded
+    if entry.callout and rate.minimum_callout_minutes > rounded:
+        extra = rate.minimum_callout_minutes - rounded
+        lines.append(PricedLine("callout_minimum", str(extra), str(rate.hourly_rate_cents), mult,
+                                _time_amount(extra, rate.hourly_rate_cents, mult)))
+        billable += extra
+    if entry.travel_minutes > 0 and rate.travel_billable:
+        travel = round_up(entry.travel_minutes, rate.billing_increment_minutes)
+        lines.append(PricedLine("travel", str(travel), str(rate.hourly_rate_cents), "1",
+                                _time_amount(travel, rate.hourly_rate_cents, "1")))
+    miles = Decimal(entry.miles or "0")
+    if miles > 0:
+        per_mile = rate.mileage_rate_cents or mileage_rate_on(entry.work_date, mileage_table)
+        lines.append(PricedLine("mileage", str(miles), per_mile, "1",
+                                round_half_up(miles * Decimal(per_mile))))
+    return Priced(rate=rate, billable_minutes=billable, lines=tuple(lines))

@@ -1,0 +1,107 @@
+"""Fiscal years and quarters. A fiscal year is named by the calendar year it ends in
+(a July-start FY 2027 runs 2026-07-01 .. 2027-06-30); a January start makes FY = calendar year."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from datetime import date, timedelta
+
+from partnerdesk.errors import ValidationError
+
+_Q = re.compile(r"^\s*(?:FY)?(\d{4})\s*-?\s*Q([1-4])\s*$", re.I)
+
+
+def _check_month(start_month: int) -> None:
+    if not 1 <= int(start_month) <= 12:
+        raise ValidationError(f"fiscal-year start month must be 1..12, not {start_month}")
+
+
+def fiscal_year_of(d: date, start_month: int = 1) -> int:
+    _check_month(start_month)
+    if start_month == 1:
+        return d.year
+    return d.year + 1 if d.month >= start_month else d.year
+
+
+def fiscal_year_range(fy: int, start_month: int = 1) -> tuple[date, date]:
+    _check_month(start_month)
+    start = date(fy if start_month == 1 else fy - 1, start_month, 1)
+    end = _add_months(start, 12) - timedelta(days=1)
+    return start, end
+
+
+def _add_months(d: date, months: int) -> date:
+    y, m = divmod(d.month - 1 + months, 12)
+    return date(d.year + y, m + 1, 1)
+
+
+@dataclass(frozen=True, order=True)
+class Quarter:
+    fiscal_year: int
+    number: int
+    start_month: int = 1
+
+    def __post_init__(self):
+        _check_month(self.start_month)
+        if self.number not in (1, 2, 3, 4):
+            raise ValidationError(f"quarter must be 1..4, not {self.number}")
+
+    @classmethod
+    def parse(cls, text: str, start_month: int = 1) -> "Quarter":
+        m = _Q.match(text or "")
+        if not m:
+            raise ValidationError(f"'{text}' is not a quarter (write it like 2026Q3)")
+        return cls(int(m.group(1)), int(m.group(2)), start_month)
+
+    @classmethod
+    def of(cls, d: date, start_month: int = 1) -> "Quarter":
+        fy = fiscal_year_of(d, start_month)
+        fy_start, _ = fiscal_year_range(fy, start_month)
+        months = (d.year - fy_start.year) * 12 + d.month - fy_start.month
+        return cls(fy, months // 3 + 1, start_month)
+
+    @property
+    def start(self) -> date:
+        fy_start, _ = fiscal_year_range(self.fiscal_year, self.start_month)
+        return _add_months(fy_start, 3 * (self.number - 1))
+
+    @property
+    def end(self) -> date:
+        return _add_months(self.start, 3) - timedelta(days=1)
+
+    def contains(self, d: date) -> bool:
+        return self.start <= d <= self.end
+
+    def next(self) -> "Quarter":
+        if self.number == 4:
+            return Quarter(self.fiscal_year + 1, 1, self.start_month)
+        return Quarter(self.fiscal_year, self.number + 1, self.start_month)
+
+    def previous(self) -> "Quarter":
+        if self.number == 1:
+            return Quarter(self.fiscal_year - 1, 4, self.start_month)
+        return Quarter(self.fiscal_year, self.number - 1, self.start_month)
+
+    def __str__(self) -> str:
+        return f"{self.fiscal_year}Q{self.number}"
+
+    def label(self) -> str:
+        return f"FY{self.fiscal_year} Q{self.number} ({self.start:%b %-d, %Y} – {self.end:%b %-d, %Y})"
+
+
+def parse_date(text: str, field: str = "date") -> date:
+    """ISO dates (2026-03-01) and US dates (3/1/2026) with a clear error naming the field."""
+    s = (text or "").strip()
+    try:
+        if re.fullmatch(r"\d{4}-\d{1,2}-\d{1,2}", s):
+            y, m, d = (int(x) for x in s.split("-"))
+            return date(y, m, d)
+        if re.fullmatch(r"\d{1,2}/\d{1,2}/\d{2,4}", s):
+            m, d, y = (int(x) for x in s.split("/"))
+            if y < 100:
+                y += 2000
+            return date(y, m, d)
+    except ValueError as exc:
+        raise ValidationError(f"{field}: '{text}' is not a real date ({exc})", field) from exc
+    raise ValidationError(f"{field}: '{text}' is not a date (use YYYY-MM-DD)", field)

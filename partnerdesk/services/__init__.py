@@ -1,0 +1,28 @@
+"""Use cases. One unit of work per call; ORM in, DTOs out. Every write goes through here."""
+
+from __future__ import annotations
+
+from partnerdesk.db.uow import Database
+from partnerdesk.services.agencies import AgencyService
+from partnerdesk.services.agreements import AgreementService
+from partnerdesk.services.audit import AuditService
+from partnerdesk.services.balances import BalanceService
+from partnerdesk.services.contacts import ContactService
+from partnerdesk.services.demo import DemoService
+from partnerdesk.services.hours import HoursService
+from partnerdesk.services.interchange import InterchangeService
+
+
+class Services:
+    """The service objects for one database, built once by the composition root."""
+
+    def __init__(self, db: Database):
+        self.db = db
+        self.agencies = AgencyService(db)
+        self.contacts = ContactService(db)
+        self.agreements = AgreementService(db)
+        self.hours = HoursService(db)
+        self.balances = BalanceService(db)
+        self.audit = AuditService(db)
+        self.interchange = InterchangeService(db)
+        self.demo = DemoService(db)

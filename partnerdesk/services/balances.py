@@ -1,0 +1,122 @@
+"""Balances per partner: hours and dollars given vs received, net, cap use, reciprocity."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from datetime import date
+
+from sqlalchemy import select
+
+from partnerdesk.db.models import Agency, Agreement, AgreementParty, TimeEntry
+from partnerdesk.db.uow import Database
+from partnerdesk.domain.caps import CapUse
+from partnerdesk.domain.dto import BalanceDTO
+from partnerdesk.domain.periods import Quarter, fiscal_year_of, fiscal_year_range
+from partnerdesk.services.base import require_home
+from partnerdesk.services.pricing import ENTRY_COLUMNS, EntryRow, Pricer
+
+
+class BalanceService:
+    def __init__(self, db: Database):
+        self.db = db
+
+    def current_fiscal_year(self, today: date | None = None) -> int:
+        with self.db.read() as s:
+            home = require_home(s)
+            return fiscal_year_of(today or date.today(), home.fy_start_month)
+
+    def balances(self, fiscal_year: int | None = None, today: date | None = None) -> list[BalanceDTO]:
+        today = today or date.today()
+        with self.db.read() as s:
+            home = require_home(s)
+            fsm = home.fy_start_month
+            fy = fiscal_year or fiscal_year_of(today, fsm)
+            start, end = fiscal_year_range(fy, fsm)
+            quarter = Quarter.of(min(max(today, start), end), fsm)
+            agencies = {a.id: a for a in s.scalars(select(Agency).where(Agency.deleted_at.is_(None)))}
+            pricer = Pricer(s)
+            acc: dict[str, dict[str, int]] = defaultdict(lambda: defaultdict(int))
+            cap_acc: dict[tuple[str, str], list[int]] = defaultdict(lambda: [0, 0])
+            q = (select(TimeEntry.recipient_agency_id, *ENTRY_COLUMNS)
+                 .where(TimeEntry.deleted_at.is_(None), TimeEntry.work_date >= start, TimeEntry.work_date <= end,
+                        (TimeEntry.provider_agency_id == home.id) | (TimeEntry.recipient_agency_id == home.id)))
+            for row in s.execute(q):
+                recipient_id = row[0]
+                e = EntryRow(*row[1:])
+                given = e.provider_agency_id == home.id
+                partner = recipient_id if given else e.provider_agency_id
+                side = "given" if given else "received"
+                p = pricer.price(e)
+                a = acc[partner]
+                a[f"min_{side}"] += e.minutes
+                a[f"val_{side}"] += p.amount_cents
+                if not p.priced:
+                    a["unpriced"] += 1
+                if quarter.contains(e.work_date):
+                    a[f"qmin_{side}"] += e.minutes
+                    a[f"qval_{side}"] += p.amount_cents
+                if e.agreement_id:
+                    c = cap_acc[(e.agreement_id, e.provider_agency_id)]
+                    c[0] += p.amount_cents
+                    c[1] += p.billable_minutes or e.minutes
+            caps = self._cap_percent(s, home.id, cap_acc)
+            partners = set(acc) | set(caps)
+            out = []
+            for pid in partners:
+                ag = agencies.get(pid)
+                if ag is None or ag.is_home:
+                    continue
+                a = acc[pid]
+                given, received = a["min_given"], a["min_received"]
+                out.append(BalanceDTO(
+                    partner=ag.code, partner_name=ag.name, fiscal_year=fy,
+                    hours_given=round(given / 60, 2), hours_received=round(received / 60, 2),
+                    minutes_given=given, minutes_received=received,
+                    value_given_cents=a["val_given"], value_received_cents=a["val_received"],
+                    net_cents=a["val_given"] - a["val_received"], quarter=str(quarter),
+                    quarter_minutes_given=a["qmin_given"], quarter_minutes_received=a["qmin_received"],
+                    quarter_value_given_cents=a["qval_given"], quarter_value_received_cents=a["qval_received"],
+                    cap_used_percent=caps.get(pid),
+                    reciprocity=round(received / given, 2) if given else None,
+                    unpriced_entries=a["unpriced"],
+                ))
+            return sorted(out, key=lambda b: b.partner_name)
+
+    @staticmethod
+    def _cap_percent(s, home_id: str, cap_acc) -> dict[str, float]:
+        """Highest cap use (percent) per partner across agreements and both directions."""
+        rows = s.execute(select(Agreement.id, Agreement.cap_cents, Agreement.cap_minutes, AgreementParty.agency_id)
+                         .join(AgreementParty, AgreementParty.agreement_id == Agreement.id)
+                         .where(Agreement.deleted_at.is_(None), AgreementParty.deleted_at.is_(None),
+                                AgreementParty.agency_id != home_id)).all()
+        out: dict[str, float] = {}
+        for agr_id, cap_cents, cap_minutes, partner_id in rows:
+            if not cap_cents and not cap_minutes:
+                continue
+            for provider in (home_id, partner_id):
+                used = cap_acc.get((agr_id, provider), [0, 0])
+                pct = CapUse(cap_cents, used[0], cap_minutes, used[1]).percent
+                if pct is not None:
+                    out[partner_id] = round(max(out.get(partner_id, 0.0), pct), 1)
+        return out
+
+    def hours_by_quarter(self, fiscal_year: int | None = None, partner: str | None = None) -> list[dict]:
+        """[{quarter, minutes_given, minutes_received}] for the four quarters of a fiscal year."""
+        with self.db.read() as s:
+            home = require_home(s)
+            fsm = home.fy_start_month
+            fy = fiscal_year or fiscal_year_of(date.today(), fsm)
+            quarters = [Quarter(fy, n, fsm) for n in (1, 2, 3, 4)]
+            out = {str(q): {"quarter": str(q), "minutes_given": 0, "minutes_received": 0} for q in quarters}
+            q = (select(TimeEntry.provider_agency_id, TimeEntry.recipient_agency_id, TimeEntry.work_date,
+                        TimeEntry.minutes)
+                 .where(TimeEntry.deleted_at.is_(None), TimeEntry.work_date >= quarters[0].start,
+                        TimeEntry.work_date <= quarters[-1].end))
+            for prov, rec, wd, minutes in s.execute(q):
+                if home.id not in (prov, rec):
+                    continue
+                if partner and partner not in (prov, rec):
+                    continue
+                key = str(Quarter.of(wd, fsm))
+                out[key]["minutes_given" if prov == home.id else "minutes_received"] += minutes
+            return list(out.values())

@@ -1,0 +1,224 @@
+"""Contacts and skills, with the FTS5 directory index kept in the same transaction as each edit."""
+
+from __future__ import annotations
+
+import json
+import re
+from datetime import date
+from typing import Any, Iterable
+
+from sqlalchemy import func, select, text
+from sqlalchemy.orm import Session, selectinload
+
+from partnerdesk.db.models import Agency, Contact, ContactSkill, Skill
+from partnerdesk.db.uow import Database
+from partnerdesk.domain.dto import ContactDTO
+from partnerdesk.errors import ValidationError
+from partnerdesk.services.base import as_date, clean_text, find_agency, get_live, soft_delete
+
+FIELDS = ("agency_id", "name", "title", "role_tags", "work_phone", "mobile_phone", "after_hours_phone",
+          "personal_phone", "email", "escalation_order", "on_call_notes", "notes", "last_verified",
+          "emergency_responder_since")
+PHONE_FIELDS = ("work_phone", "mobile_phone", "after_hours_phone", "personal_phone")
+_EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
+
+
+def digits(text: str | None) -> str:
+    return re.sub(r"\D", "", text or "")
+
+
+def contact_dto(c: Contact) -> ContactDTO:
+    return ContactDTO(
+        id=c.id, name=c.name, agency_id=c.agency_id, agency_code=c.agency.code, agency_name=c.agency.name,
+        title=c.title, email=c.email, work_phone=c.work_phone, mobile_phone=c.mobile_phone,
+        after_hours_phone=c.after_hours_phone, personal_phone=c.personal_phone,
+        escalation_order=c.escalation_order, on_call_notes=c.on_call_notes, notes=c.notes,
+        role_tags=tuple(t.strip() for t in (c.role_tags or "").split(",") if t.strip()),
+        skills=tuple(sorted((link.skill.name for link in c.skill_links), key=str.casefold)),
+        last_verified=c.last_verified, emergency_responder_since=c.emergency_responder_since,
+    )
+
+
+def validate_contact(values: dict[str, Any]) -> dict[str, Any]:
+    out: dict[str, Any] = {}
+    for k, v in values.items():
+        if k not in FIELDS:
+            raise ValidationError(f"{k}: not a contact field", k)
+        if k == "name":
+            out[k] = clean_text(v, "name", 200, required=True)
+        elif k in PHONE_FIELDS:
+            v = clean_text(v, k, 40)
+            if v and len(digits(v)) < 3:
+                raise ValidationError(f"{k}: '{v}' is not a phone number", k)
+            out[k] = v
+        elif k == "email":
+            v = clean_text(v, "email", 200)
+            if v and not _EMAIL.match(v):
+                raise ValidationError(f"email: '{v}' is not an e-mail address", "email")
+            out[k] = v.lower() if v else None
+        elif k == "escalation_order":
+            if v in (None, ""):
+                out[k] = None
+            else:
+                try:
+                    out[k] = int(v)
+                except (TypeError, ValueError):
+                    raise ValidationError(f"escalation_order: '{v}' is not a whole number", k) from None
+                if not 0 < out[k] < 100:
+                    raise ValidationError("escalation_order: must be 1..99", k)
+        elif k in ("last_verified", "emergency_responder_since"):
+            out[k] = as_date(v, k)
+            if out[k] and out[k] > date.today():
+                raise ValidationError(f"{k}: {out[k]} is in the future", k)
+        elif k in ("on_call_notes", "notes"):
+            out[k] = clean_text(v, k, 4000)
+        elif k == "role_tags":
+            if isinstance(v, (list, tuple)):
+                v = ", ".join(str(t).strip() for t in v if str(t).strip())
+            out[k] = clean_text(v, k, 400)
+        else:
+            out[k] = clean_text(v, k, 200)
+    return out
+
+
+def skill_key(name: str) -> str:
+    return " ".join(name.split()).casefold()
+
+
+def ensure_skills(s: Session, names: Iterable[str]) -> list[Skill]:
+    out = []
+    for name in names:
+        name = " ".join(str(name).split())
+        if not name:
+            continue
+        if len(name) > 80:
+            raise ValidationError(f"skill: '{name[:20]}…' is longer than 80 characters", "skills")
+        key = skill_key(name)
+        sk = s.scalar(select(Skill).where(Skill.name_key == key))
+        if sk is None:
+            sk = Skill(name=name, name_key=key)
+            s.add(sk)
+            s.flush()
+        elif sk.deleted_at is not None:
+            sk.deleted_at = None
+        out.append(sk)
+    return out
+
+
+def set_skills(s: Session, contact: Contact, names: Iterable[str]) -> None:
+    wanted = {sk.id: sk for sk in ensure_skills(s, names)}
+    links = s.scalars(select(ContactSkill).where(ContactSkill.contact_id == contact.id)).all()
+    have = {link.skill_id: link for link in links}
+    for skill_id, link in have.items():
+        if skill_id in wanted and link.deleted_at is not None:
+            link.deleted_at = None
+        elif skill_id not in wanted:
+            soft_delete(link)
+    for skill_id in wanted.keys() - have.keys():
+        s.add(ContactSkill(contact_id=contact.id, skill_id=skill_id))
+    s.flush()
+    s.expire(contact, ["skill_links"])
+
+
+def reindex(s: Session, contact_ids: Iterable[str]) -> None:
+    """Rewrite the FTS rows of these contacts (deleted ones drop out)."""
+    ids = list(dict.fromkeys(contact_ids))
+    if not ids:
+        return
+    s.flush()
+    conn = s.connection()
+    for chunk in (ids[i:i + 500] for i in range(0, len(ids), 500)):
+        conn.execute(text("DELETE FROM contact_fts WHERE contact_id IN (SELECT value FROM json_each(:ids))"),
+                     {"ids": json.dumps(chunk)})
+        rows = s.execute(
+            select(Contact).where(Contact.id.in_(chunk), Contact.deleted_at.is_(None))
+            .options(selectinload(Contact.agency), selectinload(Contact.skill_links).selectinload(ContactSkill.skill))
+        ).scalars().all()
+        if rows:
+            conn.execute(text("INSERT INTO contact_fts (contact_id, name, agency, title, skills, notes, phones) "
+                              "VALUES (:contact_id, :name, :agency, :title, :skills, :notes, :phones)"),
+                         [fts_row(c) for c in rows])
+
+
+def fts_row(c: Contact) -> dict[str, str]:
+    phones = [p for p in (c.work_phone, c.mobile_phone, c.after_hours_phone, c.personal_phone) if p]
+    return {
+        "contact_id": c.id,
+        "name": c.name,
+        "agency": f"{c.agency.name} {c.agency.code}",
+        "title": " ".join(filter(None, [c.title, c.role_tags])),
+        "skills": " ".join(link.skill.name for link in c.skill_links),
+        "notes": " ".join(filter(None, [c.notes, c.on_call_notes])),
+        "phones": " ".join(phones + [digits(p) for p in phones] + [digits(p)[-7:] for p in phones]),
+    }
+
+
+class ContactService:
+    def __init__(self, db: Database):
+        self.db = db
+
+    def _query(self):
+        return select(Contact).options(
+            selectinload(Contact.agency),
+            selectinload(Contact.skill_links).selectinload(ContactSkill.skill),
+        )
+
+    def list(self, agency: str | None = None, include_deleted: bool = False) -> list[ContactDTO]:
+        with self.db.read() as s:
+            q = self._query().join(Agency).order_by(Agency.name, func.coalesce(Contact.escalation_order, 99),
+                                                    Contact.name)
+            if not include_deleted:
+                q = q.where(Contact.deleted_at.is_(None))
+            if agency:
+                q = q.where(Contact.agency_id == find_agency(s, agency).id)
+            return [contact_dto(c) for c in s.scalars(q)]
+
+    def get(self, contact_id: str) -> ContactDTO:
+        with self.db.read() as s:
+            return contact_dto(get_live(s, Contact, contact_id, "contact"))
+
+    def create(self, *, agency: str, skills: Iterable[str] = (), **values: Any) -> ContactDTO:
+        values = validate_contact(values)
+        if not values.get("name"):
+            raise ValidationError("name: required", "name")
+        with self.db.write() as s:
+            ag = find_agency(s, agency)
+            c = Contact(agency_id=ag.id, **values)
+            s.add(c)
+            s.flush()
+            set_skills(s, c, skills)
+            reindex(s, [c.id])
+            s.refresh(c)
+            return contact_dto(c)
+
+    def update(self, contact_id: str, *, skills: Iterable[str] | None = None, agency: str | None = None,
+               **changes: Any) -> ContactDTO:
+        changes = validate_contact(changes)
+        with self.db.write() as s:
+            c = get_live(s, Contact, contact_id, "contact")
+            if agency is not None:
+                c.agency_id = find_agency(s, agency).id
+            for k, v in changes.items():
+                setattr(c, k, v)
+            if skills is not None:
+                set_skills(s, c, skills)
+            reindex(s, [c.id])
+            s.refresh(c)
+            return contact_dto(c)
+
+    def delete(self, contact_id: str) -> None:
+        with self.db.write() as s:
+            c = get_live(s, Contact, contact_id, "contact")
+            soft_delete(c)
+            reindex(s, [c.id])
+
+    def skills(self) -> list[str]:
+        with self.db.read() as s:
+            q = (select(Skill.name).join(ContactSkill, ContactSkill.skill_id == Skill.id)
+                 .where(Skill.deleted_at.is_(None), ContactSkill.deleted_at.is_(None)).distinct())
+            return sorted(s.scalars(q).all(), key=str.casefold)
+
+    def count(self) -> int:
+        with self.db.read() as s:
+            return s.scalar(select(func.count()).select_from(Contact).where(Contact.deleted_at.is_(None)))
+

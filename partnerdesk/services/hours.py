@@ -1,0 +1,350 @@
+"""Time entries (favours given and received): log, edit, acknowledge, dispute, list — priced on read."""
+
+from __future__ import annotations
+
+from datetime import date, timedelta
+from decimal import Decimal, InvalidOperation
+from typing import Any, Iterable
+
+from sqlalchemy import func, or_, select
+from sqlalchemy.orm import Session, aliased
+
+from partnerdesk.db.models import (Agency, Agreement, AgreementParty, Contact, ServiceCategory, Statement,
+                                   StatementLine, TimeEntry)
+from partnerdesk.db.uow import Database
+from partnerdesk.domain.dto import CapDTO, LogResult, TimeEntryDTO
+from partnerdesk.domain.durations import parse_minutes
+from partnerdesk.domain.periods import Quarter, fiscal_year_of
+from partnerdesk.errors import FrozenError, ValidationError
+from partnerdesk.services.base import as_date, clean_text, find_agency, get_live, require_home, soft_delete
+from partnerdesk.services.pricing import EntryRow, Pricer, cap_use
+
+DIRECTIONS = {"given": "given", "we helped them": "given", "gave": "given", "out": "given",
+              "received": "received", "they helped us": "received", "in": "received"}
+STATUSES = ("draft", "acknowledged", "invoiced", "disputed")
+MAX_FUTURE_DAYS = 7
+EDITABLE = ("work_date", "minutes", "category", "staff", "after_hours", "callout", "travel_minutes", "miles",
+            "incident_ref", "description", "agreement")
+
+
+def parse_direction(text: str) -> str:
+    d = DIRECTIONS.get((text or "").strip().lower())
+    if d is None:
+        raise ValidationError(f"direction: '{text}' must be 'given' (we helped them) or 'received' "
+                              "(they helped us)", "direction")
+    return d
+
+
+def parse_miles(value: Any) -> str:
+    if value in (None, ""):
+        return "0"
+    try:
+        d = Decimal(str(value).strip())
+    except InvalidOperation:
+        raise ValidationError(f"miles: '{value}' is not a number", "miles") from None
+    if d < 0 or d > 2000:
+        raise ValidationError(f"miles: {value} must be between 0 and 2,000", "miles")
+    return str(d.quantize(Decimal("0.1")))
+
+
+def _flags(text: str | None) -> tuple[str, ...]:
+    return tuple(f for f in (text or "").split(",") if f)
+
+
+class HoursService:
+    def __init__(self, db: Database):
+        self.db = db
+
+    # -- queries ---------------------------------------------------------------------------------
+    def _select(self):
+        prov, rec = aliased(Agency), aliased(Agency)
+        return (select(TimeEntry, prov.code, prov.name, rec.code, rec.name, Agreement.number,
+                       ServiceCategory.code, Statement.number)
+                .join(prov, prov.id == TimeEntry.provider_agency_id)
+                .join(rec, rec.id == TimeEntry.recipient_agency_id)
+                .outerjoin(Agreement, Agreement.id == TimeEntry.agreement_id)
+                .outerjoin(ServiceCategory, ServiceCategory.id == TimeEntry.category_id)
+                .outerjoin(StatementLine, StatementLine.id == TimeEntry.statement_line_id)
+                .outerjoin(Statement, Statement.id == StatementLine.statement_id)), prov, rec
+
+    def _dto(self, row, home_id: str | None, pricer: Pricer) -> TimeEntryDTO:
+        e, pcode, pname, rcode, rname, agr_no, cat_code, st_no = row
+        if e.provider_agency_id == home_id:
+            direction, partner_code, partner_name = "given", rcode, rname
+        elif e.recipient_agency_id == home_id:
+            direction, partner_code, partner_name = "received", pcode, pname
+        else:
+            direction, partner_code, partner_name = "other", pcode, pname
+        priced = pricer.price(EntryRow.of(e))
+        return TimeEntryDTO(
+            id=e.id, work_date=e.work_date, direction=direction, partner_code=partner_code,
+            partner_name=partner_name, provider_code=pcode, recipient_code=rcode, agreement_id=e.agreement_id,
+            agreement_number=agr_no, category_code=cat_code, staff_contact_id=e.staff_contact_id,
+            staff_name=e.staff_name, minutes=e.minutes, after_hours=e.after_hours, callout=e.callout,
+            travel_minutes=e.travel_minutes, miles=e.miles, incident_ref=e.incident_ref,
+            description=e.description, status=e.status, flags=_flags(e.flags),
+            acknowledged_by=e.acknowledged_by, acknowledged_on=e.acknowledged_on,
+            dispute_reason=e.dispute_reason, statement_number=st_no,
+            billable_minutes=priced.billable_minutes if priced.priced else 0,
+            amount_cents=priced.amount_cents if priced.priced else None,
+        )
+
+    def list(self, *, quarter: str | None = None, partner: str | None = None, category: str | None = None,
+             status: str | None = None, direction: str | None = None, fiscal_year: int | None = None,
+             limit: int | None = None) -> list[TimeEntryDTO]:
+        with self.db.read() as s:
+            home = require_home(s)
+            q, prov, rec = self._select()
+            q = q.where(TimeEntry.deleted_at.is_(None))
+            if quarter:
+                qq = Quarter.parse(quarter, home.fy_start_month)
+                q = q.where(TimeEntry.work_date >= qq.start, TimeEntry.work_date <= qq.end)
+            if fiscal_year:
+                qs = Quarter(fiscal_year, 1, home.fy_start_month)
+                q = q.where(TimeEntry.work_date >= qs.start,
+                            TimeEntry.work_date <= Quarter(fiscal_year, 4, home.fy_start_month).end)
+            if partner:
+                ag = find_agency(s, partner)
+                q = q.where(or_(TimeEntry.provider_agency_id == ag.id, TimeEntry.recipient_agency_id == ag.id))
+            if category:
+                q = q.where(ServiceCategory.code == category.upper())
+            if status:
+                if status not in STATUSES:
+                    raise ValidationError(f"status: '{status}' is not one of {', '.join(STATUSES)}", "status")
+                q = q.where(TimeEntry.status == status)
+            if direction:
+                d = parse_direction(direction)
+                col = TimeEntry.provider_agency_id if d == "given" else TimeEntry.recipient_agency_id
+                q = q.where(col == home.id)
+            q = q.order_by(TimeEntry.work_date.desc(), TimeEntry.created_at.desc())
+            if limit:
+                q = q.limit(limit)
+            pricer = Pricer(s)
+            return [self._dto(row, home.id, pricer) for row in s.execute(q)]
+
+    def get(self, entry_id: str) -> TimeEntryDTO:
+        with self.db.read() as s:
+            home = require_home(s)
+            q, _, _ = self._select()
+            row = s.execute(q.where(TimeEntry.id == entry_id)).first()
+            if row is None or row[0].deleted_at is not None:
+                raise ValidationError(f"no time entry with id {entry_id}")
+            return self._dto(row, home.id, Pricer(s))
+
+    # -- writes ----------------------------------------------------------------------------------
+    def log(self, *, partner: str, direction: str, work_date: Any, hours: Any, category: str | None = None,
+            staff: str | None = None, after_hours: bool = False, callout: bool = False, miles: Any = None,
+            travel_minutes: int = 0, description: str | None = None, incident_ref: str | None = None,
+            agreement: str | None = None, source: str = "manual", today: date | None = None) -> LogResult:
+        """Log one favour. Returns the saved entry with its price, cap use and warnings."""
+        with self.db.write(summary="hours logged") as s:
+            e, warnings = self._build(s, partner=partner, direction=direction, work_date=work_date, hours=hours,
+                                      category=category, staff=staff, after_hours=after_hours, callout=callout,
+                                      miles=miles, travel_minutes=travel_minutes, description=description,
+                                      incident_ref=incident_ref, agreement=agreement, source=source,
+                                      today=today)
+            s.add(e)
+            s.flush()
+            return self._result(s, e, warnings)
+
+    def preview(self, **kwargs: Any) -> LogResult:
+        """What ``log`` would save (price, cap use, warnings) without saving anything."""
+        with self.db.read() as s:
+            e, warnings = self._build(s, **kwargs)
+            e.id = "preview"
+            return self._result(s, e, warnings, saved=False)
+
+    def _result(self, s: Session, e: TimeEntry, warnings: list[str], saved: bool = True) -> LogResult:
+        home = require_home(s)
+        pricer = Pricer(s)
+        cap = None
+        if e.agreement_id:
+            agr = s.get(Agreement, e.agreement_id)
+            fy = fiscal_year_of(e.work_date, home.fy_start_month)
+            use = cap_use(s, pricer, agr, e.provider_agency_id, fy, home.fy_start_month,
+                          extra=None if saved else EntryRow.of(e))
+            cap = CapDTO(agr.number, fy, use.cap_cents, use.used_cents, use.cap_minutes, use.used_minutes,
+                         use.percent, use.level)
+            if use.level:
+                who = "our" if e.provider_agency_id == home.id else "their"
+                warnings.append(f"{agr.number}: {who} FY{fy} cap is {use.percent:.0f}% used"
+                                + (" — over the cap; issuing will need a recorded reason" if use.level >= 100
+                                   else f" (past {use.level}%)"))
+        prov, rec = s.get(Agency, e.provider_agency_id), s.get(Agency, e.recipient_agency_id)
+        agr_no = s.get(Agreement, e.agreement_id).number if e.agreement_id else None
+        cat = s.get(ServiceCategory, e.category_id).code if e.category_id else None
+        row = (e, prov.code, prov.name, rec.code, rec.name, agr_no, cat, None)
+        return LogResult(self._dto(row, home.id, pricer), tuple(warnings), cap)
+
+    def _build(self, s: Session, *, partner, direction, work_date, hours, category=None, staff=None,
+               after_hours=False, callout=False, miles=None, travel_minutes=0, description=None,
+               incident_ref=None, agreement=None, source="manual", today=None,
+               exclude_id: str | None = None) -> tuple[TimeEntry, list[str]]:
+        home = require_home(s)
+        today = today or date.today()
+        ag = find_agency(s, partner)
+        if ag.id == home.id:
+            raise ValidationError("partner: that is your own agency; choose the neighbour", "partner")
+        d = parse_direction(direction)
+        wd = as_date(work_date, "date")
+        if wd is None:
+            raise ValidationError("date: required", "date")
+        if wd > today + timedelta(days=MAX_FUTURE_DAYS):
+            raise ValidationError(f"date: {wd} is in the future", "date")
+        minutes = hours if isinstance(hours, int) and not isinstance(hours, bool) else parse_minutes(hours)
+        if minutes <= 0:
+            raise ValidationError("hours: must be more than zero", "hours")
+        if minutes > 24 * 60:
+            raise ValidationError(f"hours: {minutes / 60:g} h is more than 24 hours in one day", "hours")
+        if travel_minutes is None or travel_minutes < 0 or travel_minutes > 24 * 60:
+            raise ValidationError("travel: must be between 0 and 24 hours", "travel")
+        provider, recipient = (home, ag) if d == "given" else (ag, home)
+        warnings: list[str] = []
+        flags: list[str] = []
+        cat_id = None
+        if category:
+            cat = s.scalar(select(ServiceCategory).where(
+                (func.upper(ServiceCategory.code) == category.strip().upper())
+                | (func.lower(ServiceCategory.name) == category.strip().lower())))
+            if cat is None:
+                codes = ", ".join(s.scalars(select(ServiceCategory.code).order_by(ServiceCategory.code)))
+                raise ValidationError(f"category: unknown '{category}' (known: {codes})", "category")
+            cat_id = cat.id
+        staff_id, staff_name = self._staff(s, staff, provider.id)
+        if staff_id or staff_name:
+            q = select(func.coalesce(func.sum(TimeEntry.minutes), 0)).where(
+                TimeEntry.deleted_at.is_(None), TimeEntry.work_date == wd, TimeEntry.id != (exclude_id or ""),
+                (TimeEntry.staff_contact_id == staff_id) if staff_id else (TimeEntry.staff_name == staff_name))
+            already = s.scalar(q)
+            if already + minutes > 24 * 60:
+                raise ValidationError(f"hours: {staff_name} would have {(already + minutes) / 60:g} hours on {wd}, "
+                                      "more than 24 in one day", "hours")
+        agr_id = self._choose_agreement(s, agreement, home.id, ag.id, wd, flags, warnings)
+        if agr_id is not None:
+            agr = s.get(Agreement, agr_id)
+            if not agr.filing_reference:
+                warnings.append(f"{agr.number} is not filed yet (RCW 39.34.040): it can be logged against "
+                                "but not billed")
+        e = TimeEntry(provider_agency_id=provider.id, recipient_agency_id=recipient.id, agreement_id=agr_id,
+                      staff_contact_id=staff_id, staff_name=staff_name, category_id=cat_id, work_date=wd,
+                      minutes=minutes, after_hours=bool(after_hours), callout=bool(callout),
+                      travel_minutes=int(travel_minutes or 0), miles=parse_miles(miles),
+                      incident_ref=clean_text(incident_ref, "incident", 80),
+                      description=clean_text(description, "description", 2000), status="draft",
+                      flags=",".join(flags) or None, source=source)
+        if agr_id is not None and not Pricer(s).rates.get(agr_id):
+            warnings.append("the agreement has no rate schedule yet: the entry is not priced")
+        return e, warnings
+
+    @staticmethod
+    def _staff(s: Session, staff: str | None, provider_id: str) -> tuple[str | None, str | None]:
+        name = clean_text(staff, "staff", 200)
+        if not name:
+            return None, None
+        c = s.scalar(select(Contact).where(Contact.deleted_at.is_(None), Contact.agency_id == provider_id,
+                                           func.lower(Contact.name) == name.lower()))
+        if c is None:
+            c = s.scalar(select(Contact).where(Contact.deleted_at.is_(None), Contact.id == name))
+        return (c.id, c.name) if c else (None, name)
+
+    @staticmethod
+    def _choose_agreement(s: Session, ref: str | None, home_id: str, partner_id: str, wd: date,
+                          flags: list[str], warnings: list[str]) -> str | None:
+        both = (select(AgreementParty.agreement_id).where(AgreementParty.deleted_at.is_(None),
+                                                          AgreementParty.agency_id.in_([home_id, partner_id]))
+                .group_by(AgreementParty.agreement_id).having(func.count(func.distinct(AgreementParty.agency_id)) == 2))
+        candidates = s.scalars(select(Agreement).where(Agreement.deleted_at.is_(None), Agreement.id.in_(both))
+                               .order_by(Agreement.number)).all()
+        if ref:
+            chosen = [a for a in candidates if ref in (a.id, a.number)]
+            if not chosen:
+                raise ValidationError(f"agreement: '{ref}' is not an agreement with this partner", "agreement")
+            a = chosen[0]
+            if not (a.effective_date <= wd and (a.expiry_date is None or wd <= a.expiry_date)):
+                raise ValidationError(f"date: {wd} is outside the term of {a.number} "
+                                      f"({a.effective_date} to {a.expiry_date or 'open'})", "date")
+            return a.id
+        in_term = [a for a in candidates
+                   if a.effective_date <= wd and (a.expiry_date is None or wd <= a.expiry_date)]
+        if len(in_term) == 1:
+            return in_term[0].id
+        if len(in_term) > 1:
+            raise ValidationError("agreement: more than one agreement applies on that date ("
+                                  + ", ".join(a.number for a in in_term) + "); choose one", "agreement")
+        if candidates:
+            flags.append("outside_term")
+            warnings.append(f"{wd} is outside the term of every agreement with this partner: saved unbilled "
+                            "and flagged")
+        else:
+            flags.append("no_agreement")
+            warnings.append("no agreement with this partner: saved unbilled and flagged")
+        return None
+
+    def update(self, entry_id: str, **changes: Any) -> TimeEntryDTO:
+        unknown = set(changes) - set(EDITABLE)
+        if unknown:
+            raise ValidationError(f"cannot change {', '.join(sorted(unknown))} on a time entry")
+        with self.db.write() as s:
+            e = get_live(s, TimeEntry, entry_id, "time entry")
+            self._check_editable(e)
+            home = require_home(s)
+            partner_id = e.recipient_agency_id if e.provider_agency_id == home.id else e.provider_agency_id
+            direction = "given" if e.provider_agency_id == home.id else "received"
+            current = dict(partner=partner_id, direction=direction, work_date=e.work_date, hours=e.minutes,
+                           category=s.get(ServiceCategory, e.category_id).code if e.category_id else None,
+                           staff=e.staff_name, after_hours=e.after_hours, callout=e.callout, miles=e.miles,
+                           travel_minutes=e.travel_minutes, description=e.description,
+                           incident_ref=e.incident_ref,
+                           agreement=s.get(Agreement, e.agreement_id).number if e.agreement_id else None)
+            if "minutes" in changes:
+                changes["hours"] = changes.pop("minutes")
+            if "work_date" in changes and "agreement" not in changes:
+                current["agreement"] = None
+            current.update(changes)
+            fresh, _warn = self._build(s, **current, source=e.source, exclude_id=e.id)
+            for col in ("agreement_id", "staff_contact_id", "staff_name", "category_id", "work_date", "minutes",
+                        "after_hours", "callout", "travel_minutes", "miles", "incident_ref", "description",
+                        "flags"):
+                setattr(e, col, getattr(fresh, col))
+            s.flush()
+        return self.get(entry_id)
+
+    @staticmethod
+    def _check_editable(e: TimeEntry) -> None:
+        if e.status == "invoiced" or e.statement_line_id:
+            raise FrozenError("this entry is on an issued statement and cannot be changed; void or credit "
+                              "the statement instead")
+
+    def delete(self, entry_id: str) -> None:
+        with self.db.write() as s:
+            e = get_live(s, TimeEntry, entry_id, "time entry")
+            self._check_editable(e)
+            soft_delete(e)
+
+    def acknowledge(self, entry_ids: Iterable[str], by: str, on: Any = None) -> int:
+        by = clean_text(by, "acknowledged by", 200, required=True)
+        when = as_date(on, "acknowledged on") or date.today()
+        with self.db.write(action="acknowledge") as s:
+            n = 0
+            for entry_id in entry_ids:
+                e = get_live(s, TimeEntry, entry_id, "time entry")
+                self._check_editable(e)
+                e.status, e.acknowledged_by, e.acknowledged_on, e.dispute_reason = "acknowledged", by, when, None
+                n += 1
+            return n
+
+    def dispute(self, entry_ids: Iterable[str], reason: str) -> int:
+        reason = clean_text(reason, "reason", 2000, required=True)
+        with self.db.write(action="dispute") as s:
+            n = 0
+            for entry_id in entry_ids:
+                e = get_live(s, TimeEntry, entry_id, "time entry")
+                self._check_editable(e)
+                e.status, e.dispute_reason = "disputed", reason
+                n += 1
+            return n
+
+    def count(self) -> int:
+        with self.db.read() as s:
+            return s.scalar(select(func.count()).select_from(TimeEntry).where(TimeEntry.deleted_at.is_(None)))
+

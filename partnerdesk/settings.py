@@ -1,0 +1,57 @@
+"""User settings that are not window state: display name for the audit trail, remembered mappings.
+
+Stored as JSON in the data dir, written atomically. Window geometry lives in QSettings; secrets in the
+keyring; never here.
+"""
+
+from __future__ import annotations
+
+import getpass
+import json
+import os
+import tempfile
+from pathlib import Path
+from typing import Any
+
+
+class Settings:
+    def __init__(self, path: Path):
+        self.path = path
+        self._data: dict[str, Any] = {}
+        try:
+            self._data = json.loads(path.read_text(encoding="utf-8"))
+            if not isinstance(self._data, dict):
+                self._data = {}
+        except (OSError, ValueError):
+            self._data = {}
+
+    def get(self, key: str, default: Any = None) -> Any:
+        return self._data.get(key, default)
+
+    def set(self, key: str, value: Any) -> None:
+        self._data[key] = value
+        self.save()
+
+    def save(self) -> None:
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        fd, tmp = tempfile.mkstemp(prefix=".settings-", dir=self.path.parent)
+        try:
+            with os.fdopen(fd, "w", encoding="utf-8") as f:
+                json.dump(self._data, f, indent=2, sort_keys=True)
+                f.flush()
+                os.fsync(f.fileno())
+            os.replace(tmp, self.path)
+        except BaseException:
+            Path(tmp).unlink(missing_ok=True)
+            raise
+
+    @property
+    def display_name(self) -> str:
+        return self.get("display_name") or os_user()
+
+
+def os_user() -> str:
+    try:
+        return getpass.getuser()
+    except Exception:  # no user name in this environment
+        return "unknown"

@@ -1,0 +1,1 @@
+"""Replication through a shared folder (DESIGN §5). Qt-free."""
