@@ -106,7 +106,14 @@ class ChangeCapture:
                 ))
             if table in SYNCED_TABLES and session.info.get("capture_ops", True):
                 if not seeded:
-                    self.clock.seed(session.execute(select(func.max(SyncOp.hlc))).scalar())
+                    # our own newest op is binding; others' only up to the drift limit (a far-future
+                    # clock elsewhere is never adopted)
+                    self.clock.seed(session.execute(select(func.max(SyncOp.hlc))
+                                                    .where(SyncOp.node == self.node_id)).scalar())
+                    latest = session.execute(select(func.max(SyncOp.hlc)).where(
+                        SyncOp.hlc <= self.clock.horizon())).scalar()
+                    if latest:
+                        self.clock.observe(latest)
                     seeded = True
                 for key, (_old, new) in changes.items():
                     if is_new and new is None:

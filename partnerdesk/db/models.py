@@ -305,6 +305,63 @@ class SyncOp(Base):
     segment: Mapped[str | None] = mapped_column(String(120))  # exported in / imported from
 
 
+class SyncSegment(Base):
+    """Every segment file this installation has seen on the share: published, applied, quarantined or held."""
+
+    __tablename__ = "sync_segment"
+    __table_args__ = (UniqueConstraint("node", "name"),)
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    node: Mapped[str] = mapped_column(String(64))
+    seq: Mapped[int] = mapped_column(Integer)
+    name: Mapped[str] = mapped_column(String(120))
+    sha256: Mapped[str | None] = mapped_column(String(64))
+    status: Mapped[str] = mapped_column(String(20))  # published applied quarantined held newer_format
+    reason: Mapped[str | None] = mapped_column(Text)
+    seen: Mapped[str | None] = mapped_column(Text)  # JSON [[from_hlc, {node: seq}], ...] what each op's writer had applied
+    op_count: Mapped[int] = mapped_column(Integer, default=0)
+    attempts: Mapped[int] = mapped_column(Integer, default=0)
+    applied_seq: Mapped[int | None] = mapped_column(Integer)  # sync_op.seq when it was applied here
+    first_seen: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    applied_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+
+class SyncHistory(Base):
+    """Every value that lost a last-writer-wins merge, so nothing a colleague typed is ever thrown away."""
+
+    __tablename__ = "sync_history"
+    __table_args__ = (Index("ix_sync_history_row", "tbl", "row_id"),)
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    op_id: Mapped[str] = mapped_column(String(80), unique=True)
+    tbl: Mapped[str] = mapped_column(String(40))
+    row_id: Mapped[str] = mapped_column(String(80))
+    field: Mapped[str] = mapped_column(String(60))
+    value: Mapped[str | None] = mapped_column(Text)  # JSON
+    hlc: Mapped[str] = mapped_column(String(40))
+    node: Mapped[str] = mapped_column(String(64))
+    replaced_by: Mapped[str | None] = mapped_column(String(80))
+    at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+
+class SyncConflict(Base):
+    """Concurrent edits of one field (or an edit refused by a frozen record) for the user to review."""
+
+    __tablename__ = "sync_conflict"
+    id: Mapped[str] = mapped_column(String(36), primary_key=True, default=uuid7)
+    kind: Mapped[str] = mapped_column(String(20))  # concurrent frozen
+    tbl: Mapped[str] = mapped_column(String(40))
+    row_id: Mapped[str] = mapped_column(String(80))
+    field: Mapped[str] = mapped_column(String(60))
+    kept_op: Mapped[str] = mapped_column(String(80))
+    kept_value: Mapped[str | None] = mapped_column(Text)
+    kept_node: Mapped[str] = mapped_column(String(64))
+    other_op: Mapped[str] = mapped_column(String(80), unique=True)
+    other_value: Mapped[str | None] = mapped_column(Text)
+    other_node: Mapped[str] = mapped_column(String(64))
+    detected_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    resolved_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    resolution: Mapped[str | None] = mapped_column(String(20))  # kept other
+
+
 class Meta(Base):
     """Key/value facts about this database: node id, app version that last opened it."""
 

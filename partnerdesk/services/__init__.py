@@ -11,6 +11,7 @@ from partnerdesk.services.contacts import ContactService
 from partnerdesk.services.demo import DemoService
 from partnerdesk.services.hours import HoursService
 from partnerdesk.services.interchange import InterchangeService
+from partnerdesk.sync.service import SyncService
 
 
 class Services:
@@ -26,3 +27,4 @@ class Services:
         self.audit = AuditService(db)
         self.interchange = InterchangeService(db)
         self.demo = DemoService(db)
+        self.sync = SyncService(db)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import uuid
 from datetime import date, timedelta
 from decimal import Decimal, InvalidOperation
 from typing import Any, Iterable
@@ -26,6 +27,7 @@ AGREEMENT_FIELDS = ("number", "title", "kind", "is_draft", "approval_resolution"
 RATE_FIELDS = ("effective_from", "effective_to", "hourly_rate_cents", "after_hours_multiplier",
                "overtime_multiplier", "billing_increment_minutes", "minimum_callout_minutes",
                "travel_billable", "mileage_rate_cents")
+DEFAULTS_NS = uuid.UUID("6f1d3c52-2b7e-4c55-9a44-0d8b7f0e5a11")
 DEFAULT_CATEGORIES = (
     ("NET", "Network", "528.80"), ("PBX", "Telephony/PBX", "528.80"), ("HELP", "Help desk", "518.81"),
     ("EMAIL", "Email", "518.81"), ("SEC", "Security", "518.81"), ("GIS", "GIS", "558.70"),
@@ -224,10 +226,13 @@ class AgreementService:
             have = set(s.scalars(select(ServiceCategory.code)))
             for code, name, bars in DEFAULT_CATEGORIES:
                 if code not in have:
-                    s.add(ServiceCategory(code=code, name=name, bars_code=bars))
+                    # the same id on every installation, so synced databases share one row per default
+                    s.add(ServiceCategory(id=str(uuid.uuid5(DEFAULTS_NS, f"category:{code}")), code=code, name=name,
+                                          bars_code=bars))
             if not s.scalar(select(MileageRate.id)):
                 for start, cents in IRS_MILEAGE_CENTS:
-                    s.add(MileageRate(effective_from=start, cents_per_mile=cents, source="IRS standard rate"))
+                    s.add(MileageRate(id=str(uuid.uuid5(DEFAULTS_NS, f"mileage:{start.isoformat()}")),
+                                      effective_from=start, cents_per_mile=cents, source="IRS standard rate"))
 
     # -- rates ------------------------------------------------------------------------------------
     def rates(self, agreement: str) -> list[RateDTO]:

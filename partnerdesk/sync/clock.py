@@ -33,6 +33,10 @@ class HybridClock:
     def wall_ms(self) -> int:
         return int(self._wall() * 1000)
 
+    def horizon(self) -> str:
+        """The newest timestamp we would adopt from elsewhere right now (wall time + MAX_DRIFT_MS)."""
+        return render(self.wall_ms() + MAX_DRIFT_MS, 99999)
+
     def seed(self, hlc: str | None) -> None:
         """Never issue a timestamp at or below ``hlc`` (the newest one already in the database)."""
         if not hlc:

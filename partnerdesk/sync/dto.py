@@ -1,0 +1,66 @@
+"""Frozen results of the sync service, for the CLI and the Sync page."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+SYNCED = "synced"
+SYNCING = "syncing"
+UNAVAILABLE = "share unavailable"
+CLOCK_WARNING = "clock warning"
+FORK = "fork detected"
+NOT_SET_UP = "not set up"
+
+
+@dataclass(frozen=True)
+class NodeDTO:
+    node: str
+    name: str
+    is_self: bool
+    segments: int
+    last_seq: int
+    problem: str | None = None
+
+
+@dataclass(frozen=True)
+class QuarantineDTO:
+    node: str
+    name: str
+    status: str  # quarantined held newer_format
+    reason: str
+    attempts: int
+
+
+@dataclass(frozen=True)
+class ConflictDTO:
+    id: str
+    kind: str  # concurrent frozen duplicate
+    table: str
+    row_id: str
+    field: str
+    kept_value: object
+    kept_node: str
+    other_value: object
+    other_node: str
+    detected_at: str
+    resolved: bool
+    resolution: str | None
+    label: str = ""
+
+
+@dataclass(frozen=True)
+class SyncStatusDTO:
+    state: str
+    folder: str | None
+    node: str
+    last_sync: str | None
+    quarantined: int
+    conflicts: int
+    nodes: tuple[NodeDTO, ...] = ()
+    problems: tuple[str, ...] = ()
+    quarantine: tuple[QuarantineDTO, ...] = ()
+    applied_ops: int = 0
+    published_ops: int = 0
+    message: str = ""
+    clock_skew_ms: int = 0
+    extra: dict = field(default_factory=dict)

@@ -1,0 +1,426 @@
+"""Applying remote ops (DESIGN §5): field-level last-writer-wins by (hlc, node), history of every losing
+value, conflicts for concurrent edits, frozen statements and invoiced time entries.
+
+The result depends only on the set of ops, never on the order they arrive in: for each touched row every
+field is recomputed from all its ops. Callers run ``apply_ops`` inside ``db.write(capture_ops=False)`` so
+applied ops are stored once, as ``origin="remote"``, and not captured again as local changes.
+"""
+
+from __future__ import annotations
+
+import base64
+import json
+from dataclasses import dataclass, field
+from typing import Any, Iterable
+
+from sqlalchemy import insert, select, text, update
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session
+
+from partnerdesk.db.models import SYNCED_TABLES, Base, SyncConflict, SyncHistory, SyncOp
+from partnerdesk.sync.segment import parse_name
+
+CHUNK = 900
+# Per-installation fields: never sent, never applied (each installation has its own home agency).
+LOCAL_ONLY = {("agency", "is_home")}
+# Fields that differ between installations without anyone editing them: no conflict is raised.
+QUIET = {"created_at"}
+# Freezing: (table, trigger field) -> frozen fields; the first op giving the trigger a value freezes them.
+STATEMENT_OPEN = {"status", "void_reason", "voided_at", "notes", "amount_due_cents", "deleted_at", "created_at"}
+TIME_ENTRY_FROZEN = {"provider_agency_id", "recipient_agency_id", "agreement_id", "work_date", "minutes",
+                     "after_hours", "callout", "travel_minutes", "miles", "category_id", "staff_contact_id",
+                     "staff_name"}
+CHILDREN_OF_STATEMENT = ("statement_line", "statement_document")
+
+
+@dataclass
+class Op:
+    op_id: str
+    hlc: str
+    node: str
+    tbl: str
+    row_id: str
+    field: str
+    value: str | None  # JSON text
+    dbseq: float  # insertion order in this database (inf for ops being applied now)
+    segment: str | None = None
+    incoming: bool = False
+
+    @property
+    def key(self) -> tuple[str, str]:
+        return (self.hlc, self.node)
+
+
+@dataclass
+class ApplyResult:
+    new_ops: int = 0
+    duplicate_ops: int = 0
+    rows_changed: int = 0
+    conflicts: int = 0
+    frozen_rejected: int = 0
+    max_hlc: str | None = None
+    contact_ids: set[str] = field(default_factory=set)
+
+
+def decode_value(col, raw: str | None) -> Any:
+    if raw is None:
+        return None
+    value = json.loads(raw)
+    if isinstance(value, dict) and "$b64" in value:
+        return base64.b64decode(value["$b64"])
+    return value
+
+
+def _table(name: str):
+    return Base.metadata.tables[name]
+
+
+def _chunks(items: list, n: int = CHUNK) -> Iterable[list]:
+    for i in range(0, len(items), n):
+        yield items[i:i + n]
+
+
+class Merger:
+    """One apply run inside one write session."""
+
+    def __init__(self, s: Session, local_node: str, contexts_of: dict[tuple[str, str], list]):
+        self.s = s
+        self.conn = s.connection()
+        self.local_node = local_node
+        # (node, segment name) -> [[from_hlc, {node: seq}], ...]: what the writer had applied when it wrote
+        # each of the segment's ops (ops from from_hlc on, until the next entry)
+        self.contexts_of = contexts_of
+
+    # -- causality ---------------------------------------------------------------------------------
+    def _seg_seq(self, op: Op) -> int | None:
+        if not op.segment:
+            return None
+        parsed = parse_name(op.segment)
+        return parsed[0] if parsed else None
+
+    def _vector(self, op: Op) -> dict[str, int]:
+        ctx = self.contexts_of.get((op.node, op.segment or "")) or []
+        vec: dict[str, int] = {}
+        for from_hlc, v in ctx:
+            if from_hlc <= op.hlc:
+                vec = v
+            else:
+                break
+        return vec
+
+    def knows(self, x: Op, y: Op) -> bool:
+        """Had x's writer applied y when it wrote x?"""
+        if x.node == y.node:
+            return True
+        if x.node == self.local_node and not x.incoming:
+            return y.dbseq < x.dbseq
+        yseq = self._seg_seq(y)
+        return yseq is not None and self._vector(x).get(y.node, 0) >= yseq
+
+    def concurrent(self, a: Op, b: Op) -> bool:
+        return not self.knows(a, b) and not self.knows(b, a)
+
+    # -- main ----------------------------------------------------------------------------------------
+    def apply(self, node: str, segment: str, ops: list[list[Any]]) -> ApplyResult:
+        res = ApplyResult()
+        incoming: list[Op] = []
+        for hlc, tbl, row_id, fld, value in ops:
+            incoming.append(Op(f"{hlc}-{node}", hlc, node, tbl, row_id, fld, value, float("inf"), segment, True))
+        have: set[str] = set()
+        ids = [o.op_id for o in incoming]
+        for chunk in _chunks(ids):
+            have.update(self.conn.execute(select(SyncOp.op_id).where(SyncOp.op_id.in_(chunk))).scalars())
+        fresh = []
+        seen_ids = set()
+        for o in incoming:
+            if o.op_id in have or o.op_id in seen_ids:
+                res.duplicate_ops += 1
+                continue
+            seen_ids.add(o.op_id)
+            fresh.append(o)
+        if not fresh:
+            return res
+        res.new_ops = len(fresh)
+        res.max_hlc = max(o.hlc for o in fresh)
+        rows: dict[tuple[str, str], list[Op]] = {}
+        for o in fresh:
+            rows.setdefault((o.tbl, o.row_id), [])
+        # a statement being frozen now: its lines and document must be recomputed as well
+        newly_issued = [o.row_id for o in fresh if o.tbl == "statement" and o.field == "number" and
+                        o.value not in (None, "null")]
+        for chunk in _chunks(newly_issued):
+            for tbl, row_id in self.conn.execute(
+                    select(SyncOp.tbl, SyncOp.row_id).where(
+                        SyncOp.tbl.in_(CHILDREN_OF_STATEMENT), SyncOp.field == "statement_id",
+                        SyncOp.value.in_([json.dumps(r) for r in chunk]))):
+                rows.setdefault((tbl, row_id), [])
+        self._load_existing(rows)
+        self.conn.execute(insert(SyncOp), [dict(op_id=o.op_id, hlc=o.hlc, node=o.node, tbl=o.tbl, row_id=o.row_id,
+                                                field=o.field, value=o.value, origin="remote", segment=segment)
+                                           for o in fresh])
+        for o in fresh:
+            rows[(o.tbl, o.row_id)].append(o)
+        self._freeze_info(rows)
+        self.s.execute(text("PRAGMA defer_foreign_keys=ON"))
+        history: list[dict] = []
+        conflicts: list[dict] = []
+        materialize: dict[str, list[tuple[str, dict[str, Any], set[str]]]] = {}
+        for (tbl, row_id), ops_ in rows.items():
+            if tbl not in SYNCED_TABLES or tbl not in Base.metadata.tables:
+                continue  # a table from a newer version: the ops are kept, applied after an upgrade
+            cols = _table(tbl).columns
+            by_field: dict[str, list[Op]] = {}
+            for o in ops_:
+                if (tbl, o.field) in LOCAL_ONLY or o.field not in cols or o.field in ("id", "updated_at"):
+                    continue
+                by_field.setdefault(o.field, []).append(o)
+            values: dict[str, Any] = {}
+            winners: dict[str, Op] = {}
+            changed_fields: set[str] = set()
+            for fld, fops in by_field.items():
+                eligible = [o for o in fops if self._eligible(tbl, row_id, fld, o)]
+                if not eligible:
+                    continue
+                win = max(eligible, key=lambda o: o.key)
+                old = [o for o in eligible if not o.incoming]
+                prev = max(old, key=lambda o: o.key) if old else None
+                winners[fld] = win
+                values[fld] = win.value
+                if win.incoming:
+                    changed_fields.add(fld)
+                for o in fops:
+                    lost = o is not win and (o.incoming or o is prev)
+                    if lost:
+                        history.append(dict(op_id=o.op_id, tbl=tbl, row_id=row_id, field=fld, value=o.value,
+                                            hlc=o.hlc, node=o.node, replaced_by=win.op_id))
+                # conflicts: an op that lost to a concurrent op with another value
+                if fld not in QUIET:
+                    for o in fops:
+                        if o is win or o.node == win.node or o.value == win.value:
+                            continue
+                        if not (o.incoming or win.incoming):
+                            continue
+                        if o not in eligible:
+                            res.frozen_rejected += 1
+                            conflicts.append(self._conflict("frozen", tbl, row_id, fld, win, o))
+                        elif (o is prev or o.incoming) and self.concurrent(o, win):
+                            conflicts.append(self._conflict("concurrent", tbl, row_id, fld, win, o))
+            if not values:
+                continue
+            # delete is a field: an edit later than the delete brings the row back
+            dwin = winners.get("deleted_at")
+            if dwin is not None and values["deleted_at"] not in (None, "null"):
+                if any(w.key > dwin.key for f, w in winners.items() if f not in ("deleted_at",) + tuple(QUIET)):
+                    values["deleted_at"] = "null"
+                    changed_fields.add("deleted_at")
+            decoded = {f: decode_value(cols[f], v) for f, v in values.items()}
+            materialize.setdefault(tbl, []).append((row_id, decoded, changed_fields))
+            if tbl == "contact":
+                res.contact_ids.add(row_id)
+        order = [t for t in _TABLE_ORDER if t in materialize] + [t for t in materialize if t not in _TABLE_ORDER]
+        for tbl in order:
+            res.rows_changed += self._write_rows(tbl, materialize[tbl], conflicts)
+        if history:
+            hist_ids = [h["op_id"] for h in history]
+            known = set()
+            for chunk in _chunks(hist_ids):
+                known.update(self.conn.execute(select(SyncHistory.op_id).where(SyncHistory.op_id.in_(chunk))).scalars())
+            rows_h = {h["op_id"]: h for h in history if h["op_id"] not in known}
+            if rows_h:
+                self.conn.execute(insert(SyncHistory), list(rows_h.values()))
+        if conflicts:
+            uniq = {c["other_op"]: c for c in conflicts}
+            known = set()
+            for chunk in _chunks(list(uniq)):
+                known.update(self.conn.execute(select(SyncConflict.other_op).where(
+                    SyncConflict.other_op.in_(chunk))).scalars())
+            new = [c for k, c in uniq.items() if k not in known]
+            if new:
+                self.s.add_all([SyncConflict(**c) for c in new])
+                self.s.flush()
+            res.conflicts = len(new)
+        return res
+
+    @staticmethod
+    def _conflict(kind: str, tbl: str, row_id: str, fld: str, win: Op, other: Op) -> dict:
+        return dict(kind=kind, tbl=tbl, row_id=row_id, field=fld, kept_op=win.op_id, kept_value=win.value,
+                    kept_node=win.node, other_op=other.op_id, other_value=other.value, other_node=other.node)
+
+    def _load_existing(self, rows: dict[tuple[str, str], list[Op]]) -> None:
+        by_tbl: dict[str, list[str]] = {}
+        for tbl, row_id in rows:
+            by_tbl.setdefault(tbl, []).append(row_id)
+        for tbl, ids in by_tbl.items():
+            for chunk in _chunks(ids):
+                q = select(SyncOp.op_id, SyncOp.hlc, SyncOp.node, SyncOp.tbl, SyncOp.row_id, SyncOp.field,
+                           SyncOp.value, SyncOp.seq, SyncOp.segment).where(SyncOp.tbl == tbl,
+                                                                            SyncOp.row_id.in_(chunk))
+                for r in self.conn.execute(q):
+                    rows[(r.tbl, r.row_id)].append(Op(r.op_id, r.hlc, r.node, r.tbl, r.row_id, r.field, r.value,
+                                                      float(r.seq), r.segment))
+
+    # -- freezing -------------------------------------------------------------------------------------
+    def _freeze_info(self, rows: dict[tuple[str, str], list[Op]]) -> None:
+        """Freeze points: statement number assigned (statement + its lines/document), entry invoiced."""
+        self.freeze: dict[tuple[str, str], tuple[str, str]] = {}  # (tbl,row) -> (hlc, node) of freezing op
+        stmt_of: dict[tuple[str, str], str] = {}
+        for (tbl, row_id), ops_ in rows.items():
+            if tbl == "statement":
+                f = [o for o in ops_ if o.field == "number" and o.value not in (None, "null")]
+                if f:
+                    o = min(f, key=lambda o: o.key)
+                    self.freeze[(tbl, row_id)] = o.key
+            elif tbl == "time_entry":
+                f = [o for o in ops_ if o.field == "statement_line_id" and o.value not in (None, "null")]
+                if f:
+                    o = min(f, key=lambda o: o.key)
+                    self.freeze[(tbl, row_id)] = o.key
+            elif tbl in CHILDREN_OF_STATEMENT:
+                sid = [o for o in ops_ if o.field == "statement_id"]
+                if sid:
+                    stmt_of[(tbl, row_id)] = json.loads(max(sid, key=lambda o: o.key).value)
+        need = sorted({v for v in stmt_of.values() if ("statement", v) not in self.freeze})
+        found: dict[str, tuple[str, str]] = {}
+        for chunk in _chunks(need):
+            for r in self.conn.execute(select(SyncOp.row_id, SyncOp.hlc, SyncOp.node).where(
+                    SyncOp.tbl == "statement", SyncOp.field == "number", SyncOp.row_id.in_(chunk),
+                    SyncOp.value != "null", SyncOp.value.is_not(None))):
+                k = (r.hlc, r.node)
+                if r.row_id not in found or k < found[r.row_id]:
+                    found[r.row_id] = k
+        for key, sid in stmt_of.items():
+            f = self.freeze.get(("statement", sid)) or found.get(sid)
+            if f:
+                self.freeze[key] = f
+
+    def _eligible(self, tbl: str, row_id: str, fld: str, o: Op) -> bool:
+        point = self.freeze.get((tbl, row_id))
+        if point is None:
+            return True
+        if tbl == "statement" and fld in STATEMENT_OPEN:
+            return True
+        if tbl == "time_entry" and fld not in TIME_ENTRY_FROZEN:
+            return True
+        # the issuing installation enforces the freeze itself; anyone else's later edit is refused
+        return o.node == point[1] or o.key <= point
+
+    # -- writing rows ---------------------------------------------------------------------------------
+    def _write_rows(self, tbl: str, items: list[tuple[str, dict[str, Any], set[str]]],
+                    conflicts: list[dict]) -> int:
+        t = _table(tbl)
+        ids = [row_id for row_id, _v, _c in items]
+        current: dict[str, dict] = {}
+        for chunk in _chunks(ids):
+            for r in self.conn.execute(select(t).where(t.c.id.in_(chunk))).mappings():
+                current[r["id"]] = dict(r)
+        inserts: dict[frozenset, list[dict]] = {}
+        updates: list[tuple[str, dict]] = []
+        for row_id, values, _changed in items:
+            cur = current.get(row_id)
+            if cur is None:
+                row = dict(values, id=row_id)
+                inserts.setdefault(frozenset(row), []).append(row)
+            else:
+                diff = {}
+                for f, v in values.items():
+                    if _bind(t.c[f], v) != _bind(t.c[f], cur[f]):
+                        diff[f] = v
+                if diff:
+                    updates.append((row_id, diff))
+        n = 0
+        for _cols, batch in inserts.items():
+            try:
+                with self.s.begin_nested():
+                    self.conn.execute(insert(t), batch)
+                n += len(batch)
+            except IntegrityError:
+                for row in batch:
+                    n += self._insert_one(t, row, conflicts)
+        for row_id, diff in updates:
+            try:
+                with self.s.begin_nested():
+                    self.conn.execute(update(t).where(t.c.id == row_id).values(**diff))
+            except IntegrityError:
+                self._displace(t, row_id, diff, conflicts)
+                self.conn.execute(update(t).where(t.c.id == row_id).values(**diff))
+            n += 1
+        return n
+
+    def _insert_one(self, t, row: dict, conflicts: list[dict]) -> int:
+        try:
+            with self.s.begin_nested():
+                self.conn.execute(insert(t), [row])
+        except IntegrityError:
+            self._displace(t, row["id"], row, conflicts)
+            self.conn.execute(insert(t), [row])
+        return 1
+
+    def _displace(self, t, row_id: str, values: dict, conflicts: list[dict]) -> None:
+        """Two installations created rows with the same unique value (e.g. agency code). The row with the
+        greater id keeps the value with its id suffix, whatever order they arrive in; the user is told."""
+        for uc in _unique_sets(t):
+            if not all(c in values for c in uc):
+                continue
+            cond = [t.c[c] == values[c] for c in uc]
+            other = self.conn.execute(select(t.c.id).where(*cond, t.c.id != row_id)).scalar()
+            if other is None:
+                continue
+            loser = max(row_id, other)
+            col = [c for c in uc if isinstance(values.get(c), str)][:1]
+            if not col:
+                continue
+            c = col[0]
+            if loser == row_id:
+                values[c] = f"{values[c]}~{row_id[-4:]}"
+            else:
+                cur = self.conn.execute(select(t.c[c]).where(t.c.id == other)).scalar()
+                self.conn.execute(update(t).where(t.c.id == other).values({c: f"{cur}~{other[-4:]}"}))
+            conflicts.append(dict(kind="duplicate", tbl=t.name, row_id=loser, field=c, kept_op=f"dup-{min(row_id, other)}",
+                                  kept_value=json.dumps(values[c] if loser != row_id else str(values[c]).rsplit("~", 1)[0]),
+                                  kept_node="", other_op=f"dup-{loser}-{c}", other_value=None, other_node=""))
+
+
+def _unique_sets(t) -> list[tuple[str, ...]]:
+    out = []
+    for con in t.constraints:
+        cols = tuple(c.name for c in getattr(con, "columns", []))
+        if con.__class__.__name__ == "UniqueConstraint" and cols:
+            out.append(cols)
+    for col in t.columns:
+        if col.unique:
+            out.append((col.name,))
+    for ix in t.indexes:
+        if ix.unique:
+            out.append(tuple(c.name for c in ix.columns))
+    return out
+
+
+def _bind(col, value):
+    if value is None:
+        return None
+    proc = getattr(col.type, "process_bind_param", None)
+    if proc is not None:
+        try:
+            return proc(value, None)
+        except (TypeError, ValueError):
+            return value
+    return value
+
+
+_TABLE_ORDER = ("agency", "skill", "service_category", "mileage_rate", "contact", "contact_skill", "agreement",
+                "agreement_party", "rate_schedule", "statement", "statement_line", "statement_document",
+                "time_entry", "payment")
+
+
+def canonical_dump(s: Session) -> dict[str, list[dict[str, Any]]]:
+    """Every synced row, without per-installation fields; equal on every converged node."""
+    from partnerdesk.db.capture import encode
+
+    out = {}
+    for name in SYNCED_TABLES:
+        t = _table(name)
+        rows = []
+        for r in s.execute(select(t).order_by(t.c.id)).mappings():
+            rows.append({k: encode(v) for k, v in r.items() if k != "updated_at" and (name, k) not in LOCAL_ONLY})
+        out[name] = rows
+    return out

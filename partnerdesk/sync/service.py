@@ -1,0 +1,717 @@
+"""SyncService: one installation's side of a shared-folder space (DESIGN §5).
+
+Thread-safe (one lock around every cycle), Qt-free; a GUI page calls ``run_cycle`` from a worker thread with
+a progress callback and gets a frozen ``SyncStatusDTO`` back. ``status()`` reads only the local database, so
+it is cheap and never waits for the share.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import socket
+import threading
+import uuid
+from datetime import datetime, timezone
+from pathlib import Path
+from typing import Any, Callable
+
+from sqlalchemy import func, insert, select, update
+from sqlalchemy.exc import IntegrityError
+
+from partnerdesk.db.models import (SYNCED_TABLES, AuditEvent, Base, Meta, SyncConflict, SyncOp, SyncSegment)
+from partnerdesk.db.types import iso_utc, utcnow
+from partnerdesk.db.uow import Database
+from partnerdesk.errors import NotFoundError, UserError
+from partnerdesk.sync import keys, segment as segmod
+from partnerdesk.sync.billing import can_issue_numbers as _can_issue
+from partnerdesk.sync.clock import MAX_DRIFT_MS, parse as parse_hlc
+from partnerdesk.sync.dto import (CLOCK_WARNING, FORK, NOT_SET_UP, SYNCED, SYNCING, UNAVAILABLE, ConflictDTO,
+                                  NodeDTO, QuarantineDTO, SyncStatusDTO)
+from partnerdesk.sync.merge import _TABLE_ORDER, LOCAL_ONLY, Merger, decode_value
+from partnerdesk.sync.segment import SegmentError
+from partnerdesk.sync.store import PublishError, Share, ShareUnavailable
+
+log = logging.getLogger(__name__)
+
+Progress = Callable[[int, int, str], None]
+MAX_OPS_PER_SEGMENT = 50_000
+HELD_STATUSES = ("quarantined", "held", "newer_format")
+LABEL_FIELDS = ("name", "code", "number", "title", "description")
+
+
+def _noop(_done: int, _total: int, _msg: str) -> None:
+    pass
+
+
+class SyncService:
+    def __init__(self, db: Database):
+        self.db = db
+        self._lock = threading.RLock()
+        self._syncing = False
+
+    # -- meta helpers ----------------------------------------------------------------------------
+    def _meta(self) -> dict[str, str | None]:
+        with self.db.read() as s:
+            return {k: v for k, v in s.execute(select(Meta.key, Meta.value).where(Meta.key.like("sync.%")))}
+
+    def _set_meta(self, s, **values: Any) -> None:
+        for k, v in values.items():
+            key = "sync." + k
+            row = s.get(Meta, key)
+            text = v if (v is None or isinstance(v, str)) else json.dumps(v, sort_keys=True)
+            if row is None:
+                s.add(Meta(key=key, value=text))
+            else:
+                row.value = text
+
+    def _save_meta(self, **values: Any) -> None:
+        with self.db.write(audit=False, capture_ops=False) as s:
+            self._set_meta(s, **values)
+
+    @property
+    def node_id(self) -> str:
+        return self.db.node_id
+
+    def _node_name(self) -> str:
+        try:
+            host = socket.gethostname()
+        except OSError:
+            host = "pc"
+        return f"{self.db.actor.display_name} on {host}"
+
+    # -- setting up ------------------------------------------------------------------------------
+    def init(self, folder: str | Path, progress: Progress | None = None) -> SyncStatusDTO:
+        """Create a new space in ``folder`` and make this installation its first node."""
+        with self._lock:
+            folder = Path(folder).expanduser()
+            if not folder.is_dir():
+                raise UserError(f"{folder}: not a folder that can be reached; create it or mount the share first")
+            meta = self._meta()
+            if meta.get("sync.space"):
+                raise UserError(f"this installation already syncs with {meta.get('sync.folder')}; it can be in one "
+                                "space only")
+            share = Share(folder)
+            if (share.root / "space.json").exists():
+                raise UserError(f"{folder} already holds a partnerdesk space: use 'partnerdesk sync join {folder}'")
+            key = keys.create(self.node_id)
+            space_id = uuid.uuid4().hex
+            try:
+                share.create_space(space_id, self.node_id)
+            except FileExistsError:
+                raise UserError(f"{folder} already holds a partnerdesk space: use 'sync join'") from None
+            except (OSError, ShareUnavailable) as exc:
+                raise UserError(f"{folder}: cannot create the space ({exc})") from None
+            self._register(share, key)
+            with self.db.write(action="sync_init", summary=f"created sync space in {folder}") as s:
+                self._set_meta(s, folder=str(folder.resolve()), space=space_id, seq="0", hash=None)
+                home = s.scalar(select(Base.metadata.tables["agency"].c.id).where(
+                    Base.metadata.tables["agency"].c.is_home.is_(True)))
+                if home:
+                    from partnerdesk.db.models import Agency
+
+                    a = s.get(Agency, home)
+                    if a.billing_node is None:
+                        a.billing_node = self.node_id
+            self._baseline(full=True)
+            return self.run_cycle(progress)
+
+    def join(self, folder: str | Path, new_identity: bool = False,
+             progress: Progress | None = None) -> SyncStatusDTO:
+        """Join the space in ``folder``: this installation becomes a node with its own key."""
+        with self._lock:
+            folder = Path(folder).expanduser()
+            share = Share(folder)
+            try:
+                space = share.read_space()
+            except ShareUnavailable as exc:
+                raise UserError(f"cannot join: {exc}") from None
+            meta = self._meta()
+            if meta.get("sync.space") and meta["sync.space"] != space["space_id"] and not new_identity:
+                raise UserError(f"this installation already syncs with another space ({meta.get('sync.folder')})")
+            if new_identity:
+                self._new_identity()
+            elif meta.get("sync.space") != space["space_id"] and share.node_entry(self.node_id) is not None:
+                # this database's node id is already on the roster but the database has never joined:
+                # a copied profile. Take a new identity rather than write as someone else.
+                self._new_identity()
+            key = keys.create(self.node_id)
+            try:
+                self._register(share, key)
+            except PublishError as exc:
+                raise UserError(f"cannot join: {exc}; run 'partnerdesk sync join {folder} --new-identity'") from None
+            except OSError as exc:
+                raise UserError(f"cannot join: {folder} is not writable ({exc.strerror or exc})") from None
+            with self.db.write(action="sync_join", summary=f"joined sync space in {folder}", capture_ops=False) as s:
+                self._set_meta(s, folder=str(folder.resolve()), space=space["space_id"])
+                if s.get(Meta, "sync.seq") is None or new_identity:
+                    self._set_meta(s, seq="0", hash=None)
+            self._baseline(full=True)
+            status = self.run_cycle(progress)
+            self._adopt_home(share, space)
+            return status
+
+    def _register(self, share: Share, key) -> None:
+        home = None
+        with self.db.read() as s:
+            t = Base.metadata.tables["agency"]
+            home = s.scalar(select(t.c.id).where(t.c.is_home.is_(True), t.c.deleted_at.is_(None)))
+        share.register_node(self.node_id, {"public_key": keys.public_b64(key), "name": self._node_name(),
+                                           "home_agency": home, "joined": iso_utc(utcnow())})
+
+    def _adopt_home(self, share: Share, space: dict) -> None:
+        """A colleague joining with an empty database takes the founder's home agency as theirs."""
+        from partnerdesk.db.models import Agency
+
+        entry = share.node_entry(space.get("founder", "")) or {}
+        home_id = entry.get("home_agency")
+        if not home_id:
+            return
+        with self.db.write(action="sync_join", capture_ops=False) as s:
+            if s.scalar(select(Agency.id).where(Agency.is_home.is_(True))):
+                return
+            a = s.get(Agency, home_id)
+            if a is not None:
+                a.is_home = True
+
+    def _new_identity(self) -> None:
+        """Give this database a new node id (after a fork): its unexported ops move to the new id."""
+        new = uuid.uuid4().hex
+        old = self.node_id
+        with self.db.write(audit=False, capture_ops=False) as s:
+            s.get(Meta, "node_id").value = new
+            conn = s.connection()
+            for seq, hlc in conn.execute(select(SyncOp.seq, SyncOp.hlc).where(
+                    SyncOp.node == old, SyncOp.origin == "local", SyncOp.segment.is_(None))).all():
+                conn.execute(update(SyncOp).where(SyncOp.seq == seq).values(node=new, op_id=f"{hlc}-{new}"))
+            self._set_meta(s, seq="0", hash=None, forked=None)
+        self.db.node_id = new
+        self.db.capture.node_id = new
+        log.warning("sync: node %s took the new identity %s", old, new)
+
+    # -- baseline ----------------------------------------------------------------------------------
+    def _baseline(self, full: bool = False) -> int:
+        """Rows that exist without ops (demo data, JSON imports) become ops of this node, so others get them."""
+        with self.db.write(audit=False, capture_ops=False) as s:
+            conn = s.connection()
+            audit_seq = conn.execute(select(func.max(AuditEvent.seq))).scalar() or 0
+            mark = s.get(Meta, "sync.baseline_audit")
+            if not full and mark is not None and mark.value == str(audit_seq):
+                return 0
+            clock = self.db.clock
+            clock.seed(conn.execute(select(func.max(SyncOp.hlc)).where(SyncOp.node == self.node_id)).scalar())
+            ops = []
+            for name in _TABLE_ORDER:
+                t = Base.metadata.tables[name]
+                if full:
+                    have = set(conn.execute(select(SyncOp.row_id, SyncOp.field).where(SyncOp.tbl == name)).all())
+                    rows = conn.execute(select(t)).mappings()
+                else:
+                    have = set()
+                    sub = select(SyncOp.row_id).where(SyncOp.tbl == name)
+                    rows = conn.execute(select(t).where(t.c.id.not_in(sub))).mappings()
+                from partnerdesk.db.capture import encode
+
+                for r in rows:
+                    for col, value in r.items():
+                        if value is None or col in ("id", "updated_at") or (name, col) in LOCAL_ONLY:
+                            continue
+                        if (r["id"], col) in have:
+                            continue
+                        hlc = clock.now()
+                        ops.append(dict(op_id=f"{hlc}-{self.node_id}", hlc=hlc, node=self.node_id, tbl=name,
+                                        row_id=r["id"], field=col, origin="local",
+                                        value=json.dumps(encode(value), ensure_ascii=False)))
+            for i in range(0, len(ops), 5000):
+                conn.execute(insert(SyncOp), ops[i:i + 5000])
+            self._set_meta(s, baseline_audit=str(audit_seq))
+            return len(ops)
+
+    # -- the cycle ------------------------------------------------------------------------------------
+    def run_cycle(self, progress: Progress | None = None) -> SyncStatusDTO:
+        """Import what others published, then publish our own new ops. Never raises for share trouble:
+        the returned status says "share unavailable" and nothing local changes."""
+        progress = progress or _noop
+        with self._lock:
+            meta = self._meta()
+            if not meta.get("sync.space"):
+                raise UserError("sync is not set up: run 'partnerdesk sync init FOLDER' or 'sync join FOLDER'")
+            self._syncing = True
+            problems: list[str] = []
+            applied = published = 0
+            try:
+                share = Share(meta["sync.folder"])
+                try:
+                    space = share.read_space()
+                    if space["space_id"] != meta["sync.space"]:
+                        raise ShareUnavailable(f"{share.folder} now holds a different space (was it replaced?)")
+                    nodes = share.node_ids()
+                    if not nodes:
+                        raise ShareUnavailable(f"{share.folder} has no nodes (the share was emptied or replaced)")
+                    self._baseline(full=False)
+                    progress(0, 1, "reading the share")
+                    skew: dict[str, int] = {}
+                    applied = self._import(share, nodes, problems, progress, skew)
+                    if meta.get("sync.forked") or any("fork" in p and self.node_id[:8] in p for p in problems):
+                        published = 0
+                    else:
+                        published = self._export(share, problems, progress)
+                    state = SYNCED
+                    forked = self._meta().get("sync.forked")
+                    if forked:
+                        state = FORK
+                        problems.insert(0, forked)
+                    elif skew:
+                        state = CLOCK_WARNING
+                        for n, ms in sorted(skew.items()):
+                            problems.append(f"the clock of node {n[:8]} is {ms // 60000} minutes ahead of this PC; "
+                                            "its times were not adopted. Check the date and time on both PCs")
+                    with self.db.write(audit=False, capture_ops=False) as s:
+                        audit_seq = s.scalar(select(func.max(AuditEvent.seq))) or 0
+                        self._set_meta(s, state=state, last_sync=iso_utc(utcnow()), problems=problems,
+                                       skew=str(max(skew.values(), default=0)), baseline_audit=str(audit_seq))
+                except ShareUnavailable as exc:
+                    log.warning("sync: %s", exc)
+                    self._save_meta(state=UNAVAILABLE, problems=[str(exc)])
+            finally:
+                self._syncing = False
+            progress(1, 1, "done")
+            st = self.status()
+            return SyncStatusDTO(**{**st.__dict__, "applied_ops": applied, "published_ops": published})
+
+    # -- import --------------------------------------------------------------------------------------
+    def _import(self, share: Share, nodes: list[str], problems: list[str], progress: Progress,
+                skew: dict[str, int]) -> int:
+        me = self.node_id
+        with self.db.read() as s:
+            rows = s.execute(select(SyncSegment.node, SyncSegment.name, SyncSegment.seq, SyncSegment.status,
+                                    SyncSegment.sha256, SyncSegment.seen, SyncSegment.attempts)).all()
+            pinned = json.loads(s.get(Meta, "sync.keys").value) if s.get(Meta, "sync.keys") else {}
+        seen_of: dict[tuple[str, str], dict[str, int]] = {}
+        done: dict[str, dict[int, tuple[str, str]]] = {}  # node -> seq -> (name, sha) applied/published
+        bad: dict[tuple[str, str], Any] = {}
+        for r in rows:
+            if r.status in ("applied", "published"):
+                done.setdefault(r.node, {})[r.seq] = (r.name, r.sha256)
+                if r.seen and r.node != me:
+                    seen_of[(r.node, r.name)] = json.loads(r.seen)
+            else:
+                bad[(r.node, r.name)] = r
+        # roster, with keys pinned on first sight
+        keys_: dict[str, Any] = {}
+        names: dict[str, str] = {}
+        changed_pins = False
+        for n in nodes:
+            entry = share.node_entry(n)
+            if entry is None:
+                continue
+            pk = entry.get("public_key")
+            if n in pinned and pinned[n] != pk:
+                problems.append(f"node {n[:8]}'s key on the share changed; its segments are checked against the "
+                                "key first seen (someone replaced its roster entry)")
+                pk = pinned[n]
+            elif n not in pinned and isinstance(pk, str):
+                pinned[n] = pk
+                changed_pins = True
+            try:
+                keys_[n] = keys.load_public(pk)
+            except (ValueError, TypeError):
+                continue
+            names[n] = str(entry.get("name") or n[:8])
+        if changed_pins:
+            self._save_meta(keys=pinned, roster=names)
+        else:
+            self._save_meta(roster=names)
+
+        listing = {n: share.segment_names(n) for n in nodes}
+        if not any(listing.values()) and any(done.get(n) for n in nodes if n != me):
+            raise ShareUnavailable(f"{share.folder} has no segments any more (the share was emptied or replaced)")
+        # our own published segments must still be there
+        mine = set(listing.get(me, []))
+        for seq, (name, _sha) in sorted(done.get(me, {}).items()):
+            if name not in mine:
+                problems.append(f"this installation's segment {seq} ({name}) was deleted from the share")
+                break
+        applied_total = 0
+        status_updates: dict[tuple[str, str], tuple[int, str, str]] = {}  # -> (seq, status, reason)
+        blocked: dict[str, str] = {}
+        pending = [n for n in nodes if n != me]
+        progress_total = sum(len(listing[n]) for n in pending) or 1
+        progress_done = 0
+        while True:
+            progressed = False
+            for n in pending:
+                if n in blocked:
+                    continue
+                files = {}
+                for name in listing[n]:
+                    parsed = segmod.parse_name(name)
+                    if parsed:
+                        files.setdefault(parsed[0], []).append(name)
+                nd = done.setdefault(n, {})
+                # deleted / forked
+                for seq, (name, _sha) in nd.items():
+                    if name not in listing[n]:
+                        if f"segment {seq} of node {n[:8]}" not in " ".join(problems):
+                            problems.append(f"segment {seq} of node {n[:8]} ({name}) was deleted from the share "
+                                            "(its changes stay here)")
+                for seq, group in files.items():
+                    if seq in nd:
+                        forks = [g for g in group if g != nd[seq][0]]
+                    else:
+                        forks = group if len(group) > 1 else []
+                    if forks:
+                        msg = (f"fork: node {n[:8]} wrote two different segments numbered {seq} (a copied profile? "
+                               "two PCs are using one identity)")
+                        if msg not in problems:
+                            problems.append(msg)
+                        for g in forks:
+                            status_updates[(n, g)] = (seq, "quarantined", msg)
+                        blocked[n] = msg
+                if n in blocked:
+                    continue
+                nxt = max(nd, default=0) + 1
+                later = sorted(s_ for s_ in files if s_ >= nxt)
+                if not later:
+                    continue
+                if later[0] != nxt:
+                    name = files[later[0]][0]
+                    status_updates[(n, name)] = (later[0], "held", f"missing: segment {nxt} of node {n[:8]} is not on "
+                                                 "the share (deleted or not copied yet); waiting for it")
+                    blocked[n] = "missing"
+                    continue
+                name = files[nxt][0]
+                try:
+                    data = share.read_segment(n, name)
+                except FileNotFoundError:
+                    continue
+                progress_done += 1
+                progress(min(progress_done, progress_total), progress_total, f"checking {name}")
+                try:
+                    seg = segmod.verify(data, keys_.get)
+                except SegmentError as exc:
+                    status = "newer_format" if exc.kind == segmod.NEWER else "quarantined"
+                    status_updates[(n, name)] = (nxt, status, str(exc))
+                    blocked[n] = str(exc)
+                    continue
+                h = seg.header
+                reason = None
+                if h.get("node") != n:
+                    reason = f"{segmod.REPLAYED}: signed by node {str(h.get('node'))[:8]} but stored under {n[:8]}"
+                elif h.get("seq") != nxt or not seg.sha256.startswith(name[15:27]):
+                    reason = (f"{segmod.REPLAYED}: its header says segment {h.get('seq')}, the file name says {nxt} "
+                              "(an old segment published again under a new name)")
+                elif h.get("space") != self._space_id():
+                    reason = f"{segmod.REPLAYED}: it belongs to another space"
+                elif nxt > 1 and nd.get(nxt - 1, (None, None))[1] != h.get("prev"):
+                    reason = f"broken-chain: it does not follow segment {nxt - 1} of node {n[:8]}"
+                if reason:
+                    status_updates[(n, name)] = (nxt, "quarantined", reason)
+                    blocked[n] = reason
+                    continue
+                seen = {k: int(v) for k, v in (h.get("seen") or {}).items()}
+                waiting = [(k, v) for k, v in seen.items() if k != n and max(done.get(k, {}), default=0) < v]
+                if waiting:
+                    k, v = waiting[0]
+                    status_updates[(n, name)] = (nxt, "held", f"waiting for segment {v} of node {k[:8]}, which it "
+                                                 "builds on")
+                    continue
+                seen_of[(n, name)] = h.get("contexts") or []
+                try:
+                    n_ops = self._apply(n, name, seg, seen_of, skew)
+                except IntegrityError as exc:
+                    log.warning("sync: %s/%s cannot be applied yet: %s", n, name, exc)
+                    status_updates[(n, name)] = (nxt, "held", "waiting for records it refers to")
+                    blocked[n] = "integrity"
+                    continue
+                status_updates.pop((n, name), None)
+                bad.pop((n, name), None)
+                nd[nxt] = (name, seg.sha256)
+                applied_total += n_ops
+                progressed = True
+            if not progressed:
+                break
+        self._record_status(status_updates, bad)
+        return applied_total
+
+    def _space_id(self) -> str | None:
+        if not hasattr(self, "_space_cache"):
+            self._space_cache = None
+        if self._space_cache is None:
+            self._space_cache = self.db.meta("sync.space")
+        return self._space_cache
+
+    def _apply(self, node: str, name: str, seg, seen_of, skew: dict[str, int]) -> int:
+        from partnerdesk.services.contacts import reindex
+
+        wall = self.db.clock.wall_ms()
+        max_hlc = max((op[0] for op in seg.ops), default=None)
+        with self.db.write(audit=False, capture_ops=False, action="sync") as s:
+            merger = Merger(s, self.node_id, seen_of)
+            res = merger.apply(node, name, seg.ops)
+            if res.contact_ids or res.rows_changed:
+                contact_ids = set(res.contact_ids)
+                t = Base.metadata.tables["contact_skill"]
+                rows = [op[2] for op in seg.ops if op[1] == "contact_skill"]
+                for i in range(0, len(rows), 900):
+                    contact_ids.update(s.execute(select(t.c.contact_id).where(t.c.id.in_(rows[i:i + 900]))).scalars())
+                reindex(s, contact_ids)
+            row = s.scalar(select(SyncSegment).where(SyncSegment.node == node, SyncSegment.name == name))
+            if row is None:
+                row = SyncSegment(node=node, name=name, seq=seg.seq, op_count=0, attempts=0)
+                s.add(row)
+            row.status, row.reason, row.sha256 = "applied", None, seg.sha256
+            row.seen = json.dumps(seg.header.get("contexts") or [], sort_keys=True)
+            row.op_count, row.applied_at = len(seg.ops), utcnow()
+            row.applied_seq = s.scalar(select(func.max(SyncOp.seq))) or 0
+            a = self.db.actor
+            s.add(AuditEvent(os_user=a.os_user, display_name=a.display_name, action="sync", entity="database",
+                             summary=f"applied {res.new_ops} changes from node {node[:8]} ({name})",
+                             changes=json.dumps({"rows": res.rows_changed, "conflicts": res.conflicts,
+                                                 "duplicates": res.duplicate_ops})))
+        if max_hlc:
+            ms, _c = parse_hlc(max_hlc)
+            if ms > wall + MAX_DRIFT_MS:
+                skew[node] = max(skew.get(node, 0), ms - wall)
+            self.db.clock.observe(max_hlc)
+        return res.new_ops
+
+    def _record_status(self, updates: dict[tuple[str, str], tuple[int, str, str]], bad: dict) -> None:
+        if not updates:
+            return
+        with self.db.write(audit=False, capture_ops=False) as s:
+            for (node, name), (seq, status, reason) in updates.items():
+                row = s.scalar(select(SyncSegment).where(SyncSegment.node == node, SyncSegment.name == name))
+                if row is None:
+                    row = SyncSegment(node=node, name=name, seq=seq, op_count=0, attempts=0)
+                    s.add(row)
+                    log.warning("sync: %s %s/%s: %s", status, node[:8], name, reason)
+                row.status, row.reason = status, reason
+                row.attempts = (row.attempts or 0) + 1
+
+    # -- export --------------------------------------------------------------------------------------
+    def _export(self, share: Share, problems: list[str], progress: Progress) -> int:
+        me = self.node_id
+        total = 0
+        share.clean_temp(me)
+        while True:
+            with self.db.read() as s:
+                conn = s.connection()
+                ops = conn.execute(select(SyncOp.seq, SyncOp.op_id, SyncOp.hlc, SyncOp.tbl, SyncOp.row_id,
+                                          SyncOp.field, SyncOp.value)
+                                   .where(SyncOp.node == me, SyncOp.origin == "local", SyncOp.segment.is_(None))
+                                   .order_by(SyncOp.seq).limit(MAX_OPS_PER_SEGMENT)).all()
+                last_seq = int(s.get(Meta, "sync.seq").value or 0) if s.get(Meta, "sync.seq") else 0
+                last_hash = s.get(Meta, "sync.hash").value if s.get(Meta, "sync.hash") else None
+                imports = conn.execute(select(SyncSegment.applied_seq, SyncSegment.node, SyncSegment.seq)
+                                       .where(SyncSegment.status == "applied")
+                                       .order_by(SyncSegment.applied_seq)).all()
+            if not ops:
+                return total
+            key = keys.load(me)
+            pub = key.public_key()
+            nxt = last_seq + 1
+            existing = [nm for nm in share.segment_names(me) if (segmod.parse_name(nm) or (0,))[0] >= nxt]
+            if existing:
+                # A segment numbered like our next one is already there: either we published it and were
+                # stopped before recording it (adopt it), or another writer uses our identity (a fork).
+                name = sorted(existing)[0]
+                adopted = self._adopt_published(share, name, nxt, ops, last_hash, pub)
+                if adopted:
+                    continue
+                msg = (f"fork: another installation is writing as this node ({me[:8]}), probably a copied profile. "
+                       "Nothing more is published from here. On the copy, run 'partnerdesk sync join FOLDER "
+                       "--new-identity'")
+                self._save_meta(forked=msg)
+                problems.append(msg)
+                return total
+            payload = [[o.hlc, o.tbl, o.row_id, o.field, o.value] for o in ops if (o.tbl, o.field) not in LOCAL_ONLY]
+            seen, contexts = _contexts(imports, [(o.seq, o.hlc) for o in ops if (o.tbl, o.field) not in LOCAL_ONLY])
+            header = {"format": segmod.FORMAT, "space": self._space_id(), "node": me, "seq": nxt,
+                      "prev": last_hash, "seen": seen, "contexts": contexts,
+                      "created": datetime.now(timezone.utc).isoformat(timespec="seconds")}
+            data = segmod.encode(header, payload, key)
+            import hashlib
+
+            sha = hashlib.sha256(data).hexdigest()
+            name = segmod.file_name(nxt, sha)
+            progress(0, 1, f"publishing {name}")
+            try:
+                share.publish_segment(me, name, data)
+            except FileExistsError:
+                continue  # raced with another writer using our name: the loop above decides
+            except PublishError as exc:
+                problems.append(f"could not publish {name}: {exc}")
+                return total
+            except OSError as exc:
+                raise ShareUnavailable(f"cannot write to {share.folder} ({exc.strerror or exc})") from None
+            segmod.verify(share.read_segment(me, name), lambda n: pub if n == me else None)
+            self._mark_published(name, nxt, sha, seen, ops[-1].seq, len(payload))
+            total += len(ops)
+
+    def _adopt_published(self, share: Share, name: str, nxt: int, ops, last_hash, pub) -> bool:
+        try:
+            seg = segmod.verify(share.read_segment(self.node_id, name), lambda n: pub if n == self.node_id else None)
+        except (SegmentError, FileNotFoundError):
+            return False
+        if seg.seq != nxt or seg.header.get("prev") != last_hash:
+            return False
+        file_ids = [f"{o[0]}-{self.node_id}" for o in seg.ops]
+        mine = [o for o in ops if (o.tbl, o.field) not in LOCAL_ONLY]
+        if len(file_ids) > len(mine) or file_ids != [o.op_id for o in mine[:len(file_ids)]]:
+            return False
+        last = mine[len(file_ids) - 1].seq if file_ids else ops[0].seq
+        # local-only ops between the exported ones are covered by the same segment
+        upto = max([o.seq for o in ops if o.seq <= last] or [last])
+        self._mark_published(name, nxt, seg.sha256, seg.header.get("seen") or {}, upto, len(file_ids))
+        log.info("sync: adopted %s, published before an interruption", name)
+        return True
+
+    def _mark_published(self, name: str, seq: int, sha: str, seen: dict, upto_seq: int, count: int) -> None:
+        with self.db.write(audit=False, capture_ops=False) as s:
+            s.execute(update(SyncOp).where(SyncOp.node == self.node_id, SyncOp.origin == "local",
+                                           SyncOp.segment.is_(None), SyncOp.seq <= upto_seq).values(segment=name))
+            self._set_meta(s, seq=str(seq), hash=sha)
+            s.add(SyncSegment(node=self.node_id, name=name, seq=seq, sha256=sha, status="published",
+                              seen=json.dumps(seen, sort_keys=True), op_count=count, attempts=0,
+                              applied_at=utcnow()))
+
+    # -- status --------------------------------------------------------------------------------------
+    def status(self) -> SyncStatusDTO:
+        meta = self._meta()
+        if not meta.get("sync.space"):
+            return SyncStatusDTO(state=NOT_SET_UP, folder=None, node=self.node_id, last_sync=None, quarantined=0,
+                                 conflicts=0, message="sync is not set up")
+        with self.db.read() as s:
+            q = s.execute(select(SyncSegment.node, SyncSegment.name, SyncSegment.status, SyncSegment.reason,
+                                 SyncSegment.attempts).where(SyncSegment.status.in_(HELD_STATUSES))
+                          .order_by(SyncSegment.node, SyncSegment.seq)).all()
+            n_conf = s.scalar(select(func.count()).select_from(SyncConflict)
+                              .where(SyncConflict.resolved_at.is_(None))) or 0
+            per_node = {n: (c, mx) for n, c, mx in s.execute(
+                select(SyncSegment.node, func.count(), func.max(SyncSegment.seq))
+                .where(SyncSegment.status.in_(("applied", "published"))).group_by(SyncSegment.node))}
+        roster = json.loads(meta.get("sync.roster") or "{}")
+        problems = tuple(json.loads(meta.get("sync.problems") or "[]"))
+        state = SYNCING if self._syncing else (meta.get("sync.state") or SYNCED)
+        quarantine = tuple(QuarantineDTO(node=r.node, name=r.name, status=r.status, reason=r.reason or "",
+                                         attempts=r.attempts or 0) for r in q)
+        node_problem = {r.node: r.reason for r in q}
+        nodes = []
+        for n in sorted(set(roster) | {self.node_id}):
+            c, mx = per_node.get(n, (0, 0))
+            nodes.append(NodeDTO(node=n, name=roster.get(n, n[:8]), is_self=n == self.node_id, segments=c,
+                                 last_seq=mx or 0, problem=node_problem.get(n)))
+        message = problems[0] if problems else ("all changes are shared" if state == SYNCED else state)
+        return SyncStatusDTO(state=state, folder=meta.get("sync.folder"), node=self.node_id,
+                             last_sync=meta.get("sync.last_sync"), quarantined=len(quarantine), conflicts=n_conf,
+                             nodes=tuple(nodes), problems=problems, quarantine=quarantine, message=message,
+                             clock_skew_ms=int(meta.get("sync.skew") or 0))
+
+    # -- conflicts -----------------------------------------------------------------------------------
+    def conflicts(self, include_resolved: bool = False) -> list[ConflictDTO]:
+        with self.db.read() as s:
+            q = select(SyncConflict).order_by(SyncConflict.detected_at.desc())
+            if not include_resolved:
+                q = q.where(SyncConflict.resolved_at.is_(None))
+            out = []
+            for c in s.scalars(q):
+                out.append(ConflictDTO(
+                    id=c.id, kind=c.kind, table=c.tbl, row_id=c.row_id, field=c.field,
+                    kept_value=_json(c.kept_value), kept_node=c.kept_node, other_value=_json(c.other_value),
+                    other_node=c.other_node, detected_at=iso_utc(c.detected_at), resolved=c.resolved_at is not None,
+                    resolution=c.resolution, label=_label(s, c.tbl, c.row_id)))
+            return out
+
+    def resolve(self, conflict_id: str, use: str = "other") -> ConflictDTO:
+        """Settle a conflict: ``use="other"`` writes the other installation's value as a new edit (which then
+        syncs everywhere); ``use="kept"`` keeps the current value."""
+        if use not in ("other", "kept"):
+            raise UserError("use: 'other' or 'kept'")
+        with self._lock, self.db.write(action="resolve_conflict") as s:
+            c = s.get(SyncConflict, conflict_id)
+            if c is None:
+                raise NotFoundError(f"no sync conflict with id {conflict_id}")
+            if c.resolved_at is not None:
+                raise UserError("this conflict is already resolved")
+            if use == "other":
+                if c.kind == "frozen":
+                    raise UserError("the record was frozen when its statement was issued (or the entry invoiced); "
+                                    "the other value cannot be applied. Void and reissue to change it")
+                if c.kind == "duplicate":
+                    raise UserError("two records share a code: rename or delete one of them instead")
+                model = _model(c.tbl)
+                obj = s.get(model, c.row_id)
+                if obj is None:
+                    raise NotFoundError(f"the {c.tbl.replace('_', ' ')} {c.row_id} is not here any more")
+                col = model.__table__.columns[c.field]
+                setattr(obj, c.field, _python_value(col, decode_value(col, c.other_value)))
+                s.info["summary"] = f"sync conflict: used the other value of {c.field}"
+            c.resolved_at, c.resolution = utcnow(), use
+            s.flush()
+        return next(x for x in self.conflicts(include_resolved=True) if x.id == conflict_id)
+
+    # -- billing -------------------------------------------------------------------------------------
+    def can_issue_numbers(self, agency: Any) -> bool:
+        return _can_issue(agency, self.node_id)
+
+
+def _contexts(imports, ops: list[tuple[int, str]]) -> tuple[dict[str, int], list]:
+    """The seen vector now, and for each op the segments its writer (we) had applied before writing it,
+    as runs: [[from_hlc, {node: seq}], ...]."""
+    vec: dict[str, int] = {}
+    out: list = []
+    i = 0
+    for lseq, hlc in ops:
+        changed = False
+        while i < len(imports) and (imports[i].applied_seq or 0) < lseq:
+            if imports[i].seq > vec.get(imports[i].node, 0):
+                vec[imports[i].node] = imports[i].seq
+                changed = True
+            i += 1
+        if changed or not out:
+            out.append([hlc, dict(vec)])
+    while i < len(imports):
+        if imports[i].seq > vec.get(imports[i].node, 0):
+            vec[imports[i].node] = imports[i].seq
+        i += 1
+    return vec, out
+
+
+def _json(text: str | None) -> Any:
+    if text is None:
+        return None
+    try:
+        return json.loads(text)
+    except ValueError:
+        return text
+
+
+def _model(tbl: str):
+    for m in Base.registry.mappers:
+        if m.local_table is not None and m.local_table.name == tbl:
+            return m.class_
+    raise NotFoundError(f"unknown table {tbl}")
+
+
+def _python_value(col, value: Any) -> Any:
+    proc = getattr(col.type, "process_result_value", None)
+    if proc is not None and isinstance(value, str):
+        return proc(value, None)
+    return value
+
+
+def _label(s, tbl: str, row_id: str) -> str:
+    if tbl not in Base.metadata.tables:
+        return row_id
+    t = Base.metadata.tables[tbl]
+    for f in LABEL_FIELDS:
+        if f in t.c:
+            v = s.execute(select(t.c[f]).where(t.c.id == row_id)).scalar()
+            if v:
+                return f"{tbl.replace('_', ' ')} {v}"
+    return f"{tbl.replace('_', ' ')} {row_id[:8]}"
+
+
+def can_issue_numbers(agency: Any, node_id: str) -> bool:
+    return _can_issue(agency, node_id)

@@ -1,0 +1,189 @@
+"""The shared folder (DESIGN §5). Nothing here ever replaces or deletes a file another node may read:
+
+    <share>/partnerdesk-space/space.json                    space id, format, founder
+    <share>/partnerdesk-space/nodes/<node>/node.json        the node's public key (its roster entry)
+    <share>/partnerdesk-space/nodes/<node>/seg-<seq:010d>-<hash12>.pds   immutable segments of <node>
+
+Roster entries are one file per node rather than a list inside space.json, so that joining never rewrites
+a file that others are reading. Publishing writes a temp file, fsyncs it, links it under its new final name
+(which fails if the name exists), then reads it back and compares.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import time
+import uuid
+from pathlib import Path
+from typing import Any
+
+SPACE_DIR = "partnerdesk-space"
+SPACE_FILE = "space.json"
+SPACE_FORMAT = "partnerdesk-space"
+SPACE_VERSION = 1
+TMP_PREFIX = ".tmp-"
+
+
+class ShareUnavailable(Exception):
+    """The share is absent, empty, unreadable or a different space. Never a reason to delete anything."""
+
+
+class PublishError(Exception):
+    """A file could not be published intact (the name is taken, or the read-back differs)."""
+
+
+def _fsync_dir(path: Path) -> None:
+    try:
+        fd = os.open(path, os.O_RDONLY)
+    except OSError:
+        return
+    try:
+        os.fsync(fd)
+    except OSError:
+        pass
+    finally:
+        os.close(fd)
+
+
+def publish_new(directory: Path, name: str, data: bytes) -> Path:
+    """Write ``data`` as ``directory/name``; never replaces an existing file. Raises FileExistsError if the
+    name is taken, PublishError if the file on the share does not read back identical."""
+    final = directory / name
+    tmp = directory / f"{TMP_PREFIX}{os.getpid()}-{uuid.uuid4().hex}"
+    fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o644)
+    try:
+        view = memoryview(data)
+        while view:
+            n = os.write(fd, view)
+            view = view[n:]
+        os.fsync(fd)
+    finally:
+        os.close(fd)
+    try:
+        try:
+            os.link(tmp, final)  # atomic, and fails when the name exists: never a replace
+        except FileExistsError:
+            raise
+        except OSError:
+            # File systems without hard links: exclusive create of the final name. A reader that sees it
+            # half-written quarantines it and retries later.
+            fd = os.open(final, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o644)
+            try:
+                os.write(fd, data)
+                os.fsync(fd)
+            finally:
+                os.close(fd)
+    finally:
+        try:
+            os.unlink(tmp)
+        except OSError:
+            pass
+    _fsync_dir(directory)
+    if final.read_bytes() != data:
+        raise PublishError(f"{final} does not read back as written")
+    return final
+
+
+class Share:
+    def __init__(self, folder: Path | str):
+        self.folder = Path(folder)
+        self.root = self.folder / SPACE_DIR
+
+    @property
+    def nodes_dir(self) -> Path:
+        return self.root / "nodes"
+
+    def node_dir(self, node: str) -> Path:
+        return self.nodes_dir / node
+
+    # -- space -----------------------------------------------------------------------------------
+    def create_space(self, space_id: str, founder: str) -> dict[str, Any]:
+        if not self.folder.is_dir():
+            raise ShareUnavailable(f"{self.folder} is not a folder that can be reached")
+        if (self.root / SPACE_FILE).exists():
+            raise FileExistsError(str(self.root / SPACE_FILE))
+        self.nodes_dir.mkdir(parents=True, exist_ok=True)
+        space = {"format": SPACE_FORMAT, "version": SPACE_VERSION, "space_id": space_id, "founder": founder,
+                 "created": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime())}
+        publish_new(self.root, SPACE_FILE, json.dumps(space, indent=1, sort_keys=True).encode("utf-8"))
+        return space
+
+    def read_space(self) -> dict[str, Any]:
+        path = self.root / SPACE_FILE
+        try:
+            data = json.loads(path.read_bytes().decode("utf-8"))
+        except FileNotFoundError:
+            raise ShareUnavailable(f"no partnerdesk space in {self.folder} (the share is absent, empty or "
+                                   "was replaced)") from None
+        except OSError as exc:
+            raise ShareUnavailable(f"{self.folder} cannot be read ({exc.strerror or exc})") from None
+        except (UnicodeDecodeError, ValueError):
+            raise ShareUnavailable(f"{path} is unreadable (still being copied?)") from None
+        if not isinstance(data, dict) or data.get("format") != SPACE_FORMAT or "space_id" not in data:
+            raise ShareUnavailable(f"{path} is not a partnerdesk space")
+        return data
+
+    # -- roster ----------------------------------------------------------------------------------
+    def register_node(self, node: str, entry: dict[str, Any]) -> None:
+        d = self.node_dir(node)
+        d.mkdir(parents=True, exist_ok=True)
+        data = json.dumps(dict(entry, node=node), indent=1, sort_keys=True).encode("utf-8")
+        try:
+            publish_new(d, "node.json", data)
+        except FileExistsError:
+            current = self.node_entry(node)
+            if current is None or current.get("public_key") != entry.get("public_key"):
+                raise PublishError(f"node {node[:8]} is already on the roster with another key") from None
+
+    def node_entry(self, node: str) -> dict[str, Any] | None:
+        try:
+            data = json.loads((self.node_dir(node) / "node.json").read_bytes().decode("utf-8"))
+        except FileNotFoundError:
+            return None
+        except (UnicodeDecodeError, ValueError):
+            return None
+        return data if isinstance(data, dict) and data.get("node") == node else None
+
+    def node_ids(self) -> list[str]:
+        try:
+            return sorted(e.name for e in os.scandir(self.nodes_dir) if e.is_dir() and not e.name.startswith("."))
+        except FileNotFoundError:
+            raise ShareUnavailable(f"{self.nodes_dir} is missing (the share was emptied or replaced)") from None
+        except OSError as exc:
+            raise ShareUnavailable(f"{self.nodes_dir} cannot be read ({exc.strerror or exc})") from None
+
+    # -- segments --------------------------------------------------------------------------------
+    def segment_names(self, node: str) -> list[str]:
+        try:
+            return sorted(e.name for e in os.scandir(self.node_dir(node)) if e.name.startswith("seg-"))
+        except FileNotFoundError:
+            return []
+        except OSError as exc:
+            raise ShareUnavailable(f"{self.node_dir(node)} cannot be read ({exc.strerror or exc})") from None
+
+    def read_segment(self, node: str, name: str) -> bytes:
+        try:
+            return (self.node_dir(node) / name).read_bytes()
+        except FileNotFoundError:
+            raise
+        except OSError as exc:
+            raise ShareUnavailable(f"{self.node_dir(node) / name} cannot be read ({exc.strerror or exc})") from None
+
+    def publish_segment(self, node: str, name: str, data: bytes) -> Path:
+        d = self.node_dir(node)
+        d.mkdir(parents=True, exist_ok=True)
+        return publish_new(d, name, data)
+
+    def clean_temp(self, node: str, older_than_s: float = 600) -> None:
+        """Remove this node's own abandoned temp files (a writer killed mid-write leaves them)."""
+        now = time.time()
+        try:
+            for e in os.scandir(self.node_dir(node)):
+                if e.name.startswith(TMP_PREFIX) and now - e.stat().st_mtime > older_than_s:
+                    try:
+                        os.unlink(e.path)
+                    except OSError:
+                        pass
+        except OSError:
+            pass
