@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import base64
 import json
+import sqlite3
 from dataclasses import dataclass, field
 from typing import Any, Iterable
 
@@ -18,6 +19,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from partnerdesk.db.models import SYNCED_TABLES, Base, SyncConflict, SyncHistory, SyncOp
+from partnerdesk.db.types import utcnow
 from partnerdesk.sync.segment import parse_name
 
 CHUNK = 900
@@ -86,6 +88,7 @@ class Merger:
     def __init__(self, s: Session, local_node: str, contexts_of: dict[tuple[str, str], list]):
         self.s = s
         self.conn = s.connection()
+        self.raw = self.conn.connection.dbapi_connection  # the same transaction, without per-row overhead
         self.local_node = local_node
         # (node, segment name) -> [[from_hlc, {node: seq}], ...]: what the writer had applied when it wrote
         # each of the segment's ops (ops from from_hlc on, until the next entry)
@@ -129,7 +132,8 @@ class Merger:
         have: set[str] = set()
         ids = [o.op_id for o in incoming]
         for chunk in _chunks(ids):
-            have.update(self.conn.execute(select(SyncOp.op_id).where(SyncOp.op_id.in_(chunk))).scalars())
+            have.update(r[0] for r in self.raw.execute(
+                f"SELECT op_id FROM sync_op WHERE op_id IN ({','.join('?' * len(chunk))})", chunk))
         fresh = []
         seen_ids = set()
         for o in incoming:
@@ -155,9 +159,9 @@ class Merger:
                         SyncOp.value.in_([json.dumps(r) for r in chunk]))):
                 rows.setdefault((tbl, row_id), [])
         self._load_existing(rows)
-        self.conn.execute(insert(SyncOp), [dict(op_id=o.op_id, hlc=o.hlc, node=o.node, tbl=o.tbl, row_id=o.row_id,
-                                                field=o.field, value=o.value, origin="remote", segment=segment)
-                                           for o in fresh])
+        self.raw.executemany("INSERT INTO sync_op (op_id, hlc, node, tbl, row_id, field, value, origin, segment) "
+                             "VALUES (?, ?, ?, ?, ?, ?, ?, 'remote', ?)",
+                             [(o.op_id, o.hlc, o.node, o.tbl, o.row_id, o.field, o.value, segment) for o in fresh])
         for o in fresh:
             rows[(o.tbl, o.row_id)].append(o)
         self._freeze_info(rows)
@@ -221,13 +225,12 @@ class Merger:
         for tbl in order:
             res.rows_changed += self._write_rows(tbl, materialize[tbl], conflicts)
         if history:
-            hist_ids = [h["op_id"] for h in history]
-            known = set()
-            for chunk in _chunks(hist_ids):
-                known.update(self.conn.execute(select(SyncHistory.op_id).where(SyncHistory.op_id.in_(chunk))).scalars())
-            rows_h = {h["op_id"]: h for h in history if h["op_id"] not in known}
-            if rows_h:
-                self.conn.execute(insert(SyncHistory), list(rows_h.values()))
+            at = _bind(SyncHistory.__table__.c.at, utcnow())
+            self.raw.executemany(
+                "INSERT OR IGNORE INTO sync_history (op_id, tbl, row_id, field, value, hlc, node, replaced_by, at) "
+                "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                [(h["op_id"], h["tbl"], h["row_id"], h["field"], h["value"], h["hlc"], h["node"], h["replaced_by"], at)
+                 for h in history])
         if conflicts:
             uniq = {c["other_op"]: c for c in conflicts}
             known = set()
@@ -252,12 +255,10 @@ class Merger:
             by_tbl.setdefault(tbl, []).append(row_id)
         for tbl, ids in by_tbl.items():
             for chunk in _chunks(ids):
-                q = select(SyncOp.op_id, SyncOp.hlc, SyncOp.node, SyncOp.tbl, SyncOp.row_id, SyncOp.field,
-                           SyncOp.value, SyncOp.seq, SyncOp.segment).where(SyncOp.tbl == tbl,
-                                                                            SyncOp.row_id.in_(chunk))
-                for r in self.conn.execute(q):
-                    rows[(r.tbl, r.row_id)].append(Op(r.op_id, r.hlc, r.node, r.tbl, r.row_id, r.field, r.value,
-                                                      float(r.seq), r.segment))
+                for r in self.raw.execute(
+                        "SELECT op_id, hlc, node, tbl, row_id, field, value, seq, segment FROM sync_op "
+                        f"WHERE tbl = ? AND row_id IN ({','.join('?' * len(chunk))})", [tbl, *chunk]):
+                    rows[(r[3], r[4])].append(Op(r[0], r[1], r[2], r[3], r[4], r[5], r[6], float(r[7]), r[8]))
 
     # -- freezing -------------------------------------------------------------------------------------
     def _freeze_info(self, rows: dict[tuple[str, str], list[Op]]) -> None:
@@ -308,51 +309,68 @@ class Merger:
     def _write_rows(self, tbl: str, items: list[tuple[str, dict[str, Any], set[str]]],
                     conflicts: list[dict]) -> int:
         t = _table(tbl)
+        cols = [c.name for c in t.columns]
         ids = [row_id for row_id, _v, _c in items]
         current: dict[str, dict] = {}
         for chunk in _chunks(ids):
-            for r in self.conn.execute(select(t).where(t.c.id.in_(chunk))).mappings():
-                current[r["id"]] = dict(r)
-        inserts: dict[frozenset, list[dict]] = {}
+            for r in self.raw.execute(f"SELECT {', '.join(cols)} FROM {tbl} WHERE id IN "
+                                      f"({','.join('?' * len(chunk))})", chunk):
+                current[r[0 if cols[0] == 'id' else cols.index('id')]] = dict(zip(cols, r))
+        now = _bind(t.c.updated_at, utcnow())
+        inserts: dict[tuple, list[tuple]] = {}
         updates: list[tuple[str, dict]] = []
         for row_id, values, _changed in items:
+            stored = {f: _bind(t.c[f], v) for f, v in values.items()}
             cur = current.get(row_id)
             if cur is None:
-                row = dict(values, id=row_id)
-                inserts.setdefault(frozenset(row), []).append(row)
+                if not _required(t) <= stored.keys():
+                    continue  # the rest of its creating ops are in a later segment: created then
+                row = dict(_defaults(t), **stored, id=row_id, updated_at=now)
+                keys = tuple(sorted(row))
+                inserts.setdefault(keys, []).append(tuple(row[k] for k in keys))
             else:
-                diff = {}
-                for f, v in values.items():
-                    if _bind(t.c[f], v) != _bind(t.c[f], cur[f]):
-                        diff[f] = v
+                diff = {f: v for f, v in stored.items() if v != cur[f]}
                 if diff:
-                    updates.append((row_id, diff))
+                    updates.append((row_id, dict(diff, updated_at=now)))
         n = 0
-        for _cols, batch in inserts.items():
+        for keys, batch in inserts.items():
+            sql = f"INSERT INTO {tbl} ({', '.join(keys)}) VALUES ({', '.join('?' * len(keys))})"
             try:
-                with self.s.begin_nested():
-                    self.conn.execute(insert(t), batch)
+                self.raw.execute("SAVEPOINT sync_rows")
+                self.raw.executemany(sql, batch)
+                self.raw.execute("RELEASE sync_rows")
                 n += len(batch)
-            except IntegrityError:
-                for row in batch:
-                    n += self._insert_one(t, row, conflicts)
+            except sqlite3.IntegrityError:
+                self.raw.execute("ROLLBACK TO sync_rows")
+                self.raw.execute("RELEASE sync_rows")
+                for values in batch:
+                    n += self._insert_one(t, dict(zip(keys, values)), conflicts)
         for row_id, diff in updates:
+            sql = f"UPDATE {tbl} SET {', '.join(f'{k} = ?' for k in diff)} WHERE id = ?"
             try:
-                with self.s.begin_nested():
-                    self.conn.execute(update(t).where(t.c.id == row_id).values(**diff))
-            except IntegrityError:
+                self.raw.execute("SAVEPOINT sync_rows")
+                self.raw.execute(sql, [*diff.values(), row_id])
+                self.raw.execute("RELEASE sync_rows")
+            except sqlite3.IntegrityError:
+                self.raw.execute("ROLLBACK TO sync_rows")
+                self.raw.execute("RELEASE sync_rows")
                 self._displace(t, row_id, diff, conflicts)
-                self.conn.execute(update(t).where(t.c.id == row_id).values(**diff))
+                self.raw.execute(sql, [*diff.values(), row_id])
             n += 1
         return n
 
     def _insert_one(self, t, row: dict, conflicts: list[dict]) -> int:
+        keys = list(row)
+        sql = f"INSERT INTO {t.name} ({', '.join(keys)}) VALUES ({', '.join('?' * len(keys))})"
         try:
-            with self.s.begin_nested():
-                self.conn.execute(insert(t), [row])
-        except IntegrityError:
+            self.raw.execute("SAVEPOINT sync_row")
+            self.raw.execute(sql, [row[k] for k in keys])
+            self.raw.execute("RELEASE sync_row")
+        except sqlite3.IntegrityError:
+            self.raw.execute("ROLLBACK TO sync_row")
+            self.raw.execute("RELEASE sync_row")
             self._displace(t, row["id"], row, conflicts)
-            self.conn.execute(insert(t), [row])
+            self.raw.execute(sql, [row[k] for k in keys])
         return 1
 
     def _displace(self, t, row_id: str, values: dict, conflicts: list[dict]) -> None:
@@ -378,6 +396,32 @@ class Merger:
             conflicts.append(dict(kind="duplicate", tbl=t.name, row_id=loser, field=c, kept_op=f"dup-{min(row_id, other)}",
                                   kept_value=json.dumps(values[c] if loser != row_id else str(values[c]).rsplit("~", 1)[0]),
                                   kept_node="", other_op=f"dup-{loser}-{c}", other_value=None, other_node=""))
+
+
+_DEFAULTS: dict[str, dict[str, Any]] = {}
+
+
+def _defaults(t) -> dict[str, Any]:
+    """Column defaults for a row created from ops that do not carry every column (stored form)."""
+    out = {}
+    for col in t.columns:
+        d = col.default
+        if d is None or col.name == "id":
+            continue
+        value = d.arg(None) if callable(d.arg) else d.arg
+        out[col.name] = _bind(col, value)
+    return out
+
+
+def _required(t) -> set[str]:
+    got = _REQUIRED.get(t.name)
+    if got is None:
+        got = _REQUIRED[t.name] = {c.name for c in t.columns if not c.nullable and c.default is None
+                                   and c.name != "id" and c.server_default is None}
+    return got
+
+
+_REQUIRED: dict[str, set[str]] = {}
 
 
 def _unique_sets(t) -> list[tuple[str, ...]]:

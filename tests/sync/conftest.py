@@ -1,0 +1,118 @@
+"""Sync fixtures: several installations (databases) on one machine sharing one folder, with controllable
+clocks. Databases are copied from one migrated template so making a node is cheap."""
+
+from __future__ import annotations
+
+import shutil
+import sqlite3
+import time
+import uuid
+from pathlib import Path
+
+import pytest
+
+from partnerdesk.db.capture import Actor
+from partnerdesk.db.uow import Database
+from partnerdesk.services import Services
+from partnerdesk.sync.clock import HybridClock
+from partnerdesk.sync.merge import canonical_dump
+
+
+class Wall:
+    """A wall clock that runs with real time plus an offset the test sets."""
+
+    def __init__(self, offset_s: float = 0.0):
+        self.offset_s = offset_s
+
+    def __call__(self) -> float:
+        return time.time() + self.offset_s
+
+
+class Node:
+    def __init__(self, path: Path, name: str, offset_s: float = 0.0):
+        self.name = name
+        self.path = path
+        self.wall = Wall(offset_s)
+        self.open()
+
+    def open(self) -> None:
+        self.db = Database(self.path, Actor(self.name, self.name.title()), clock=HybridClock(self.wall))
+        self.sv = Services(self.db)
+        self.sync = self.sv.sync
+
+    def reopen(self) -> None:
+        """As after a restart: new engine, new clock, new services."""
+        self.db.close()
+        self.open()
+
+    def dump(self) -> dict:
+        with self.db.read() as s:
+            return canonical_dump(s)
+
+    def counts(self) -> dict[str, int]:
+        return {k: len(v) for k, v in self.dump().items()}
+
+    def close(self) -> None:
+        self.db.close()
+
+
+@pytest.fixture(scope="session")
+def _empty_template(tmp_path_factory) -> Path:
+    d = tmp_path_factory.mktemp("sync-template")
+    db = Database(d / "t.sqlite3", Actor("t", "T"))
+    Services(db).agreements.ensure_default_categories()
+    db.close()
+    return d / "t.sqlite3"
+
+
+def clone_db(template: Path, dest: Path) -> Path:
+    dest.parent.mkdir(parents=True, exist_ok=True)
+    src = sqlite3.connect(template)
+    out = sqlite3.connect(dest)
+    src.backup(out)
+    src.close()
+    new = uuid.uuid4().hex
+    (old,) = out.execute("SELECT value FROM meta WHERE key='node_id'").fetchone()
+    out.execute("UPDATE meta SET value=? WHERE key='node_id'", (new,))
+    # an independent installation: the template's own ops become this node's ops
+    out.execute("UPDATE sync_op SET node=?, op_id=hlc || '-' || ? WHERE node=?", (new, new, old))
+    out.commit()
+    out.close()
+    return dest
+
+
+@pytest.fixture
+def share(tmp_path) -> Path:
+    p = tmp_path / "share"
+    p.mkdir()
+    return p
+
+
+@pytest.fixture
+def make_node(tmp_path, _empty_template):
+    nodes: list[Node] = []
+
+    def make(name: str, offset_s: float = 0.0, template: Path | None = None) -> Node:
+        path = clone_db(template or _empty_template, tmp_path / "nodes" / f"{name}.sqlite3")
+        n = Node(path, name, offset_s)
+        nodes.append(n)
+        return n
+
+    yield make
+    for n in nodes:
+        n.close()
+
+
+@pytest.fixture
+def demo_template(_demo_template) -> Path:
+    return _demo_template
+
+
+def sync_all(nodes, rounds: int = 2) -> None:
+    for _ in range(rounds):
+        for n in nodes:
+            n.sync.run_cycle()
+
+
+def copy_tree(src: Path, dst: Path) -> None:
+    shutil.copytree(src, dst)
