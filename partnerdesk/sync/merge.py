@@ -62,6 +62,7 @@ class ApplyResult:
     frozen_rejected: int = 0
     max_hlc: str | None = None
     contact_ids: set[str] = field(default_factory=set)
+    new_contact_ids: set[str] = field(default_factory=set)
 
 
 def decode_value(col, raw: str | None) -> Any:
@@ -89,6 +90,7 @@ class Merger:
         self.s = s
         self.conn = s.connection()
         self.raw = self.conn.connection.dbapi_connection  # the same transaction, without per-row overhead
+        self.raw.execute("PRAGMA cache_size=-65536")  # 64 MiB: big joins insert into several indexes at once
         self.local_node = local_node
         # (node, segment name) -> [[from_hlc, {node: seq}], ...]: what the writer had applied when it wrote
         # each of the segment's ops (ops from from_hlc on, until the next entry)
@@ -129,28 +131,11 @@ class Merger:
         incoming: list[Op] = []
         for hlc, tbl, row_id, fld, value in ops:
             incoming.append(Op(f"{hlc}-{node}", hlc, node, tbl, row_id, fld, value, float("inf"), segment, True))
-        have: set[str] = set()
-        ids = [o.op_id for o in incoming]
-        for chunk in _chunks(ids):
-            have.update(r[0] for r in self.raw.execute(
-                f"SELECT op_id FROM sync_op WHERE op_id IN ({','.join('?' * len(chunk))})", chunk))
-        fresh = []
-        seen_ids = set()
-        for o in incoming:
-            if o.op_id in have or o.op_id in seen_ids:
-                res.duplicate_ops += 1
-                continue
-            seen_ids.add(o.op_id)
-            fresh.append(o)
-        if not fresh:
-            return res
-        res.new_ops = len(fresh)
-        res.max_hlc = max(o.hlc for o in fresh)
         rows: dict[tuple[str, str], list[Op]] = {}
-        for o in fresh:
+        for o in incoming:
             rows.setdefault((o.tbl, o.row_id), [])
         # a statement being frozen now: its lines and document must be recomputed as well
-        newly_issued = [o.row_id for o in fresh if o.tbl == "statement" and o.field == "number" and
+        newly_issued = [o.row_id for o in incoming if o.tbl == "statement" and o.field == "number" and
                         o.value not in (None, "null")]
         for chunk in _chunks(newly_issued):
             for tbl, row_id in self.conn.execute(
@@ -159,9 +144,34 @@ class Merger:
                         SyncOp.value.in_([json.dumps(r) for r in chunk]))):
                 rows.setdefault((tbl, row_id), [])
         self._load_existing(rows)
-        self.raw.executemany("INSERT INTO sync_op (op_id, hlc, node, tbl, row_id, field, value, origin, segment) "
-                             "VALUES (?, ?, ?, ?, ?, ?, ?, 'remote', ?)",
-                             [(o.op_id, o.hlc, o.node, o.tbl, o.row_id, o.field, o.value, segment) for o in fresh])
+        # idempotent by op id: the common case (nothing seen before) is settled by one INSERT OR IGNORE
+        self.raw.execute("SAVEPOINT sync_ops")
+        before = self.raw.total_changes
+        self.raw.executemany("INSERT OR IGNORE INTO sync_op (op_id, hlc, node, tbl, row_id, field, value, origin, "
+                             "segment) VALUES (?, ?, ?, ?, ?, ?, ?, 'remote', ?)",
+                             [(o.op_id, o.hlc, o.node, o.tbl, o.row_id, o.field, o.value, segment) for o in incoming])
+        if self.raw.total_changes - before == len(incoming):
+            fresh = incoming
+            self.raw.execute("RELEASE sync_ops")
+        else:
+            self.raw.execute("ROLLBACK TO sync_ops")
+            self.raw.execute("RELEASE sync_ops")
+            have = {o.op_id for ops_ in rows.values() for o in ops_}
+            fresh = []
+            for o in incoming:
+                if o.op_id in have:
+                    res.duplicate_ops += 1
+                    continue
+                have.add(o.op_id)
+                fresh.append(o)
+            self.raw.executemany("INSERT INTO sync_op (op_id, hlc, node, tbl, row_id, field, value, origin, "
+                                 "segment) VALUES (?, ?, ?, ?, ?, ?, ?, 'remote', ?)",
+                                 [(o.op_id, o.hlc, o.node, o.tbl, o.row_id, o.field, o.value, segment)
+                                  for o in fresh])
+        if not fresh:
+            return res
+        res.new_ops = len(fresh)
+        res.max_hlc = max(o.hlc for o in fresh)
         for o in fresh:
             rows[(o.tbl, o.row_id)].append(o)
         self._freeze_info(rows)
@@ -173,14 +183,34 @@ class Merger:
             if tbl not in SYNCED_TABLES or tbl not in Base.metadata.tables:
                 continue  # a table from a newer version: the ops are kept, applied after an upgrade
             cols = _table(tbl).columns
-            by_field: dict[str, list[Op]] = {}
-            for o in ops_:
-                if (tbl, o.field) in LOCAL_ONLY or o.field not in cols or o.field in ("id", "updated_at"):
-                    continue
-                by_field.setdefault(o.field, []).append(o)
+            settable = _settable(tbl)
             values: dict[str, Any] = {}
             winners: dict[str, Op] = {}
             changed_fields: set[str] = set()
+            first = ops_[0] if ops_ else None
+            if (first is not None and (tbl, row_id) not in self.freeze
+                    and all(o.incoming and o.node == first.node for o in ops_)):
+                # fast path (a row only one node has written, all of it new here): last op per field wins
+                for o in ops_:
+                    if o.field not in settable:
+                        continue
+                    cur = winners.get(o.field)
+                    if cur is None or o.key > cur.key:
+                        if cur is not None:
+                            history.append(dict(op_id=cur.op_id, tbl=tbl, row_id=row_id, field=o.field,
+                                                value=cur.value, hlc=cur.hlc, node=cur.node, replaced_by=o.op_id))
+                        winners[o.field] = o
+                    else:
+                        history.append(dict(op_id=o.op_id, tbl=tbl, row_id=row_id, field=o.field, value=o.value,
+                                            hlc=o.hlc, node=o.node, replaced_by=cur.op_id))
+                values = {f: w.value for f, w in winners.items()}
+                changed_fields = set(values)
+                by_field: dict[str, list[Op]] = {}
+            else:
+                by_field = {}
+                for o in ops_:
+                    if o.field in settable:
+                        by_field.setdefault(o.field, []).append(o)
             for fld, fops in by_field.items():
                 eligible = [o for o in fops if self._eligible(tbl, row_id, fld, o)]
                 if not eligible:
@@ -223,7 +253,8 @@ class Merger:
                 res.contact_ids.add(row_id)
         order = [t for t in _TABLE_ORDER if t in materialize] + [t for t in materialize if t not in _TABLE_ORDER]
         for tbl in order:
-            res.rows_changed += self._write_rows(tbl, materialize[tbl], conflicts)
+            res.rows_changed += self._write_rows(tbl, materialize[tbl], conflicts,
+                                                 res.new_contact_ids if tbl == "contact" else None)
         if history:
             at = _bind(SyncHistory.__table__.c.at, utcnow())
             self.raw.executemany(
@@ -307,7 +338,7 @@ class Merger:
 
     # -- writing rows ---------------------------------------------------------------------------------
     def _write_rows(self, tbl: str, items: list[tuple[str, dict[str, Any], set[str]]],
-                    conflicts: list[dict]) -> int:
+                    conflicts: list[dict], created: set[str] | None = None) -> int:
         t = _table(tbl)
         cols = [c.name for c in t.columns]
         ids = [row_id for row_id, _v, _c in items]
@@ -320,12 +351,15 @@ class Merger:
         inserts: dict[tuple, list[tuple]] = {}
         updates: list[tuple[str, dict]] = []
         for row_id, values, _changed in items:
-            stored = {f: _bind(t.c[f], v) for f, v in values.items()}
+            typed = _typed(t)
+            stored = {f: (_bind(t.c[f], v) if f in typed else v) for f, v in values.items()}
             cur = current.get(row_id)
             if cur is None:
                 if not _required(t) <= stored.keys():
                     continue  # the rest of its creating ops are in a later segment: created then
                 row = dict(_defaults(t), **stored, id=row_id, updated_at=now)
+                if created is not None:
+                    created.add(row_id)
                 keys = tuple(sorted(row))
                 inserts.setdefault(keys, []).append(tuple(row[k] for k in keys))
             else:
@@ -413,6 +447,28 @@ def _defaults(t) -> dict[str, Any]:
     return out
 
 
+_TYPED: dict[str, frozenset] = {}
+
+
+def _typed(t) -> frozenset:
+    """Columns whose stored form differs from the JSON value (dates, timestamps)."""
+    got = _TYPED.get(t.name)
+    if got is None:
+        got = _TYPED[t.name] = frozenset(c.name for c in t.columns if hasattr(c.type, "process_bind_param"))
+    return got
+
+
+_SETTABLE: dict[str, frozenset] = {}
+
+
+def _settable(tbl: str) -> frozenset:
+    got = _SETTABLE.get(tbl)
+    if got is None:
+        got = _SETTABLE[tbl] = frozenset(c.name for c in _table(tbl).columns
+                                         if c.name not in ("id", "updated_at") and (tbl, c.name) not in LOCAL_ONLY)
+    return got
+
+
 def _required(t) -> set[str]:
     got = _REQUIRED.get(t.name)
     if got is None:
@@ -468,3 +524,39 @@ def canonical_dump(s: Session) -> dict[str, list[dict[str, Any]]]:
             rows.append({k: encode(v) for k, v in r.items() if k != "updated_at" and (name, k) not in LOCAL_ONLY})
         out[name] = rows
     return out
+
+
+def reindex_contacts(s: Session, contact_ids: Iterable[str], new_ids: set[str] = frozenset()) -> None:
+    """The contacts' search rows, rebuilt in bulk after a merge (same content as the contacts service's
+    ``reindex``, built from plain rows rather than ORM objects so a join of thousands stays fast)."""
+    from types import SimpleNamespace as NS
+
+    from partnerdesk.services.contacts import fts_row
+
+    ids = list(dict.fromkeys(contact_ids))
+    if not ids:
+        return
+    raw = s.connection().connection.dbapi_connection
+    agencies = {r[0]: NS(name=r[1], code=r[2]) for r in raw.execute("SELECT id, name, code FROM agency")}
+    cols = ("id", "agency_id", "name", "title", "role_tags", "notes", "on_call_notes", "work_phone", "mobile_phone",
+            "after_hours_phone", "personal_phone", "deleted_at")
+    for chunk in _chunks(ids):
+        marks = ",".join("?" * len(chunk))
+        old = [c for c in chunk if c not in new_ids]  # a row created just now has no search row yet
+        if old:
+            raw.execute(f"DELETE FROM contact_fts WHERE contact_id IN ({','.join('?' * len(old))})", old)
+        skills: dict[str, list] = {}
+        for cid, name in raw.execute(
+                f"SELECT cs.contact_id, sk.name FROM contact_skill cs JOIN skill sk ON sk.id = cs.skill_id "
+                f"WHERE cs.deleted_at IS NULL AND cs.contact_id IN ({marks}) ORDER BY cs.created_at, cs.id", chunk):
+            skills.setdefault(cid, []).append(NS(skill=NS(name=name)))
+        rows = []
+        for r in raw.execute(f"SELECT {', '.join(cols)} FROM contact WHERE id IN ({marks})", chunk):
+            c = dict(zip(cols, r))
+            if c["deleted_at"] is not None:
+                continue
+            ag = agencies.get(c["agency_id"]) or NS(name="", code="")
+            rows.append(fts_row(NS(**c, agency=ag, skill_links=skills.get(c["id"], []))))
+        if rows:
+            raw.executemany("INSERT INTO contact_fts (contact_id, name, agency, title, skills, notes, phones) "
+                            "VALUES (:contact_id, :name, :agency, :title, :skills, :notes, :phones)", rows)

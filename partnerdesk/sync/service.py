@@ -222,8 +222,11 @@ class SyncService:
                         ops.append(dict(op_id=f"{hlc}-{self.node_id}", hlc=hlc, node=self.node_id, tbl=name,
                                         row_id=r["id"], field=col, origin="local",
                                         value=json.dumps(encode(value), ensure_ascii=False)))
-            for i in range(0, len(ops), 5000):
-                conn.execute(insert(SyncOp), ops[i:i + 5000])
+            raw = conn.connection.dbapi_connection
+            raw.executemany("INSERT INTO sync_op (op_id, hlc, node, tbl, row_id, field, value, origin) "
+                            "VALUES (?, ?, ?, ?, ?, ?, ?, 'local')",
+                            [(o["op_id"], o["hlc"], o["node"], o["tbl"], o["row_id"], o["field"], o["value"])
+                             for o in ops])
             self._set_meta(s, baseline_audit=str(audit_seq))
             return len(ops)
 
@@ -442,7 +445,7 @@ class SyncService:
         return self._space_cache
 
     def _apply(self, node: str, name: str, seg, seen_of, skew: dict[str, int]) -> int:
-        from partnerdesk.services.contacts import reindex
+        from partnerdesk.sync.merge import reindex_contacts as reindex
 
         wall = self.db.clock.wall_ms()
         max_hlc = max((op[0] for op in seg.ops), default=None)
@@ -455,7 +458,7 @@ class SyncService:
                 rows = [op[2] for op in seg.ops if op[1] == "contact_skill"]
                 for i in range(0, len(rows), 900):
                     contact_ids.update(s.execute(select(t.c.contact_id).where(t.c.id.in_(rows[i:i + 900]))).scalars())
-                reindex(s, contact_ids)
+                reindex(s, contact_ids, res.new_contact_ids)
             row = s.scalar(select(SyncSegment).where(SyncSegment.node == node, SyncSegment.name == name))
             if row is None:
                 row = SyncSegment(node=node, name=name, seq=seg.seq, op_count=0, attempts=0)
