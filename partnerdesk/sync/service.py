@@ -231,9 +231,10 @@ class SyncService:
             return len(ops)
 
     # -- the cycle ------------------------------------------------------------------------------------
-    def run_cycle(self, progress: Progress | None = None) -> SyncStatusDTO:
-        """Import what others published, then publish our own new ops. Never raises for share trouble:
-        the returned status says "share unavailable" and nothing local changes."""
+    def run_cycle(self, progress: Progress | None = None, direction: str = "both") -> SyncStatusDTO:
+        """Import what others published, then publish our own new ops (``direction`` "import" or "export"
+        does one half). Never raises for share trouble: the returned status says "share unavailable" and
+        nothing local changes."""
         progress = progress or _noop
         with self._lock:
             meta = self._meta()
@@ -254,11 +255,13 @@ class SyncService:
                     self._baseline(full=False)
                     progress(0, 1, "reading the share")
                     skew: dict[str, int] = {}
-                    applied = self._import(share, nodes, problems, progress, skew)
-                    if meta.get("sync.forked") or any("fork" in p and self.node_id[:8] in p for p in problems):
+                    if direction in ("both", "import"):
+                        applied = self._import(share, nodes, problems, progress, skew)
+                    if direction == "import" or meta.get("sync.forked"):
                         published = 0
                     else:
                         published = self._export(share, problems, progress)
+                    share.read_space()  # still there at the end, or this cycle is not "synced"
                     state = SYNCED
                     forked = self._meta().get("sync.forked")
                     if forked:
@@ -387,6 +390,7 @@ class SyncService:
                 try:
                     data = share.read_segment(n, name)
                 except FileNotFoundError:
+                    share.read_space()  # the whole share went away mid-sync: "share unavailable"
                     continue
                 progress_done += 1
                 progress(min(progress_done, progress_total), progress_total, f"checking {name}")
