@@ -1,0 +1,126 @@
+"""Several processes at once on one folder, and two real installations with the OS keyring."""
+
+from __future__ import annotations
+
+import json
+import multiprocessing
+import os
+import shutil
+import subprocess
+import sys
+import textwrap
+
+import pytest
+
+from tests.sync.conftest import Node, clone_db
+
+REPO = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+
+
+def _worker(path, name, share, barrier, n_contacts):
+    try:
+        node = Node(path, name)
+        barrier.wait(timeout=60)
+        node.sync.join(share)
+        ag = node.sv.agencies.get("EDM")
+        for i in range(n_contacts):
+            node.sv.contacts.create(agency=ag.id, name=f"{name} contact {i}")
+            node.sync.run_cycle()
+        node.sv.agencies.update(ag.id, notes=f"edited by {name}")
+        for _ in range(3):
+            node.sync.run_cycle()
+        node.close()
+        os._exit(0)
+    except BaseException:  # pragma: no cover - reported through the exit code
+        import traceback
+
+        traceback.print_exc()
+        os._exit(3)
+
+
+def test_three_processes_sync_one_folder_at_once(make_node, share, _empty_template, tmp_path):
+    founder = make_node("founder")
+    founder.sv.agencies.create(name="City of Edmonds", code="EDM", kind="city")
+    founder.sync.init(share)
+    founder.close()
+    ctx = multiprocessing.get_context("fork")
+    barrier = ctx.Barrier(3)
+    paths = [clone_db(_empty_template, tmp_path / f"p{i}.sqlite3") for i in range(3)]
+    procs = [ctx.Process(target=_worker, args=(paths[i], f"p{i}", share, barrier, 3)) for i in range(3)]
+    for p in procs:
+        p.start()
+    for p in procs:
+        p.join(timeout=240)
+    assert [p.exitcode for p in procs] == [0, 0, 0]
+    founder.open()
+    nodes = [founder] + [Node(p, f"p{i}") for i, p in enumerate(paths)]
+    try:
+        for _ in range(2):
+            for n in nodes:
+                st = n.sync.run_cycle(direction="import")
+                assert st.state == "synced" and st.quarantined == 0, st
+        dumps = [n.dump() for n in nodes]
+        assert all(d == dumps[0] for d in dumps)
+        names = {c["name"] for c in dumps[0]["contact"]}
+        assert {f"p{i} contact {k}" for i in range(3) for k in range(3)} <= names
+    finally:
+        for n in nodes[1:]:
+            n.close()
+
+
+E2E = textwrap.dedent("""
+    set -e
+    eval "$(printf pw | gnome-keyring-daemon --unlock --components=secrets)"
+    export GNOME_KEYRING_CONTROL
+    py() { "$PYTHON" -m partnerdesk "$@"; }
+    "$PYTHON" -c 'import keyring; print("BACKEND", type(keyring.get_keyring()).__module__)'
+    PARTNERDESK_HOME="$WORK/a" py demo
+    PARTNERDESK_HOME="$WORK/a" py sync init "$WORK/share"
+    PARTNERDESK_HOME="$WORK/b" py sync join "$WORK/share"
+    PARTNERDESK_HOME="$WORK/b" py agencies list --json > "$WORK/b-agencies.json"
+    PARTNERDESK_HOME="$WORK/a" py sync run
+    PARTNERDESK_HOME="$WORK/a" py sync status --json > "$WORK/a-status.json"
+    PARTNERDESK_HOME="$WORK/b" py sync status --json > "$WORK/b-status.json"
+    "$PYTHON" -c 'import keyring; print("KEYS", sum(1 for _ in keyring.get_keyring().get_preferred_collection().search_items({"service": "partnerdesk-sync"})))'
+    "$PYTHON" - > "$WORK/secrets.txt" <<'PY'
+import keyring
+coll = keyring.get_keyring().get_preferred_collection()
+for item in coll.search_items({"service": "partnerdesk-sync"}):
+    print(item.get_secret().decode())
+PY
+""")
+
+
+@pytest.mark.slow
+def test_two_installations_with_the_real_os_keyring(tmp_path):
+    if not (shutil.which("dbus-run-session") and shutil.which("gnome-keyring-daemon")):
+        pytest.skip("needs Debian's dbus and gnome-keyring (installed by .ci/run) for a real Secret Service")
+    work = tmp_path / "e2e"
+    (work / "share").mkdir(parents=True)
+    (work / "home").mkdir()
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("PARTNERDESK_", "DBUS_", "GNOME_KEYRING"))}
+    env.update(HOME=str(work / "home"), XDG_DATA_HOME=str(work / "home" / "data"),
+               XDG_CONFIG_HOME=str(work / "home" / "config"), XDG_RUNTIME_DIR=str(work / "home" / "run"),
+               WORK=str(work), PYTHON=sys.executable, PYTHONPATH=REPO)
+    (work / "home" / "run").mkdir(mode=0o700)
+    env.pop("PYTHON_KEYRING_BACKEND", None)
+    proc = subprocess.run(["dbus-run-session", "--", "bash", "-c", E2E], env=env, capture_output=True, text=True,
+                          timeout=300, cwd=REPO)
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+    assert "BACKEND keyring.backends.SecretService" in proc.stdout, proc.stdout
+    assert "KEYS 2" in proc.stdout, proc.stdout  # one private key per installation, in the OS keyring
+    agencies = json.loads((work / "b-agencies.json").read_text())
+    assert {a["code"] for a in agencies} >= {"LYN", "EDM", "SNO"}
+    a_status = json.loads((work / "a-status.json").read_text())
+    b_status = json.loads((work / "b-status.json").read_text())
+    for st in (a_status, b_status):
+        assert st["state"] == "synced" and st["quarantined"] == 0 and st["conflicts"] == 0
+        assert len(st["nodes"]) == 2 and set(st) >= {"state", "last_sync", "quarantined", "conflicts", "nodes"}
+    # the private keys live only in the keyring: not in either database, log or the share
+    secrets = [line.encode() for line in (work / "secrets.txt").read_text().split() if line]
+    assert len(secrets) == 2
+    for folder in (work / "a", work / "b", work / "share"):
+        for p in folder.rglob("*"):
+            if p.is_file():
+                data = p.read_bytes()
+                assert not any(sec in data for sec in secrets), p
