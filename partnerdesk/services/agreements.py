@@ -215,6 +215,12 @@ class AgreementService:
             s.flush()
             return agreement_dto(a)
 
+    @staticmethod
+    def _reprice(s: Session, agreement_id: str) -> None:
+        from partnerdesk.services.pricing import reprice
+
+        reprice(s, agreement_ids=[agreement_id])
+
     def delete(self, ref: str) -> None:
         with self.db.write() as s:
             soft_delete(self._find(s, ref))
@@ -279,6 +285,7 @@ class AgreementService:
             r = RateSchedule(agreement_id=a.id, category_id=cat_id, provider_agency_id=prov_id, **values)
             s.add(r)
             s.flush()
+            self._reprice(s, a.id)
             return next(x for x in self._rates(s, [a.id]) if x.id == r.id)
 
     def update_rate(self, rate_id: str, **changes: Any) -> None:
@@ -287,7 +294,10 @@ class AgreementService:
             r = get_live(s, RateSchedule, rate_id, "rate schedule")
             for k, v in changes.items():
                 setattr(r, k, v)
+            self._reprice(s, r.agreement_id)
 
     def delete_rate(self, rate_id: str) -> None:
         with self.db.write() as s:
-            soft_delete(get_live(s, RateSchedule, rate_id, "rate schedule"))
+            r = get_live(s, RateSchedule, rate_id, "rate schedule")
+            soft_delete(r)
+            self._reprice(s, r.agreement_id)

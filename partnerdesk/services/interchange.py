@@ -19,6 +19,7 @@ from partnerdesk.db.types import ISODate, UTCDateTime
 from partnerdesk.db.uow import Database
 from partnerdesk.errors import ImportFormatError, UserError
 from partnerdesk.services.contacts import reindex
+from partnerdesk.services.pricing import reprice
 
 FORMAT = "partnerdesk-export"
 VERSION = 1
@@ -155,6 +156,7 @@ class InterchangeService:
                 counts[name] = n
             s.flush()
             reindex(s, [r["id"] for r in data["tables"].get("contact", [])])
+            reprice(s, everything=True)
             a = self.db.actor
             s.add(AuditEvent(os_user=a.os_user, display_name=a.display_name, action="import_json", entity="database",
                              summary=f"imported {path} ({'merge' if merge else 'into empty database'})",

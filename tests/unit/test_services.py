@@ -164,3 +164,21 @@ def test_demo_region_is_plausible(demo_ctx):
     assert all(r.hourly_rate_cents > 0 for a in s.agreements.list() for r in s.agreements.rates(a.number))
     with pytest.raises(Exception, match="empty database only"):
         s.demo.seed("small")
+
+
+def test_stored_prices_match_the_pricing_engine_and_follow_rate_changes(demo_ctx):
+    from partnerdesk.services.pricing import ENTRY_COLUMNS, EntryRow, Pricer
+
+    with demo_ctx.db.read() as s:
+        pricer = Pricer(s)
+        rows = s.execute(select(TimeEntry.amount_cents, *ENTRY_COLUMNS).where(TimeEntry.deleted_at.is_(None))).all()
+        for row in rows:
+            p = pricer.price(EntryRow(*row[1:]))
+            assert row[0] == (p.amount_cents if p.priced else None)
+    agreements = demo_ctx.services.agreements
+    before = {e.id: e.amount_cents for e in demo_ctx.services.hours.list(partner="WDY", quarter="2026Q4")}
+    rate = agreements.rates("ILA-2025-005")[0]
+    agreements.update_rate(rate.id, hourly_rate_cents=rate.hourly_rate_cents * 2)
+    after = {e.id: e.amount_cents for e in demo_ctx.services.hours.list(partner="WDY", quarter="2026Q4")}
+    assert any(after[k] > before[k] for k in before)
+    assert all(after[k] >= before[k] for k in before)
