@@ -105,3 +105,30 @@ def test_about_names_version_and_locations(qtbot, window, demo_ctx):
     window.show_about()
     kind, title, text = window.shown_messages[-1]
     assert "0.1.0" in text and str(demo_ctx.paths.log_file) in text
+
+
+def test_an_uncaught_error_shows_a_dialog_naming_the_log_file(qtbot, window, demo_ctx, caplog):
+    from partnerdesk.gui import crash
+
+    crash.install(demo_ctx.paths.log_file)
+    try:
+        raise ZeroDivisionError("boom")
+    except ZeroDivisionError as exc:
+        crash.report_crash(type(exc), exc, exc.__traceback__)
+    kind, title, text = window.shown_messages[-1]
+    assert kind == "warning" and "ZeroDivisionError: boom" in text
+    assert str(demo_ctx.paths.log_file) in text
+    assert any(r.exc_info and r.exc_info[0] is ZeroDivisionError for r in caplog.records)
+
+
+def test_a_user_error_from_a_worker_is_shown_as_one_clear_message(qtbot, window):
+    from partnerdesk.errors import ValidationError
+    from partnerdesk.gui.workers import run_in_worker
+
+    def fail():
+        raise ValidationError("date: '2026-13-01' is not a real date")
+
+    before = len(window.shown_messages)
+    run_in_worker(window, fail)
+    qtbot.waitUntil(lambda: len(window.shown_messages) > before, timeout=5000)
+    assert window.shown_messages[-1] == ("warning", "PartnerDesk", "date: '2026-13-01' is not a real date")
