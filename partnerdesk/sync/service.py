@@ -716,8 +716,8 @@ def _label(s, tbl: str, row_id: str) -> str:
         if f in t.c:
             v = s.execute(select(t.c[f]).where(t.c.id == row_id)).scalar()
             if v:
-                return f"{tbl.replace('_', ' ')} {v}"
-    return f"{tbl.replace('_', ' ')} {row_id[:8]}"
+                return f"{tbl.replace('_', ' ').capitalize()}: {v}"
+    return f"{tbl.replace('_', ' ').capitalize()} {row_id[:8]}"
 
 
 def can_issue_numbers(agency: Any, node_id: str) -> bool:

@@ -1,0 +1,233 @@
+"""The Sync page: a status chip, Sync now, automatic background sync, conflicts to settle, and the nodes.
+
+Every sync runs in a worker (never on the GUI thread): on a timer every few minutes, and shortly after a
+local change. The page only calls ``services.sync`` and shows the DTOs it returns.
+"""
+
+from __future__ import annotations
+
+from PySide6.QtCore import Qt, QTimer, Signal
+from PySide6.QtWidgets import QFileDialog, QHeaderView, QLabel, QTableView
+
+from partnerdesk.gui.models.table_model import Column, DtoTableModel
+from partnerdesk.gui.pages.base import TablePage
+from partnerdesk.gui.workers import run_in_worker
+
+AUTO_SYNC_MS = 5 * 60 * 1000  # every five minutes
+AFTER_CHANGE_MS = 20 * 1000  # and this long after the last local change
+
+CHIP_COLOURS = {  # state -> (background, text)
+    "synced": ("#e3f4e8", "#1b5e20"),
+    "syncing": ("#e3ecfa", "#174ea6"),
+    "share unavailable": ("#eeeeee", "#444444"),
+    "clock warning": ("#fff4d6", "#7a4f00"),
+    "fork detected": ("#fde7e7", "#8c1d18"),
+    "not set up": ("#eeeeee", "#444444"),
+}
+
+
+def _short(value) -> str:
+    if value is None:
+        return "(empty)"
+    text = str(value)
+    return text if len(text) <= 60 else text[:57] + "…"
+
+
+def chip_text(st) -> str:
+    parts = [st.state]
+    if st.quarantined:
+        parts.append(f"{st.quarantined} quarantined")
+    if st.conflicts:
+        parts.append(f"{st.conflicts} conflict{'s' if st.conflicts != 1 else ''}")
+    return " · ".join(parts)
+
+
+class SyncPage(TablePage):
+    title = "Sync"
+    search_placeholder = "Filter conflicts…"
+    synced = Signal(object)  # the SyncStatusDTO of each finished cycle
+    columns = (
+        Column("Record", lambda c: c.label),
+        Column("Field", lambda c: c.field.replace("_", " ")),
+        Column("Kept value", lambda c: c.kept_value, _short),
+        Column("Other value", lambda c: c.other_value, _short),
+        Column("Kind", lambda c: c.kind),
+        Column("Detected (UTC)", lambda c: c.detected_at[:16].replace("T", " ")),
+    )
+
+    def __init__(self, services, parent=None):
+        super().__init__(services, parent)
+        self.status = None
+        self._syncing = False
+        self._ignore_changes = False
+        self.chip = QLabel("…", self)
+        self.chip.setObjectName("syncChip")
+        self.chip.setAccessibleName("Sync state")
+        self.ui.toolbarLayout.addWidget(self.chip)
+        self.sync_button = self.add_button("Sync now", self.sync_now, tooltip="Bring in colleagues' changes and "
+                                           "publish yours (runs in the background)")
+        self.use_other_button = self.add_button("Use the other value", lambda: self.resolve("other"),
+                                                tooltip="Replace the kept value with the other installation's")
+        self.keep_button = self.add_button("Keep", lambda: self.resolve("kept"), tooltip="Keep the current value")
+        self.init_button = self.add_button("Create a space…", self.create_space)
+        self.join_button = self.add_button("Join a space…", self.join_space)
+        self.finish_toolbar()
+        self.nodes_label = QLabel("Nodes", self)
+        self.nodes_model = DtoTableModel((
+            Column("Node", lambda n: n.name + (" (this installation)" if n.is_self else "")),
+            Column("Id", lambda n: n.node[:8]),
+            Column("Segments", lambda n: n.segments, align_right=True),
+            Column("Problem", lambda n: n.problem or ""),
+        ), self)
+        self.nodes = QTableView(self)
+        self.nodes.setObjectName("syncNodes")
+        self.nodes.setModel(self.nodes_model)
+        self.nodes.verticalHeader().setVisible(False)
+        self.nodes.horizontalHeader().setStretchLastSection(True)
+        self.nodes.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
+        self.nodes.setMaximumHeight(170)
+        self.nodes.setSelectionMode(QTableView.SelectionMode.NoSelection)
+        at = self.ui.pageLayout.indexOf(self.ui.footer)
+        self.ui.pageLayout.insertWidget(at, self.nodes_label)
+        self.ui.pageLayout.insertWidget(at + 1, self.nodes)
+        self.ui.table.selectionModel().selectionChanged.connect(self._update_buttons)
+        self.timer = QTimer(self)
+        self.timer.setInterval(AUTO_SYNC_MS)
+        self.timer.timeout.connect(self.auto_sync)
+        self.timer.start()
+        self.soon = QTimer(self)
+        self.soon.setSingleShot(True)
+        self.soon.setInterval(AFTER_CHANGE_MS)
+        self.soon.timeout.connect(self.auto_sync)
+        changed = getattr(parent, "data_changed", None)
+        if changed is not None:
+            changed.connect(self.schedule_soon)
+        self._update_buttons()
+
+    def footer_noun(self) -> str:
+        return "conflict to review" if self.model.rowCount() == 1 else "conflicts to review"
+
+    def _on_loaded(self, data) -> None:
+        first = not self.has_loaded and not self.has_restored_columns
+        super()._on_loaded(data)
+        if first:
+            for i, width in enumerate((260, 150, 190, 190, 100)):
+                self.ui.table.setColumnWidth(i, width)
+
+    # -- data ------------------------------------------------------------------------------------
+    def fetch(self):
+        sync = self.services.sync
+        return sync.status(), sync.conflicts()
+
+    def apply(self, data) -> None:
+        status, conflicts = data
+        self.show_status(status)
+        self.model.set_rows(conflicts, lambda c: f"{c.label} {c.field} {c.kept_value} {c.other_value}")
+
+    def show_status(self, st) -> None:
+        self.status = st
+        state = "syncing" if self._syncing else st.state
+        bg, fg = CHIP_COLOURS.get(state, ("#eeeeee", "#333333"))
+        self.chip.setText(chip_text(st) if not self._syncing else "syncing…")
+        self.chip.setStyleSheet(f"QLabel#syncChip {{ background: {bg}; color: {fg}; border-radius: 11px; "
+                                "padding: 3px 12px; font-weight: 600; }")
+        self.nodes_model.set_rows(list(st.nodes))
+        self.nodes_label.setText(f"Nodes ({len(st.nodes)})" if st.nodes else "Nodes")
+        if st.state == "not set up":
+            self.set_subtitle("Sync is not set up. Create a space in a shared folder, or join the one a colleague "
+                              "created. The database itself always stays on this computer.")
+        else:
+            last = (st.last_sync or "never")[:19].replace("T", " ")
+            lines = [f"Shared folder: {st.folder}  ·  last sync {last} UTC"]
+            lines += list(st.problems[:3])
+            lines += [f"Quarantined {q.name}: {q.reason}" for q in st.quarantine[:3]]
+            self.set_subtitle("\n".join(lines))
+        self._update_buttons()
+
+    def _update_buttons(self, *_args) -> None:
+        set_up = self.status is not None and self.status.state != "not set up"
+        self.sync_button.setEnabled(set_up and not self._syncing)
+        self.init_button.setVisible(not set_up)
+        self.join_button.setVisible(not set_up)
+        rows = [r for r in self.selected_rows() if r is not None]
+        self.use_other_button.setEnabled(bool(rows) and all(r.kind == "concurrent" for r in rows))
+        self.keep_button.setEnabled(bool(rows))
+
+    # -- syncing ---------------------------------------------------------------------------------
+    def sync_now(self) -> None:
+        if self._syncing or self.status is None or self.status.state == "not set up":
+            return
+        self._start(lambda progress: self.services.sync.run_cycle(lambda d, t, _m: progress(d, t)))
+
+    def auto_sync(self) -> None:
+        if self.status is None:
+            self.reload()  # learn whether sync is set up; the next tick syncs
+            return
+        self.sync_now()
+
+    def schedule_soon(self) -> None:
+        """A local change: sync a little later (restarting the wait on every further change)."""
+        if not self._ignore_changes:
+            self.soon.start()
+
+    def _start(self, fn) -> None:
+        self._syncing = True
+        if self.status is not None:
+            self.show_status(self.status)
+        run_in_worker(self, fn, self._on_synced, self._on_sync_failed, self._on_progress)
+
+    def _on_progress(self, done: int, total: int) -> None:
+        self.chip.setText(f"syncing… {done}/{total}" if total > 1 else "syncing…")
+
+    def _on_synced(self, st) -> None:
+        self._syncing = False
+        self.show_status(st)
+        self.reload()
+        self.synced.emit(st)
+        if st.applied_ops:
+            changed = getattr(self.parent(), "data_changed", None)
+            if changed is not None:  # other pages show what arrived; that is not a local change to sync
+                self._ignore_changes = True
+                try:
+                    changed.emit()
+                finally:
+                    self._ignore_changes = False
+
+    def _on_sync_failed(self, exc: BaseException) -> None:
+        self._syncing = False
+        if self.status is not None:
+            self.show_status(self.status)
+        self._on_failed(exc)
+
+    # -- conflicts -------------------------------------------------------------------------------
+    def resolve(self, use: str) -> None:
+        rows = [r for r in self.selected_rows() if r is not None]
+        if not rows:
+            return
+        ids = [r.id for r in rows]
+
+        def work():
+            for i in ids:
+                self.services.sync.resolve(i, use=use)
+
+        def done(_):
+            self.reload()
+            if use == "other":
+                self.schedule_soon()
+
+        run_in_worker(self, work, done, self._on_failed)
+
+    # -- setting up ------------------------------------------------------------------------------
+    def _pick_folder(self, title: str) -> str | None:
+        folder = QFileDialog.getExistingDirectory(self, title)
+        return folder or None
+
+    def create_space(self) -> None:
+        folder = self._pick_folder("Choose the shared folder for a new sync space")
+        if folder:
+            self._start(lambda progress: self.services.sync.init(folder, lambda d, t, _m: progress(d, t)))
+
+    def join_space(self) -> None:
+        folder = self._pick_folder("Choose the shared folder that holds the sync space")
+        if folder:
+            self._start(lambda progress: self.services.sync.join(folder, progress=lambda d, t, _m: progress(d, t)))
