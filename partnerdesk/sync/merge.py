@@ -65,9 +65,16 @@ class ApplyResult:
     new_contact_ids: set[str] = field(default_factory=set)
 
 
+_LITERALS = {"null": None, "true": True, "false": False}
+
+
 def decode_value(col, raw: str | None) -> Any:
     if raw is None:
         return None
+    if raw in _LITERALS:
+        return _LITERALS[raw]
+    if len(raw) > 1 and raw[0] == '"' and raw[-1] == '"' and "\\" not in raw and '"' not in raw[1:-1]:
+        return raw[1:-1]  # a plain string: most values, and no need for the JSON parser
     value = json.loads(raw)
     if isinstance(value, dict) and "$b64" in value:
         return base64.b64decode(value["$b64"])
@@ -247,7 +254,7 @@ class Merger:
                 if any(w.key > dwin.key for f, w in winners.items() if f not in ("deleted_at",) + tuple(QUIET)):
                     values["deleted_at"] = "null"
                     changed_fields.add("deleted_at")
-            decoded = {f: decode_value(cols[f], v) for f, v in values.items()}
+            decoded = {f: decode_value(None, v) for f, v in values.items()}
             materialize.setdefault(tbl, []).append((row_id, decoded, changed_fields))
             if tbl == "contact":
                 res.contact_ids.add(row_id)
@@ -348,6 +355,7 @@ class Merger:
                                       f"({','.join('?' * len(chunk))})", chunk):
                 current[r[0 if cols[0] == 'id' else cols.index('id')]] = dict(zip(cols, r))
         now = _bind(t.c.updated_at, utcnow())
+        defaults = _defaults(t)
         inserts: dict[tuple, list[tuple]] = {}
         updates: list[tuple[str, dict]] = []
         for row_id, values, _changed in items:
@@ -357,7 +365,7 @@ class Merger:
             if cur is None:
                 if not _required(t) <= stored.keys():
                     continue  # the rest of its creating ops are in a later segment: created then
-                row = dict(_defaults(t), **stored, id=row_id, updated_at=now)
+                row = dict(defaults, **stored, id=row_id, updated_at=now)
                 if created is not None:
                     created.add(row_id)
                 keys = tuple(sorted(row))
