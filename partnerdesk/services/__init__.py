@@ -11,6 +11,8 @@ from partnerdesk.services.contacts import ContactService
 from partnerdesk.services.demo import DemoService
 from partnerdesk.services.hours import HoursService
 from partnerdesk.services.interchange import InterchangeService
+from partnerdesk.services.payments import PaymentService
+from partnerdesk.services.statements import StatementService
 
 
 class Services:
@@ -26,3 +28,5 @@ class Services:
         self.audit = AuditService(db)
         self.interchange = InterchangeService(db)
         self.demo = DemoService(db)
+        self.statements = StatementService(db)
+        self.payments = PaymentService(db)
