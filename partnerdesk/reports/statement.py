@@ -10,6 +10,7 @@ from pathlib import Path
 from reportlab.lib import colors
 from reportlab.lib.pagesizes import LETTER
 from reportlab.lib.units import inch
+from reportlab.lib.utils import simpleSplit
 from reportlab.platypus import (CondPageBreak, Flowable, Image, KeepTogether, Paragraph, SimpleDocTemplate,
                                 Spacer, Table, TableStyle)
 
@@ -186,7 +187,9 @@ class _Builder:
         t = Table(rows, colWidths=[1.55 * inch, 0.65 * inch, 0.6 * inch, 0.85 * inch], repeatRows=1)
         t.setStyle(_grid_style(len(rows)))
         totals = self.totals_table()
-        outer = Table([[[self.p("SUMMARY BY CATEGORY", "label"), Spacer(1, 3), t],
+        left = [self.p("SUMMARY BY CATEGORY", "label"), Spacer(1, 3), t] if v.kind == "statement" else \
+            [self.p("REASON", "label"), Spacer(1, 3), self.p(esc(v.notes or ""), "note")]
+        outer = Table([[left,
                         [self.p("TOTALS", "label"), Spacer(1, 3), totals]]],
                       colWidths=[3.75 * inch, WIDTH - 3.75 * inch])
         outer.setStyle(TableStyle([("VALIGN", (0, 0), (-1, -1), "TOP"), ("LEFTPADDING", (0, 0), (0, 0), 0),
@@ -250,8 +253,10 @@ class _Builder:
                              ["Hours remaining", f"{format_minutes(c.remaining_minutes)} h"]]
             if v.cap_override_reason:
                 cap_rows.append(["Cap override reason", esc(v.cap_override_reason)])
-        else:
+        elif v.kind == "statement":
             cap_rows = [["Agreement cap", "none"]]
+        else:
+            cap_rows = [["Agreement cap", "not affected by a credit note"]]
         cap_t = self.kv_table(cap_rows)
         bars = self.bars_block()
         half = (WIDTH - 12) / 2
@@ -305,31 +310,34 @@ class _Builder:
         return out
 
     def detail_table(self, lines, total: int, credit: bool = False) -> Table:
-        head = ["Date", "Staff", "Cat.", "Description", "Hours", "Rate", "Amount"]
-        rows = [[self.p(h, "label") if i < 4 else self.p(f"<para alignment='right'>{h.upper()}</para>", "label")
-                 for i, h in enumerate(head)]]
-        rows[0][:4] = [self.p(h.upper(), "label") for h in head[:4]]
-        for ln in lines:
-            staff = esc(ln.staff_name or "—")
-            if ln.staff_title:
-                staff += f"<br/><font size='6.5' color='#5b6675'>{esc(ln.staff_title)}</font>"
-            rows.append([
-                self.p(ln.work_date.strftime("%m/%d/%Y") if ln.work_date else "", "cell"),
-                self.p(staff, "cell"), self.p(esc(ln.category_code or ""), "cell"),
-                self.p(esc(ln.description or ""), "cell"),
-                self.p(f"<para alignment='right'>{_qty_text(ln.kind, ln.quantity)}</para>", "cell"),
-                self.p(f"<para alignment='right'>{_rate_text(ln.kind, ln.unit_rate, ln.multiplier)}</para>", "cell"),
-                self.p(f"<para alignment='right'>{money(ln.amount_cents, parens=True)}</para>", "cell"),
-            ])
-        label = "Total offset credit" if credit else "Total"
-        rows.append(["", "", "", self.p(f"<b>{label}</b>", "cell"), "", "",
-                     self.p(f"<para alignment='right'><b>{money(total, parens=True)}</b></para>", "cell")])
+        """The detail rows. Cells are plain strings or light text cells (no Paragraph parsing): a statement
+        may have hundreds of lines and must render fast."""
+        head = ["DATE", "STAFF", "CAT.", "DESCRIPTION", "HOURS", "RATE", "AMOUNT"]
         widths = [0.74, 1.25, 0.46, 2.4, 0.55, 0.82, 0.83]
         scale = WIDTH / (sum(widths) * inch)
-        t = Table(rows, colWidths=[w * inch * scale for w in widths], repeatRows=1)
+        widths = [w * inch * scale for w in widths]
+        pad = 6
+        rows: list[list] = [head]
+        color = CREDIT if credit else INK
+        for ln in lines:
+            rows.append([
+                ln.work_date.strftime("%m/%d/%Y") if ln.work_date else "",
+                _TextCell(ln.staff_name or "—", widths[1] - pad, ln.staff_title, color),
+                ln.category_code or "",
+                _TextCell(ln.description or "", widths[3] - pad, color=color),
+                _qty_text(ln.kind, ln.quantity),
+                _rate_text(ln.kind, ln.unit_rate, ln.multiplier),
+                money(ln.amount_cents, parens=True),
+            ])
+        rows.append(["", "", "", "Total offset credit" if credit else "Total", "", "", money(total, parens=True)])
+        t = Table(rows, colWidths=widths, repeatRows=1)
         st = _grid_style(len(rows), total_row=True)
-        if credit:
-            st.add("TEXTCOLOR", (0, 1), (-1, -1), CREDIT)
+        st.add("FONT", (0, 0), (-1, 0), FONT_BOLD, 6.8)
+        st.add("TEXTCOLOR", (0, 0), (-1, 0), MUTED)
+        st.add("FONT", (0, 1), (-1, -1), FONT, 7.5)
+        st.add("FONT", (0, -1), (-1, -1), FONT_BOLD, 7.5)
+        st.add("ALIGN", (4, 0), (-1, -1), "RIGHT")
+        st.add("TEXTCOLOR", (0, 1), (-1, -1), CREDIT if credit else INK)
         t.setStyle(st)
         return t
 
@@ -426,6 +434,39 @@ class _Builder:
                  + self.certification() + self.stub())
         doc.build(story, canvasmaker=numbered_canvas(self.footer, v.issue_date))
         return buf.getvalue()
+
+
+class _TextCell(Flowable):
+    """Wrapped text (and an optional muted second part, e.g. a job title) without Paragraph markup parsing."""
+
+    SIZE, LEADING, SUB_SIZE, SUB_LEADING = 7.5, 9.2, 6.5, 8.0
+
+    def __init__(self, text: str, width: float, sub: str | None = None, color=INK):
+        super().__init__()
+        self.color = color
+        self.lines = simpleSplit(text, FONT, self.SIZE, width) or [""]
+        self.sub = simpleSplit(sub, FONT, self.SUB_SIZE, width) if sub else []
+        self.width = width
+        self.height = len(self.lines) * self.LEADING + len(self.sub) * self.SUB_LEADING
+
+    def wrap(self, avail_width, avail_height):
+        return self.width, self.height
+
+    def draw(self):
+        c = self.canv
+        y = self.height - self.SIZE
+        c.setFillColor(self.color)
+        c.setFont(FONT, self.SIZE)
+        for line in self.lines:
+            c.drawString(0, y, line)
+            y -= self.LEADING
+        if self.sub:
+            c.setFont(FONT, self.SUB_SIZE)
+            c.setFillColor(MUTED)
+            y += self.LEADING - self.SUB_LEADING
+            for line in self.sub:
+                c.drawString(0, y, line)
+                y -= self.SUB_LEADING
 
 
 class _Rule(Flowable):

@@ -18,7 +18,7 @@ from partnerdesk.domain.statements import AccountLine, AccountStatement, Payment
 from partnerdesk.errors import FrozenError, ValidationError
 from partnerdesk.services.agencies import agency_dto
 from partnerdesk.services.base import as_date, clean_text, find_agency, require_home
-from partnerdesk.services.statements import LIVE_ISSUED, StatementService, _refresh_status, _settled, _write_atomic
+from partnerdesk.services.statements import StatementService, _refresh_status, _settled, _write_atomic
 
 METHODS = ("warrant", "check", "eft", "offset")
 
@@ -82,6 +82,7 @@ class PaymentService:
             dtos = {d.id: d for d in self._statements._dtos(s, rows)}
             numbers = {r.id: r.number for r in rows}
             events: list[tuple[date, int, str, str, str, int, int]] = []
+            open_by_id: dict[str, int] = {}
             for r in rows:
                 if r.kind == "statement":
                     if r.status == "void":
@@ -91,22 +92,26 @@ class PaymentService:
                         sup = f" (replaces {numbers.get(r.supersedes_id)})" if r.supersedes_id else ""
                         events.append((r.issue_date, 0, "statement", r.number, f"{r.period} statement{sup}",
                                        r.amount_due_cents, 0))
+                        open_by_id[r.id] = r.amount_due_cents
                 elif r.status != "void":
                     events.append((r.issue_date, 1, "credit_note", r.number,
                                    f"Credit note against {numbers.get(r.original_id)}", 0, -r.total_cents))
-            for p, num in s.execute(select(Payment, Statement.number).join(Statement, Statement.id == Payment.statement_id)
-                                    .where(Payment.deleted_at.is_(None), Statement.id.in_([r.id for r in rows]),
-                                           Payment.paid_on <= as_of)):
+                    open_by_id[r.original_id] = open_by_id.get(r.original_id, 0) + r.total_cents
+            for p, num, sid in s.execute(
+                    select(Payment, Statement.number, Statement.id).join(Statement, Statement.id == Payment.statement_id)
+                    .where(Payment.deleted_at.is_(None), Statement.id.in_([r.id for r in rows]),
+                           Payment.paid_on <= as_of)):
                 events.append((p.paid_on, 2, "payment", num,
                                f"Payment by {p.method}{' ' + p.reference if p.reference else ''}", 0, p.amount_cents))
+                open_by_id[sid] = open_by_id.get(sid, 0) - p.amount_cents
             events.sort(key=lambda e: (e[0], e[1], e[3]))
             running = 0
             lines = []
             for d, _o, kind, num, desc, charge, credit in events:
                 running += charge - credit
                 lines.append(AccountLine(d, kind, num, desc, charge, credit, running))
-            open_items = [(d.issue_date, d.balance_cents) for d in dtos.values()
-                          if d.kind == "statement" and d.status in LIVE_ISSUED]
+            issued_on = {r.id: r.issue_date for r in rows}
+            open_items = [(issued_on[sid], bal) for sid, bal in open_by_id.items() if sid in issued_on]
             stmts = tuple(sorted(dtos.values(), key=lambda d: (d.issue_date, d.number or "")))
             return AccountStatement(agency_dto(home), agency_dto(ag), as_of, tuple(lines), stmts, running,
                                     age_balances(open_items, as_of))

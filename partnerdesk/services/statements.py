@@ -31,7 +31,6 @@ from partnerdesk.domain.statements import (AccountSummary, CapView, HeldEntry, I
                                            StatementView, VerifyResult)
 from partnerdesk.errors import FrozenError, NotFoundError, UserError, ValidationError
 from partnerdesk.services.agencies import agency_dto
-from partnerdesk.services.agreements import mileage_table
 from partnerdesk.services.base import clean_text, find_agency, require_home
 from partnerdesk.services.pricing import Pricer
 
@@ -312,7 +311,8 @@ class StatementService:
         terms = agr.payment_terms_days if agr else 30
         cats = {c.code: (c.name, c.bars_code) for c in s.scalars(select(ServiceCategory))}
         account = _account_summary(s, st, issue_date)
-        cap = _cap_view(s, home, agr, st.fiscal_year, exclude_id=st.id, plus=lines) if agr else None
+        cap = (_cap_view(s, home, agr, st.fiscal_year, exclude_id=st.id, plus=lines)
+               if agr and st.kind == "statement" else None)
         numbers = dict(s.execute(select(Statement.id, Statement.number)).all())
         place = None
         if home.remit_to:
@@ -630,7 +630,7 @@ def _mark_invoiced(s: Session, rows: list[StatementLine]) -> None:
         e.status = "invoiced"
 
 
-def _settled(s: Session, ids: list[str]) -> dict[str, int]:
+def _settled(s: Session, ids: list[str], exclude_credit_id: str | None = None) -> dict[str, int]:
     """Payments plus live credit notes applied, per statement id."""
     out: dict[str, int] = {}
     for sid, amount in s.execute(select(Payment.statement_id, func.sum(Payment.amount_cents))
@@ -639,7 +639,8 @@ def _settled(s: Session, ids: list[str]) -> dict[str, int]:
         out[sid] = out.get(sid, 0) + amount
     for sid, amount in s.execute(select(Statement.original_id, func.sum(Statement.total_cents))
                                  .where(Statement.original_id.in_(ids), Statement.kind == "credit_note",
-                                        Statement.status != "void", Statement.deleted_at.is_(None))
+                                        Statement.status != "void", Statement.deleted_at.is_(None),
+                                        Statement.id != (exclude_credit_id or ""))
                                  .group_by(Statement.original_id)):
         out[sid] = out.get(sid, 0) - amount
     return out
@@ -661,7 +662,7 @@ def _account_summary(s: Session, st: Statement, as_of: date) -> AccountSummary:
         Statement.id != st.id, Statement.issue_date <= as_of)
     rows = s.execute(q).all()
     billed = sum(r[1] for r in rows)
-    settled = _settled(s, [r[0] for r in rows]) if rows else {}
+    settled = _settled(s, [r[0] for r in rows], exclude_credit_id=st.id) if rows else {}
     return AccountSummary(billed, sum(settled.values()))
 
 
