@@ -81,13 +81,17 @@ def build_region(path: Path, n_statements: int, n_lines: int) -> None:
     db.close()
 
 
-def run_partnerdesk(template: Path, work: Path) -> tuple[float, int]:
+def run_partnerdesk(template: Path, work: Path, drafted: bool = False) -> tuple[float, int]:
+    """Time ``statements issue --all``; with ``drafted`` the drafts were made (and reviewed) beforehand,
+    as in the normal workflow, so issuing writes no lines, only numbers, entry links and the PDFs."""
     target = work / "run.sqlite3"
     for suffix in ("", "-wal", "-shm"):
         Path(str(target) + suffix).unlink(missing_ok=True)
     shutil.copy(template, target)
     db = Database(target, Actor("bench", "Benchmark"))
     sv = Services(db)
+    if drafted:
+        sv.statements.draft(QUARTER, all_partners=True, today=TODAY)
     t0 = time.perf_counter()
     results = sv.statements.issue(QUARTER, all_partners=True, today=TODAY)
     elapsed = time.perf_counter() - t0
@@ -97,20 +101,26 @@ def run_partnerdesk(template: Path, work: Path) -> tuple[float, int]:
 
 
 def run_baseline(n_statements: int, n_lines: int) -> float:
-    """A bare ReportLab script: one document per statement, one table of ``n_lines`` rows."""
+    """A bare ReportLab script: one document per statement, one table of ``n_lines`` rows, in the same
+    embedded TrueType font a statement needs to render the staff names (ø, é, ë …)."""
     from reportlab.lib.pagesizes import LETTER
+    from reportlab.pdfbase import pdfmetrics
+    from reportlab.pdfbase.ttfonts import TTFont
     from reportlab.platypus import SimpleDocTemplate, Table, TableStyle
 
+    fonts = Path(__file__).resolve().parent.parent / "resources" / "fonts"
+    if "BaselineSans" not in pdfmetrics.getRegisteredFontNames():
+        pdfmetrics.registerFont(TTFont("BaselineSans", str(fonts / "DejaVuSans.ttf")))
     t0 = time.perf_counter()
     for i in range(n_statements):
         rows = [["Date", "Staff", "Cat.", "Description", "Hours", "Rate", "Amount"]]
         for k in range(n_lines):
-            rows.append([f"04/{1 + k % 30:02d}/2026", NAMES[k % len(NAMES)].encode("ascii", "replace").decode(),
+            rows.append([f"04/{1 + k % 30:02d}/2026", NAMES[k % len(NAMES)],
                          "NET", DESCRIPTIONS[k % len(DESCRIPTIONS)][:40], "1.50", "$118.00", "$177.00"])
         buf = io.BytesIO()
         doc = SimpleDocTemplate(buf, pagesize=LETTER)
         t = Table(rows, repeatRows=1)
-        t.setStyle(TableStyle([("FONT", (0, 0), (-1, -1), "Helvetica", 7.5),
+        t.setStyle(TableStyle([("FONT", (0, 0), (-1, -1), "BaselineSans", 7.5),
                                ("LINEBELOW", (0, 0), (-1, 0), 0.8, "#1f4e79")]))
         doc.build([t])
     return time.perf_counter() - t0
@@ -129,22 +139,29 @@ def main() -> int:
         build_region(template, args.statements, args.lines)
         print(f"built {args.statements} partners × {args.lines} entries in {time.perf_counter() - t0:.1f} s",
               flush=True)
-        ours, base = [], []
+        cold, warm, base = [], [], []
         for r in range(args.repeats):
             b = run_baseline(args.statements, args.lines)
             o, issued = run_partnerdesk(template, work)
-            if issued != args.statements:
-                print(f"expected {args.statements} statements, issued {issued}", file=sys.stderr)
+            w, issued_w = run_partnerdesk(template, work, drafted=True)
+            if issued != args.statements or issued_w != args.statements:
+                print(f"expected {args.statements} statements, issued {issued}/{issued_w}", file=sys.stderr)
                 return 1
-            ours.append(o)
+            cold.append(o)
+            warm.append(w)
             base.append(b)
-            print(f"repeat {r + 1}: partnerdesk {o:.2f} s, bare ReportLab {b:.2f} s", flush=True)
-        po, pb = statistics.median(ours), statistics.median(base)
-        ratio = po / pb
-        fig = {"figure": f"issue {args.statements} statements x {args.lines} lines", "partnerdesk_s": round(po, 3),
-               "baseline_s": round(pb, 3), "ratio": round(ratio, 2), "budget": "<= 2x bare ReportLab",
-               "pass": ratio <= 2.0}
-        print("BENCH " + json.dumps(fig))
+            print(f"repeat {r + 1}: partnerdesk {o:.2f} s (from scratch), {w:.2f} s (drafts made first), "
+                  f"bare ReportLab {b:.2f} s", flush=True)
+        pb = statistics.median(base)
+        figures = []
+        for label, runs in (("from scratch (draft+issue in one go)", cold), ("after drafting (the usual workflow)", warm)):
+            po = statistics.median(runs)
+            ratio = po / pb
+            figures.append({"figure": f"issue {args.statements} statements x {args.lines} lines, {label}",
+                            "partnerdesk_s": round(po, 3), "baseline_s": round(pb, 3), "ratio": round(ratio, 2),
+                            "budget": "<= 2x bare ReportLab", "pass": ratio <= 2.0})
+        for fig in figures:
+            print("BENCH " + json.dumps(fig))
     return 0
 
 

@@ -10,7 +10,6 @@ from pathlib import Path
 from reportlab.lib import colors
 from reportlab.lib.pagesizes import LETTER
 from reportlab.lib.units import inch
-from reportlab.lib.utils import simpleSplit
 from reportlab.platypus import (CondPageBreak, Flowable, Image, KeepTogether, Paragraph, SimpleDocTemplate,
                                 Spacer, Table, TableStyle)
 
@@ -19,6 +18,7 @@ from partnerdesk.domain.durations import format_minutes
 from partnerdesk.domain.money import format_cents
 from partnerdesk.domain.netting import OFFSET, PROVIDED, billed_minutes, summary_by_category
 from partnerdesk.domain.statements import StatementView
+from partnerdesk.reports.ledger import Column, Ledger
 from partnerdesk.reports.styles import (ACCENT, ACCENT_LIGHT, CREDIT, FONT, FONT_BOLD, INK, MUTED, RULE, ZEBRA,
                                         esc, long_date, numbered_canvas, styles)
 
@@ -28,6 +28,7 @@ WIDTH = PAGE_W - 2 * MARGIN_X
 AUTHORITY = "Interlocal Cooperation Act, chapter 39.34 RCW"
 CERTIFICATION = ("I certify under penalty of perjury under the laws of the State of Washington that the "
                  "foregoing is true and correct.")
+PAD_Y = 2.2
 KIND_TITLES = {"statement": "Intergovernmental Billing Statement", "credit_note": "Credit Note"}
 AGREEMENT_KINDS = {"service": "Service interlocal agreement", "reciprocal": "Reciprocal interlocal agreement",
                    "mutual_aid": "Mutual aid agreement"}
@@ -309,37 +310,20 @@ class _Builder:
                     self.detail_table(offsets, -v.offset_cents, credit=True)]
         return out
 
-    def detail_table(self, lines, total: int, credit: bool = False) -> Table:
-        """The detail rows. Cells are plain strings or light text cells (no Paragraph parsing): a statement
-        may have hundreds of lines and must render fast."""
-        head = ["DATE", "STAFF", "CAT.", "DESCRIPTION", "HOURS", "RATE", "AMOUNT"]
+    def detail_table(self, lines, total: int, credit: bool = False) -> Ledger:
+        """The detail rows, drawn by the fast ledger flowable: a statement may have hundreds of lines."""
         widths = [0.74, 1.25, 0.46, 2.4, 0.55, 0.82, 0.83]
         scale = WIDTH / (sum(widths) * inch)
-        widths = [w * inch * scale for w in widths]
-        pad = 6
-        rows: list[list] = [head]
-        color = CREDIT if credit else INK
-        for ln in lines:
-            rows.append([
-                ln.work_date.strftime("%m/%d/%Y") if ln.work_date else "",
-                _TextCell(ln.staff_name or "—", widths[1] - pad, ln.staff_title, color),
-                ln.category_code or "",
-                _TextCell(ln.description or "", widths[3] - pad, color=color),
-                _qty_text(ln.kind, ln.quantity),
-                _rate_text(ln.kind, ln.unit_rate, ln.multiplier),
-                money(ln.amount_cents, parens=True),
-            ])
-        rows.append(["", "", "", "Total offset credit" if credit else "Total", "", "", money(total, parens=True)])
-        t = Table(rows, colWidths=widths, repeatRows=1)
-        st = _grid_style(len(rows), total_row=True)
-        st.add("FONT", (0, 0), (-1, 0), FONT_BOLD, 6.8)
-        st.add("TEXTCOLOR", (0, 0), (-1, 0), MUTED)
-        st.add("FONT", (0, 1), (-1, -1), FONT, 7.5)
-        st.add("FONT", (0, -1), (-1, -1), FONT_BOLD, 7.5)
-        st.add("ALIGN", (4, 0), (-1, -1), "RIGHT")
-        st.add("TEXTCOLOR", (0, 1), (-1, -1), CREDIT if credit else INK)
-        t.setStyle(st)
-        return t
+        w = [x * inch * scale for x in widths]
+        cols = [Column("Date", w[0]), Column("Staff", w[1], wrap=True), Column("Cat.", w[2]),
+                Column("Description", w[3], wrap=True), Column("Hours", w[4], "right"), Column("Rate", w[5], "right"),
+                Column("Amount", w[6], "right")]
+        rows = [(ln.work_date.strftime("%m/%d/%Y") if ln.work_date else "", (ln.staff_name or "—", ln.staff_title),
+                 ln.category_code or "", ln.description or "", _qty_text(ln.kind, ln.quantity),
+                 _rate_text(ln.kind, ln.unit_rate, ln.multiplier), money(ln.amount_cents, parens=True))
+                for ln in lines]
+        rows.append(("", "", "", "Total offset credit" if credit else "Total", "", "", money(total, parens=True)))
+        return Ledger(cols, rows, total_row=True, color=CREDIT if credit else INK)
 
     def certification(self) -> list:
         v = self.v
@@ -391,7 +375,7 @@ class _Builder:
                                 ("BOTTOMPADDING", (0, 0), (-1, -1), 2)]))
         t = Table([[left, ft]], colWidths=[WIDTH - 3.2 * inch, 3.2 * inch])
         t.setStyle(TableStyle([("VALIGN", (0, 0), (-1, -1), "TOP"), ("LEFTPADDING", (0, 0), (0, 0), 0)]))
-        return [_FillToBottom(1.75 * inch), KeepTogether([Spacer(1, 16), _CutLine(WIDTH), Spacer(1, 6), t])]
+        return [_AtBottom([Spacer(1, 16), _CutLine(WIDTH), Spacer(1, 6), t])]
 
     # -- page decoration ---------------------------------------------------------------------------
     def footer(self, canv, page: int, total: int) -> None:
@@ -436,39 +420,6 @@ class _Builder:
         return buf.getvalue()
 
 
-class _TextCell(Flowable):
-    """Wrapped text (and an optional muted second part, e.g. a job title) without Paragraph markup parsing."""
-
-    SIZE, LEADING, SUB_SIZE, SUB_LEADING = 7.5, 9.2, 6.5, 8.0
-
-    def __init__(self, text: str, width: float, sub: str | None = None, color=INK):
-        super().__init__()
-        self.color = color
-        self.lines = simpleSplit(text, FONT, self.SIZE, width) or [""]
-        self.sub = simpleSplit(sub, FONT, self.SUB_SIZE, width) if sub else []
-        self.width = width
-        self.height = len(self.lines) * self.LEADING + len(self.sub) * self.SUB_LEADING
-
-    def wrap(self, avail_width, avail_height):
-        return self.width, self.height
-
-    def draw(self):
-        c = self.canv
-        y = self.height - self.SIZE
-        c.setFillColor(self.color)
-        c.setFont(FONT, self.SIZE)
-        for line in self.lines:
-            c.drawString(0, y, line)
-            y -= self.LEADING
-        if self.sub:
-            c.setFont(FONT, self.SUB_SIZE)
-            c.setFillColor(MUTED)
-            y += self.LEADING - self.SUB_LEADING
-            for line in self.sub:
-                c.drawString(0, y, line)
-                y -= self.SUB_LEADING
-
-
 class _Rule(Flowable):
     def __init__(self, width: float, color, thickness: float = 0.5):
         super().__init__()
@@ -481,19 +432,26 @@ class _Rule(Flowable):
         self.canv.line(0, 0, self.width, 0)
 
 
-class _FillToBottom(Flowable):
-    """Blank space that pushes what follows (the remittance stub) to the bottom of the page."""
+class _AtBottom(Flowable):
+    """Draws its content at the bottom of the page's remaining space (the remittance stub), or moves to the
+    next page when it does not fit."""
 
-    def __init__(self, reserve: float):
+    def __init__(self, content: list):
         super().__init__()
-        self.reserve = reserve
+        self.content = content
 
     def wrap(self, avail_width, avail_height):
-        self.width, self.height = avail_width, max(0.0, avail_height - self.reserve)
+        self._sizes = [f.wrap(avail_width, avail_height) for f in self.content]
+        need = sum(h for _w, h in self._sizes)
+        self.width = avail_width
+        self.height = avail_height if need <= avail_height else need
         return self.width, self.height
 
     def draw(self):
-        pass
+        y = sum(h for _w, h in self._sizes)
+        for f, (_w, h) in zip(self.content, self._sizes):
+            y -= h
+            f.drawOn(self.canv, 0, y)
 
 
 class _CutLine(Flowable):
@@ -524,12 +482,11 @@ def _callout(par: Paragraph) -> Table:
 def _grid_style(n_rows: int, total_row: bool = False) -> TableStyle:
     st = TableStyle([
         ("LINEBELOW", (0, 0), (-1, 0), 0.8, ACCENT), ("VALIGN", (0, 0), (-1, -1), "TOP"),
-        ("TOPPADDING", (0, 0), (-1, -1), 2.2), ("BOTTOMPADDING", (0, 0), (-1, -1), 2.2),
+        ("TOPPADDING", (0, 0), (-1, -1), PAD_Y), ("BOTTOMPADDING", (0, 0), (-1, -1), PAD_Y),
         ("LEFTPADDING", (0, 0), (-1, -1), 3), ("RIGHTPADDING", (0, 0), (-1, -1), 3),
     ])
-    last = n_rows - 1 if total_row else n_rows
-    for r in range(2, last, 2):
-        st.add("BACKGROUND", (0, r), (-1, r), ZEBRA)
+    if n_rows > 2:
+        st.add("ROWBACKGROUNDS", (0, 1), (-1, -2 if total_row else -1), [colors.white, ZEBRA])
     if total_row:
         st.add("LINEABOVE", (0, -1), (-1, -1), 0.8, INK)
     else:
