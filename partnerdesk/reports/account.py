@@ -7,13 +7,13 @@ import io
 
 from reportlab.lib.pagesizes import LETTER
 from reportlab.lib.units import inch
-from reportlab.platypus import Paragraph, SimpleDocTemplate, Spacer, Table, TableStyle
+from reportlab.platypus import Paragraph, SimpleDocTemplate, Spacer, TableStyle
 
 from partnerdesk import __version__
 from partnerdesk.domain.money import format_cents
 from partnerdesk.domain.statements import AccountStatement
 from partnerdesk.reports.statement import MARGIN_X, WIDTH, NameMark, _grid_style
-from partnerdesk.reports.styles import (ACCENT, ACCENT_LIGHT, FONT, FONT_BOLD, MUTED, RULE, esc, long_date,
+from partnerdesk.reports.styles import (StyledTable, ACCENT, ACCENT_LIGHT, FONT, FONT_BOLD, MUTED, RULE, esc, long_date,
                                         numbered_canvas, styles)
 
 KINDS = {"statement": "Statement", "credit_note": "Credit note", "payment": "Payment", "void": "Void"}
@@ -36,7 +36,7 @@ def render_account(a: AccountStatement) -> bytes:
 
     ids = " · ".join(x for x in (f"UBI {iss.ubi}" if iss.ubi else "", f"EIN {iss.ein}" if iss.ein else "") if x)
     addr = "<br/>".join(esc(x) for x in (iss.remit_to or "").splitlines()[1:])
-    head = Table([[NameMark(iss.code), [Paragraph(esc(iss.name), st["issuer"]), Paragraph(addr, st["small"]),
+    head = StyledTable([[NameMark(iss.code), [Paragraph(esc(iss.name), st["issuer"]), Paragraph(addr, st["small"]),
                                         Paragraph(esc(ids), st["muted"])],
                    [Paragraph("STATEMENT OF ACCOUNT", st["title"]),
                     Paragraph(f"as of {long_date(a.as_of)}", st["right"])]]],
@@ -56,7 +56,7 @@ def render_account(a: AccountStatement) -> bytes:
         rows.append(["", "", "", Paragraph("No statements issued yet.", st["cell"]), "", "", format_cents(0)])
     widths = [0.75, 0.8, 1.05, 2.35, 0.85, 0.85, 0.85]
     scale = WIDTH / (sum(widths) * inch)
-    t = Table(rows, colWidths=[w * inch * scale for w in widths], repeatRows=1)
+    t = StyledTable(rows, colWidths=[w * inch * scale for w in widths], repeatRows=1)
     ts = _grid_style(len(rows))
     ts.add("FONT", (0, 0), (-1, 0), FONT_BOLD, 6.8)
     ts.add("TEXTCOLOR", (0, 0), (-1, 0), MUTED)
@@ -65,7 +65,7 @@ def render_account(a: AccountStatement) -> bytes:
     t.setStyle(ts)
     story += [t, Spacer(1, 12), Paragraph("Aging of the open balance (days since statement date)", st["h2"])]
     g = a.aging
-    aging = Table([["0–30 days", "31–60 days", "61–90 days", "Over 90 days", "Balance due"],
+    aging = StyledTable([["0–30 days", "31–60 days", "61–90 days", "Over 90 days", "Balance due"],
                    [format_cents(g.current), format_cents(g.d31_60), format_cents(g.d61_90), format_cents(g.over_90),
                     format_cents(a.balance_cents)]], colWidths=[WIDTH / 5] * 5)
     aging.setStyle(TableStyle([("FONT", (0, 0), (-1, 0), FONT_BOLD, 7), ("TEXTCOLOR", (0, 0), (-1, 0), MUTED),

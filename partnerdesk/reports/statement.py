@@ -19,7 +19,7 @@ from partnerdesk.domain.money import format_cents
 from partnerdesk.domain.netting import OFFSET, PROVIDED, billed_minutes, summary_by_category
 from partnerdesk.domain.statements import StatementView
 from partnerdesk.reports.ledger import Column, Ledger
-from partnerdesk.reports.styles import (ACCENT, ACCENT_LIGHT, CREDIT, FONT, FONT_BOLD, INK, MUTED, RULE, ZEBRA,
+from partnerdesk.reports.styles import (StyledTable, ACCENT, ACCENT_LIGHT, CREDIT, FONT, FONT_BOLD, INK, MUTED, RULE, ZEBRA,
                                         esc, long_date, numbered_canvas, styles)
 
 PAGE_W, PAGE_H = LETTER
@@ -128,14 +128,14 @@ class _Builder:
         ]
         rows = [[self.p(esc(k), "label"), self.p(val, "right_bold" if i == 0 else "right")]
                 for i, (k, val) in enumerate(facts)]
-        box = Table(rows, colWidths=[1.05 * inch, 1.55 * inch])
+        box = StyledTable(rows, colWidths=[1.05 * inch, 1.55 * inch])
         box.setStyle(TableStyle([
             ("BOX", (0, 0), (-1, -1), 0.6, RULE), ("BACKGROUND", (0, 0), (-1, 0), ACCENT_LIGHT),
             ("LINEBELOW", (0, 0), (-1, -2), 0.3, RULE), ("VALIGN", (0, 0), (-1, -1), "MIDDLE"),
             ("TOPPADDING", (0, 0), (-1, -1), 3), ("BOTTOMPADDING", (0, 0), (-1, -1), 3),
         ]))
         right = [self.p(esc(title).upper(), "title"), Spacer(1, 4), box]
-        t = Table([[_logo(v), left, right]], colWidths=[0.9 * inch, WIDTH - 0.9 * inch - 2.65 * inch, 2.65 * inch])
+        t = StyledTable([[_logo(v), left, right]], colWidths=[0.9 * inch, WIDTH - 0.9 * inch - 2.65 * inch, 2.65 * inch])
         t.setStyle(TableStyle([("VALIGN", (0, 0), (-1, -1), "TOP"), ("LEFTPADDING", (0, 0), (-1, -1), 0),
                                ("RIGHTPADDING", (0, 0), (-1, -1), 0), ("ALIGN", (2, 0), (2, 0), "RIGHT")]))
         out = [t, Spacer(1, 8), _Rule(WIDTH, ACCENT, 1.2), Spacer(1, 8)]
@@ -163,7 +163,7 @@ class _Builder:
                               else "<font color='#b42318'>Not filed under RCW 39.34.040</font>", "small"))
         agr.append(self.p(f"Service period: <b>FY{v.fiscal_year} Q{v.period[-1]}</b>, "
                           f"{long_date(v.period_start)} – {long_date(v.period_end)}", "small"))
-        t = Table([[bill, agr]], colWidths=[WIDTH * 0.45, WIDTH * 0.55])
+        t = StyledTable([[bill, agr]], colWidths=[WIDTH * 0.45, WIDTH * 0.55])
         t.setStyle(TableStyle([("VALIGN", (0, 0), (-1, -1), "TOP"), ("LEFTPADDING", (0, 0), (0, 0), 0),
                                ("LINEBEFORE", (1, 0), (1, 0), 0.6, RULE), ("LEFTPADDING", (1, 0), (1, 0), 10)]))
         out = [t]
@@ -185,12 +185,12 @@ class _Builder:
             rows.append([self.p(f"{prefix}{esc(name)}", "cell"), self.p(esc(bars or "—"), "cell"),
                          self.p(format_minutes(minutes) if minutes else "—", "right"),
                          self.p(money(cents, parens=True), "right")])
-        t = Table(rows, colWidths=[1.55 * inch, 0.65 * inch, 0.6 * inch, 0.85 * inch], repeatRows=1)
+        t = StyledTable(rows, colWidths=[1.55 * inch, 0.65 * inch, 0.6 * inch, 0.85 * inch], repeatRows=1)
         t.setStyle(_grid_style(len(rows)))
         totals = self.totals_table()
         left = [self.p("SUMMARY BY CATEGORY", "label"), Spacer(1, 3), t] if v.kind == "statement" else \
             [self.p("REASON", "label"), Spacer(1, 3), self.p(esc(v.notes or ""), "note")]
-        outer = Table([[left,
+        outer = StyledTable([[left,
                         [self.p("TOTALS", "label"), Spacer(1, 3), totals]]],
                       colWidths=[3.75 * inch, WIDTH - 3.75 * inch])
         outer.setStyle(TableStyle([("VALIGN", (0, 0), (-1, -1), "TOP"), ("LEFTPADDING", (0, 0), (0, 0), 0),
@@ -223,7 +223,7 @@ class _Builder:
             rows.append(["AMOUNT DUE", money(v.amount_due_cents)])
         data = [[self.p(esc(a), "cell" if i < len(rows) - 1 else "bold"),
                  self.p(b, "right" if i < len(rows) - 1 else "right_bold")] for i, (a, b) in enumerate(rows)]
-        t = Table(data, colWidths=[(WIDTH - 3.75 * inch) * 0.62, (WIDTH - 3.75 * inch) * 0.38])
+        t = StyledTable(data, colWidths=[(WIDTH - 3.75 * inch) * 0.62, (WIDTH - 3.75 * inch) * 0.38])
         t.setStyle(TableStyle([
             ("BOX", (0, 0), (-1, -1), 0.6, RULE), ("LINEBELOW", (0, 0), (-1, -3), 0.3, RULE),
             ("BACKGROUND", (0, -1), (-1, -1), ACCENT_LIGHT), ("LINEABOVE", (0, -1), (-1, -1), 1, ACCENT),
@@ -261,7 +261,7 @@ class _Builder:
         cap_t = self.kv_table(cap_rows)
         bars = self.bars_block()
         half = (WIDTH - 12) / 2
-        t = Table([[[self.p("ACCOUNT SUMMARY", "label"), Spacer(1, 3), acct_t],
+        t = StyledTable([[[self.p("ACCOUNT SUMMARY", "label"), Spacer(1, 3), acct_t],
                     [self.p("AGREEMENT CAP", "label"), Spacer(1, 3), cap_t]]], colWidths=[half + 6, half + 6])
         t.setStyle(TableStyle([("VALIGN", (0, 0), (-1, -1), "TOP"), ("LEFTPADDING", (0, 0), (0, 0), 0),
                                ("RIGHTPADDING", (-1, 0), (-1, 0), 0)]))
@@ -273,7 +273,7 @@ class _Builder:
         for i, (k, val) in enumerate(rows):
             last = bold_last and i == len(rows) - 1
             data.append([self.p(esc(k), "bold" if last else "cell"), self.p(val, "right_bold" if last else "right")])
-        t = Table(data, colWidths=[half * 0.64, half * 0.36])
+        t = StyledTable(data, colWidths=[half * 0.64, half * 0.36])
         style = [("BOX", (0, 0), (-1, -1), 0.6, RULE), ("LINEBELOW", (0, 0), (-1, -2), 0.3, RULE),
                  ("TOPPADDING", (0, 0), (-1, -1), 2.5), ("BOTTOMPADDING", (0, 0), (-1, -1), 2.5),
                  ("VALIGN", (0, 0), (-1, -1), "MIDDLE")]
@@ -329,7 +329,7 @@ class _Builder:
         v = self.v
         if v.kind != "statement":
             return []
-        sig = Table([
+        sig = StyledTable([
             [self.p(f"Signed at <b>{esc(v.place or '____________________')}</b> on "
                     f"<b>{long_date(v.issue_date)}</b>", "base"), ""],
             [Spacer(1, 26), ""],
@@ -352,7 +352,7 @@ class _Builder:
                     [Spacer(1, 46)],
                     [self.p("Auditing officer signature  ·  Date  ·  Account / BARS code  ·  Warrant or EFT no.",
                             "muted")]]
-        box = Table(box_rows, colWidths=[WIDTH])
+        box = StyledTable(box_rows, colWidths=[WIDTH])
         box.setStyle(TableStyle([("BOX", (0, 0), (-1, -1), 0.8, INK), ("TOPPADDING", (0, 0), (-1, -1), 4),
                                  ("LEFTPADDING", (0, 0), (-1, -1), 8),
                                  ("LINEABOVE", (0, 3), (-1, 3), 0.4, RULE)]))
@@ -369,11 +369,11 @@ class _Builder:
         facts = [["Statement no.", esc(v.number or "DRAFT")], ["From", f"{esc(v.bill_to.name)} ({esc(v.bill_to.code)})"],
                  ["Due date", long_date(v.due_date)], ["Amount due", f"<b>{money(v.amount_due_cents)}</b>"],
                  ["Amount enclosed", "$ ______________"]]
-        ft = Table([[self.p(esc(k), "cell"), self.p(val, "right")] for k, val in facts],
+        ft = StyledTable([[self.p(esc(k), "cell"), self.p(val, "right")] for k, val in facts],
                    colWidths=[1.1 * inch, 2.0 * inch])
         ft.setStyle(TableStyle([("LINEBELOW", (0, 0), (-1, -2), 0.3, RULE), ("TOPPADDING", (0, 0), (-1, -1), 2),
                                 ("BOTTOMPADDING", (0, 0), (-1, -1), 2)]))
-        t = Table([[left, ft]], colWidths=[WIDTH - 3.2 * inch, 3.2 * inch])
+        t = StyledTable([[left, ft]], colWidths=[WIDTH - 3.2 * inch, 3.2 * inch])
         t.setStyle(TableStyle([("VALIGN", (0, 0), (-1, -1), "TOP"), ("LEFTPADDING", (0, 0), (0, 0), 0)]))
         return [_AtBottom([Spacer(1, 16), _CutLine(WIDTH), Spacer(1, 6), t])]
 
@@ -472,7 +472,7 @@ class _CutLine(Flowable):
 
 
 def _callout(par: Paragraph) -> Table:
-    t = Table([[par]], colWidths=[WIDTH])
+    t = StyledTable([[par]], colWidths=[WIDTH])
     t.setStyle(TableStyle([("BOX", (0, 0), (-1, -1), 0.8, ACCENT), ("BACKGROUND", (0, 0), (-1, -1), ACCENT_LIGHT),
                            ("LEFTPADDING", (0, 0), (-1, -1), 8), ("TOPPADDING", (0, 0), (-1, -1), 5),
                            ("BOTTOMPADDING", (0, 0), (-1, -1), 5)]))

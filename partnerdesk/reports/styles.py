@@ -16,6 +16,7 @@ from reportlab.lib.styles import ParagraphStyle
 from reportlab.pdfbase import pdfmetrics
 from reportlab.pdfbase.ttfonts import TTFont
 from reportlab.pdfgen import canvas as rl_canvas
+from reportlab.platypus import Table, TableStyle
 
 from partnerdesk.paths import resource
 
@@ -84,6 +85,9 @@ def numbered_canvas(footer: Callable[[rl_canvas.Canvas, int, int], None], create
 
     class NumberedCanvas(rl_canvas.Canvas):
         def __init__(self, *args, **kwargs):
+            register_fonts()
+            kwargs["initialFontName"] = FONT  # no unembedded Helvetica in the page resources
+            kwargs["initialFontSize"] = 8
             super().__init__(*args, **kwargs)
             self._saved: list[dict] = []
             ts = getattr(self._doc, "_timeStamp", None)
@@ -106,3 +110,13 @@ def numbered_canvas(footer: Callable[[rl_canvas.Canvas, int, int], None], create
             super().save()
 
     return NumberedCanvas
+
+
+class StyledTable(Table):
+    """A platypus Table whose cells default to the bundled font (the stock default is the unembedded
+    Helvetica, which would then appear in the PDF)."""
+
+    def __init__(self, *args, **kwargs):
+        register_fonts()
+        super().__init__(*args, **kwargs)
+        self.setStyle(TableStyle([("FONT", (0, 0), (-1, -1), FONT, 8)]))
