@@ -359,9 +359,7 @@ class StatementService:
         if not keys and partner:
             raise UserError(f"nothing to bill {partner.upper()} for {q}: no unbilled hours given in "
                             f"{q.start:%b %-d} – {q.end:%b %-d, %Y}")
-        if out is not None:
-            out.mkdir(parents=True, exist_ok=True)
-        results: list[IssueOutcome] = []
+        results: list[IssueOutcome] = []  # the output folder is created with the first PDF, not before
         for i, (pid, aid) in enumerate(keys):
             if should_cancel is not None and should_cancel():
                 break
@@ -386,8 +384,6 @@ class StatementService:
             q = Quarter.parse(st.period, home.fy_start_month)
             key = (st.bill_to_agency_id, st.agreement_id)
         out = Path(out_dir) if out_dir is not None else None
-        if out is not None:
-            out.mkdir(parents=True, exist_ok=True)
         result = self._issue_key(q, *key, clean_text(cap_override_reason, "cap override reason", 2000),
                                  today or date.today(), out)
         if not result.issued:
