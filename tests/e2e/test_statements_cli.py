@@ -27,6 +27,7 @@ def run(home, _demo_template):
     return _run
 
 
+@pytest.mark.slow  # about ten CLI subprocesses
 def test_draft_issue_list_pay_verify_void_account(run, tmp_path):
     out = tmp_path / "out"
     p = run("statements", "issue", "--quarter", "2026Q2", "--all", "--out", str(out))
