@@ -32,7 +32,7 @@ from partnerdesk.domain.statements import (AccountSummary, CapView, HeldEntry, I
 from partnerdesk.errors import FrozenError, NotFoundError, UserError, ValidationError
 from partnerdesk.services.agencies import agency_dto
 from partnerdesk.services.base import clean_text, find_agency, require_home
-from partnerdesk.services.pricing import Pricer
+from partnerdesk.services.pricing import Pricer, reprice
 
 log = logging.getLogger(__name__)
 
@@ -476,9 +476,13 @@ class StatementService:
                                   "instead of voiding it")
             st.status, st.void_reason, st.voided_at = "void", reason, utcnow()
             line_ids = select(StatementLine.id).where(StatementLine.statement_id == st.id)
+            released = []
             for e in s.scalars(select(TimeEntry).where(TimeEntry.statement_line_id.in_(line_ids))):
                 e.statement_line_id = None
                 e.status = "acknowledged" if e.acknowledged_on else "draft"
+                released.append(e.id)
+            if released:  # their stored price snapshot follows today's rates again
+                reprice(s, entry_ids=released)
             if st.kind == "credit_note" and st.original_id:
                 orig = s.get(Statement, st.original_id)
                 s.flush()
