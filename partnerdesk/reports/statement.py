@@ -24,7 +24,8 @@ from partnerdesk.reports.styles import (StyledTable, ACCENT, ACCENT_LIGHT, CREDI
 
 PAGE_W, PAGE_H = LETTER
 MARGIN_X = 0.6 * inch
-WIDTH = PAGE_W - 2 * MARGIN_X
+FRAME_PAD = 6  # platypus frames pad their content by 6 pt on every side
+WIDTH = PAGE_W - 2 * MARGIN_X - 2 * FRAME_PAD
 AUTHORITY = "Interlocal Cooperation Act, chapter 39.34 RCW"
 CERTIFICATION = ("I certify under penalty of perjury under the laws of the State of Washington that the "
                  "foregoing is true and correct.")
@@ -149,7 +150,10 @@ class _Builder:
         bill = [self.p("BILL TO", "label"), self.p(f"<b>{esc(b.name)}</b>"),
                 self.p(self.address(b.bill_to, skip_first=True))]
         attn = b.ap_contact_name or "Accounts Payable"
-        bill.append(self.p(f"Attn: {esc(attn)}" + (f" · {esc(b.ap_contact_email)}" if b.ap_contact_email else "")))
+        if "attn" not in (b.bill_to or "").lower():
+            bill.append(self.p(f"Attn: {esc(attn)}"))
+        if b.ap_contact_email:
+            bill.append(self.p(esc(b.ap_contact_email), "small"))
         if v.bill_to_reference:
             bill.append(self.p(f"Your reference: <b>{esc(v.bill_to_reference)}</b>"))
         agr = [self.p("AGREEMENT", "label")]
@@ -183,8 +187,8 @@ class _Builder:
             name, bars = v.category_names.get(cat, (cat, None))
             prefix = "Offset — " if side == OFFSET else ""
             rows.append([self.p(f"{prefix}{esc(name)}", "cell"), self.p(esc(bars or "—"), "cell"),
-                         self.p(format_minutes(minutes) if minutes else "—", "right"),
-                         self.p(money(cents, parens=True), "right")])
+                         self.p(format_minutes(minutes) if minutes else "—", "cell_right"),
+                         self.p(money(cents, parens=True), "cell_right")])
         t = StyledTable(rows, colWidths=[1.55 * inch, 0.65 * inch, 0.6 * inch, 0.85 * inch], repeatRows=1)
         t.setStyle(_grid_style(len(rows)))
         totals = self.totals_table()
@@ -193,8 +197,8 @@ class _Builder:
         outer = StyledTable([[left,
                         [self.p("TOTALS", "label"), Spacer(1, 3), totals]]],
                       colWidths=[3.75 * inch, WIDTH - 3.75 * inch])
-        outer.setStyle(TableStyle([("VALIGN", (0, 0), (-1, -1), "TOP"), ("LEFTPADDING", (0, 0), (0, 0), 0),
-                                   ("RIGHTPADDING", (-1, 0), (-1, 0), 0)]))
+        outer.setStyle(TableStyle([("VALIGN", (0, 0), (-1, -1), "TOP"), ("LEFTPADDING", (0, 0), (-1, -1), 0),
+                                   ("RIGHTPADDING", (0, 0), (-1, -1), 0)]))
         out = [Spacer(1, 10), outer]
         if v.kind == "statement" and v.total_cents < 0:
             out += [Spacer(1, 6), _callout(self.p(
@@ -222,7 +226,7 @@ class _Builder:
                 rows.append(["Net for the period", money(v.total_cents, parens=True)])
             rows.append(["AMOUNT DUE", money(v.amount_due_cents)])
         data = [[self.p(esc(a), "cell" if i < len(rows) - 1 else "bold"),
-                 self.p(b, "right" if i < len(rows) - 1 else "right_bold")] for i, (a, b) in enumerate(rows)]
+                 self.p(b, "cell_right" if i < len(rows) - 1 else "right_bold")] for i, (a, b) in enumerate(rows)]
         t = StyledTable(data, colWidths=[(WIDTH - 3.75 * inch) * 0.62, (WIDTH - 3.75 * inch) * 0.38])
         t.setStyle(TableStyle([
             ("BOX", (0, 0), (-1, -1), 0.6, RULE), ("LINEBELOW", (0, 0), (-1, -3), 0.3, RULE),
@@ -250,7 +254,7 @@ class _Builder:
                              ["Remaining", money(c.remaining_cents, parens=True)]]
             if c.cap_minutes is not None:
                 cap_rows += [["Hour cap (FY{})".format(v.fiscal_year), f"{format_minutes(c.cap_minutes)} h"],
-                             ["Hours billed this FY, incl. this", f"{format_minutes(c.used_minutes)} h"],
+                             ["Hours billed this FY, incl. this statement", f"{format_minutes(c.used_minutes)} h"],
                              ["Hours remaining", f"{format_minutes(c.remaining_minutes)} h"]]
             if v.cap_override_reason:
                 cap_rows.append(["Cap override reason", esc(v.cap_override_reason)])
@@ -260,19 +264,20 @@ class _Builder:
             cap_rows = [["Agreement cap", "not affected by a credit note"]]
         cap_t = self.kv_table(cap_rows)
         bars = self.bars_block()
-        half = (WIDTH - 12) / 2
         t = StyledTable([[[self.p("ACCOUNT SUMMARY", "label"), Spacer(1, 3), acct_t],
-                    [self.p("AGREEMENT CAP", "label"), Spacer(1, 3), cap_t]]], colWidths=[half + 6, half + 6])
+                          [self.p("AGREEMENT CAP", "label"), Spacer(1, 3), cap_t]]], colWidths=[WIDTH / 2] * 2)
         t.setStyle(TableStyle([("VALIGN", (0, 0), (-1, -1), "TOP"), ("LEFTPADDING", (0, 0), (0, 0), 0),
-                               ("RIGHTPADDING", (-1, 0), (-1, 0), 0)]))
+                               ("RIGHTPADDING", (0, 0), (0, 0), 6), ("LEFTPADDING", (1, 0), (1, 0), 6),
+                               ("RIGHTPADDING", (1, 0), (1, 0), 0)]))
         return [Spacer(1, 10), t, Spacer(1, 8), bars]
 
     def kv_table(self, rows: list[list[str]], bold_last: bool = False) -> Table:
-        half = (WIDTH - 12) / 2 - 6
+        half = WIDTH / 2 - 6
         data = []
         for i, (k, val) in enumerate(rows):
             last = bold_last and i == len(rows) - 1
-            data.append([self.p(esc(k), "bold" if last else "cell"), self.p(val, "right_bold" if last else "right")])
+            data.append([self.p(esc(k), "bold" if last else "cell"),
+                         self.p(val, "right_bold" if last else "cell_right")])
         t = StyledTable(data, colWidths=[half * 0.64, half * 0.36])
         style = [("BOX", (0, 0), (-1, -1), 0.6, RULE), ("LINEBELOW", (0, 0), (-1, -2), 0.3, RULE),
                  ("TOPPADDING", (0, 0), (-1, -1), 2.5), ("BOTTOMPADDING", (0, 0), (-1, -1), 2.5),
@@ -383,18 +388,19 @@ class _Builder:
         canv.saveState()
         canv.setStrokeColor(RULE)
         canv.setLineWidth(0.5)
-        canv.line(MARGIN_X, 0.55 * inch, PAGE_W - MARGIN_X, 0.55 * inch)
+        x0, x1 = MARGIN_X + FRAME_PAD, PAGE_W - MARGIN_X - FRAME_PAD
+        canv.line(x0, 0.55 * inch, x1, 0.55 * inch)
         canv.setFont(FONT, 7)
         canv.setFillColor(MUTED)
         left = f"{v.issuer.name} · {KIND_TITLES.get(v.kind, '')} {v.number or 'DRAFT'} · {v.bill_to.name}"
-        canv.drawString(MARGIN_X, 0.4 * inch, left)
+        canv.drawString(x0, 0.4 * inch, left)
         canv.setFont(FONT_BOLD, 7)
-        canv.drawRightString(PAGE_W - MARGIN_X, 0.4 * inch, f"Page {page} of {total}")
+        canv.drawRightString(x1, 0.4 * inch, f"Page {page} of {total}")
         if page > 1:
             canv.setFont(FONT_BOLD, 8)
             canv.setFillColor(ACCENT)
-            canv.drawString(MARGIN_X, PAGE_H - 0.42 * inch, f"{v.issuer.name} — {KIND_TITLES.get(v.kind, '')}")
-            canv.drawRightString(PAGE_W - MARGIN_X, PAGE_H - 0.42 * inch, v.number or "DRAFT")
+            canv.drawString(x0, PAGE_H - 0.42 * inch, f"{v.issuer.name} — {KIND_TITLES.get(v.kind, '')}")
+            canv.drawRightString(x1, PAGE_H - 0.42 * inch, v.number or "DRAFT")
         if self.draft:
             canv.setFont(FONT_BOLD, 90)
             canv.setFillColor(colors.Color(0.8, 0.1, 0.1, alpha=0.08))

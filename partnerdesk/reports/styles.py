@@ -58,6 +58,7 @@ def styles() -> dict[str, ParagraphStyle]:
         "right": ParagraphStyle("right", parent=base, alignment=TA_RIGHT),
         "right_bold": ParagraphStyle("right_bold", parent=base, fontName=FONT_BOLD, alignment=TA_RIGHT),
         "cell": ParagraphStyle("cell", parent=base, fontSize=7.5, leading=9.2),
+        "cell_right": ParagraphStyle("cell_right", parent=base, fontSize=7.5, leading=9.2, alignment=TA_RIGHT),
         "cell_muted": ParagraphStyle("cell_muted", parent=base, fontSize=6.8, leading=8.4, textColor=MUTED),
         "h1": ParagraphStyle("h1", parent=base, fontName=FONT_BOLD, fontSize=15, leading=18, textColor=ACCENT),
         "title": ParagraphStyle("title", parent=base, fontName=FONT_BOLD, fontSize=12.5, leading=15,
