@@ -87,3 +87,16 @@ def test_print_renders_every_page(qtbot, page, tmp_path):
     printer.setOutputFileName(str(out))
     assert page.preview.print_to(printer) == page.preview.page_count()
     assert len(PdfReader(str(out)).pages) == page.preview.page_count()
+
+
+def test_issue_past_cap_records_the_reason(qtbot, page, monkeypatch):
+    page.services.agreements.update("ILA-2025-005", cap_cents=100_000)  # WDY: a $1,000 cap
+    _draft(qtbot, page)
+    row = next(i for i in range(page.proxy.rowCount()) if page.proxy.index(i, 1).data() == "WDY")
+    page.ui.table.selectRow(row)
+    monkeypatch.setattr(page, "ask_text", lambda title, label: "Council amendment 2026-14")
+    with qtbot.waitSignal(page.issued, timeout=60000) as blocker:
+        page.btn_override.click()
+    assert blocker.args == [1]
+    wdy = next(s for s in page.services.statements.list() if s.partner == "WDY")
+    assert wdy.number and wdy.cap_override_reason == "Council amendment 2026-14"

@@ -14,7 +14,7 @@ from PySide6.QtGui import QPainter
 from PySide6.QtPdf import QPdfDocument
 from PySide6.QtPdfWidgets import QPdfView
 from PySide6.QtPrintSupport import QPrintDialog, QPrinter
-from PySide6.QtWidgets import (QComboBox, QFileDialog, QLabel, QProgressDialog, QSplitter,
+from PySide6.QtWidgets import (QComboBox, QFileDialog, QInputDialog, QLabel, QProgressDialog, QSplitter,
                                QVBoxLayout, QWidget)
 
 from partnerdesk.domain.periods import Quarter
@@ -136,6 +136,9 @@ class StatementsPage(TablePage):
                                          "Number, freeze and file the selected draft")
         self.btn_issue_all = self.add_button("Issue all…", self.issue_all, "statements",
                                              "Issue every draft of the quarter")
+        self.btn_override = self.add_button("Issue past cap…", self.issue_past_cap, None,
+                                            "Issue the selected draft past its agreement's cap, with a "
+                                            "recorded reason")
         self.btn_save = self.add_button("Save PDF…", self.save_pdf, "export")
         self.btn_print = self.add_button("Print…", self.print_selected, "print",
                                          "Send the previewed statement to a printer")
@@ -231,14 +234,32 @@ class StatementsPage(TablePage):
         ids = [d.id for d in drafts]
         self._run_issue(lambda progress, cancel: self._issue_ids(ids, progress, cancel), len(ids))
 
-    def _issue_ids(self, ids, progress, cancel):
+    def ask_text(self, title: str, label: str) -> str | None:
+        """A one-line answer from the user (tests replace this method)."""
+        text, ok = QInputDialog.getText(self, title, label)
+        return text.strip() if ok and text.strip() else None
+
+    def issue_past_cap(self) -> None:
+        drafts = [s for s in self.selected_rows() if s.status == "draft"]
+        if len(drafts) != 1:
+            DialogService.inform(self, "Issue past cap", "Select one draft statement.")
+            return
+        reason = self.ask_text("Issue past the agreement cap",
+                               f"Reason for billing {drafts[0].partner} past the cap of "
+                               f"{drafts[0].agreement_number} (it is recorded with the statement):")
+        if reason:
+            sid = drafts[0].id
+            self._run_issue(lambda progress, cancel: self._issue_ids([sid], progress, cancel, reason), 1)
+
+    def _issue_ids(self, ids, progress, cancel, cap_reason: str | None = None):
         out = []
         for i, sid in enumerate(ids):
             if cancel():
                 break
             progress(i, len(ids), "")
             try:
-                out.append(self.services.statements.issue_statement(sid, today=self.today))
+                out.append(self.services.statements.issue_statement(sid, cap_override_reason=cap_reason,
+                                                                    today=self.today))
             except Exception as exc:  # reported per statement, the others go on
                 out.append(exc)
         return out
