@@ -47,6 +47,17 @@ def register(sub) -> None:
     add_json_flag(h)
     h.set_defaults(func=cmd_hours_list)
 
+    p = sub.add_parser("mileage", help="mileage rates (cents per mile by the date they take effect)")
+    msub = p.add_subparsers(dest="action", metavar="ACTION", required=True)
+    m = msub.add_parser("list", help="the mileage rate table")
+    add_json_flag(m)
+    m.set_defaults(func=cmd_mileage_list)
+    m = msub.add_parser("set", help="set the rate that takes effect on DATE")
+    m.add_argument("date", metavar="DATE", help="YYYY-MM-DD the rate takes effect")
+    m.add_argument("cents", metavar="CENTS", help="cents per mile, e.g. 72.5")
+    m.add_argument("--source", default="set by user", help="where the rate comes from")
+    m.set_defaults(func=cmd_mileage_set)
+
     p = sub.add_parser("balances", help="hours and dollars per partner for a fiscal year")
     p.add_argument("--fy", type=int, metavar="YEAR")
     add_json_flag(p)
@@ -118,4 +129,22 @@ def cmd_balances(args: argparse.Namespace) -> int:
                      else ""] for b in items),
                    ["code", "partner", "hours given", "hours received", "value given", "value received", "net",
                     "cap used"])
+    return 0
+
+
+def cmd_mileage_list(args: argparse.Namespace) -> int:
+    ctx = open_context(args.db)
+    items = ctx.services.agreements.mileage_rates()
+    if args.json:
+        emit_json(items)
+    else:
+        emit_table(([m.effective_from, f"{m.cents_per_mile}¢", m.source or ""] for m in items),
+                   ["from", "per mile", "source"])
+    return 0
+
+
+def cmd_mileage_set(args: argparse.Namespace) -> int:
+    ctx = open_context(args.db)
+    m = ctx.services.agreements.set_mileage_rate(args.date, args.cents, args.source)
+    print(f"Mileage from {m.effective_from}: {m.cents_per_mile}¢ per mile")
     return 0

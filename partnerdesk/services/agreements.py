@@ -12,7 +12,7 @@ from sqlalchemy.orm import Session, selectinload
 from partnerdesk.db.models import Agreement, AgreementParty, MileageRate, RateSchedule, ServiceCategory
 from partnerdesk.db.uow import Database
 from partnerdesk.domain.billing import IRS_MILEAGE_CENTS, Rate
-from partnerdesk.domain.dto import AgreementDTO, CategoryDTO, PartyDTO, RateDTO
+from partnerdesk.domain.dto import AgreementDTO, CategoryDTO, MileageRateDTO, PartyDTO, RateDTO
 from partnerdesk.errors import ValidationError
 from partnerdesk.services.base import as_date, clean_text, find_agency, get_live, soft_delete
 
@@ -78,9 +78,10 @@ def _decimal_str(value: Any, field: str, lo: str = "0", hi: str = "10") -> str:
         d = Decimal(str(value).strip())
     except InvalidOperation:
         raise ValidationError(f"{field}: '{value}' is not a number", field) from None
-    if not Decimal(lo) <= d <= Decimal(hi):
+    if not d.is_finite() or not Decimal(lo) <= d <= Decimal(hi):
         raise ValidationError(f"{field}: {value} must be between {lo} and {hi}", field)
-    return str(d.normalize()) if d == d.to_integral() else str(d)
+    # "70" stays "70" (Decimal.normalize alone would give "7E+1"); "72.50" becomes "72.5"
+    return str(int(d)) if d == d.to_integral_value() else str(d.normalize())
 
 
 def validate_agreement(values: dict[str, Any]) -> dict[str, Any]:
@@ -275,3 +276,37 @@ class AgreementService:
     def delete_rate(self, rate_id: str) -> None:
         with self.db.write() as s:
             soft_delete(get_live(s, RateSchedule, rate_id, "rate schedule"))
+
+    # -- mileage rates (cents per mile by effective date; IRS defaults, the user's edits win) ---------------
+    def mileage_rates(self) -> list[MileageRateDTO]:
+        with self.db.read() as s:
+            rows = s.scalars(select(MileageRate).where(MileageRate.deleted_at.is_(None))
+                             .order_by(MileageRate.effective_from))
+            return [MileageRateDTO(m.id, m.effective_from, m.cents_per_mile, m.source) for m in rows]
+
+    def set_mileage_rate(self, effective_from: Any, cents_per_mile: Any,
+                         source: str | None = "set by user") -> MileageRateDTO:
+        """Set the mileage rate that takes effect on a date (replacing the one that starts that day)."""
+        start = as_date(effective_from, "date")
+        if start is None:
+            raise ValidationError("date: required (the day the rate takes effect)", "date")
+        cents = _decimal_str(cents_per_mile, "cents per mile", "0", "500")
+        with self.db.write(summary=f"mileage rate from {start}: {cents}¢/mile") as s:
+            m = s.scalar(select(MileageRate).where(MileageRate.effective_from == start))
+            if m is None:
+                m = MileageRate(effective_from=start, cents_per_mile=cents, source=clean_text(source, "source", 80))
+                s.add(m)
+            else:
+                m.cents_per_mile, m.deleted_at = cents, None
+                m.source = clean_text(source, "source", 80)
+            s.flush()
+            return MileageRateDTO(m.id, m.effective_from, m.cents_per_mile, m.source)
+
+    def delete_mileage_rate(self, effective_from: Any) -> None:
+        start = as_date(effective_from, "date")
+        with self.db.write() as s:
+            m = s.scalar(select(MileageRate).where(MileageRate.effective_from == start,
+                                                   MileageRate.deleted_at.is_(None)))
+            if m is None:
+                raise ValidationError(f"no mileage rate starts on {start}", "date")
+            soft_delete(m)

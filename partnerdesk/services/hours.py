@@ -42,7 +42,7 @@ def parse_miles(value: Any) -> str:
         d = Decimal(str(value).strip())
     except InvalidOperation:
         raise ValidationError(f"miles: '{value}' is not a number", "miles") from None
-    if d < 0 or d > 2000:
+    if not d.is_finite() or d < 0 or d > 2000:
         raise ValidationError(f"miles: {value} must be between 0 and 2,000", "miles")
     return str(d.quantize(Decimal("0.1")))
 
