@@ -17,6 +17,17 @@ def register(sub) -> None:
     a = asub.add_parser("list", help="the agreement register")
     add_json_flag(a)
     a.set_defaults(func=cmd_agreements_list)
+    a = asub.add_parser("ics", help="renewal and notice deadlines as an iCalendar file a calendar app imports")
+    a.add_argument("file", metavar="FILE", help="the .ics file to write ('-' for standard output)")
+    a.set_defaults(func=cmd_agreements_ics)
+    a = asub.add_parser("attach", help="attach the signed agreement document (copied into the data folder)")
+    a.add_argument("agreement", metavar="NUMBER")
+    a.add_argument("file", metavar="FILE")
+    a.set_defaults(func=cmd_agreements_attach)
+    a = asub.add_parser("rates", help="the rate schedules of one agreement")
+    a.add_argument("agreement", metavar="NUMBER")
+    add_json_flag(a)
+    a.set_defaults(func=cmd_agreements_rates)
 
     p = sub.add_parser("hours", help="hours exchanged with partners")
     hsub = p.add_subparsers(dest="action", metavar="ACTION", required=True)
@@ -147,4 +158,53 @@ def cmd_mileage_set(args: argparse.Namespace) -> int:
     ctx = open_context(args.db)
     m = ctx.services.agreements.set_mileage_rate(args.date, args.cents, args.source)
     print(f"Mileage from {m.effective_from}: {m.cents_per_mile}¢ per mile")
+    return 0
+
+
+def cmd_agreements_ics(args: argparse.Namespace) -> int:
+    import os
+    import sys
+    import tempfile
+    from pathlib import Path
+
+    ctx = open_context(args.db)
+    text = ctx.services.agreements.calendar_ics()
+    if args.file == "-":
+        sys.stdout.write(text)
+        return 0
+    target = Path(args.file).expanduser()
+    if target.is_dir() or not target.parent.is_dir():
+        raise ValidationError(f"{target}: not a file in an existing folder")
+    fd, tmp = tempfile.mkstemp(prefix=".ics-", dir=target.parent)
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8", newline="") as f:  # keep the CRLF line ends RFC 5545 needs
+            f.write(text)
+        os.replace(tmp, target)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+    n = text.count("BEGIN:VEVENT")
+    print(f"Wrote {n} deadline{'s' if n != 1 else ''} to {target}")
+    return 0
+
+
+def cmd_agreements_attach(args: argparse.Namespace) -> int:
+    ctx = open_context(args.db)
+    a = ctx.services.agreements.attach_document(args.agreement, args.file)
+    print(f"Attached {args.file} to {a.number} as {ctx.services.agreements.attachments_dir / a.document_path}")
+    return 0
+
+
+def cmd_agreements_rates(args: argparse.Namespace) -> int:
+    ctx = open_context(args.db)
+    items = ctx.services.agreements.rates(args.agreement)
+    if args.json:
+        emit_json(items)
+    else:
+        emit_table(([r.effective_from, r.effective_to or "", r.provider_code or "any", r.category_code or "any",
+                     format_cents(r.hourly_rate_cents), r.after_hours_multiplier, r.billing_increment_minutes,
+                     r.minimum_callout_minutes, "yes" if r.travel_billable else "no",
+                     r.mileage_rate_cents or "table"] for r in items),
+                   ["from", "to", "provider", "category", "per hour", "after-hours x", "increment", "call-out min",
+                    "travel", "mileage ¢"])
     return 0

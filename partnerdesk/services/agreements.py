@@ -2,7 +2,11 @@
 
 from __future__ import annotations
 
-from datetime import date, timedelta
+import os
+import re
+import shutil
+from datetime import date, datetime, timedelta, timezone
+from pathlib import Path
 from decimal import Decimal, InvalidOperation
 from typing import Any, Iterable
 
@@ -139,9 +143,20 @@ def validate_rate(values: dict[str, Any]) -> dict[str, Any]:
     return out
 
 
+MAX_DOCUMENT_BYTES = 100 * 1024 * 1024
+
+
+def safe_file_stem(text: str, limit: int = 60) -> str:
+    """A file-name-safe version of ``text`` on every OS: letters, digits, dot, dash, underscore."""
+    stem = re.sub(r"[^A-Za-z0-9._-]+", "-", text).strip("-._")
+    return stem[:limit] or "document"
+
+
 class AgreementService:
-    def __init__(self, db: Database):
+    def __init__(self, db: Database, attachments_dir: Path | None = None):
         self.db = db
+        # Attachments live beside the database (with PARTNERDESK_HOME that is Paths.attachments_dir).
+        self.attachments_dir = Path(attachments_dir) if attachments_dir else db.path.parent / "attachments"
 
     # -- agreements -------------------------------------------------------------------------------
     def _q(self):
@@ -310,3 +325,99 @@ class AgreementService:
             if m is None:
                 raise ValidationError(f"no mileage rate starts on {start}", "date")
             soft_delete(m)
+
+    # -- the signed document ---------------------------------------------------------------------------
+    def attach_document(self, ref: str, source: str | os.PathLike) -> AgreementDTO:
+        """Copy the signed agreement into the attachments folder under a safe, unique name and record
+        its path (relative to that folder). The previous copy is kept (documents are records)."""
+        src = Path(source).expanduser()
+        if not src.is_file():
+            raise ValidationError(f"document: '{src}' is not a file", "document_path")
+        size = src.stat().st_size
+        if size == 0 or size > MAX_DOCUMENT_BYTES:
+            raise ValidationError(f"document: '{src.name}' is {'empty' if size == 0 else 'larger than 100 MB'}",
+                                  "document_path")
+        with self.db.read() as s:
+            a = self._find(s, ref)
+            number, agreement_id = a.number, a.id
+        suffix = re.sub(r"[^A-Za-z0-9.]", "", src.suffix.lower())[:10]
+        name = f"{safe_file_stem(number)}-{agreement_id[-12:]}-{datetime.now(timezone.utc):%Y%m%dT%H%M%S%f}{suffix}"
+        self.attachments_dir.mkdir(parents=True, exist_ok=True)
+        target = self.attachments_dir / name
+        tmp = target.with_name("." + name + ".part")
+        try:
+            shutil.copyfile(src, tmp)
+            os.replace(tmp, target)
+        except OSError as exc:
+            tmp.unlink(missing_ok=True)
+            raise ValidationError(f"document: cannot copy '{src}': {exc.strerror or exc}", "document_path") from exc
+        try:
+            with self.db.write(summary=f"document attached: {name}") as s:
+                a = self._find(s, agreement_id)
+                a.document_path = name
+                s.flush()
+                return agreement_dto(a)
+        except BaseException:
+            target.unlink(missing_ok=True)
+            raise
+
+    def document_file(self, ref: str) -> Path | None:
+        """The absolute path of the attached document (to open with the system viewer), or None."""
+        with self.db.read() as s:
+            rel = self._find(s, ref).document_path
+        if not rel:
+            return None
+        path = (self.attachments_dir / rel).resolve()
+        if self.attachments_dir.resolve() not in path.parents:
+            raise ValidationError(f"document: '{rel}' is outside the attachments folder", "document_path")
+        if not path.is_file():
+            raise ValidationError(f"document: {rel} is missing from {self.attachments_dir}", "document_path")
+        return path
+
+    # -- calendar -----------------------------------------------------------------------------------------
+    def deadlines(self, today: date | None = None) -> list[dict[str, Any]]:
+        """Renewal (expiry) and termination-notice deadlines of live, non-draft agreements with an end date."""
+        today = today or date.today()
+        out = []
+        for a in self.list(today=today):
+            if a.is_draft or a.expiry_date is None:
+                continue
+            parties = a.party_codes
+            out.append(dict(uid=f"{a.id}-expiry@partnerdesk", agreement=a.number, kind="expiry",
+                            on=a.expiry_date, summary=f"{a.number} expires — renew or let lapse",
+                            description=f"{a.title}\nParties: {parties}\nExpires {a.expiry_date}. "
+                                        f"Filed: {a.filing_reference or 'not filed'}."))
+            if a.termination_notice_days:
+                notice = a.expiry_date - timedelta(days=a.termination_notice_days)
+                out.append(dict(uid=f"{a.id}-notice@partnerdesk", agreement=a.number, kind="notice",
+                                on=notice, summary=f"{a.number}: last day to give notice "
+                                                   f"({a.termination_notice_days} days before expiry)",
+                                description=f"{a.title}\nParties: {parties}\nWritten notice of "
+                                            f"termination or non-renewal is due {a.termination_notice_days} "
+                                            f"days before the agreement expires on {a.expiry_date}."))
+        return sorted(out, key=lambda d: (d["on"], d["agreement"], d["kind"]))
+
+    def calendar_ics(self, today: date | None = None) -> str:
+        """The deadlines as an iCalendar (RFC 5545) document of all-day VEVENTs with a 14-day reminder."""
+        import vobject
+        from dateutil import tz
+
+        cal = vobject.iCalendar()
+        cal.add("prodid").value = "-//partnerdesk//agreement deadlines//EN"
+        cal.add("x-wr-calname").value = "Interlocal agreement deadlines"
+        stamp = datetime.now(tz.tzutc()).replace(microsecond=0)  # vobject names dateutil's UTC "Z"
+        for d in self.deadlines(today):
+            ev = cal.add("vevent")
+            ev.add("uid").value = d["uid"]
+            ev.add("dtstamp").value = stamp
+            ev.add("dtstart").value = d["on"]
+            ev.add("dtend").value = d["on"] + timedelta(days=1)
+            ev.add("summary").value = d["summary"]
+            ev.add("description").value = d["description"]
+            ev.add("categories").value = ["Interlocal agreements"]
+            ev.add("transp").value = "TRANSPARENT"
+            alarm = ev.add("valarm")
+            alarm.add("action").value = "DISPLAY"
+            alarm.add("description").value = d["summary"]
+            alarm.add("trigger").value = timedelta(days=-14)
+        return cal.serialize()
