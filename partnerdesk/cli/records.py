@@ -58,6 +58,17 @@ def register(sub) -> None:
     add_json_flag(h)
     h.set_defaults(func=cmd_hours_list)
 
+    h = hsub.add_parser("import", help="import an hours spreadsheet (CSV) through a column mapping")
+    h.add_argument("file", metavar="FILE")
+    h.add_argument("--map", metavar="SPEC",
+                   help='field=Column pairs, e.g. "date=Date,partner=Partner,hours=Hours,description=What we did"; '
+                        "fields: date partner direction hours staff category after_hours callout miles travel "
+                        "incident description agreement (default: the remembered mapping for this header, "
+                        "else a guess)")
+    h.add_argument("--dry-run", action="store_true", help="check and price every row, save nothing")
+    add_json_flag(h)
+    h.set_defaults(func=cmd_hours_import)
+
     p = sub.add_parser("mileage", help="mileage rates (cents per mile by the date they take effect)")
     msub = p.add_subparsers(dest="action", metavar="ACTION", required=True)
     m = msub.add_parser("list", help="the mileage rate table")
@@ -207,4 +218,48 @@ def cmd_agreements_rates(args: argparse.Namespace) -> int:
                      r.mileage_rate_cents or "table"] for r in items),
                    ["from", "to", "provider", "category", "per hour", "after-hours x", "increment", "call-out min",
                     "travel", "mileage ¢"])
+    return 0
+
+
+def cmd_hours_import(args: argparse.Namespace) -> int:
+    import sys
+    from pathlib import Path
+
+    from partnerdesk.errors import ImportFormatError
+    from partnerdesk.services.hours_import import KIND, parse_map_spec
+
+    ctx = open_context(args.db)
+    svc = ctx.services.hours_import
+    path = Path(args.file)
+    columns = svc.columns(path)
+    mapping = parse_map_spec(args.map, columns) if args.map else None
+    remembered = ctx.settings.import_mapping(KIND, columns)
+    run = svc.preview if args.dry_run else svc.import_file
+    result = run(path, mapping, remembered)
+    if result.problems:
+        for p in result.problems:
+            print(f"{path.name}: line {p.line}: {p.message}", file=sys.stderr)
+        n = len(result.problems)
+        raise ImportFormatError(f"{path.name}: {n} row{'s' if n != 1 else ''} cannot be imported (listed above); "
+                                "nothing was imported")
+    if not args.dry_run:
+        ctx.settings.remember_import_mapping(KIND, columns, result.mapping)
+    if args.json:
+        emit_json(list(result.rows))
+        return 0
+    unmatched = sorted({r.staff_name for r in result.rows if r.staff_name and not r.staff_matched})
+    flagged = [r for r in result.rows if r.agreement_number is None]
+    total = sum(r.amount_cents or 0 for r in result.rows)
+    mapping_text = ", ".join(f"{k}={v}" for k, v in result.mapping.items())
+    verb = "Would import" if args.dry_run else "Imported"
+    print(f"{verb} {len(result.rows)} entries from {path.name} ({format_cents(total)} priced); mapping: {mapping_text}")
+    if flagged:
+        print(f"{len(flagged)} entries have no agreement in force and are saved unbilled and flagged: lines "
+              + ", ".join(str(r.line) for r in flagged))
+    matched = sum(1 for r in result.rows if r.staff_matched)
+    print(f"{matched} entries matched a contact by staff name", end="")
+    if unmatched:
+        shown = ", ".join(unmatched[:8]) + (f" and {len(unmatched) - 8} more" if len(unmatched) > 8 else "")
+        print(f"; {len(unmatched)} names match no contact and are kept as text: {shown}", end="")
+    print()
     return 0

@@ -9,8 +9,8 @@ from typing import Any, Iterable
 from sqlalchemy import func, or_, select
 from sqlalchemy.orm import Session, aliased
 
-from partnerdesk.db.models import (Agency, Agreement, AgreementParty, Contact, ServiceCategory, Statement,
-                                   StatementLine, TimeEntry)
+from partnerdesk.db.models import (Agency, Agreement, AgreementParty, Contact, RateSchedule, ServiceCategory,
+                                   Statement, StatementLine, TimeEntry)
 from partnerdesk.db.uow import Database
 from partnerdesk.domain.dto import CapDTO, LogResult, TimeEntryDTO
 from partnerdesk.domain.durations import parse_minutes
@@ -232,7 +232,8 @@ class HoursService:
                       incident_ref=clean_text(incident_ref, "incident", 80),
                       description=clean_text(description, "description", 2000), status="draft",
                       flags=",".join(flags) or None, source=source)
-        if agr_id is not None and not Pricer(s).rates.get(agr_id):
+        if agr_id is not None and s.scalar(select(RateSchedule.id).where(
+                RateSchedule.agreement_id == agr_id, RateSchedule.deleted_at.is_(None)).limit(1)) is None:
             warnings.append("the agreement has no rate schedule yet: the entry is not priced")
         return e, warnings
 
