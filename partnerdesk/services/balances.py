@@ -12,7 +12,7 @@ from partnerdesk.db.uow import Database
 from partnerdesk.domain.caps import CapUse
 from partnerdesk.domain.dto import BalanceDTO
 from partnerdesk.domain.periods import Quarter, fiscal_year_of, fiscal_year_range
-from partnerdesk.services.base import require_home
+from partnerdesk.services.base import find_agency, require_home
 from partnerdesk.services.pricing import ENTRY_COLUMNS, EntryRow, Pricer
 
 
@@ -59,7 +59,7 @@ class BalanceService:
                     c = cap_acc[(e.agreement_id, e.provider_agency_id)]
                     c[0] += p.amount_cents
                     c[1] += p.billable_minutes or e.minutes
-            caps = self._cap_percent(s, home.id, cap_acc)
+            caps = self._cap_percent(s, home.id, cap_acc, start, end)
             partners = set(acc) | set(caps)
             out = []
             for pid in partners:
@@ -83,12 +83,14 @@ class BalanceService:
             return sorted(out, key=lambda b: b.partner_name)
 
     @staticmethod
-    def _cap_percent(s, home_id: str, cap_acc) -> dict[str, float]:
-        """Highest cap use (percent) per partner across agreements and both directions."""
+    def _cap_percent(s, home_id: str, cap_acc, start: date, end: date) -> dict[str, float]:
+        """Highest cap use (percent) per partner across its agreements in force during the fiscal year
+        (start..end) and both directions."""
         rows = s.execute(select(Agreement.id, Agreement.cap_cents, Agreement.cap_minutes, AgreementParty.agency_id)
                          .join(AgreementParty, AgreementParty.agreement_id == Agreement.id)
                          .where(Agreement.deleted_at.is_(None), AgreementParty.deleted_at.is_(None),
-                                AgreementParty.agency_id != home_id)).all()
+                                AgreementParty.agency_id != home_id, Agreement.effective_date <= end,
+                                Agreement.expiry_date.is_(None) | (Agreement.expiry_date >= start))).all()
         out: dict[str, float] = {}
         for agr_id, cap_cents, cap_minutes, partner_id in rows:
             if not cap_cents and not cap_minutes:
@@ -101,12 +103,14 @@ class BalanceService:
         return out
 
     def hours_by_quarter(self, fiscal_year: int | None = None, partner: str | None = None) -> list[dict]:
-        """[{quarter, minutes_given, minutes_received}] for the four quarters of a fiscal year."""
+        """[{quarter, minutes_given, minutes_received}] for the four quarters of a fiscal year, for every
+        partner or one (code or id)."""
         with self.db.read() as s:
             home = require_home(s)
             fsm = home.fy_start_month
             fy = fiscal_year or fiscal_year_of(date.today(), fsm)
             quarters = [Quarter(fy, n, fsm) for n in (1, 2, 3, 4)]
+            partner = find_agency(s, partner).id if partner else None
             out = {str(q): {"quarter": str(q), "minutes_given": 0, "minutes_received": 0} for q in quarters}
             q = (select(TimeEntry.provider_agency_id, TimeEntry.recipient_agency_id, TimeEntry.work_date,
                         TimeEntry.minutes)

@@ -214,7 +214,9 @@ class HoursService:
         if staff_id or staff_name:
             q = select(func.coalesce(func.sum(TimeEntry.minutes), 0)).where(
                 TimeEntry.deleted_at.is_(None), TimeEntry.work_date == wd, TimeEntry.id != (exclude_id or ""),
-                (TimeEntry.staff_contact_id == staff_id) if staff_id else (TimeEntry.staff_name == staff_name))
+                TimeEntry.provider_agency_id == provider.id,
+                (TimeEntry.staff_contact_id == staff_id) if staff_id
+                else (func.lower(TimeEntry.staff_name) == staff_name.lower()))
             already = s.scalar(q)
             if already + minutes > 24 * 60:
                 raise ValidationError(f"hours: {staff_name} would have {(already + minutes) / 60:g} hours on {wd}, "
