@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections import defaultdict
 from datetime import date
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 
 from partnerdesk.db.models import Agency, Agreement, AgreementParty, TimeEntry
 from partnerdesk.db.uow import Database
@@ -13,7 +13,7 @@ from partnerdesk.domain.caps import CapUse
 from partnerdesk.domain.dto import BalanceDTO
 from partnerdesk.domain.periods import Quarter, fiscal_year_of, fiscal_year_range
 from partnerdesk.services.base import find_agency, require_home
-from partnerdesk.services.pricing import ENTRY_COLUMNS, EntryRow, Pricer
+from partnerdesk.services.pricing import ENTRY_COLUMNS, Pricer
 
 
 class BalanceService:
@@ -40,25 +40,26 @@ class BalanceService:
             q = (select(TimeEntry.recipient_agency_id, *ENTRY_COLUMNS)
                  .where(TimeEntry.deleted_at.is_(None), TimeEntry.work_date >= start, TimeEntry.work_date <= end,
                         (TimeEntry.provider_agency_id == home.id) | (TimeEntry.recipient_agency_id == home.id)))
-            for row in s.execute(q):
-                recipient_id = row[0]
-                e = EntryRow(*row[1:])
-                given = e.provider_agency_id == home.id
-                partner = recipient_id if given else e.provider_agency_id
+            q_start, q_end = quarter.start, quarter.end
+            amount = pricer.amount
+            home_id = home.id
+            for recipient_id, agr_id, provider_id, cat_id, wd, minutes, ah, co, travel, miles in s.execute(q):
+                given = provider_id == home_id
+                a = acc[recipient_id if given else provider_id]
                 side = "given" if given else "received"
-                p = pricer.price(e)
-                a = acc[partner]
-                a[f"min_{side}"] += e.minutes
-                a[f"val_{side}"] += p.amount_cents
-                if not p.priced:
+                priced = amount(agr_id, provider_id, cat_id, wd, minutes, ah, co, travel, miles)
+                cents, billable = priced if priced is not None else (0, 0)
+                a["min_" + side] += minutes
+                a["val_" + side] += cents
+                if priced is None:
                     a["unpriced"] += 1
-                if quarter.contains(e.work_date):
-                    a[f"qmin_{side}"] += e.minutes
-                    a[f"qval_{side}"] += p.amount_cents
-                if e.agreement_id:
-                    c = cap_acc[(e.agreement_id, e.provider_agency_id)]
-                    c[0] += p.amount_cents
-                    c[1] += p.billable_minutes or e.minutes
+                if q_start <= wd <= q_end:
+                    a["qmin_" + side] += minutes
+                    a["qval_" + side] += cents
+                if agr_id:
+                    c = cap_acc[(agr_id, provider_id)]
+                    c[0] += cents
+                    c[1] += billable or minutes
             caps = self._cap_percent(s, home.id, cap_acc, start, end)
             partners = set(acc) | set(caps)
             out = []
@@ -112,15 +113,16 @@ class BalanceService:
             quarters = [Quarter(fy, n, fsm) for n in (1, 2, 3, 4)]
             partner = find_agency(s, partner).id if partner else None
             out = {str(q): {"quarter": str(q), "minutes_given": 0, "minutes_received": 0} for q in quarters}
-            q = (select(TimeEntry.provider_agency_id, TimeEntry.recipient_agency_id, TimeEntry.work_date,
-                        TimeEntry.minutes)
+            month = func.substr(TimeEntry.work_date, 1, 7)  # ISO text "2026-03": SQLite does the summing
+            q = (select(TimeEntry.provider_agency_id, TimeEntry.recipient_agency_id, month,
+                        func.sum(TimeEntry.minutes))
                  .where(TimeEntry.deleted_at.is_(None), TimeEntry.work_date >= quarters[0].start,
-                        TimeEntry.work_date <= quarters[-1].end))
-            for prov, rec, wd, minutes in s.execute(q):
-                if home.id not in (prov, rec):
-                    continue
+                        TimeEntry.work_date <= quarters[-1].end,
+                        (TimeEntry.provider_agency_id == home.id) | (TimeEntry.recipient_agency_id == home.id))
+                 .group_by(TimeEntry.provider_agency_id, TimeEntry.recipient_agency_id, month))
+            for prov, rec, ym, minutes in s.execute(q):
                 if partner and partner not in (prov, rec):
                     continue
-                key = str(Quarter.of(wd, fsm))
+                key = str(Quarter.of(date(int(ym[:4]), int(ym[5:7]), 1), fsm))
                 out[key]["minutes_given" if prov == home.id else "minutes_received"] += minutes
             return list(out.values())

@@ -1,0 +1,25 @@
+"""time entries: index for cap use per agreement and provider over a date range
+
+Revision ID: 0002b_hours
+Revises: 0001
+Create Date: 2026-11-26
+"""
+from alembic import op
+
+
+revision = '0002b_hours'
+down_revision = '0001'
+branch_labels = None
+depends_on = None
+
+
+def upgrade() -> None:
+    # Logging an entry sums the agreement's fiscal-year use by one provider (the cap check); without this
+    # index SQLite walks every entry of the fiscal year by date instead (hundreds of ms on 200,000 entries).
+    with op.batch_alter_table('time_entry', schema=None) as batch_op:
+        batch_op.create_index('ix_time_entry_cap', ['agreement_id', 'provider_agency_id', 'work_date'], unique=False)
+
+
+def downgrade() -> None:
+    with op.batch_alter_table('time_entry', schema=None) as batch_op:
+        batch_op.drop_index('ix_time_entry_cap')
