@@ -4,8 +4,7 @@ from __future__ import annotations
 
 import argparse
 
-from partnerdesk.app import open_context
-from partnerdesk.cli.output import add_json_flag, emit_json, emit_table
+from partnerdesk.cli.output import add_json_flag, context, emit_json, emit_table
 from partnerdesk.domain.durations import format_minutes
 from partnerdesk.domain.money import format_cents
 from partnerdesk.errors import ValidationError
@@ -87,7 +86,7 @@ def register(sub) -> None:
 
 
 def cmd_agreements_list(args: argparse.Namespace) -> int:
-    ctx = open_context(args.db)
+    ctx = context(args)
     items = ctx.services.agreements.list()
     if args.json:
         emit_json(items)
@@ -102,7 +101,7 @@ def cmd_agreements_list(args: argparse.Namespace) -> int:
 def cmd_hours_log(args: argparse.Namespace) -> int:
     from partnerdesk.domain.durations import parse_minutes
 
-    ctx = open_context(args.db)
+    ctx = context(args)
     travel = parse_minutes(args.travel, "travel") if args.travel else 0
     result = ctx.services.hours.log(partner=args.partner, direction=args.direction, work_date=args.date,
                                     hours=args.hours, category=args.category, staff=args.staff,
@@ -124,7 +123,7 @@ def cmd_hours_log(args: argparse.Namespace) -> int:
 
 
 def cmd_hours_list(args: argparse.Namespace) -> int:
-    ctx = open_context(args.db)
+    ctx = context(args)
     items = ctx.services.hours.list(quarter=args.quarter, partner=args.partner, category=args.category,
                                     status=args.status, direction=args.direction)
     if args.json:
@@ -138,7 +137,7 @@ def cmd_hours_list(args: argparse.Namespace) -> int:
 
 
 def cmd_balances(args: argparse.Namespace) -> int:
-    ctx = open_context(args.db)
+    ctx = context(args)
     if args.fy is not None and not 1990 <= args.fy <= 2200:
         raise ValidationError(f"--fy {args.fy} is not a fiscal year")
     items = ctx.services.balances.balances(args.fy)
@@ -155,7 +154,7 @@ def cmd_balances(args: argparse.Namespace) -> int:
 
 
 def cmd_mileage_list(args: argparse.Namespace) -> int:
-    ctx = open_context(args.db)
+    ctx = context(args)
     items = ctx.services.agreements.mileage_rates()
     if args.json:
         emit_json(items)
@@ -166,7 +165,7 @@ def cmd_mileage_list(args: argparse.Namespace) -> int:
 
 
 def cmd_mileage_set(args: argparse.Namespace) -> int:
-    ctx = open_context(args.db)
+    ctx = context(args)
     m = ctx.services.agreements.set_mileage_rate(args.date, args.cents, args.source)
     print(f"Mileage from {m.effective_from}: {m.cents_per_mile}¢ per mile")
     return 0
@@ -178,7 +177,7 @@ def cmd_agreements_ics(args: argparse.Namespace) -> int:
     import tempfile
     from pathlib import Path
 
-    ctx = open_context(args.db)
+    ctx = context(args)
     text = ctx.services.agreements.calendar_ics()
     if args.file == "-":
         sys.stdout.write(text)
@@ -200,14 +199,14 @@ def cmd_agreements_ics(args: argparse.Namespace) -> int:
 
 
 def cmd_agreements_attach(args: argparse.Namespace) -> int:
-    ctx = open_context(args.db)
+    ctx = context(args)
     a = ctx.services.agreements.attach_document(args.agreement, args.file)
     print(f"Attached {args.file} to {a.number} as {ctx.services.agreements.attachments_dir / a.document_path}")
     return 0
 
 
 def cmd_agreements_rates(args: argparse.Namespace) -> int:
-    ctx = open_context(args.db)
+    ctx = context(args)
     items = ctx.services.agreements.rates(args.agreement)
     if args.json:
         emit_json(items)
@@ -228,7 +227,7 @@ def cmd_hours_import(args: argparse.Namespace) -> int:
     from partnerdesk.errors import ImportFormatError
     from partnerdesk.services.hours_import import KIND, parse_map_spec
 
-    ctx = open_context(args.db)
+    ctx = context(args)
     svc = ctx.services.hours_import
     path = Path(args.file)
     columns = svc.columns(path)

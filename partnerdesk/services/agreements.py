@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 import re
 import shutil
+import uuid
 from datetime import date, datetime, timedelta, timezone
 from pathlib import Path
 from decimal import Decimal, InvalidOperation
@@ -23,6 +24,7 @@ from partnerdesk.services.base import as_date, clean_text, find_agency, get_live
 KINDS = ("service", "reciprocal", "mutual_aid")
 ROLES = ("provider", "recipient", "both")
 EXPIRING_DAYS = 90
+REFERENCE_NAMESPACE = uuid.UUID("6f1d6a52-6b1e-4d55-9a3c-2f7d8b1c0e11")
 AGREEMENT_FIELDS = ("number", "title", "kind", "is_draft", "approval_resolution", "approval_date",
                     "filing_reference", "effective_date", "expiry_date", "termination_notice_days",
                     "billing_frequency", "payment_terms_days", "offset_allowed", "cap_cents", "cap_minutes",
@@ -35,6 +37,11 @@ DEFAULT_CATEGORIES = (
     ("EMAIL", "Email", "518.81"), ("SEC", "Security", "518.81"), ("GIS", "GIS", "558.70"),
     ("OUT", "Outage response", "525.60"),
 )
+
+
+def reference_id(key: str) -> str:
+    """A stable id for built-in reference rows (the same on every installation)."""
+    return str(uuid.uuid5(REFERENCE_NAMESPACE, key))
 
 
 def agreement_status(a: Agreement, today: date | None = None) -> str:
@@ -224,6 +231,12 @@ class AgreementService:
             s.flush()
             return agreement_dto(a)
 
+    @staticmethod
+    def _reprice(s: Session, agreement_id: str) -> None:
+        from partnerdesk.services.pricing import reprice
+
+        reprice(s, agreement_ids=[agreement_id])
+
     def delete(self, ref: str) -> None:
         with self.db.write() as s:
             soft_delete(self._find(s, ref))
@@ -236,14 +249,23 @@ class AgreementService:
             return [CategoryDTO(c.id, c.code, c.name, c.bars_code) for c in rows]
 
     def ensure_default_categories(self) -> None:
-        with self.db.write() as s:
+        """Reference data every installation starts with. Their ids derive from their codes, so two
+        installations that later sync (or exchange a JSON export) agree on them instead of colliding."""
+        with self.db.read() as s:
+            have = set(s.scalars(select(ServiceCategory.code)))
+            have_mileage = bool(s.scalar(select(MileageRate.id)))
+        if have_mileage and all(code in have for code, _n, _b in DEFAULT_CATEGORIES):
+            return
+        with self.db.write(summary="default reference data") as s:
             have = set(s.scalars(select(ServiceCategory.code)))
             for code, name, bars in DEFAULT_CATEGORIES:
                 if code not in have:
-                    s.add(ServiceCategory(code=code, name=name, bars_code=bars))
+                    s.add(ServiceCategory(id=reference_id(f"category:{code}"), code=code, name=name,
+                                          bars_code=bars))
             if not s.scalar(select(MileageRate.id)):
                 for start, cents in IRS_MILEAGE_CENTS:
-                    s.add(MileageRate(effective_from=start, cents_per_mile=cents, source="IRS standard rate"))
+                    s.add(MileageRate(id=reference_id(f"mileage:{start.isoformat()}"), effective_from=start,
+                                      cents_per_mile=cents, source="IRS standard rate"))
 
     # -- rates ------------------------------------------------------------------------------------
     def rates(self, agreement: str) -> list[RateDTO]:
@@ -279,6 +301,7 @@ class AgreementService:
             r = RateSchedule(agreement_id=a.id, category_id=cat_id, provider_agency_id=prov_id, **values)
             s.add(r)
             s.flush()
+            self._reprice(s, a.id)
             return next(x for x in self._rates(s, [a.id]) if x.id == r.id)
 
     def update_rate(self, rate_id: str, **changes: Any) -> None:
@@ -287,10 +310,13 @@ class AgreementService:
             r = get_live(s, RateSchedule, rate_id, "rate schedule")
             for k, v in changes.items():
                 setattr(r, k, v)
+            self._reprice(s, r.agreement_id)
 
     def delete_rate(self, rate_id: str) -> None:
         with self.db.write() as s:
-            soft_delete(get_live(s, RateSchedule, rate_id, "rate schedule"))
+            r = get_live(s, RateSchedule, rate_id, "rate schedule")
+            soft_delete(r)
+            self._reprice(s, r.agreement_id)
 
     # -- mileage rates (cents per mile by effective date; IRS defaults, the user's edits win) ---------------
     def mileage_rates(self) -> list[MileageRateDTO]:
@@ -315,6 +341,7 @@ class AgreementService:
                 m.cents_per_mile, m.deleted_at = cents, None
                 m.source = clean_text(source, "source", 80)
             s.flush()
+            self._reprice_mileage(s)
             return MileageRateDTO(m.id, m.effective_from, m.cents_per_mile, m.source)
 
     def delete_mileage_rate(self, effective_from: Any) -> None:
@@ -325,6 +352,13 @@ class AgreementService:
             if m is None:
                 raise ValidationError(f"no mileage rate starts on {start}", "date")
             soft_delete(m)
+            self._reprice_mileage(s)
+
+    @staticmethod
+    def _reprice_mileage(s: Session) -> None:
+        from partnerdesk.services.pricing import reprice
+
+        reprice(s, with_miles=True)
 
     # -- the signed document ---------------------------------------------------------------------------
     def attach_document(self, ref: str, source: str | os.PathLike) -> AgreementDTO:

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections import defaultdict
 from datetime import date
 
-from sqlalchemy import func, select
+from sqlalchemy import and_, case, func, or_, select
 
 from partnerdesk.db.models import Agency, Agreement, AgreementParty, TimeEntry
 from partnerdesk.db.uow import Database
@@ -13,7 +13,6 @@ from partnerdesk.domain.caps import CapUse
 from partnerdesk.domain.dto import BalanceDTO
 from partnerdesk.domain.periods import Quarter, fiscal_year_of, fiscal_year_range
 from partnerdesk.services.base import find_agency, require_home
-from partnerdesk.services.pricing import ENTRY_COLUMNS, Pricer
 
 
 class BalanceService:
@@ -34,32 +33,32 @@ class BalanceService:
             start, end = fiscal_year_range(fy, fsm)
             quarter = Quarter.of(min(max(today, start), end), fsm)
             agencies = {a.id: a for a in s.scalars(select(Agency).where(Agency.deleted_at.is_(None)))}
-            pricer = Pricer(s)
             acc: dict[str, dict[str, int]] = defaultdict(lambda: defaultdict(int))
             cap_acc: dict[tuple[str, str], list[int]] = defaultdict(lambda: [0, 0])
-            q = (select(TimeEntry.recipient_agency_id, *ENTRY_COLUMNS)
+            given = TimeEntry.provider_agency_id == home.id
+            partner = case((given, TimeEntry.recipient_agency_id), else_=TimeEntry.provider_agency_id)
+            in_q = and_(TimeEntry.work_date >= quarter.start, TimeEntry.work_date <= quarter.end)
+            q = (select(partner, given, TimeEntry.agreement_id, TimeEntry.provider_agency_id,
+                        func.sum(TimeEntry.minutes), func.sum(func.coalesce(TimeEntry.amount_cents, 0)),
+                        func.sum(case((TimeEntry.amount_cents.is_(None), 1), else_=0)),
+                        func.sum(case((in_q, TimeEntry.minutes), else_=0)),
+                        func.sum(case((in_q, func.coalesce(TimeEntry.amount_cents, 0)), else_=0)),
+                        func.sum(func.coalesce(TimeEntry.billable_minutes, TimeEntry.minutes)))
                  .where(TimeEntry.deleted_at.is_(None), TimeEntry.work_date >= start, TimeEntry.work_date <= end,
-                        (TimeEntry.provider_agency_id == home.id) | (TimeEntry.recipient_agency_id == home.id)))
-            q_start, q_end = quarter.start, quarter.end
-            amount = pricer.amount
-            home_id = home.id
-            for recipient_id, agr_id, provider_id, cat_id, wd, minutes, ah, co, travel, miles in s.execute(q):
-                given = provider_id == home_id
-                a = acc[recipient_id if given else provider_id]
-                side = "given" if given else "received"
-                priced = amount(agr_id, provider_id, cat_id, wd, minutes, ah, co, travel, miles)
-                cents, billable = priced if priced is not None else (0, 0)
-                a["min_" + side] += minutes
-                a["val_" + side] += cents
-                if priced is None:
-                    a["unpriced"] += 1
-                if q_start <= wd <= q_end:
-                    a["qmin_" + side] += minutes
-                    a["qval_" + side] += cents
+                        or_(TimeEntry.provider_agency_id == home.id, TimeEntry.recipient_agency_id == home.id))
+                 .group_by(partner, given, TimeEntry.agreement_id, TimeEntry.provider_agency_id))
+            for pid, is_given, agr_id, provider, minutes, cents, unpriced, qmin, qcents, billable in s.execute(q):
+                side = "given" if is_given else "received"
+                a = acc[pid]
+                a[f"min_{side}"] += minutes
+                a[f"val_{side}"] += cents
+                a["unpriced"] += unpriced
+                a[f"qmin_{side}"] += qmin
+                a[f"qval_{side}"] += qcents
                 if agr_id:
-                    c = cap_acc[(agr_id, provider_id)]
+                    c = cap_acc[(agr_id, provider)]
                     c[0] += cents
-                    c[1] += billable or minutes
+                    c[1] += billable
             caps = self._cap_percent(s, home.id, cap_acc, start, end)
             partners = set(acc) | set(caps)
             out = []

@@ -30,7 +30,7 @@ from partnerdesk.domain.periods import parse_date
 from partnerdesk.errors import ImportFormatError, UserError, ValidationError
 from partnerdesk.services.base import require_home
 from partnerdesk.services.hours import HoursService, parse_direction, parse_miles
-from partnerdesk.services.pricing import EntryRow, Pricer
+from partnerdesk.services.pricing import EntryRow, Pricer, reprice
 
 KIND = "hours"
 # partnerdesk field -> what it means (for the mapping dialog)
@@ -217,20 +217,23 @@ class HoursImportService:
                                   f"{', '.join(table.columns)}); give --map {missing[0]}=COLUMN", "map")
         problems: list[ImportProblem] = []
         previews: list[ImportRowPreview] = []
+        imported_ids: list[str] = []
         outcome: dict[str, Any] = {}
         try:
             with self.db.write(action="import", summary=f"hours imported from {path.name}") as s:
-                self._rows(s, path, table, mapping, problems, previews)
+                self._rows(s, table, mapping, problems, previews, imported_ids)
                 if problems or not save:
                     raise _Rollback()
+                for i in range(0, len(imported_ids), 500):  # stay far below SQLite's bound-parameter limit
+                    reprice(s, entry_ids=imported_ids[i:i + 500])
                 outcome["imported"] = len(previews)
         except _Rollback:
             outcome["imported"] = 0
         return HoursImportPreview(file=str(path), columns=table.columns, mapping=mapping, rows=tuple(previews),
                                   problems=tuple(problems), imported=outcome["imported"])
 
-    def _rows(self, s, path: Path, table: _Table, mapping: dict[str, str], problems: list[ImportProblem],
-              previews: list[ImportRowPreview]) -> None:
+    def _rows(self, s, table: _Table, mapping: dict[str, str], problems: list[ImportProblem],
+              previews: list[ImportRowPreview], imported_ids: list[str]) -> None:
         home = require_home(s)
         agencies = self._agency_index(s, home.id)
         contacts = self._contact_index(s)
@@ -270,6 +273,7 @@ class HoursImportService:
                 seen.add(key)
                 s.add(e)
                 s.flush()  # later rows see this one (24 hours per person per day)
+                imported_ids.append(e.id)
             except UserError as exc:
                 problems.append(ImportProblem(line, str(exc)))
                 continue
