@@ -172,29 +172,14 @@ def cmd_mileage_set(args: argparse.Namespace) -> int:
 
 
 def cmd_agreements_ics(args: argparse.Namespace) -> int:
-    import os
     import sys
-    import tempfile
-    from pathlib import Path
 
     ctx = context(args)
-    text = ctx.services.agreements.calendar_ics()
     if args.file == "-":
-        sys.stdout.write(text)
+        sys.stdout.write(ctx.services.agreements.calendar_ics())
         return 0
-    target = Path(args.file).expanduser()
-    if target.is_dir() or not target.parent.is_dir():
-        raise ValidationError(f"{target}: not a file in an existing folder")
-    fd, tmp = tempfile.mkstemp(prefix=".ics-", dir=target.parent)
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8", newline="") as f:  # keep the CRLF line ends RFC 5545 needs
-            f.write(text)
-        os.replace(tmp, target)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
-    n = text.count("BEGIN:VEVENT")
-    print(f"Wrote {n} deadline{'s' if n != 1 else ''} to {target}")
+    n = ctx.services.agreements.write_calendar(args.file)
+    print(f"Wrote {n} deadline{'s' if n != 1 else ''} to {args.file}")
     return 0
 
 

@@ -431,6 +431,24 @@ class AgreementService:
                                             f"days before the agreement expires on {a.expiry_date}."))
         return sorted(out, key=lambda d: (d["on"], d["agreement"], d["kind"]))
 
+    def write_calendar(self, path: str | os.PathLike, today: date | None = None) -> int:
+        """Write the deadlines calendar to ``path`` (atomically, CRLF line ends kept). Returns the event count."""
+        import tempfile
+
+        target = Path(path).expanduser()
+        if target.is_dir() or not target.parent.is_dir():
+            raise ValidationError(f"{target}: not a file in an existing folder")
+        text = self.calendar_ics(today)
+        fd, tmp = tempfile.mkstemp(prefix=".ics-", dir=target.parent)
+        try:
+            with os.fdopen(fd, "w", encoding="utf-8", newline="") as f:
+                f.write(text)
+            os.replace(tmp, target)
+        except BaseException:
+            Path(tmp).unlink(missing_ok=True)
+            raise
+        return text.count("BEGIN:VEVENT")
+
     def calendar_ics(self, today: date | None = None) -> str:
         """The deadlines as an iCalendar (RFC 5545) document of all-day VEVENTs with a 14-day reminder."""
         import vobject
