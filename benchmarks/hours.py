@@ -7,7 +7,9 @@ baseline doing the nearest equivalent work in the same run. Medians of several r
 
 Figures (issue #4, acceptance 8):
   dashboard      BalanceService.balances + hours_by_quarter for the current fiscal year   <= 300 ms
-  hours_filter   HoursService.list(partner, quarter) [+ the Hours page proxy refilter]   <= 100 ms
+  hours_filter   the Hours page's filter change (partner + quarter): HoursService.list with the filter,
+                 then the page's table model reset and proxy                               <= 100 ms
+  (info)         HoursService.list(fiscal_year): a whole year, no filter, loaded in a worker
   log_one        HoursService.log of one entry (validated, priced, cap checked, audited)  <= 50 ms
 The last lines are machine-readable: ``BENCH {"figure": ..., "partnerdesk_s": ..., "baseline_s": ..., ...}``.
 """
@@ -63,16 +65,20 @@ def bare(db_path: Path) -> sqlite3.Connection:
 
 
 def gui_refilter():
-    """The Hours page's proxy refilter, when the GUI's table model exists (None otherwise)."""
+    """The Hours page's table model, proxy and filter (None when the GUI is not importable)."""
     try:
         os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
         from PySide6.QtWidgets import QApplication
 
-        from partnerdesk.gui.models.hours import HoursFilterProxy, HoursTableModel
+        from partnerdesk.gui.models.table_model import DtoTableModel, SearchProxy
+        from partnerdesk.gui.pages.hours import HoursFilter, HoursPage
     except ImportError:
         return None
     app = QApplication.instance() or QApplication([])
-    return app, HoursTableModel, HoursFilterProxy
+    model = DtoTableModel(HoursPage.columns)
+    proxy = SearchProxy()
+    proxy.setSourceModel(model)
+    return app, model, proxy, HoursFilter
 
 
 def main(argv=None) -> int:
@@ -116,16 +122,12 @@ def main(argv=None) -> int:
     q_end = (date(q_start.year + (q_start.month + 3 > 12), (q_start.month + 2) % 12 + 1, 1) - timedelta(days=1))
     gui = gui_refilter()
     if gui is not None:
-        _app, model_cls, proxy_cls = gui
-        model = model_cls()
-        proxy = proxy_cls()
-        proxy.setSourceModel(model)
+        _app, model, proxy, _filter = gui
 
-    def hours_filter():
+    def hours_filter():  # what the Hours page does on a filter change: one service query, reset the model
         rows = svc.hours.list(partner=partner_code, quarter=quarter)
         if gui is not None:
-            model.set_entries(rows)
-            proxy.invalidate()
+            model.set_rows(rows)
             proxy.rowCount()
 
     def hours_filter_base():
@@ -135,6 +137,13 @@ def main(argv=None) -> int:
                     " and t.work_date between ? and ? order by t.work_date desc",
                     (partner_id, partner_id, q_start.isoformat(), q_end.isoformat())).fetchall()
 
+    load = median_time(lambda: svc.hours.list(fiscal_year=fy), 3)
+    load_base = median_time(lambda: con.execute(
+        "select t.*, p.code, r.code from time_entry t join agency p on p.id = t.provider_agency_id "
+        "join agency r on r.id = t.recipient_agency_id where t.deleted_at is null and t.work_date between ? and ?",
+        (fy_start, fy_end)).fetchall(), 3)
+    print(f"(info) a whole fiscal year in the Hours page (FY{fy}, no filter): partnerdesk {load * 1000:.0f} ms, "
+          f"bare SQLite {load_base * 1000:.0f} ms; loads in a worker, the window stays responsive", flush=True)
     results.append(("hours_filter", median_time(hours_filter, args.repeat),
                     median_time(hours_filter_base, args.repeat)))
 

@@ -15,7 +15,7 @@ from partnerdesk.domain.billing import (EntryFacts, Priced, Rate, labor_lines, m
                                         rate_in_force, travel_lines)
 from partnerdesk.domain.caps import CapUse
 from partnerdesk.domain.periods import fiscal_year_range
-from partnerdesk.services.agreements import mileage_table, rate_facts
+from partnerdesk.services.agreements import RATE_FIELDS, mileage_table
 
 
 @dataclass(frozen=True)
@@ -52,10 +52,16 @@ class Pricer:
     computed once per distinct input and reused. Results are identical to ``billing.price_entry``.
     """
 
-    def __init__(self, s: Session):
+    def __init__(self, s: Session, agreement_ids: set[str] | None = None):
+        """``agreement_ids``: load only these agreements' schedules (pricing a few entries stays cheap)."""
         self.rates: dict[str, list[Rate]] = defaultdict(list)
-        for r in s.scalars(select(RateSchedule).where(RateSchedule.deleted_at.is_(None))):
-            self.rates[r.agreement_id].append(rate_facts(r))
+        cols = [RateSchedule.id, RateSchedule.agreement_id, RateSchedule.provider_agency_id,
+                RateSchedule.category_id, *(getattr(RateSchedule, k) for k in RATE_FIELDS)]
+        q = select(*cols).where(RateSchedule.deleted_at.is_(None))
+        if agreement_ids is not None:
+            q = q.where(RateSchedule.agreement_id.in_(sorted(a for a in agreement_ids if a)))
+        for row in s.execute(q):
+            self.rates[row[1]].append(Rate(row[0], row[1], row[2], row[3], *row[4:]))
         self.mileage = mileage_table(s)
         table = sorted(self.mileage)
         self._mileage_starts = [d for d, _ in table]
@@ -161,9 +167,10 @@ def reprice(s: Session, *, entry_ids: list[str] | None = None, agreement_ids: li
         from sqlalchemy import or_
 
         q = q.where(or_(*conds))
-    pricer = Pricer(s)
+    found = s.execute(q).all()
+    pricer = Pricer(s) if everything or len(found) > 200 else Pricer(s, {r[1] for r in found})
     rows = []
-    for row in s.execute(q):
+    for row in found:
         priced = pricer.amount(*row[1:])
         rows.append({"eid": row[0], "bm": priced[1] if priced else None, "amt": priced[0] if priced else None})
     if rows:

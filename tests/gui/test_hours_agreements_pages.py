@@ -46,26 +46,38 @@ def prompt():
     TextPrompt.answer = None
 
 
+def _set(qtbot, page, box, data):
+    with qtbot.waitSignal(page.loaded, timeout=15000):
+        box.setCurrentIndex(box.findData(data) if data is not None else 0)
+
+
 def test_hours_filters_by_partner_quarter_category_and_status(qtbot, window, demo_ctx):
     page = _load(qtbot, window, "hours")
+    today_q = page.quarter_box.currentData()  # today's quarter is shown first
+    assert {e.id for e in _visible(page)} == {e.id for e in demo_ctx.services.hours.list(quarter=today_q)}
+    _set(qtbot, page, page.quarter_box, None)
     total = page.model.rowCount()
-    page.partner_box.setCurrentIndex(page.partner_box.findData("EDM"))
-    page.quarter_box.setCurrentIndex(page.quarter_box.findData("2026Q3"))
+    assert total == len(demo_ctx.services.hours.list(fiscal_year=page.fiscal_year))
+    _set(qtbot, page, page.partner_box, "EDM")
+    _set(qtbot, page, page.quarter_box, "2026Q3")
     shown = _visible(page)
     expected = demo_ctx.services.hours.list(partner="EDM", quarter="2026Q3")
     assert {e.id for e in shown} == {e.id for e in expected} and shown
-    page.category_box.setCurrentIndex(page.category_box.findData("NET"))
-    page.status_box.setCurrentIndex(page.status_box.findData("acknowledged"))
-    assert all(e.category_code == "NET" and e.status == "acknowledged" for e in _visible(page))
-    assert page.ui.footer.text() == f"{page.proxy.rowCount():,} of {total:,} entries"
+    f = page.current_filter()
+    assert all(f.accepts(e) for e in shown)
+    _set(qtbot, page, page.category_box, "NET")
+    _set(qtbot, page, page.status_box, "acknowledged")
+    assert _visible(page) and all(e.category_code == "NET" and e.status == "acknowledged" and e.partner_code == "EDM"
+                                  for e in _visible(page))
+    assert page.ui.footer.text() == f"{page.model.rowCount():,} entries"
     for box in (page.partner_box, page.quarter_box, page.category_box, page.status_box):
-        box.setCurrentIndex(0)
-    assert page.proxy.rowCount() == total
+        _set(qtbot, page, box, None)
+    assert page.model.rowCount() == total
 
 
 def test_acknowledge_and_dispute_many(qtbot, window, demo_ctx, prompt):
     page = _load(qtbot, window, "hours")
-    page.status_box.setCurrentIndex(page.status_box.findData("draft"))
+    _set(qtbot, page, page.status_box, "draft")
     targets = _visible(page)[:3]
     _select(page, range(3))
     prompt.append("Pat Finance")
@@ -74,7 +86,7 @@ def test_acknowledge_and_dispute_many(qtbot, window, demo_ctx, prompt):
     got = [demo_ctx.services.hours.get(e.id) for e in targets]
     assert all(e.status == "acknowledged" and e.acknowledged_by == "Pat Finance" for e in got)
     assert all(e.acknowledged_on == date.today() for e in got)
-    page.status_box.setCurrentIndex(0)
+    _set(qtbot, page, page.status_box, None)
     _select(page, [0, 1])
     ids = [e.id for e in page.selected_rows()]
     prompt.append("Our ticket shows half of this")
@@ -94,6 +106,8 @@ def test_invoiced_entries_are_read_only(qtbot, window, demo_ctx, prompt):
     with demo_ctx.db.write() as s:
         s.get(TimeEntry, entry.id).status = "invoiced"
     page = _load(qtbot, window, "hours")
+    _set(qtbot, page, page.partner_box, "SNO")
+    _set(qtbot, page, page.quarter_box, None)
     row = next(r for r in range(page.proxy.rowCount()) if _visible(page)[r].id == entry.id)
     _select(page, [row])
     prompt.append("Someone")

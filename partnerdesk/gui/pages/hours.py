@@ -42,7 +42,7 @@ class HoursData:
 
 
 class HoursFilter:
-    """What the filter bar selects; ``accepts`` runs in the proxy (no service call on a filter change)."""
+    """What the filter bar selects. The service applies it; ``accepts`` says the same in Python (tests)."""
 
     def __init__(self, partner: str | None = None, quarter: str | None = None, category: str | None = None,
                  status: str | None = None, quarters: dict[str, tuple] | None = None):
@@ -104,6 +104,10 @@ class HoursPage(TablePage):
         self.ui.table.setSelectionMode(self.ui.table.SelectionMode.ExtendedSelection)
         self.ui.table.doubleClicked.connect(lambda _i: self.edit_selected())
         self._quarters: dict[str, tuple] = {}
+        self._pending = False
+        self.fiscal_year: int | None = None
+        self._fill_quarters()
+        self._ready = True
 
     def _combo(self, name: str, all_text: str) -> QComboBox:
         box = QComboBox(self)
@@ -113,42 +117,61 @@ class HoursPage(TablePage):
         self.ui.toolbarLayout.addWidget(box)
         return box
 
-    def footer_noun(self) -> str:
-        return "entries"
-
     # -- data ------------------------------------------------------------------------------------
-    def fetch(self) -> HoursData:
-        fy = self.services.balances.current_fiscal_year()
-        quarters = [q["quarter"] for q in self.services.balances.hours_by_quarter(fy)]
-        return HoursData(fy, quarters, self.services.hours.list(fiscal_year=fy))
+    # A filter change asks the service for just those entries (SQL does the filtering: fast on 200,000
+    # entries); the proxy then filters the loaded rows by the search text as you type.
+    def _fill_quarters(self) -> None:
+        from datetime import date
 
-    def apply(self, data: HoursData) -> None:
         from partnerdesk.domain.periods import Quarter
 
-        self.ui.title.setText(f"Hours — fiscal year {data.fiscal_year}")
-        current = self.quarter_box.currentData()
+        home = self.services.agencies.home()
+        if home is None:  # an empty database (the demo is seeded after the window is built): fill on load
+            return
+        fsm = home.fy_start_month
+        fy = self.fiscal_year = self.services.balances.current_fiscal_year()
         self.quarter_box.blockSignals(True)
-        while self.quarter_box.count() > 1:
-            self.quarter_box.removeItem(1)
-        self._quarters = {}
-        for q in data.quarters:
-            qq = Quarter.parse(q)
-            self._quarters[q] = (qq.start, qq.end)
-            self.quarter_box.addItem(q, q)
-        self.quarter_box.setCurrentIndex(max(self.quarter_box.findData(current), 0))
+        for n in (1, 2, 3, 4):
+            q = Quarter(fy, n, fsm)
+            self._quarters[str(q)] = (q.start, q.end)
+            self.quarter_box.addItem(str(q), str(q))
+        current = str(Quarter.of(date.today(), fsm))
+        self.quarter_box.setCurrentIndex(max(self.quarter_box.findData(current), 0))  # today's quarter first
         self.quarter_box.blockSignals(False)
+
+    def fetch(self) -> HoursData:
+        f = self.current_filter()
+        fy = self.fiscal_year or self.services.balances.current_fiscal_year()
+        entries = self.services.hours.list(fiscal_year=None if f.quarter else fy, quarter=f.quarter,
+                                           partner=f.partner, category=f.category, status=f.status)
+        return HoursData(fy, list(self._quarters), entries)
+
+    def apply(self, data: HoursData) -> None:
+        if not self._quarters:
+            self._fill_quarters()
+            self._pending = bool(self._quarters)  # now that the quarter filter exists, load what it selects
+        self.ui.title.setText(f"Hours — fiscal year {data.fiscal_year}")
         self.model.set_rows(data.entries)
-        self.apply_filter()
+        if self._pending:
+            self._pending = False
+            self.reload()
+
+    def reload(self) -> None:
+        if self._loading:
+            self._pending = True  # the filters changed while loading: load again when this load lands
+            return
+        super().reload()
 
     def current_filter(self) -> HoursFilter:
         return HoursFilter(self.partner_box.currentData(), self.quarter_box.currentData(),
                            self.category_box.currentData(), self.status_box.currentData(), self._quarters)
 
     def apply_filter(self, *_args) -> None:
-        f = self.current_filter()
-        active = any((f.partner, f.quarter, f.category, f.status))
-        self.proxy.set_extra_filter(f.accepts if active else None)
-        self._update_footer()
+        if getattr(self, "_ready", False):
+            self.reload()
+
+    def footer_noun(self) -> str:
+        return "entries"
 
     # -- actions ---------------------------------------------------------------------------------
     def _selected_or_warn(self, editable_only: bool = True) -> list[TimeEntryDTO]:
