@@ -194,3 +194,49 @@ def test_dashboard_chart_and_cli_show_the_same_numbers(qtbot, window, demo_ctx):
 
     model = [page.model.rows[i] for i in range(page.model.rowCount())]
     assert json.loads(out) == to_json(model)
+
+
+def test_register_an_agreement_and_a_rate(qtbot, window, demo_ctx):
+    from partnerdesk.gui.dialogs.agreement_edit import AgreementDialog, RateDialog
+
+    demo_ctx.services.agencies.create(name="City of Bothell", code="BOT", kind="city")
+    dlg = AgreementDialog(demo_ctx.services, None, window)
+    qtbot.addWidget(dlg)
+    dlg.save()
+    assert "number" in dlg.message.text() and dlg.result() != dlg.DialogCode.Accepted
+    qtbot.keyClicks(dlg.number, "ILA-2026-050")
+    dlg.title.setText("IT Support Services ILA — Lynnwood / Bothell")  # QTest types ASCII only
+    dlg.partner.setCurrentIndex(dlg.partner.findData("BOT"))
+    qtbot.keyClicks(dlg.partner_reference, "PO 2026-77")
+    qtbot.keyClicks(dlg.approval_resolution, "Res. 2026-31")
+    qtbot.keyClicks(dlg.filing_reference, "Auditor No. 202611260001")
+    dlg.effective_date.setDate(date(2026, 1, 1))
+    dlg.expiry_date.setDate(date(2027, 1, 31))
+    qtbot.keyClicks(dlg.cap_dollars, "25,000")
+    dlg.cap_hours.setValue(200)
+    dlg.offset.setChecked(True)
+    dlg.save()
+    assert dlg.result() == dlg.DialogCode.Accepted, dlg.message.text()
+    a = demo_ctx.services.agreements.get("ILA-2026-050")
+    assert (a.cap_cents, a.cap_minutes, a.offset_allowed, a.expiry_date, a.status) == (
+        25_000_00, 200 * 60, True, date(2027, 1, 31), "expiring")  # ends within 90 days
+    assert {(p.agency_code, p.reference) for p in a.parties} == {("LYN", None), ("BOT", "PO 2026-77")}
+    rate = RateDialog(demo_ctx.services, a, window)
+    qtbot.addWidget(rate)
+    rate.effective_from.setDate(date(2026, 1, 1))
+    rate.category.setCurrentIndex(rate.category.findData("NET"))
+    qtbot.keyClicks(rate.hourly, "130")
+    rate.callout.setValue(120)
+    rate.save()
+    assert rate.result() == rate.DialogCode.Accepted, rate.message.text()
+    r = demo_ctx.services.agreements.rates("ILA-2026-050")[0]
+    assert (r.hourly_rate_cents, r.category_code, r.minimum_callout_minutes) == (130_00, "NET", 120)
+    logged = demo_ctx.services.hours.log(partner="BOT", direction="given", work_date="2026-05-01", hours="1",
+                                         category="NET", callout=True, today=date(2026, 11, 26))
+    assert logged.entry.agreement_number == "ILA-2026-050" and logged.entry.amount_cents == 260_00
+    edit = AgreementDialog(demo_ctx.services, a, window)
+    qtbot.addWidget(edit)
+    assert not edit.partner.isEnabled() and edit.cap_dollars.text() == "25,000.00"
+    edit.notice.setValue(120)
+    edit.save()
+    assert demo_ctx.services.agreements.get("ILA-2026-050").termination_notice_days == 120

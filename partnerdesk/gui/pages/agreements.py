@@ -61,6 +61,9 @@ class AgreementsPage(TablePage):
 
     def __init__(self, services, parent=None):
         super().__init__(services, parent)
+        self.add_button("&New…", self.new_agreement, tooltip="Register an interlocal agreement")
+        self.add_button("&Edit…", self.edit_agreement, tooltip="Change the selected agreement")
+        self.add_button("Add &rate…", self.add_rate, tooltip="Add an effective-dated rate schedule")
         self.attach_button = self.add_button("&Attach signed copy…", self.attach_document,
                                              tooltip="Copy the signed agreement into the data folder")
         self.open_button = self.add_button("&Open document", self.open_document,
@@ -105,6 +108,33 @@ class AgreementsPage(TablePage):
         self.rates_label.setText(f"Rate schedules of {a.number} (the one in force on the work date prices each "
                                  "entry):")
         self.rates_table.resizeColumnsToContents()
+
+    def new_agreement(self) -> None:
+        from partnerdesk.gui.dialogs.agreement_edit import AgreementDialog
+
+        self._open(AgreementDialog(self.services, None, self))
+
+    def edit_agreement(self) -> None:
+        from partnerdesk.gui.dialogs.agreement_edit import AgreementDialog
+
+        a = self._need_current()
+        if a is not None:
+            self._open(AgreementDialog(self.services, a, self))
+
+    def add_rate(self) -> None:
+        from partnerdesk.gui.dialogs.agreement_edit import RateDialog
+
+        a = self._need_current()
+        if a is not None:
+            self._open(RateDialog(self.services, a, self))
+
+    def _open(self, dialog) -> None:
+        if dialog.exec():
+            self.reload()
+            self.show_rates()
+            window = self.window()
+            if hasattr(window, "data_changed"):
+                window.data_changed.emit()
 
     def _need_current(self) -> AgreementDTO | None:
         a = self.current()
