@@ -26,8 +26,8 @@ def test_quick_log_with_the_keyboard_alone(qtbot, window, demo_ctx):
     qtbot.keyClicks(dlg.focusWidget(), "Mukilteo")
     tab()                                     # -> "We helped them"
     assert dlg.focusWidget() is dlg.given
-    qtbot.keyClick(dlg.focusWidget(), Qt.Key.Key_Space)  # "We helped them" (the default) stays checked
-    assert dlg.given.isChecked()
+    qtbot.keyClick(dlg.focusWidget(), Qt.Key.Key_Right)  # -> "They helped us"
+    assert dlg.received.isChecked() and dlg.focusWidget() is dlg.received
     tab()                                     # -> date, year section selected
     assert dlg.focusWidget() is dlg.date or dlg.date.isAncestorOf(dlg.focusWidget())
     qtbot.keyClicks(dlg.focusWidget(), "20261120")  # each section auto-advances when full
@@ -57,5 +57,5 @@ def test_quick_log_with_the_keyboard_alone(qtbot, window, demo_ctx):
     assert len(saved) == 1
     e = saved[0]
     assert (e.direction, e.work_date, e.minutes, e.category_code, e.after_hours, e.callout, e.miles) == (
-        "given", date(2026, 11, 20), 90, "NET", True, True, "12.0")
+        "received", date(2026, 11, 20), 90, "NET", True, True, "12.0")
     assert e.amount_cents is not None and e.billable_minutes == 120  # the call-out minimum
