@@ -12,7 +12,9 @@ from partnerdesk.gui.dialogs.messages import DialogService, show_error
 from partnerdesk.gui.forms.ui_main_window import Ui_MainWindow
 from partnerdesk.gui.pages.base import TablePage
 from partnerdesk.gui.pages.dashboard import DashboardPage
-from partnerdesk.gui.pages.simple import AgreementsPage, DirectoryPage, HoursPage, SyncPage
+from partnerdesk.gui.pages.agreements import AgreementsPage
+from partnerdesk.gui.pages.hours import HoursPage
+from partnerdesk.gui.pages.simple import DirectoryPage, SyncPage
 from partnerdesk.gui.pages.statements_page import StatementsPage
 from partnerdesk.gui.workers import run_in_worker
 

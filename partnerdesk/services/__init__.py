@@ -10,6 +10,7 @@ from partnerdesk.services.balances import BalanceService
 from partnerdesk.services.contacts import ContactService
 from partnerdesk.services.demo import DemoService
 from partnerdesk.services.hours import HoursService
+from partnerdesk.services.hours_import import HoursImportService
 from partnerdesk.services.interchange import InterchangeService
 from partnerdesk.services.payments import PaymentService
 from partnerdesk.services.statements import StatementService
@@ -24,6 +25,7 @@ class Services:
         self.contacts = ContactService(db)
         self.agreements = AgreementService(db)
         self.hours = HoursService(db)
+        self.hours_import = HoursImportService(db)
         self.balances = BalanceService(db)
         self.audit = AuditService(db)
         self.interchange = InterchangeService(db)
