@@ -9,6 +9,7 @@ from partnerdesk.services.audit import AuditService
 from partnerdesk.services.balances import BalanceService
 from partnerdesk.services.contacts import ContactService
 from partnerdesk.services.demo import DemoService
+from partnerdesk.services.directory import DirectoryService
 from partnerdesk.services.hours import HoursService
 from partnerdesk.services.interchange import InterchangeService
 
@@ -26,3 +27,4 @@ class Services:
         self.audit = AuditService(db)
         self.interchange = InterchangeService(db)
         self.demo = DemoService(db)
+        self.directory = DirectoryService(db)

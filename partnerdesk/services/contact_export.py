@@ -123,6 +123,9 @@ def write_atomic(path: Path, data: bytes) -> None:
             f.write(data)
             f.flush()
             os.fsync(f.fileno())
+        umask = os.umask(0)
+        os.umask(umask)
+        os.chmod(tmp, 0o666 & ~umask)  # mkstemp makes 0600; a kit on a USB stick must be readable anywhere
         os.replace(tmp, path)
     except BaseException:
         Path(tmp).unlink(missing_ok=True)
