@@ -341,7 +341,7 @@ def read_vcard(path: Path, text: str) -> list[Record]:
             out.append(_card_record(path, card, n, line))
     except vobject.base.ParseError as exc:
         n = len(out) + 1
-        detail = str(exc).strip().replace("At line", "line")
+        detail = re.sub(r"^At line \d+:\s*", "", str(exc).strip())  # vobject's count is not a file line
         raise ImportFormatError(f"{path.name}: record {n} (starting line {starts[n - 1] if n <= len(starts) else '?'})"
                                 f": {detail} — the file is damaged or truncated; nothing was imported") from None
     if not out:
