@@ -42,7 +42,6 @@ def _on_call_lines(c: ContactDTO) -> list[str]:
 def to_vcard(contacts: Iterable[ContactDTO], include_personal: bool = False) -> str:
     import vobject
 
-    from partnerdesk.services import vcard_io  # noqa: F401  (registers the whole-text behaviour)
 
     out = []
     for c in contacts:

@@ -15,22 +15,28 @@ skills are merged, nothing is blanked. Importing the same file twice leaves ever
 from __future__ import annotations
 
 import csv
+import functools
 import io
 import re
 import unicodedata
 from dataclasses import dataclass, field
 from pathlib import Path
+from types import SimpleNamespace
 from typing import Any, Iterable
 
-from sqlalchemy import select
+import vobject.base
+from sqlalchemy import select, text
 from sqlalchemy.orm import Session
+from vobject.icalendar import stringToTextValues
+from vobject.vcard import splitFields
 
 from partnerdesk.db.models import Agency, Contact, ContactSkill, Skill
-from partnerdesk.db.types import uuid7
+from partnerdesk.db.types import utcnow, uuid7
 from partnerdesk.db.uow import Database
 from partnerdesk.domain.directory import ImportAction, ImportResult
 from partnerdesk.errors import ImportFormatError, UserError, ValidationError
-from partnerdesk.services.contacts import digits, reindex, skill_key, validate_contact
+from partnerdesk.services.bulk_capture import insert_captured
+from partnerdesk.services.contacts import FIELDS, digits, fts_row, reindex, skill_key, validate_contact
 
 FORMATS = ("auto", "vcard", "outlook-csv", "google-csv")
 MAX_BYTES = 200 * 1024 * 1024
@@ -99,6 +105,7 @@ class Record:
     extra_numbers: list[tuple[str, str]] = field(default_factory=list)  # (label, number)
     escalation_order: int | None = None
     last_verified: str | None = None
+    values: dict[str, Any] | None = None  # validated contact fields, set by _validate
 
     def put_phone(self, slot: str | None, number: str, label: str) -> None:
         number = " ".join(number.split())
@@ -137,6 +144,7 @@ class Record:
                     self.notes.append(sentence)
 
 
+@functools.lru_cache(maxsize=65536)
 def _fold(text: str) -> str:
     """Case- and accent-insensitive key ("Zoë St. John" == "zoe st john")."""
     text = unicodedata.normalize("NFKD", text or "")
@@ -324,101 +332,145 @@ def _card_starts(text: str) -> list[int]:
     return [i for i, ln in enumerate(text.splitlines(), 1) if ln.strip().upper() == "BEGIN:VCARD"]
 
 
+@dataclass
+class _Prop:
+    """One vCard property as vobject's tokenizer returns it (name, group, parameters, raw value)."""
+
+    name: str
+    group: str | None
+    types: set[str]
+    value: str  # still backslash-escaped (quoted-printable already decoded)
+
+
+def _unescape(value: str) -> str:
+    # vobject's own unescaping, skipped when there is nothing to unescape (it is slow per character)
+    return stringToTextValues(value, listSeparator=None)[0] if "\\" in value else value
+
+
+def _fields(value: str) -> list[str]:
+    return [_unescape(v) for v in splitFields(value)] if "\\" in value else value.split(";")
+
+
+def _list(value: str) -> list[str]:
+    return stringToTextValues(value) if "\\" in value else value.split(",")
+
+
+def _tokens(text: str):
+    """(line number, name, group, params, value) for each logical line: vobject unfolds the lines, splits
+    names, groups and parameters, and decodes quoted-printable values in the declared charset."""
+    for line, num in vobject.base.getLogicalLines(io.StringIO(text), True):
+        name, params, value, group = vobject.base.parseLine(line, num)
+        if any(p[0].upper() == "ENCODING" for p in params if len(p) > 1):
+            cl = vobject.base.textLineToContentLine(line, num)  # vobject decodes QP / base64 + charset
+            value = cl.value if isinstance(cl.value, str) else ""
+            params = [p for p in params if p[0].upper() not in ("ENCODING", "CHARSET")]
+        yield max(num, 1), name.upper(), group, params, value
+
+
 def read_vcard(path: Path, text: str) -> list[Record]:
-    import vobject.base
+    """vCard 2.1, 3.0 and 4.0 through vobject's tokenizer; one Record per card, all or nothing.
 
-    from partnerdesk.services.vcard_io import read_cards
-
+    We do not build vobject's full object tree: it costs about a millisecond per card, which a
+    10,000-card file cannot afford, and its text behaviour cuts NOTE/TITLE values at unescaped commas
+    as Apple and Outlook write them."""
     starts = _card_starts(text)
     out: list[Record] = []
-    try:
-        for card in read_cards(text):
-            n = len(out) + 1
-            line = starts[n - 1] if n <= len(starts) else 0
-            if card.name.upper() != "VCARD":
-                raise ImportFormatError(f"{path.name}: record {n} (line {line}): a {card.name} component, "
-                                        "not a vCard")
-            out.append(_card_record(path, card, n, line))
-    except vobject.base.ParseError as exc:
+    props: list[_Prop] | None = None
+    depth = 0
+
+    def where() -> str:
         n = len(out) + 1
-        detail = re.sub(r"^At line \d+:\s*", "", str(exc).strip())  # vobject's count is not a file line
-        raise ImportFormatError(f"{path.name}: record {n} (starting line {starts[n - 1] if n <= len(starts) else '?'})"
-                                f": {detail} — the file is damaged or truncated; nothing was imported") from None
+        return f"{path.name}: record {n} (starting line {starts[n - 1] if n <= len(starts) else '?'})"
+
+    try:
+        for num, name, group, params, value in _tokens(text):
+            if name == "BEGIN":
+                if props is None:
+                    if value.strip().upper() != "VCARD":
+                        raise ImportFormatError(f"{path.name}: line {num}: BEGIN:{value} where a vCard should start")
+                    props, depth = [], 1
+                else:
+                    depth += 1  # a nested component (AGENT): skipped
+                continue
+            if name == "END":
+                if props is None:
+                    raise ImportFormatError(f"{path.name}: line {num}: END:{value} without BEGIN:VCARD")
+                depth -= 1
+                if depth == 0:
+                    n = len(out) + 1
+                    out.append(_card_record(path, props, n, starts[n - 1] if n <= len(starts) else num))
+                    props = None
+                continue
+            if props is None:
+                raise ImportFormatError(f"{path.name}: line {num}: {name} outside BEGIN:VCARD … END:VCARD")
+            if depth == 1:
+                types: set[str] = set()
+                for p in params:
+                    if len(p) == 1:
+                        types.add(p[0].upper())
+                    elif p[0].upper() == "TYPE":
+                        types.update(t.strip().upper() for v in p[1:] for t in str(v).split(","))
+                props.append(_Prop(name, group.lower() if group else None, types, value))
+    except vobject.base.ParseError as exc:
+        detail = re.sub(r"^At line \d+:\s*", "", str(exc).strip())
+        raise ImportFormatError(f"{where()}: {detail} — the file is damaged; nothing was imported") from None
+    if props is not None:
+        raise ImportFormatError(f"{where()}: Component VCARD was never closed (no END:VCARD) — the file is "
+                                "damaged or truncated; nothing was imported")
     if not out:
         raise ImportFormatError(f"{path.name}: no vCards found")
-    if len(out) < len(starts):
-        raise ImportFormatError(f"{path.name}: record {len(out) + 1} (line {starts[len(out)]}): unreadable vCard")
     return out
 
 
-def _params(line) -> set[str]:
-    types = {p.upper() for p in getattr(line, "singletonparams", [])}
-    for key, values in getattr(line, "params", {}).items():
-        if key.upper() == "TYPE":
-            for v in values:
-                types.update(t.strip().upper() for t in str(v).split(","))
-    return types
-
-
-def _text(value: Any) -> str:
-    if isinstance(value, (list, tuple)):
-        return " ".join(str(v) for v in value if v)
-    return str(value or "").strip()
-
-
-def _card_record(path: Path, card, n: int, line: int) -> Record:
+def _card_record(path: Path, props: list[_Prop], n: int, line: int) -> Record:
     rec = Record(record=n, line=line)
-    c = card.contents
-    labels = {}
-    for ln in c.get("x-ablabel", []):
-        if ln.group:
-            labels[ln.group.lower()] = _text(ln.value)
-    if "fn" in c:
-        rec.name = _text(c["fn"][0].value)
-    if not rec.name and "n" in c:
-        nm = c["n"][0].value
-        rec.name = _split_name(getattr(nm, "prefix", ""), getattr(nm, "given", ""), getattr(nm, "additional", ""),
-                               getattr(nm, "family", ""), getattr(nm, "suffix", "")) if not isinstance(nm, str) else nm
-    if "org" in c:
-        org = c["org"][0].value
-        parts = org if isinstance(org, (list, tuple)) else [org]
-        rec.agency = next((str(p).strip() for p in parts if str(p).strip()), "")
+    by: dict[str, list[_Prop]] = {}
+    for p in props:
+        by.setdefault(p.name, []).append(p)
+    labels = {p.group: _unescape(p.value).strip() for p in by.get("X-ABLABEL", []) if p.group}
+    if "FN" in by:
+        rec.name = _unescape(by["FN"][0].value).strip()
+    if not rec.name and "N" in by:
+        parts = _fields(by["N"][0].value) + [""] * 5
+        family, given, additional, prefix, suffix = parts[:5]
+        rec.name = _split_name(prefix, given, additional, family, suffix)
+    if "ORG" in by:
+        rec.agency = next((f.strip() for f in _fields(by["ORG"][0].value) if f.strip()), "")
     if not rec.name:
         rec.name = rec.agency
-    if "title" in c:
-        rec.title = _text(c["title"][0].value) or None
-    for ln in c.get("role", []):
-        if _text(ln.value):
-            rec.role_tags.append(_text(ln.value))
-    emails = sorted(c.get("email", []), key=lambda ln: (0 if {"PREF", "WORK"} & _params(ln) else 1))
-    for ln in emails:
-        if "@" in _text(ln.value):
-            rec.email = _text(ln.value)
+    if "TITLE" in by:
+        rec.title = _unescape(by["TITLE"][0].value).strip() or None
+    for p in by.get("ROLE", []):
+        if _unescape(p.value).strip():
+            rec.role_tags.append(_unescape(p.value).strip())
+    for p in sorted(by.get("EMAIL", []), key=lambda p: 0 if {"PREF", "WORK"} & p.types else 1):
+        value = _unescape(p.value).strip()
+        if value.lower().startswith("mailto:"):
+            value = value[7:]
+        if "@" in value:
+            rec.email = value
             break
-    tels = sorted(c.get("tel", []), key=lambda ln: 0 if "PREF" in _params(ln) else 1)
-    for ln in tels:
-        number = _text(ln.value)
+    for p in sorted(by.get("TEL", []), key=lambda p: 0 if "PREF" in p.types else 1):
+        number = _unescape(p.value).strip()
         if number.lower().startswith("tel:"):
             number = number[4:]
-        label = labels.get((ln.group or "").lower(), "")
-        types = _params(ln)
-        slot = _phone_slot(label, types)
-        if slot is None and not label and not types - {"VOICE", "PREF", "MSG"}:
+        label = labels.get(p.group or "", "")
+        slot = _phone_slot(label, p.types)
+        if slot is None and not label and not p.types - {"VOICE", "PREF", "MSG"}:
             slot = "work_phone"
-        rec.put_phone(slot, number, label or ", ".join(sorted(types - {"VOICE", "PREF"})).title())
-    for ln in c.get("note", []):
-        rec.add_notes(_text(ln.value))
-    for ln in c.get("categories", []):
-        vals = ln.value if isinstance(ln.value, (list, tuple)) else str(ln.value).split(",")
-        rec.categories.extend(str(v).strip() for v in vals if str(v).strip())
-    for ln in c.get("x-partnerdesk-escalation", []):
+        rec.put_phone(slot, number, label or ", ".join(sorted(p.types - {"VOICE", "PREF"})).title())
+    for p in by.get("NOTE", []):
+        rec.add_notes(_unescape(p.value))
+    for p in by.get("CATEGORIES", []):
+        rec.categories.extend(c.strip() for c in _list(p.value) if c.strip())
+    for p in by.get("X-PARTNERDESK-ESCALATION", []):
         try:
-            rec.escalation_order = int(_text(ln.value))
+            rec.escalation_order = int(_unescape(p.value).strip())
         except ValueError:
             raise ImportFormatError(f"{path.name}: record {n} (line {line}): X-PARTNERDESK-ESCALATION "
-                                    f"'{_text(ln.value)}' is not a whole number") from None
-    for ln in c.get("x-partnerdesk-verified", []):
-        rec.last_verified = _text(ln.value) or None
+                                    f"'{p.value}' is not a whole number") from None
+    for p in by.get("X-PARTNERDESK-VERIFIED", []):
+        rec.last_verified = _unescape(p.value).strip() or None
     return rec
 
 
@@ -479,7 +531,7 @@ def _validate(path: Path, rec: Record) -> None:
     if not rec.name.strip():
         raise ImportFormatError(f"{where}: no name, no organisation — cannot tell who this is")
     try:
-        validate_contact(_values(rec))
+        rec.values = validate_contact(_values(rec))
         for s in rec.skills:
             if len(s) > 80:
                 raise ValidationError(f"skill '{s[:20]}…' is longer than 80 characters")
@@ -620,7 +672,7 @@ class ContactImporter:
         by_name = {(_fold(n), a): cid for cid, _e, n, a in rows}
         skills = {sk.name_key: sk for sk in s.scalars(select(Skill))}
         loaded: dict[str, Contact] = {}
-        new_contacts: dict[str, Contact] = {}
+        new_contacts: dict[str, SimpleNamespace] = {}  # inserted in bulk below, not through the ORM
         touched: list[str] = []
         actions: list[ImportAction] = []
 
@@ -635,51 +687,67 @@ class ContactImporter:
                 sk.deleted_at = None
             return sk
 
-        pending_links: list[tuple[Contact, Skill]] = []
+        pending_links: list[tuple[Any, Skill]] = []
+        queued_by: dict[str, set[str]] = {}  # contact id -> skill keys already queued as new links
         for rec in records:
             ag, ag_new = agency_for(rec.agency)
-            values = validate_contact(_values(rec))
+            values = rec.values if rec.values is not None else validate_contact(_values(rec))
             cid = (by_email.get(values["email"]) if values.get("email") else None) \
                 or by_name.get((_fold(values["name"]), ag.id))
             if cid is None:
-                c = Contact(id=uuid7(), agency_id=ag.id, role_tags=", ".join(rec.role_tags) or None,
-                            **{k: v for k, v in values.items() if v is not None})
-                s.add(c)
+                c = SimpleNamespace(id=uuid7(), agency_id=ag.id, role_tags=", ".join(rec.role_tags) or None,
+                                    **{k: values.get(k) for k in FIELDS if k not in ("agency_id", "role_tags")})
                 new_contacts[c.id] = c
                 for name in rec.skills:
                     pending_links.append((c, skill(name)))
+                    queued_by.setdefault(c.id, set()).add(skill_key(name))
                 if values.get("email"):
                     by_email[values["email"]] = c.id
                 by_name[(_fold(values["name"]), ag.id)] = c.id
-                touched.append(c.id)
                 actions.append(ImportAction(rec.record, rec.line, values["name"], ag.name, "create", c.id,
                                             tuple(k for k, v in values.items() if v is not None), ag_new))
                 continue
             c = new_contacts.get(cid) or loaded.get(cid) or s.get(Contact, cid)
-            loaded[cid] = c
-            changes = self._update(s, c, values, rec, ag, skill, pending_links)
-            if changes:
+            if cid not in new_contacts:
+                loaded[cid] = c
+            changes = self._update(s, c, values, rec, ag, skill, pending_links, queued_by, cid in new_contacts)
+            if changes and cid not in new_contacts:
                 touched.append(c.id)
             if values.get("email"):
                 by_email[values["email"]] = c.id
             actions.append(ImportAction(rec.record, rec.line, c.name, ag.name, "update" if changes else "unchanged",
                                         c.id, tuple(changes), ag_new))
-        for cid in touched:
-            c = new_contacts.get(cid) or loaded.get(cid)
-            if c is not None:
-                _tidy_other_numbers(c)
-        s.flush()
-        for contact_id, skill_id in sorted({(c.id, sk.id) for c, sk in pending_links}):
-            s.add(ContactSkill(contact_id=contact_id, skill_id=skill_id))
+        for c in list(new_contacts.values()) + list(loaded.values()):
+            _tidy_other_numbers(c)
+        s.flush()  # agencies, skills and updates first: the bulk rows refer to them
+        now = utcnow()
+        contact_rows = [dict(id=c.id, created_at=now, updated_at=now, deleted_at=None,
+                             **{k: getattr(c, k) for k in FIELDS}) for c in new_contacts.values()]
+        insert_captured(s, self.db, "contact", contact_rows)
+        link_rows = [dict(id=uuid7(), created_at=now, updated_at=now, deleted_at=None, contact_id=cid, skill_id=sid)
+                     for cid, sid in sorted({(c.id, sk.id) for c, sk in pending_links})]
+        insert_captured(s, self.db, "contact_skill", link_rows)
         if not dry_run:
+            agency_by_id = {a.id: a for a in list(by_key.values()) + list(by_short.values())}
+            names: dict[str, list[str]] = {}
+            for c, sk in pending_links:
+                if c.id in new_contacts and sk.name not in names.setdefault(c.id, []):
+                    names[c.id].append(sk.name)
+            fts = [fts_row(SimpleNamespace(**vars(c), agency=agency_by_id[c.agency_id],
+                                           skill_links=[SimpleNamespace(skill=SimpleNamespace(name=n))
+                                                        for n in names.get(c.id, [])]))
+                   for c in new_contacts.values()]
+            if fts:
+                s.connection().execute(text(
+                    "INSERT INTO contact_fts (contact_id, name, agency, title, skills, notes, phones) "
+                    "VALUES (:contact_id, :name, :agency, :title, :skills, :notes, :phones)"), fts)
             reindex(s, touched)
-        else:
-            s.flush()
         return ImportResult(file=path.name, format=fmt, dry_run=dry_run, actions=tuple(actions),
                             agencies_created=tuple(created_agencies))
 
     @staticmethod
-    def _update(s: Session, c: Contact, values: dict[str, Any], rec: Record, ag: Agency, skill, pending) -> list[str]:
+    def _update(s: Session, c, values: dict[str, Any], rec: Record, ag: Agency, skill, pending,
+                queued_by: dict[str, set[str]], is_new: bool = False) -> list[str]:
         changes: list[str] = []
         if c.agency_id != ag.id and rec.agency.strip() and values.get("email") and c.email == values["email"]:
             c.agency_id = ag.id
@@ -709,13 +777,13 @@ class ContactImporter:
                 c.role_tags = ", ".join(tags + more)
                 changes.append("role_tags")
         if rec.skills:
-            have_links = {link.skill_id: link for link in s.scalars(
+            have_links = {} if is_new else {link.skill_id: link for link in s.scalars(
                 select(ContactSkill).where(ContactSkill.contact_id == c.id))}
-            queued = {sk.name_key for cc, sk in pending if cc is c}
+            queued = queued_by.setdefault(c.id, set())
             added = False
             for name in rec.skills:
                 sk = skill(name)
-                link = have_links.get(sk.id)
+                link = have_links.get(sk.id) if have_links else None
                 if link is not None and link.deleted_at is None:
                     continue
                 if link is not None:
