@@ -1,0 +1,1 @@
+"""ReportLab documents (statements, contact sheets). Qt-free."""

@@ -1,0 +1,447 @@
+# Generated from resources/partnerdesk.qrc by tools/compile_forms.py (pyside6-rcc). Do not edit.
+# Resource object code (Python 3)
+# Created by: object code
+# Created by: The Resource Compiler for Qt version 6.12.0
+# WARNING! All changes made in this file will be lost!
+
+from PySide6 import QtCore
+
+qt_resource_data = b"\
+\x00\x00\x01w\
+<\
+svg xmlns=\x22http:\
+//www.w3.org/200\
+0/svg\x22 width=\x2224\
+\x22 height=\x2224\x22 vi\
+ewBox=\x220 0 24 24\
+\x22 fill=\x22none\x22 st\
+roke=\x22#2b5797\x22 s\
+troke-width=\x222\x22 \
+stroke-linecap=\x22\
+round\x22 stroke-li\
+nejoin=\x22round\x22><\
+rect x=\x223\x22 y=\x223\x22\
+ width=\x227\x22 heigh\
+t=\x229\x22 rx=\x221\x22/><r\
+ect x=\x2214\x22 y=\x223\x22\
+ width=\x227\x22 heigh\
+t=\x225\x22 rx=\x221\x22/><r\
+ect x=\x2214\x22 y=\x2212\
+\x22 width=\x227\x22 heig\
+ht=\x229\x22 rx=\x221\x22/><\
+rect x=\x223\x22 y=\x2216\
+\x22 width=\x227\x22 heig\
+ht=\x225\x22 rx=\x221\x22/><\
+/svg>\x0a\
+\x00\x00\x01]\
+<\
+svg xmlns=\x22http:\
+//www.w3.org/200\
+0/svg\x22 width=\x2224\
+\x22 height=\x2224\x22 vi\
+ewBox=\x220 0 24 24\
+\x22 fill=\x22none\x22 st\
+roke=\x22#2b5797\x22 s\
+troke-width=\x222\x22 \
+stroke-linecap=\x22\
+round\x22 stroke-li\
+nejoin=\x22round\x22><\
+polyline points=\
+\x226 9 6 2 18 2 18\
+ 9\x22/><path d=\x22M6\
+ 18H4a2 2 0 0 1-\
+2-2v-5a2 2 0 0 1\
+ 2-2h16a2 2 0 0 \
+1 2 2v5a2 2 0 0 \
+1-2 2h-2\x22/><rect\
+ x=\x226\x22 y=\x2214\x22 wi\
+dth=\x2212\x22 height=\
+\x228\x22/></svg>\x0a\
+\x00\x00\x01\x7f\
+<\
+svg xmlns=\x22http:\
+//www.w3.org/200\
+0/svg\x22 width=\x2224\
+\x22 height=\x2224\x22 vi\
+ewBox=\x220 0 24 24\
+\x22 fill=\x22none\x22 st\
+roke=\x22#2b5797\x22 s\
+troke-width=\x222\x22 \
+stroke-linecap=\x22\
+round\x22 stroke-li\
+nejoin=\x22round\x22><\
+rect x=\x224\x22 y=\x222\x22\
+ width=\x2216\x22 heig\
+ht=\x2220\x22 rx=\x222\x22/>\
+<line x1=\x228\x22 y1=\
+\x227\x22 x2=\x2216\x22 y2=\x22\
+7\x22/><line x1=\x228\x22\
+ y1=\x2211\x22 x2=\x2216\x22\
+ y2=\x2211\x22/><line \
+x1=\x228\x22 y1=\x2215\x22 x\
+2=\x2212\x22 y2=\x2215\x22/>\
+<path d=\x22M15 15h\
+1.5a1 1 0 0 1 0 \
+2H15\x22/></svg>\x0a\
+\x00\x00\x01\x0b\
+<\
+svg xmlns=\x22http:\
+//www.w3.org/200\
+0/svg\x22 width=\x2224\
+\x22 height=\x2224\x22 vi\
+ewBox=\x220 0 24 24\
+\x22 fill=\x22none\x22 st\
+roke=\x22#2b5797\x22 s\
+troke-width=\x222\x22 \
+stroke-linecap=\x22\
+round\x22 stroke-li\
+nejoin=\x22round\x22><\
+polyline points=\
+\x2223 4 23 10 17 1\
+0\x22/><path d=\x22M20\
+.49 15a9 9 0 1 1\
+-2.12-9.36L23 10\
+\x22/></svg>\x0a\
+\x00\x00\x017\
+<\
+svg xmlns=\x22http:\
+//www.w3.org/200\
+0/svg\x22 width=\x2224\
+\x22 height=\x2224\x22 vi\
+ewBox=\x220 0 24 24\
+\x22 fill=\x22none\x22 st\
+roke=\x22#2b5797\x22 s\
+troke-width=\x222\x22 \
+stroke-linecap=\x22\
+round\x22 stroke-li\
+nejoin=\x22round\x22><\
+path d=\x22M21 15v4\
+a2 2 0 0 1-2 2H5\
+a2 2 0 0 1-2-2v-\
+4\x22/><polyline po\
+ints=\x227 10 12 15\
+ 17 10\x22/><line x\
+1=\x2212\x22 y1=\x2215\x22 x\
+2=\x2212\x22 y2=\x223\x22/><\
+/svg>\x0a\
+\x00\x00\x01l\
+<\
+svg xmlns=\x22http:\
+//www.w3.org/200\
+0/svg\x22 width=\x2224\
+\x22 height=\x2224\x22 vi\
+ewBox=\x220 0 24 24\
+\x22 fill=\x22none\x22 st\
+roke=\x22#2b5797\x22 s\
+troke-width=\x222\x22 \
+stroke-linecap=\x22\
+round\x22 stroke-li\
+nejoin=\x22round\x22><\
+path d=\x22M14 2H6a\
+2 2 0 0 0-2 2v16\
+a2 2 0 0 0 2 2h1\
+2a2 2 0 0 0 2-2V\
+8z\x22/><polyline p\
+oints=\x2214 2 14 8\
+ 20 8\x22/><line x1\
+=\x228\x22 y1=\x2213\x22 x2=\
+\x2216\x22 y2=\x2213\x22/><l\
+ine x1=\x228\x22 y1=\x221\
+7\x22 x2=\x2213\x22 y2=\x221\
+7\x22/></svg>\x0a\
+\x00\x00\x00\xfd\
+<\
+svg xmlns=\x22http:\
+//www.w3.org/200\
+0/svg\x22 width=\x2224\
+\x22 height=\x2224\x22 vi\
+ewBox=\x220 0 24 24\
+\x22 fill=\x22none\x22 st\
+roke=\x22#2b5797\x22 s\
+troke-width=\x222\x22 \
+stroke-linecap=\x22\
+round\x22 stroke-li\
+nejoin=\x22round\x22><\
+circle cx=\x2212\x22 c\
+y=\x2212\x22 r=\x229\x22/><p\
+olyline points=\x22\
+12 7 12 12 15.5 \
+14\x22/></svg>\x0a\
+\x00\x00\x01#\
+<\
+svg xmlns=\x22http:\
+//www.w3.org/200\
+0/svg\x22 width=\x2224\
+\x22 height=\x2224\x22 vi\
+ewBox=\x220 0 24 24\
+\x22 fill=\x22none\x22 st\
+roke=\x22#2b5797\x22 s\
+troke-width=\x222\x22 \
+stroke-linecap=\x22\
+round\x22 stroke-li\
+nejoin=\x22round\x22><\
+circle cx=\x2212\x22 c\
+y=\x2213\x22 r=\x228\x22/><p\
+olyline points=\x22\
+12 9 12 13 14.5 \
+14.5\x22/><line x1=\
+\x229\x22 y1=\x222\x22 x2=\x221\
+5\x22 y2=\x222\x22/></svg\
+>\x0a\
+\x00\x00\x01\x03\
+<\
+svg xmlns=\x22http:\
+//www.w3.org/200\
+0/svg\x22 width=\x2224\
+\x22 height=\x2224\x22 vi\
+ewBox=\x220 0 24 24\
+\x22 fill=\x22none\x22 st\
+roke=\x22#2b5797\x22 s\
+troke-width=\x222\x22 \
+stroke-linecap=\x22\
+round\x22 stroke-li\
+nejoin=\x22round\x22><\
+line x1=\x2212\x22 y1=\
+\x225\x22 x2=\x2212\x22 y2=\x22\
+19\x22/><line x1=\x225\
+\x22 y1=\x2212\x22 x2=\x2219\
+\x22 y2=\x2212\x22/></svg\
+>\x0a\
+\x00\x00\x01U\
+<\
+svg xmlns=\x22http:\
+//www.w3.org/200\
+0/svg\x22 width=\x2224\
+\x22 height=\x2224\x22 vi\
+ewBox=\x220 0 24 24\
+\x22 fill=\x22none\x22 st\
+roke=\x22#2b5797\x22 s\
+troke-width=\x222\x22 \
+stroke-linecap=\x22\
+round\x22 stroke-li\
+nejoin=\x22round\x22><\
+path d=\x22M17 21v-\
+2a4 4 0 0 0-4-4H\
+7a4 4 0 0 0-4 4v\
+2\x22/><circle cx=\x22\
+10\x22 cy=\x227\x22 r=\x224\x22\
+/><path d=\x22M21 2\
+1v-2a4 4 0 0 0-3\
+-3.87\x22/><path d=\
+\x22M16 3.13a4 4 0 \
+0 1 0 7.75\x22/></s\
+vg>\x0a\
+\x00\x00\x01\xe5\
+<\
+svg xmlns=\x22http:\
+//www.w3.org/200\
+0/svg\x22 width=\x2225\
+6\x22 height=\x22256\x22 \
+viewBox=\x220 0 256\
+ 256\x22>\x0a  <rect x\
+=\x228\x22 y=\x228\x22 width\
+=\x22240\x22 height=\x222\
+40\x22 rx=\x2248\x22 fill\
+=\x22#1f4e8c\x22/>\x0a  <\
+circle cx=\x2288\x22 c\
+y=\x22104\x22 r=\x2230\x22 f\
+ill=\x22#ffffff\x22/>\x0a\
+  <circle cx=\x2216\
+8\x22 cy=\x22104\x22 r=\x223\
+0\x22 fill=\x22#9cc3ff\
+\x22/>\x0a  <path d=\x22M\
+40 196c0-30 22-5\
+0 48-50s48 20 48\
+ 50\x22 fill=\x22#ffff\
+ff\x22/>\x0a  <path d=\
+\x22M120 196c0-30 2\
+2-50 48-50s48 20\
+ 48 50\x22 fill=\x22#9\
+cc3ff\x22/>\x0a  <path\
+ d=\x22M108 160h40\x22\
+ stroke=\x22#ffd166\
+\x22 stroke-width=\x22\
+12\x22 stroke-linec\
+ap=\x22round\x22/>\x0a</s\
+vg>\x0a\
+\x00\x00\x01+\
+<\
+svg xmlns=\x22http:\
+//www.w3.org/200\
+0/svg\x22 width=\x2224\
+\x22 height=\x2224\x22 vi\
+ewBox=\x220 0 24 24\
+\x22 fill=\x22none\x22 st\
+roke=\x22#2b5797\x22 s\
+troke-width=\x222\x22 \
+stroke-linecap=\x22\
+round\x22 stroke-li\
+nejoin=\x22round\x22><\
+rect x=\x229\x22 y=\x229\x22\
+ width=\x2213\x22 heig\
+ht=\x2213\x22 rx=\x222\x22/>\
+<path d=\x22M5 15H4\
+a2 2 0 0 1-2-2V4\
+a2 2 0 0 1 2-2h9\
+a2 2 0 0 1 2 2v1\
+\x22/></svg>\x0a\
+\x00\x00\x01\x03\
+<\
+svg xmlns=\x22http:\
+//www.w3.org/200\
+0/svg\x22 width=\x2224\
+\x22 height=\x2224\x22 vi\
+ewBox=\x220 0 24 24\
+\x22 fill=\x22none\x22 st\
+roke=\x22#2b5797\x22 s\
+troke-width=\x222\x22 \
+stroke-linecap=\x22\
+round\x22 stroke-li\
+nejoin=\x22round\x22><\
+circle cx=\x2211\x22 c\
+y=\x2211\x22 r=\x227\x22/><l\
+ine x1=\x2221\x22 y1=\x22\
+21\x22 x2=\x2216.65\x22 y\
+2=\x2216.65\x22/></svg\
+>\x0a\
+\x00\x00\x014\
+<\
+svg xmlns=\x22http:\
+//www.w3.org/200\
+0/svg\x22 width=\x2224\
+\x22 height=\x2224\x22 vi\
+ewBox=\x220 0 24 24\
+\x22 fill=\x22none\x22 st\
+roke=\x22#2b5797\x22 s\
+troke-width=\x222\x22 \
+stroke-linecap=\x22\
+round\x22 stroke-li\
+nejoin=\x22round\x22><\
+path d=\x22M21 15v4\
+a2 2 0 0 1-2 2H5\
+a2 2 0 0 1-2-2v-\
+4\x22/><polyline po\
+ints=\x2217 8 12 3 \
+7 8\x22/><line x1=\x22\
+12\x22 y1=\x223\x22 x2=\x221\
+2\x22 y2=\x2215\x22/></sv\
+g>\x0a\
+\x00\x00\x01O\
+<\
+svg xmlns=\x22http:\
+//www.w3.org/200\
+0/svg\x22 width=\x2224\
+\x22 height=\x2224\x22 vi\
+ewBox=\x220 0 24 24\
+\x22 fill=\x22none\x22 st\
+roke=\x22#2b5797\x22 s\
+troke-width=\x222\x22 \
+stroke-linecap=\x22\
+round\x22 stroke-li\
+nejoin=\x22round\x22><\
+polyline points=\
+\x2223 4 23 10 17 1\
+0\x22/><polyline po\
+ints=\x221 20 1 14 \
+7 14\x22/><path d=\x22\
+M3.51 9a9 9 0 0 \
+1 14.85-3.36L23 \
+10M1 14l4.64 4.3\
+6A9 9 0 0 0 20.4\
+9 15\x22/></svg>\x0a\
+"
+
+qt_resource_name = b"\
+\x00\x05\
+\x00o\xa6S\
+\x00i\
+\x00c\x00o\x00n\x00s\
+\x00\x0d\
+\x0d\x94\x89\xc7\
+\x00d\
+\x00a\x00s\x00h\x00b\x00o\x00a\x00r\x00d\x00.\x00s\x00v\x00g\
+\x00\x09\
+\x00W\xb5\xe7\
+\x00p\
+\x00r\x00i\x00n\x00t\x00.\x00s\x00v\x00g\
+\x00\x0e\
+\x00\xa3\xc0\xe7\
+\x00s\
+\x00t\x00a\x00t\x00e\x00m\x00e\x00n\x00t\x00s\x00.\x00s\x00v\x00g\
+\x00\x0b\
+\x0cj!\xc7\
+\x00r\
+\x00e\x00f\x00r\x00e\x00s\x00h\x00.\x00s\x00v\x00g\
+\x00\x0a\
+\x06\x9a\xc4'\
+\x00e\
+\x00x\x00p\x00o\x00r\x00t\x00.\x00s\x00v\x00g\
+\x00\x0e\
+\x08\xa5\xc4'\
+\x00a\
+\x00g\x00r\x00e\x00e\x00m\x00e\x00n\x00t\x00s\x00.\x00s\x00v\x00g\
+\x00\x09\
+\x0c\x96\x84\x07\
+\x00h\
+\x00o\x00u\x00r\x00s\x00.\x00s\x00v\x00g\
+\x00\x0d\
+\x0a\x22%\xc7\
+\x00l\
+\x00o\x00g\x00-\x00h\x00o\x00u\x00r\x00s\x00.\x00s\x00v\x00g\
+\x00\x07\
+\x07\xa7Z\x07\
+\x00a\
+\x00d\x00d\x00.\x00s\x00v\x00g\
+\x00\x0d\
+\x00\x8d.\x07\
+\x00d\
+\x00i\x00r\x00e\x00c\x00t\x00o\x00r\x00y\x00.\x00s\x00v\x00g\
+\x00\x07\
+\x08sZ\x07\
+\x00a\
+\x00p\x00p\x00.\x00s\x00v\x00g\
+\x00\x08\
+\x06|W\x87\
+\x00c\
+\x00o\x00p\x00y\x00.\x00s\x00v\x00g\
+\x00\x0a\
+\x08\x94m\xc7\
+\x00s\
+\x00e\x00a\x00r\x00c\x00h\x00.\x00s\x00v\x00g\
+\x00\x0a\
+\x06\x99R'\
+\x00i\
+\x00m\x00p\x00o\x00r\x00t\x00.\x00s\x00v\x00g\
+\x00\x08\
+\x00FU\xa7\
+\x00s\
+\x00y\x00n\x00c\x00.\x00s\x00v\x00g\
+"
+
+qt_resource_struct = b"\
+\x00\x00\x00\x00\x00\x02\x00\x00\x00\x01\x00\x00\x00\x01\
+\x00\x00\x00\x00\x00\x02\x00\x00\x00\x0f\x00\x00\x00\x02\
+\x00\x00\x01\x8c\x00\x00\x00\x00\x00\x01\x00\x00\x11\xf8\
+\x00\x00\x000\x00\x00\x00\x00\x00\x01\x00\x00\x01{\
+\x00\x00\x01\x0e\x00\x00\x00\x00\x00\x01\x00\x00\x0bH\
+\x00\x00\x00H\x00\x00\x00\x00\x00\x01\x00\x00\x02\xdc\
+\x00\x00\x01B\x00\x00\x00\x00\x00\x01\x00\x00\x0e\x8a\
+\x00\x00\x01r\x00\x00\x00\x00\x00\x01\x00\x00\x10\xc0\
+\x00\x00\x00\x86\x00\x00\x00\x00\x00\x01\x00\x00\x05n\
+\x00\x00\x00\xfa\x00\x00\x00\x00\x00\x01\x00\x00\x0aA\
+\x00\x00\x01.\x00\x00\x00\x00\x00\x01\x00\x00\x0c\xa1\
+\x00\x00\x01X\x00\x00\x00\x00\x00\x01\x00\x00\x0f\xb9\
+\x00\x00\x00\xa0\x00\x00\x00\x00\x00\x01\x00\x00\x06\xa9\
+\x00\x00\x00\xda\x00\x00\x00\x00\x00\x01\x00\x00\x09\x1a\
+\x00\x00\x00j\x00\x00\x00\x00\x00\x01\x00\x00\x04_\
+\x00\x00\x00\xc2\x00\x00\x00\x00\x00\x01\x00\x00\x08\x19\
+\x00\x00\x00\x10\x00\x00\x00\x00\x00\x01\x00\x00\x00\x00\
+"
+
+def qInitResources():
+    QtCore.qRegisterResourceData(0x01, qt_resource_struct, qt_resource_name, qt_resource_data)
+
+def qCleanupResources():
+    QtCore.qUnregisterResourceData(0x01, qt_resource_struct, qt_resource_name, qt_resource_data)
+
+qInitResources()
