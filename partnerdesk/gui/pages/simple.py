@@ -1,4 +1,4 @@
-"""Directory, Agreements, Hours, Statements and Sync pages (first versions: real data, plain tables)."""
+"""Agreements, Hours, Statements and Sync pages (first versions: real data, plain tables)."""
 
 from __future__ import annotations
 
@@ -7,37 +7,6 @@ from PySide6.QtCore import Qt
 from partnerdesk.gui import format as fmt
 from partnerdesk.gui.models.table_model import Column
 from partnerdesk.gui.pages.base import TablePage
-
-
-class DirectoryPage(TablePage):
-    title = "Directory"
-    search_placeholder = "Search name, agency, skill, phone…"
-    columns = (
-        Column("Name", lambda c: c.name),
-        Column("Agency", lambda c: c.agency_name),
-        Column("Title", lambda c: c.title),
-        Column("Work", lambda c: c.work_phone),
-        Column("Mobile", lambda c: c.mobile_phone),
-        Column("After hours", lambda c: c.after_hours_phone),
-        Column("Esc.", lambda c: c.escalation_order, align_right=True, tooltip="Escalation order"),
-        Column("Skills", lambda c: ", ".join(c.skills)),
-    )
-
-    def footer_noun(self) -> str:
-        return "contacts"
-
-    def fetch(self):
-        return self.services.contacts.list()
-
-    def apply(self, data) -> None:
-        def hay(c):
-            import re
-
-            phones = [p for p in (c.work_phone, c.mobile_phone, c.after_hours_phone) if p]
-            return " ".join([c.name, c.agency_name, c.agency_code, c.title or "", " ".join(c.skills), c.notes or "",
-                             c.on_call_notes or "", *phones, *(re.sub(r"\D", "", p) for p in phones)])
-
-        self.model.set_rows(data, hay)
 
 
 class AgreementsPage(TablePage):
