@@ -19,7 +19,8 @@ class ContactDetail(QScrollArea):
         super().__init__(parent)
         self.setWidgetResizable(True)
         self.setFrameShape(QFrame.Shape.NoFrame)
-        self.setMinimumWidth(320)
+        self.setMinimumWidth(400)
+        self.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
         self.contact: ContactDTO | None = None
         self.copy_buttons: dict[str, QPushButton] = {}
         self.show_contact(None)
@@ -58,8 +59,8 @@ class ContactDetail(QScrollArea):
         grid.setHorizontalSpacing(10)
         for row, p in enumerate(c.phones(include_personal=True)):
             label = PHONE_LABELS[p.kind] + (" (not for disclosure)" if p.kind == "personal" else "")
-            grid.addWidget(self._label(label, 0.95, wrap=False, color="#444"), row, 0)
-            number = self._label(p.number, 1.5, True, wrap=False)
+            grid.addWidget(self._label(label.replace(" (", "\n("), 0.95, wrap=False, color="#444"), row, 0)
+            number = self._label(p.number, 1.4, True, wrap=False)
             number.setObjectName(f"number_{p.kind}")
             grid.addWidget(number, row, 1)
             b = QPushButton("Copy")

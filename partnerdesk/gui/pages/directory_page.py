@@ -39,6 +39,9 @@ class DirectoryPage(TablePage):
         self.agency_filter.setAccessibleName("Agency filter")
         self.skill_filter = QComboBox(self)
         self.skill_filter.setAccessibleName("Skill filter")
+        for combo, width in ((self.agency_filter, 190), (self.skill_filter, 140)):
+            combo.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon)
+            combo.setMinimumWidth(width)
         self.ui.toolbarLayout.addWidget(self.agency_filter)
         self.ui.toolbarLayout.addWidget(self.skill_filter)
         self.agency_filter.currentIndexChanged.connect(self._apply_filters)
@@ -64,6 +67,7 @@ class DirectoryPage(TablePage):
         self.splitter.addWidget(self.detail)
         self.splitter.setStretchFactor(0, 3)
         self.splitter.setStretchFactor(1, 2)
+        self.splitter.setSizes([900, 420])
         self.ui.pageLayout.insertWidget(index, self.splitter, 1)
         self.ui.table.selectionModel().currentRowChanged.connect(self._current_changed)
         self.proxy.modelReset.connect(lambda: self.detail.show_contact(None))
