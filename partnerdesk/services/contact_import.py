@@ -670,6 +670,7 @@ class ContactImporter:
                          .where(Contact.deleted_at.is_(None))).all()
         by_email = {e.lower(): cid for cid, e, _n, _a in rows if e}
         by_name = {(_fold(n), a): cid for cid, _e, n, a in rows}
+        email_of = {cid: e for cid, e, _n, _a in rows if e}
         skills = {sk.name_key: sk for sk in s.scalars(select(Skill))}
         loaded: dict[str, Contact] = {}
         new_contacts: dict[str, SimpleNamespace] = {}  # inserted in bulk below, not through the ORM
@@ -692,8 +693,11 @@ class ContactImporter:
         for rec in records:
             ag, ag_new = agency_for(rec.agency)
             values = rec.values if rec.values is not None else validate_contact(_values(rec))
-            cid = (by_email.get(values["email"]) if values.get("email") else None) \
-                or by_name.get((_fold(values["name"]), ag.id))
+            cid = by_email.get(values["email"]) if values.get("email") else None
+            if cid is None:  # same name at the same agency, unless both have (different) e-mail addresses
+                cid = by_name.get((_fold(values["name"]), ag.id))
+                if cid is not None and values.get("email") and email_of.get(cid):
+                    cid = None
             if cid is None:
                 c = SimpleNamespace(id=uuid7(), agency_id=ag.id, role_tags=", ".join(rec.role_tags) or None,
                                     **{k: values.get(k) for k in FIELDS if k not in ("agency_id", "role_tags")})
@@ -703,6 +707,7 @@ class ContactImporter:
                     queued_by.setdefault(c.id, set()).add(skill_key(name))
                 if values.get("email"):
                     by_email[values["email"]] = c.id
+                    email_of[c.id] = values["email"]
                 by_name[(_fold(values["name"]), ag.id)] = c.id
                 actions.append(ImportAction(rec.record, rec.line, values["name"], ag.name, "create", c.id,
                                             tuple(k for k, v in values.items() if v is not None), ag_new))

@@ -69,7 +69,7 @@ def test_detail_pane_labels_every_number_and_copies_in_one_click(qtbot, window, 
     assert QGuiApplication.clipboard().text() == c.after_hours_phone
     assert c.after_hours_phone in window.statusBar().currentMessage()
     labels = " ".join(lbl.text() for lbl in d.widget().findChildren(QLabel))
-    assert "After hours" in labels and "Personal (not for disclosure)" in labels
+    assert "After hours" in labels and "Personal\n(not for disclosure)" in labels
     assert f"Escalation order {c.escalation_order}" in labels
     assert "verified" in labels.lower()
 
