@@ -7,7 +7,8 @@ of work matches agencies and existing contacts and creates or updates them. ``dr
 same plan and rolls it back, which is what the GUI preview shows.
 
 Matching: an existing live contact with the same e-mail address, else the same name (case- and
-accent-insensitive) at the same agency, is updated, never duplicated. Updates only add information:
+accent-insensitive) at the same agency — unless both carry different e-mail addresses, which makes
+them two people — is updated, never duplicated. Updates only add information:
 a non-empty value from the file replaces a different one (phone numbers compare by digits), notes and
 skills are merged, nothing is blanked. Importing the same file twice leaves everything unchanged.
 """
