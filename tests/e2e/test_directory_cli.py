@@ -7,6 +7,8 @@ import os
 import subprocess
 import sys
 
+import pytest
+
 
 def run(home, *args):
     env = dict(os.environ, PARTNERDESK_HOME=str(home))
@@ -14,6 +16,7 @@ def run(home, *args):
                           timeout=120)
 
 
+@pytest.mark.slow
 def test_import_search_export_sheet_kit(home, samples, tmp_path):
     r = run(home, "contacts", "import", str(samples / "contacts-iphone.vcf"), "--dry-run")
     assert r.returncode == 0 and "would import 20" in r.stdout
