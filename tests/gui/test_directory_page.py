@@ -134,3 +134,19 @@ def test_merge_two_selected_contacts(qtbot, window, demo_ctx):
     assert window.shown_messages[-1][1] == "Merge contacts"
     assert [c.name for c in _shown(page)] == ["Pat Kim"]
     assert _shown(page)[0].mobile_phone == "425-555-0102"
+
+
+def test_outage_kit_and_sheet_actions_write_files(qtbot, window, tmp_path, monkeypatch):
+    from partnerdesk.gui.dialogs.files import FilePicker
+
+    page = _page(qtbot, window)
+    answers = {"folder": str(tmp_path / "usb"), "save": str(tmp_path / "sheet.pdf")}
+    (tmp_path / "usb").mkdir()
+    monkeypatch.setattr(FilePicker, "answer", lambda kind, title: answers[kind])
+    with qtbot.waitSignal(page.status_message, timeout=30000):
+        page.outage_kit()
+    assert (tmp_path / "usb" / "directory.html").exists() and (tmp_path / "usb" / "contacts.vcf").exists()
+    assert "Outage kit for 48 contacts" in window.statusBar().currentMessage()
+    with qtbot.waitSignal(page.status_message, timeout=30000):
+        page.save_sheet()
+    assert (tmp_path / "sheet.pdf").read_bytes().startswith(b"%PDF")
