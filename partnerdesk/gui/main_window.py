@@ -13,7 +13,8 @@ from partnerdesk.gui.forms.ui_main_window import Ui_MainWindow
 from partnerdesk.gui.pages.base import TablePage
 from partnerdesk.gui.pages.dashboard import DashboardPage
 from partnerdesk.gui.pages.directory_page import DirectoryPage
-from partnerdesk.gui.pages.simple import AgreementsPage, HoursPage, StatementsPage, SyncPage
+from partnerdesk.gui.pages.simple import AgreementsPage, HoursPage, SyncPage
+from partnerdesk.gui.pages.statements_page import StatementsPage
 from partnerdesk.gui.workers import run_in_worker
 
 PAGES = (

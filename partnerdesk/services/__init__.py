@@ -12,6 +12,8 @@ from partnerdesk.services.demo import DemoService
 from partnerdesk.services.directory import DirectoryService
 from partnerdesk.services.hours import HoursService
 from partnerdesk.services.interchange import InterchangeService
+from partnerdesk.services.payments import PaymentService
+from partnerdesk.services.statements import StatementService
 
 
 class Services:
@@ -27,4 +29,6 @@ class Services:
         self.audit = AuditService(db)
         self.interchange = InterchangeService(db)
         self.demo = DemoService(db)
+        self.statements = StatementService(db)
+        self.payments = PaymentService(db)
         self.directory = DirectoryService(db)
