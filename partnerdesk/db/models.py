@@ -70,6 +70,7 @@ class Skill(Entity):
 
 class Contact(Entity):
     __tablename__ = "contact"
+    __table_args__ = (Index("ix_contact_escalation", "escalation_order", "name"),)
     agency_id: Mapped[str] = mapped_column(ForeignKey("agency.id"), index=True)
     name: Mapped[str] = mapped_column(String(200))
     title: Mapped[str | None] = mapped_column(String(200))

@@ -9,6 +9,7 @@ from partnerdesk.services.audit import AuditService
 from partnerdesk.services.balances import BalanceService
 from partnerdesk.services.contacts import ContactService
 from partnerdesk.services.demo import DemoService
+from partnerdesk.services.directory import DirectoryService
 from partnerdesk.services.hours import HoursService
 from partnerdesk.services.hours_import import HoursImportService
 from partnerdesk.services.interchange import InterchangeService
@@ -32,3 +33,4 @@ class Services:
         self.demo = DemoService(db)
         self.statements = StatementService(db)
         self.payments = PaymentService(db)
+        self.directory = DirectoryService(db)

@@ -1,14 +1,14 @@
 """time entries: indexes for cap use (agreement, provider, dates) and the balances ledger (covering)
 
 Revision ID: 0002b_hours
-Revises: 0001
+Revises: 0002a_directory
 Create Date: 2026-11-26
 """
 from alembic import op
 
 
 revision = '0002b_hours'
-down_revision = '0001'
+down_revision = '0002a_directory'
 branch_labels = None
 depends_on = None
 
