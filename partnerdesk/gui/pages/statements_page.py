@@ -191,6 +191,10 @@ class StatementsPage(TablePage):
         super().apply(data)
         for col in (0, 1, 3):  # number, partner, status: never elided
             self.ui.table.resizeColumnToContents(col)
+        if not data:
+            self.set_subtitle(f"No statements for {self.current_quarter()} yet. Click Draft to prepare one per "
+                              "partner and agreement from the hours logged in that quarter, review them, then "
+                              "issue.")
 
     def fetch(self):
         return self.services.statements.list(quarter=self.current_quarter())
