@@ -201,7 +201,7 @@ class SyncService:
             clock = self.db.clock
             clock.seed(conn.execute(select(func.max(SyncOp.hlc)).where(SyncOp.node == self.node_id)).scalar())
             ops = []
-            for name in _TABLE_ORDER:
+            for name in [*_TABLE_ORDER, *(t for t in SYNCED_TABLES if t not in _TABLE_ORDER)]:
                 t = Base.metadata.tables[name]
                 if full:
                     have = set(conn.execute(select(SyncOp.row_id, SyncOp.field).where(SyncOp.tbl == name)).all())

@@ -1,7 +1,7 @@
 """sync state: segments seen, merge history, conflicts
 
 Revision ID: 0002d_sync
-Revises: 0001
+Revises: 0002b_hours
 Create Date: 2026-11-26
 """
 from alembic import op
@@ -9,7 +9,7 @@ import sqlalchemy as sa
 
 
 revision = '0002d_sync'
-down_revision = '0001'
+down_revision = '0002b_hours'
 branch_labels = None
 depends_on = None
 
