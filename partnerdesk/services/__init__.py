@@ -6,6 +6,7 @@ from partnerdesk.db.uow import Database
 from partnerdesk.services.agencies import AgencyService
 from partnerdesk.services.agreements import AgreementService
 from partnerdesk.services.audit import AuditService
+from partnerdesk.services.backup import BackupService
 from partnerdesk.services.balances import BalanceService
 from partnerdesk.services.contacts import ContactService
 from partnerdesk.services.demo import DemoService
@@ -26,3 +27,4 @@ class Services:
         self.audit = AuditService(db)
         self.interchange = InterchangeService(db)
         self.demo = DemoService(db)
+        self.backups = BackupService(db.path, db.backup_dir)

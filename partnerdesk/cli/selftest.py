@@ -1,0 +1,187 @@
+"""``partnerdesk selftest``: prove an installed (or built) app works, without touching the user's data.
+
+Opens a fresh database in a temporary folder, runs the migrations, seeds the small demo region, renders a
+statement PDF and the emergency contact sheet, opens the PDF with QtPdf (so a build that lost a Qt plugin
+fails here, not in front of the user), and reports the keyring backend. Exit 0 when every step passed.
+"""
+
+from __future__ import annotations
+
+import argparse
+import platform
+import sys
+import tempfile
+import time
+from pathlib import Path
+from typing import Callable
+
+from partnerdesk import APP_ID, __version__
+
+
+def register(sub) -> None:
+    p = sub.add_parser("selftest", help="check that this installation works (uses a temporary database)")
+    p.add_argument("--keep", metavar="DIR", type=Path, help="write the test database and PDFs here and keep them")
+    p.add_argument("--no-qt", action="store_true", help="skip the Qt checks")
+    p.set_defaults(func=cmd_selftest)
+
+
+class _Run:
+    def __init__(self):
+        self.failed = 0
+
+    def step(self, name: str, fn: Callable[[], str]) -> None:
+        t0 = time.perf_counter()
+        try:
+            detail = fn()
+            ok = True
+        except Exception as exc:  # the self-test reports every failure and carries on
+            detail, ok = f"{type(exc).__name__}: {exc}", False
+            import logging
+
+            logging.getLogger(__name__).exception("selftest step %s failed", name)
+        if not ok:
+            self.failed += 1
+        print(f"{'ok  ' if ok else 'FAIL'}  {name:<14} {detail}  ({time.perf_counter() - t0:.2f} s)", flush=True)
+
+
+def render_statement(services, out: Path) -> Path:
+    """The statement PDF for the self-test.
+
+    TODO(lead): when partnerdesk/reports/statement.py lands, draft and render a real statement for the demo
+    region here (e.g. StatementService.draft(...) then its PDF renderer) instead of this placeholder table."""
+    from partnerdesk.domain.money import format_cents
+    from partnerdesk.reports.selftest_pdf import render_table_pdf
+
+    entries = services.hours.list(direction="given")[:40]
+    return render_table_pdf(out, "Intergovernmental Billing Statement (self-test)", "partnerdesk self-test",
+                            ["date", "partner", "hours", "amount"],
+                            [[str(e.work_date), e.partner_code, f"{e.minutes / 60:.2f}",
+                              format_cents(e.amount_cents) if e.amount_cents is not None else ""] for e in entries])
+
+
+def render_contact_sheet(services, out: Path) -> Path:
+    """The emergency contact sheet for the self-test.
+
+    TODO(lead): when partnerdesk/reports/contact_sheet.py lands, call its renderer here."""
+    from partnerdesk.reports.selftest_pdf import render_table_pdf
+
+    contacts = services.contacts.list()
+    return render_table_pdf(out, "Emergency contact sheet (self-test)", "partnerdesk self-test",
+                            ["agency", "name", "work", "after hours"],
+                            [[c.agency_code, c.name, c.work_phone or "", c.after_hours_phone or ""]
+                             for c in contacts])
+
+
+def _check_pdf(path: Path) -> str:
+    data = path.read_bytes()
+    if not data.startswith(b"%PDF-") or b"%%EOF" not in data[-1024:]:
+        raise RuntimeError(f"{path.name} is not a complete PDF")
+    return f"{path.name}, {len(data) / 1024:.0f} KiB"
+
+
+def _keyring_backend() -> str:
+    import keyring
+
+    kr = keyring.get_keyring()
+    name = f"{type(kr).__module__}.{type(kr).__name__}"
+    if "fail" in name.lower():
+        return f"{name} (no OS keyring found: signing keys cannot be stored on this machine)"
+    try:
+        chained = getattr(kr, "backends", None)
+        if chained is not None:
+            name += " [" + ", ".join(f"{type(b).__module__}.{type(b).__name__}" for b in chained) + "]"
+    except Exception:  # some backends probe the OS lazily; the name is enough
+        pass
+    return name
+
+
+def _qt_check(pdf: Path) -> str:
+    from PySide6 import QtCore
+    from PySide6.QtCharts import QChart  # noqa: F401 - the build must include QtCharts
+    from PySide6.QtGui import QGuiApplication, QIcon
+    from PySide6.QtPdf import QPdfDocument
+
+    from partnerdesk.paths import resource
+
+    app = QGuiApplication.instance() or QGuiApplication([sys.argv[0]])
+    doc = QPdfDocument()
+    err = doc.load(str(pdf))
+    if err != QPdfDocument.Error.None_:
+        raise RuntimeError(f"QtPdf cannot open {pdf.name}: {err}")
+    pages = doc.pageCount()
+    image = doc.render(0, QtCore.QSize(200, 260))
+    if image.isNull():
+        raise RuntimeError("QtPdf rendered an empty page")
+    icon = resource("icons", "partnerdesk.png")
+    icon_note = "app icon found" if icon.is_file() and not QIcon(str(icon)).isNull() else "app icon MISSING"
+    if "MISSING" in icon_note:
+        raise RuntimeError(f"{icon} is missing from the installation")
+    doc.close()
+    del app
+    return f"Qt {QtCore.qVersion()} ({QGuiApplication.platformName()}), QtPdf opened {pages} page(s), " \
+           f"QtCharts present, {icon_note}"
+
+
+def cmd_selftest(args: argparse.Namespace) -> int:
+    from partnerdesk.db.capture import Actor
+    from partnerdesk.db.migrate import current_revision, head_revision
+    from partnerdesk.db.uow import Database
+    from partnerdesk.services import Services
+
+    frozen = getattr(sys, "frozen", False)
+    print(f"partnerdesk {__version__} ({APP_ID}) self-test on {platform.system()} {platform.release()}, "
+          f"Python {platform.python_version()}{', built app' if frozen else ''}")
+    run = _Run()
+    tmp = None
+    if args.keep:
+        work = args.keep
+        work.mkdir(parents=True, exist_ok=True)
+    else:
+        tmp = tempfile.TemporaryDirectory(prefix="partnerdesk-selftest-")
+        work = Path(tmp.name)
+    state: dict = {}
+    try:
+        def open_db() -> str:
+            db = Database(work / "selftest.sqlite3", Actor("selftest", "Self-test"), backup_dir=work / "backups")
+            state["db"], state["services"] = db, Services(db)
+            rev, head = current_revision(db.engine), head_revision()
+            if rev != head:
+                raise RuntimeError(f"schema is {rev}, expected {head}")
+            return f"fresh database migrated to schema {rev}"
+
+        def seed() -> str:
+            counts = state["services"].demo.seed("small")
+            return f"demo region: {counts['agency']} agencies, {counts['contact']} contacts, " \
+                   f"{counts['time_entry']} time entries"
+
+        def statement() -> str:
+            return _check_pdf(render_statement(state["services"], work / "statement.pdf"))
+
+        def sheet() -> str:
+            return _check_pdf(render_contact_sheet(state["services"], work / "contact-sheet.pdf"))
+
+        def backup() -> str:
+            out = state["services"].backups.backup()
+            from partnerdesk.services.backup import inspect_backup
+
+            return f"backup copy checked ({inspect_backup(out).revision})"
+
+        run.step("database", open_db)
+        if "services" in state:
+            run.step("demo data", seed)
+            run.step("statement", statement)
+            run.step("contact sheet", sheet)
+            run.step("backup", backup)
+        run.step("keyring", _keyring_backend)
+        if not args.no_qt and (work / "statement.pdf").exists():
+            run.step("qt", lambda: _qt_check(work / "statement.pdf"))
+    finally:
+        if "db" in state:
+            state["db"].close()
+        if tmp is not None:
+            tmp.cleanup()
+    if run.failed:
+        print(f"selftest: {run.failed} step(s) FAILED; details in the log", file=sys.stderr)
+        return 1
+    print("selftest: all steps passed")
+    return 0

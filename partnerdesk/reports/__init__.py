@@ -1,0 +1,1 @@
+"""ReportLab documents: statements, the emergency contact sheet. Qt-free."""
