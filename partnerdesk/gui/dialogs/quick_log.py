@@ -1,0 +1,164 @@
+"""Quick log (Ctrl+L): one favour in fifteen seconds, keyboard alone, priced before it is saved."""
+
+from __future__ import annotations
+
+from PySide6.QtCore import QDate, Qt, QTimer
+from PySide6.QtWidgets import (QButtonGroup, QCheckBox, QComboBox, QCompleter, QDateEdit, QDialog,
+                               QDialogButtonBox, QFormLayout, QHBoxLayout, QLabel, QLineEdit, QRadioButton,
+                               QVBoxLayout, QWidget)
+
+from partnerdesk.errors import UserError
+from partnerdesk.gui import format as fmt
+from partnerdesk.services import Services
+
+
+class QuickLogDialog(QDialog):
+    def __init__(self, services: Services, parent: QWidget | None = None):
+        super().__init__(parent)
+        self.services = services
+        self.saved_message = ""
+        self.setWindowTitle("Log hours")
+        self.setMinimumWidth(520)
+        form = QFormLayout()
+        form.setFieldGrowthPolicy(QFormLayout.FieldGrowthPolicy.ExpandingFieldsGrow)
+
+        self.partner = QComboBox(self)
+        self.partner.setEditable(True)
+        self.partner.setInsertPolicy(QComboBox.InsertPolicy.NoInsert)
+        home = services.agencies.home()
+        for a in services.agencies.list():
+            if home is None or a.id != home.id:
+                self.partner.addItem(f"{a.name} ({a.code})", a.code)
+        self.partner.setCurrentIndex(-1)
+        self.partner.completer().setCompletionMode(QCompleter.CompletionMode.PopupCompletion)
+        self.partner.completer().setFilterMode(Qt.MatchFlag.MatchContains)
+        self.partner.setAccessibleName("Partner")
+        form.addRow("&Partner:", self.partner)
+
+        self.given = QRadioButton("&We helped them", self)
+        self.received = QRadioButton("&They helped us", self)
+        self.given.setChecked(True)
+        group = QButtonGroup(self)
+        group.addButton(self.given)
+        group.addButton(self.received)
+        row = QHBoxLayout()
+        row.addWidget(self.given)
+        row.addWidget(self.received)
+        row.addStretch(1)
+        form.addRow("Direction:", row)
+
+        self.date = QDateEdit(QDate.currentDate(), self)
+        self.date.setCalendarPopup(True)
+        self.date.setDisplayFormat("yyyy-MM-dd")
+        self.date.setAccessibleName("Date")
+        form.addRow("&Date:", self.date)
+
+        self.hours = QLineEdit(self)
+        self.hours.setPlaceholderText("1.5, 1:30 or 90m")
+        self.hours.setAccessibleName("Hours")
+        form.addRow("&Hours:", self.hours)
+
+        self.category = QComboBox(self)
+        self.category.addItem("(none)", None)
+        for c in services.agreements.categories():
+            self.category.addItem(c.name, c.code)
+        self.category.setAccessibleName("Category")
+        form.addRow("&Category:", self.category)
+
+        self.staff = QLineEdit(self)
+        self.staff.setPlaceholderText("who did the work")
+        self.staff.setAccessibleName("Staff")
+        form.addRow("&Staff:", self.staff)
+
+        flags = QHBoxLayout()
+        self.after_hours = QCheckBox("&After hours", self)
+        self.callout = QCheckBox("Call-&out", self)
+        flags.addWidget(self.after_hours)
+        flags.addWidget(self.callout)
+        flags.addStretch(1)
+        form.addRow("", flags)
+
+        self.miles = QLineEdit(self)
+        self.miles.setPlaceholderText("0")
+        self.miles.setAccessibleName("Miles")
+        form.addRow("&Miles:", self.miles)
+
+        self.description = QLineEdit(self)
+        self.description.setAccessibleName("Description")
+        form.addRow("D&escription:", self.description)
+
+        self.preview_label = QLabel("", self)
+        self.preview_label.setWordWrap(True)
+        self.preview_label.setAccessibleName("Price and cap")
+        self.preview_label.setMinimumHeight(48)
+
+        self.buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Save
+                                        | QDialogButtonBox.StandardButton.Cancel, self)
+        self.buttons.accepted.connect(self.save)
+        self.buttons.rejected.connect(self.reject)
+
+        lay = QVBoxLayout(self)
+        lay.addLayout(form)
+        lay.addWidget(self.preview_label)
+        lay.addWidget(self.buttons)
+
+        self._timer = QTimer(self)
+        self._timer.setSingleShot(True)
+        self._timer.setInterval(150)
+        self._timer.timeout.connect(self.update_preview)
+        for w in (self.hours, self.staff, self.miles, self.description):
+            w.textChanged.connect(self._timer.start)
+        self.partner.currentIndexChanged.connect(self._timer.start)
+        self.category.currentIndexChanged.connect(self._timer.start)
+        self.date.dateChanged.connect(self._timer.start)
+        for b in (self.given, self.received, self.after_hours, self.callout):
+            b.toggled.connect(self._timer.start)
+        self.partner.setFocus()
+
+    def values(self) -> dict:
+        code = self.partner.currentData()
+        if code is None:
+            text = self.partner.currentText().strip()
+            idx = self.partner.findText(text, Qt.MatchFlag.MatchContains)
+            code = self.partner.itemData(idx) if idx >= 0 and text else text
+        return dict(partner=code or "", direction="given" if self.given.isChecked() else "received",
+                    work_date=self.date.date().toPython(), hours=self.hours.text(),
+                    category=self.category.currentData(), staff=self.staff.text() or None,
+                    after_hours=self.after_hours.isChecked(), callout=self.callout.isChecked(),
+                    miles=self.miles.text() or None, description=self.description.text() or None)
+
+    def update_preview(self) -> None:
+        v = self.values()
+        if not v["partner"] or not v["hours"].strip():
+            self.preview_label.setText("")
+            return
+        try:
+            r = self.services.hours.preview(**v)
+        except UserError as exc:
+            self.preview_label.setText(f"<span style='color:#b3261e'>{exc}</span>")
+            return
+        self.preview_label.setText(self._describe(r))
+
+    @staticmethod
+    def _describe(r) -> str:
+        e = r.entry
+        parts = [f"<b>{fmt.money(e.amount_cents) if e.amount_cents is not None else 'Not priced'}</b>"
+                 f" for {fmt.hours(e.billable_minutes or e.minutes)} billable hours"
+                 f" under {e.agreement_number or 'no agreement'}"]
+        if r.cap and r.cap.percent is not None:
+            parts.append(f"cap {r.cap.percent:.0f}% used in FY{r.cap.fiscal_year}")
+        text = "; ".join(parts)
+        for w in r.warnings:
+            text += f"<br><span style='color:#a15c00'>⚠ {w}</span>"
+        return text
+
+    def save(self) -> None:
+        try:
+            r = self.services.hours.log(**self.values())
+        except UserError as exc:
+            self.preview_label.setText(f"<span style='color:#b3261e'>{exc}</span>")
+            return
+        e = r.entry
+        self.saved_message = (f"Logged {fmt.hours(e.minutes)} h with {e.partner_code} on {e.work_date}: "
+                              f"{fmt.money(e.amount_cents)}" + (f" — {r.warnings[0]}" if r.warnings else ""))
+        self.accept()

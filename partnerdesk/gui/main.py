@@ -1,0 +1,113 @@
+"""Start the desktop application: QApplication, crash handler, context, first-run demo, main window."""
+
+from __future__ import annotations
+
+import logging
+import sys
+from pathlib import Path
+
+from PySide6.QtCore import QSettings, QTimer, qInstallMessageHandler
+from PySide6.QtGui import QGuiApplication, QIcon
+from PySide6.QtWidgets import QApplication, QProgressDialog
+
+from partnerdesk import APP_DISPLAY_NAME, APP_NAME, ORG_NAME, __version__
+
+log = logging.getLogger(__name__)
+qt_log = logging.getLogger("partnerdesk.qt")
+
+
+def _qt_message(mode, context, message) -> None:
+    qt_log.warning("%s", message)
+
+
+def make_app(argv: list[str] | None = None) -> QApplication:
+    app = QApplication.instance() or QApplication(argv or [sys.argv[0]])
+    app.setApplicationName(APP_NAME)
+    app.setApplicationDisplayName(APP_DISPLAY_NAME)
+    app.setOrganizationName(ORG_NAME)
+    app.setApplicationVersion(__version__)
+    app.setStyle("Fusion")
+    from partnerdesk.gui import resources_rc  # noqa: F401  (registers :/icons)
+
+    app.setWindowIcon(QIcon(":/icons/app.svg"))
+    app.setStyleSheet((Path(__file__).with_name("style.qss")).read_text(encoding="utf-8"))
+    return app
+
+
+def window_settings(data_dir: Path) -> QSettings:
+    return QSettings(str(data_dir / "window.ini"), QSettings.Format.IniFormat)
+
+
+def run(db: str | None = None, screenshot: str | None = None, page: str | None = None) -> int:
+    from partnerdesk.app import open_context
+    from partnerdesk.gui import crash
+    from partnerdesk.gui.main_window import MainWindow
+
+    qInstallMessageHandler(_qt_message)
+    app = make_app()
+    ctx = open_context(db)
+    crash.install(ctx.paths.log_file)
+    window = MainWindow(ctx, window_settings(ctx.paths.data_dir))
+    start_page = page or window.qsettings.value("main/page", "dashboard")
+    if start_page not in window.pages:
+        start_page = "dashboard"
+
+    def show_start_page() -> None:
+        window.show_page(start_page)
+        if window.current_page().has_loaded is False:
+            window.current_page().ensure_loaded()
+
+    if screenshot:
+        _arrange_screenshot(app, window, screenshot)
+    if ctx.services.demo.is_empty():
+        seed_demo(window, then=show_start_page)
+    else:
+        show_start_page()
+    window.show()
+    code = app.exec()
+    ctx.close()
+    return code
+
+
+def seed_demo(window, then) -> None:
+    """First open of an empty database: seed the demo region in a worker and say so."""
+    from partnerdesk.gui.workers import run_in_worker
+
+    dlg = QProgressDialog("Setting up the demo region…", "", 0, 0, window)
+    dlg.setCancelButton(None)
+    dlg.setWindowTitle(APP_DISPLAY_NAME)
+    dlg.setMinimumDuration(300)
+
+    def done(counts) -> None:
+        dlg.close()
+        window.statusBar().showMessage(
+            f"This database was empty, so PartnerDesk filled it with a demo region: the City of Lynnwood, "
+            f"{counts.get('agency', 0) - 1} neighbours, {counts.get('contact', 0)} contacts and "
+            f"{counts.get('time_entry', 0)} logged favours. Delete {window.ctx.paths.db_path.name} to start over.")
+        then()
+
+    def failed(exc) -> None:
+        dlg.close()
+        from partnerdesk.gui.dialogs.messages import show_error
+
+        show_error(window, exc)
+        then()
+
+    run_in_worker(window, lambda: window.services.demo.seed("small"), done, failed)
+
+
+def _arrange_screenshot(app: QApplication, window, path: str) -> None:
+    """Save a PNG of the window once the visible page has loaded its data, then quit."""
+    window.resize(1360, 820)
+
+    def grab() -> None:
+        QGuiApplication.processEvents()
+        ok = window.grab().save(path)
+        log.info("screenshot %s saved=%s", path, ok)
+        app.exit(0 if ok else 1)
+
+    def on_loaded() -> None:
+        QTimer.singleShot(0, grab)
+
+    for page in window.pages.values():
+        page.loaded.connect(lambda p=page: on_loaded() if p is window.current_page() else None)

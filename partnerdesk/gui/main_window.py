@@ -1,0 +1,159 @@
+"""The main window: navigation between pages, menus and shortcuts, saved window state."""
+
+from __future__ import annotations
+
+from PySide6.QtCore import QByteArray, QSettings, QSize, Qt, Signal
+from PySide6.QtGui import QAction, QIcon, QKeySequence
+from PySide6.QtWidgets import QFileDialog, QListWidgetItem, QMainWindow
+
+from partnerdesk import APP_DISPLAY_NAME, __version__
+from partnerdesk.app import AppContext
+from partnerdesk.gui.dialogs.messages import DialogService, show_error
+from partnerdesk.gui.forms.ui_main_window import Ui_MainWindow
+from partnerdesk.gui.pages.base import TablePage
+from partnerdesk.gui.pages.dashboard import DashboardPage
+from partnerdesk.gui.pages.simple import AgreementsPage, DirectoryPage, HoursPage, StatementsPage, SyncPage
+from partnerdesk.gui.workers import run_in_worker
+
+PAGES = (
+    ("dashboard", "Dashboard", "dashboard", DashboardPage),
+    ("directory", "Directory", "directory", DirectoryPage),
+    ("agreements", "Agreements", "agreements", AgreementsPage),
+    ("hours", "Hours", "hours", HoursPage),
+    ("statements", "Statements", "statements", StatementsPage),
+    ("sync", "Sync", "sync", SyncPage),
+)
+
+
+class MainWindow(QMainWindow):
+    data_changed = Signal()
+
+    def __init__(self, ctx: AppContext, settings: QSettings | None = None):
+        super().__init__()
+        self.ctx = ctx
+        self.services = ctx.services
+        self.qsettings = settings or QSettings()
+        self.ui = Ui_MainWindow()
+        self.ui.setupUi(self)
+        self.setWindowTitle(f"{APP_DISPLAY_NAME} — {ctx.paths.db_path.name}")
+        self.setWindowIcon(QIcon(":/icons/app.svg"))
+        self.setMinimumSize(QSize(960, 600))
+        self.pages: dict[str, TablePage] = {}
+        for key, label, icon, cls in PAGES:
+            page = cls(self.services, self)
+            page.setObjectName(f"page_{key}")
+            self.pages[key] = page
+            self.ui.stack.addWidget(page)
+            item = QListWidgetItem(QIcon(f":/icons/{icon}.svg"), label)
+            item.setSizeHint(QSize(160, 40))
+            item.setData(Qt.ItemDataRole.UserRole, key)
+            self.ui.nav.addItem(item)
+        self.ui.nav.setObjectName("nav")
+        self.ui.nav.currentRowChanged.connect(self._show_row)
+        self.data_changed.connect(self._reload_all)
+        self._build_actions()
+        self._restore_state()
+
+    # -- actions ---------------------------------------------------------------------------------
+    def _action(self, menu, text: str, slot, shortcut: str | QKeySequence | None = None,
+                icon: str | None = None) -> QAction:
+        a = QAction(QIcon(f":/icons/{icon}.svg") if icon else QIcon(), text, self)
+        if shortcut:
+            a.setShortcut(QKeySequence(shortcut))
+            a.setShortcutContext(Qt.ShortcutContext.ApplicationShortcut)
+        a.triggered.connect(slot)
+        menu.addAction(a)
+        self.addAction(a)
+        return a
+
+    def _build_actions(self) -> None:
+        m = self.ui.menuFile
+        self.act_log = self._action(m, "&Log hours…", self.open_quick_log, "Ctrl+L", "log-hours")
+        m.addSeparator()
+        self._action(m, "&Export all data (JSON)…", self.export_json, None, "export")
+        m.addSeparator()
+        self._action(m, "&Quit", self.close, QKeySequence.StandardKey.Quit)
+        g = self.ui.menuGo
+        for n, (key, label, icon, _cls) in enumerate(PAGES, 1):
+            self._action(g, f"&{label}", lambda _=False, k=key: self.show_page(k), f"Ctrl+{n}", icon)
+        g.addSeparator()
+        self._action(g, "&Find", self.focus_search, QKeySequence.StandardKey.Find, "search")
+        self._action(g, "&Refresh", self._reload_all, QKeySequence.StandardKey.Refresh, "refresh")
+        h = self.ui.menuHelp
+        self._action(h, f"&About {APP_DISPLAY_NAME}", self.show_about)
+
+    # -- pages -----------------------------------------------------------------------------------
+    def show_page(self, key: str) -> None:
+        keys = [k for k, *_ in PAGES]
+        self.ui.nav.setCurrentRow(keys.index(key))
+
+    def current_page(self) -> TablePage:
+        return self.ui.stack.currentWidget()  # type: ignore[return-value]
+
+    def _show_row(self, row: int) -> None:
+        if row < 0:
+            return
+        self.ui.stack.setCurrentIndex(row)
+        page = self.current_page()
+        page.ensure_loaded()
+
+    def focus_search(self) -> None:
+        self.current_page().focus_search()
+
+    def _reload_all(self) -> None:
+        for page in self.pages.values():
+            if page.has_loaded or page is self.current_page():
+                page.reload()
+
+    # -- commands --------------------------------------------------------------------------------
+    def open_quick_log(self) -> None:
+        from partnerdesk.gui.dialogs.quick_log import QuickLogDialog
+
+        dlg = QuickLogDialog(self.services, self)
+        if dlg.exec():
+            self.data_changed.emit()
+            self.statusBar().showMessage(dlg.saved_message, 8000)
+
+    def export_json(self) -> None:
+        path, _ = QFileDialog.getSaveFileName(self, "Export all data", "partnerdesk-export.json", "JSON (*.json)")
+        if not path:
+            return
+        run_in_worker(self, lambda: self.services.interchange.export_json(path),
+                      lambda counts: self.statusBar().showMessage(
+                          f"Exported {sum(counts.values()):,} rows to {path}", 8000),
+                      lambda exc: show_error(self, exc))
+
+    def show_about(self) -> None:
+        p = self.ctx.paths
+        DialogService.inform(self, f"About {APP_DISPLAY_NAME}",
+                             f"{APP_DISPLAY_NAME} {__version__}\n"
+                             "Regional IT partnership desk: directory, interlocal agreements, hours exchanged, "
+                             "billing statements.\n\n"
+                             f"Database: {p.db_path}\nData folder: {p.data_dir}\nLog file: {p.log_file}")
+
+    # -- state -----------------------------------------------------------------------------------
+    def _restore_state(self) -> None:
+        geometry = self.qsettings.value("main/geometry")
+        if isinstance(geometry, QByteArray):
+            self.restoreGeometry(geometry)
+        state = self.qsettings.value("main/state")
+        if isinstance(state, QByteArray):
+            self.restoreState(state)
+        for key, page in self.pages.items():
+            header = self.qsettings.value(f"columns/{key}")
+            if isinstance(header, QByteArray):
+                page.ui.table.horizontalHeader().restoreState(header)
+                page.has_restored_columns = True
+
+    def save_state(self) -> None:
+        self.qsettings.setValue("main/geometry", self.saveGeometry())
+        self.qsettings.setValue("main/state", self.saveState())
+        self.qsettings.setValue("main/page", [k for k, *_ in PAGES][max(self.ui.nav.currentRow(), 0)])
+        for key, page in self.pages.items():
+            if page.has_loaded:
+                self.qsettings.setValue(f"columns/{key}", page.ui.table.horizontalHeader().saveState())
+        self.qsettings.sync()
+
+    def closeEvent(self, event) -> None:
+        self.save_state()
+        super().closeEvent(event)

@@ -1,0 +1,137 @@
+"""A page: title, search box, toolbar, a sortable filtered table and a footer, filled from a worker."""
+
+from __future__ import annotations
+
+from typing import Any, Callable, Sequence
+
+from PySide6.QtCore import Qt, Signal
+from PySide6.QtGui import QFont, QIcon
+from PySide6.QtWidgets import QHeaderView, QPushButton, QWidget
+
+from partnerdesk.gui.forms.ui_table_page import Ui_TablePage
+from partnerdesk.gui.models.table_model import Column, DtoTableModel, SearchProxy
+from partnerdesk.gui.workers import run_in_worker
+from partnerdesk.services import Services
+
+
+class TablePage(QWidget):
+    """Subclasses set ``title``, ``columns`` and implement ``fetch()`` (runs in a worker)."""
+
+    loaded = Signal()
+    title = ""
+    columns: Sequence[Column] = ()
+    search_placeholder = "Search…"
+    default_sort: tuple[int, Qt.SortOrder] | None = None  # (column, order); None keeps the service order
+
+    def __init__(self, services: Services, parent: QWidget | None = None):
+        super().__init__(parent)
+        self.services = services
+        self.ui = Ui_TablePage()
+        self.ui.setupUi(self)
+        self.ui.title.setText(self.title)
+        f = QFont(self.ui.title.font())
+        f.setPointSizeF(f.pointSizeF() * 1.6)
+        f.setBold(True)
+        self.ui.title.setFont(f)
+        self.ui.subtitle.setVisible(False)
+        self.ui.search.setPlaceholderText(self.search_placeholder)
+        self.ui.search.addAction(QIcon(":/icons/search.svg"), self.ui.search.ActionPosition.LeadingPosition)
+        self.model = DtoTableModel(self.columns, self)
+        self.proxy = SearchProxy(self)
+        self.proxy.setSourceModel(self.model)
+        self.ui.table.setModel(self.proxy)
+        self.ui.table.verticalHeader().setVisible(False)
+        self.ui.table.verticalHeader().setDefaultSectionSize(28)
+        header = self.ui.table.horizontalHeader()
+        header.setStretchLastSection(True)
+        header.setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
+        header.setHighlightSections(False)
+        if self.default_sort:
+            self.ui.table.sortByColumn(*self.default_sort)
+        else:
+            header.setSortIndicator(-1, Qt.SortOrder.AscendingOrder)
+        self.ui.search.textChanged.connect(self.proxy.set_search)
+        self.proxy.rowsInserted.connect(self._update_footer)
+        self.proxy.rowsRemoved.connect(self._update_footer)
+        self.proxy.modelReset.connect(self._update_footer)
+        self.proxy.layoutChanged.connect(self._update_footer)
+        self.has_loaded = False
+        self.has_restored_columns = False  # set when the main window restored saved column widths
+        self._loading = False
+
+    # -- toolbar ---------------------------------------------------------------------------------
+    def add_button(self, text: str, slot: Callable[[], Any], icon: str | None = None,
+                   tooltip: str | None = None) -> QPushButton:
+        b = QPushButton(QIcon(f":/icons/{icon}.svg") if icon else QIcon(), text, self)
+        b.setAccessibleName(text.replace("…", ""))
+        if tooltip:
+            b.setToolTip(tooltip)
+        b.clicked.connect(slot)
+        self.ui.toolbarLayout.addWidget(b)
+        return b
+
+    def finish_toolbar(self) -> None:
+        self.ui.toolbarLayout.addStretch(1)
+
+    def set_subtitle(self, text: str) -> None:
+        self.ui.subtitle.setText(text)
+        self.ui.subtitle.setVisible(bool(text))
+
+    # -- data ------------------------------------------------------------------------------------
+    def fetch(self) -> Any:  # pragma: no cover - abstract
+        raise NotImplementedError
+
+    def apply(self, data: Any) -> None:
+        """Default: ``data`` is the row list."""
+        self.model.set_rows(data)
+
+    def reload(self) -> None:
+        if self._loading:
+            return
+        self._loading = True
+        self.ui.footer.setText("Loading…")
+        run_in_worker(self, self.fetch, self._on_loaded, self._on_failed)
+
+    def ensure_loaded(self) -> None:
+        if not self.has_loaded:
+            self.reload()
+
+    def _on_loaded(self, data: Any) -> None:
+        self._loading = False
+        self.apply(data)
+        if not self.has_loaded and not self.has_restored_columns:
+            self.ui.table.resizeColumnsToContents()
+            header = self.ui.table.horizontalHeader()
+            for i in range(header.count() - 1):
+                header.resizeSection(i, min(max(header.sectionSize(i) + 6, 56), 340))
+        self.has_loaded = True
+        self._update_footer()
+        self.loaded.emit()
+
+    def _on_failed(self, exc: BaseException) -> None:
+        self._loading = False
+        self.ui.footer.setText("Could not load: " + str(exc))
+        from partnerdesk.gui.dialogs.messages import show_error
+
+        show_error(self, exc)
+        self.loaded.emit()
+
+    def _update_footer(self, *_args) -> None:
+        shown, total = self.proxy.rowCount(), self.model.rowCount()
+        noun = self.footer_noun()
+        self.ui.footer.setText(f"{total:,} {noun}" if shown == total else f"{shown:,} of {total:,} {noun}")
+
+    def footer_noun(self) -> str:
+        return "rows"
+
+    def focus_search(self) -> None:
+        self.ui.search.setFocus(Qt.FocusReason.ShortcutFocusReason)
+        self.ui.search.selectAll()
+
+    def selected_rows(self) -> list[Any]:
+        from partnerdesk.gui.models.table_model import ROW_ROLE
+
+        sel = self.ui.table.selectionModel()
+        if sel is None:
+            return []
+        return [self.proxy.data(i, ROW_ROLE) for i in sel.selectedRows()]

@@ -1,0 +1,105 @@
+"""Dashboard: where every partnership stands this fiscal year."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from PySide6.QtWidgets import QFrame, QLabel, QVBoxLayout
+
+from partnerdesk.domain.dto import BalanceDTO
+from partnerdesk.gui import format as fmt
+from partnerdesk.gui.models.table_model import Column
+from partnerdesk.gui.pages.base import TablePage
+
+
+@dataclass(frozen=True)
+class DashboardData:
+    fiscal_year: int
+    balances: list[BalanceDTO]
+
+
+def _net_color(b: BalanceDTO) -> str | None:
+    return "#1b7f3b" if b.net_cents > 0 else "#b3261e" if b.net_cents < 0 else None
+
+
+def _cap_color(b: BalanceDTO) -> str | None:
+    p = b.cap_used_percent
+    return None if p is None else "#b3261e" if p >= 100 else "#a15c00" if p >= 80 else None
+
+
+class Card(QFrame):
+    def __init__(self, caption: str, parent=None):
+        super().__init__(parent)
+        self.setObjectName("card")
+        self.setFrameShape(QFrame.Shape.StyledPanel)
+        lay = QVBoxLayout(self)
+        lay.setContentsMargins(14, 10, 14, 10)
+        self.value = QLabel("—", self)
+        f = self.value.font()
+        f.setPointSizeF(f.pointSizeF() * 1.7)
+        f.setBold(True)
+        self.value.setFont(f)
+        self.caption = QLabel(caption, self)
+        self.caption.setObjectName("caption")
+        lay.addWidget(self.value)
+        lay.addWidget(self.caption)
+        self.setAccessibleName(caption)
+
+
+class DashboardPage(TablePage):
+    title = "Dashboard"
+    search_placeholder = "Filter partners…"
+    columns = (
+        Column("Partner", lambda b: b.partner_name),
+        Column("Code", lambda b: b.partner),
+        Column("Hours given", lambda b: b.minutes_given, fmt.hours, align_right=True,
+               tooltip="Hours our staff gave this partner in the fiscal year"),
+        Column("Hours received", lambda b: b.minutes_received, fmt.hours, align_right=True),
+        Column("Value given", lambda b: b.value_given_cents, fmt.money, align_right=True,
+               tooltip="At the agreement's rates (ours)"),
+        Column("Value received", lambda b: b.value_received_cents, fmt.money, align_right=True,
+               tooltip="At the agreement's rates (theirs)"),
+        Column("Net", lambda b: b.net_cents, fmt.money, align_right=True, color=_net_color,
+               tooltip="Positive: they owe us"),
+        Column("Quarter given", lambda b: b.quarter_minutes_given, fmt.hours, align_right=True),
+        Column("Quarter received", lambda b: b.quarter_minutes_received, fmt.hours, align_right=True),
+        Column("Cap used", lambda b: b.cap_used_percent, fmt.percent, align_right=True, color=_cap_color),
+        Column("Reciprocity", lambda b: b.reciprocity, lambda v: "" if v is None else f"{v:.2f}",
+               align_right=True, tooltip="Hours received per hour given"),
+    )
+
+    def __init__(self, services, parent=None):
+        super().__init__(services, parent)
+        self.cards = {key: Card(caption, self) for key, caption in (
+            ("given", "hours given"), ("received", "hours received"), ("value_given", "billable value given"),
+            ("value_received", "value received"), ("net", "net position"))}
+        for card in self.cards.values():
+            self.ui.toolbarLayout.addWidget(card)
+        self.finish_toolbar()
+
+    def footer_noun(self) -> str:
+        return "partners"
+
+    def fetch(self) -> DashboardData:
+        fy = self.services.balances.current_fiscal_year()
+        return DashboardData(fy, self.services.balances.balances(fy))
+
+    def apply(self, data: DashboardData) -> None:
+        self.ui.title.setText(f"Dashboard — fiscal year {data.fiscal_year}")
+        b = data.balances
+        self.model.set_rows(b)
+        given = sum(x.minutes_given for x in b)
+        received = sum(x.minutes_received for x in b)
+        vg = sum(x.value_given_cents for x in b)
+        vr = sum(x.value_received_cents for x in b)
+        self.cards["given"].value.setText(fmt.hours(given))
+        self.cards["received"].value.setText(fmt.hours(received))
+        self.cards["value_given"].value.setText(fmt.money(vg))
+        self.cards["value_received"].value.setText(fmt.money(vr))
+        self.cards["net"].value.setText(fmt.money(vg - vr))
+        q = b[0].quarter if b else ""
+        unpriced = sum(x.unpriced_entries for x in b)
+        note = f"Quarter columns show {q}." if q else ""
+        if unpriced:
+            note += f" {unpriced} entries have no agreement or rate and are not priced."
+        self.set_subtitle(note.strip())
