@@ -96,30 +96,38 @@ def _keyring_backend() -> str:
 
 
 def _qt_check(pdf: Path) -> str:
+    """Qt loads (with its platform plugin), draws the SVG app icon, and — where QtPdf is installed (the
+    PySide6-Pdf wheel from 6.8 on) — opens and renders the statement PDF, as the statement preview does."""
     from PySide6 import QtCore
-    from PySide6.QtCharts import QChart  # noqa: F401 - the build must include QtCharts
+    from PySide6.QtCharts import QChart  # noqa: F401 - the build must include QtCharts for the dashboard
     from PySide6.QtGui import QGuiApplication, QIcon
-    from PySide6.QtPdf import QPdfDocument
 
     from partnerdesk.paths import resource
 
     app = QGuiApplication.instance() or QGuiApplication([sys.argv[0]])
-    doc = QPdfDocument()
-    err = doc.load(str(pdf))
-    if err != QPdfDocument.Error.None_:
-        raise RuntimeError(f"QtPdf cannot open {pdf.name}: {err}")
-    pages = doc.pageCount()
-    image = doc.render(0, QtCore.QSize(200, 260))
-    if image.isNull():
-        raise RuntimeError("QtPdf rendered an empty page")
-    icon = resource("icons", "partnerdesk.png")
-    icon_note = "app icon found" if icon.is_file() and not QIcon(str(icon)).isNull() else "app icon MISSING"
-    if "MISSING" in icon_note:
-        raise RuntimeError(f"{icon} is missing from the installation")
-    doc.close()
+    notes = [f"Qt {QtCore.qVersion()} ({QGuiApplication.platformName()})", "QtCharts present"]
+    svg = QIcon(str(resource("icons", "app.svg"))).pixmap(64, 64)
+    if svg.isNull():
+        raise RuntimeError("the SVG app icon cannot be drawn (QtSvg or its image plugin is missing)")
+    if not resource("icons", "partnerdesk.png").is_file():
+        raise RuntimeError(f"{resource('icons', 'partnerdesk.png')} is missing from the installation")
+    notes.append("SVG icons drawn")
+    try:
+        from PySide6.QtPdf import QPdfDocument
+    except ImportError:
+        notes.append("QtPdf not installed (PDF preview falls back to the system viewer)")
+    else:
+        doc = QPdfDocument()
+        err = doc.load(str(pdf))
+        if err != QPdfDocument.Error.None_:
+            raise RuntimeError(f"QtPdf cannot open {pdf.name}: {err}")
+        image = doc.render(0, QtCore.QSize(200, 260))
+        if image.isNull():
+            raise RuntimeError("QtPdf rendered an empty page")
+        notes.append(f"QtPdf opened {doc.pageCount()} page(s)")
+        doc.close()
     del app
-    return f"Qt {QtCore.qVersion()} ({QGuiApplication.platformName()}), QtPdf opened {pages} page(s), " \
-           f"QtCharts present, {icon_note}"
+    return ", ".join(notes)
 
 
 def cmd_selftest(args: argparse.Namespace) -> int:
@@ -128,6 +136,10 @@ def cmd_selftest(args: argparse.Namespace) -> int:
     from partnerdesk.db.uow import Database
     from partnerdesk.services import Services
 
+    from partnerdesk.logging_setup import setup as setup_logging
+    from partnerdesk.paths import resolve
+
+    setup_logging(resolve().log_file)  # the user's log file: "details in the log" must survive the run
     frozen = getattr(sys, "frozen", False)
     print(f"partnerdesk {__version__} ({APP_ID}) self-test on {platform.system()} {platform.release()}, "
           f"Python {platform.python_version()}{', built app' if frozen else ''}")
