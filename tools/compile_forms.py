@@ -28,7 +28,7 @@ def generate() -> dict[Path, bytes]:
         code = "\n".join(line.rstrip() for line in code.splitlines()) + "\n"
         out[FORMS / f"ui_{ui.stem}.py"] = (HEADER.format(src=f"ui/{ui.name}") + code).encode("utf-8")
     qrc = ROOT / "resources" / "partnerdesk.qrc"
-    code = subprocess.run([_tool("pyside6-rcc"), "--no-compress", str(qrc)], check=True,
+    code = subprocess.run([_tool("pyside6-rcc"), "--no-compress", "--format-version", "1", str(qrc)], check=True,
                           capture_output=True).stdout.decode("utf-8")
     code = "\n".join(line.rstrip() for line in code.splitlines()) + "\n"
     out[ROOT / "partnerdesk" / "gui" / "resources_rc.py"] = (

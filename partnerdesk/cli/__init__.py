@@ -36,8 +36,20 @@ def build_parser() -> argparse.ArgumentParser:
     return p
 
 
+def _start_logging(argv: list[str]) -> None:
+    """Log to the user log dir from the first moment, so even an early failure leaves its traceback."""
+    from partnerdesk.logging_setup import setup
+    from partnerdesk.paths import resolve
+
+    try:
+        setup(resolve().log_file)
+    except Exception:  # never let logging stop the command
+        pass
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     argv = list(sys.argv[1:] if argv is None else argv)
+    _start_logging(argv)
     try:
         parser = build_parser()
         args = parser.parse_args(argv)

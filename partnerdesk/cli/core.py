@@ -5,8 +5,7 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
-from partnerdesk.app import open_context
-from partnerdesk.cli.output import add_json_flag, emit_json, emit_table
+from partnerdesk.cli.output import add_json_flag, context, emit_json, emit_table
 
 PAGES = ("dashboard", "directory", "agreements", "hours", "statements", "sync")
 
@@ -55,7 +54,7 @@ def cmd_gui(args: argparse.Namespace) -> int:
 
 
 def cmd_demo(args: argparse.Namespace) -> int:
-    ctx = open_context(args.db)
+    ctx = context(args)
     counts = ctx.services.demo.seed(args.size)
     print(f"Seeded the {args.size} demo region into {ctx.paths.db_path}: " + ", ".join(
         f"{v:,} {k.replace('_', ' ')}" for k, v in counts.items() if k in ("agency", "contact", "agreement",
@@ -64,21 +63,21 @@ def cmd_demo(args: argparse.Namespace) -> int:
 
 
 def cmd_export_json(args: argparse.Namespace) -> int:
-    ctx = open_context(args.db)
+    ctx = context(args)
     counts = ctx.services.interchange.export_json(args.file, include_personal=args.include_personal)
     print(f"Exported {sum(counts.values()):,} rows to {args.file}")
     return 0
 
 
 def cmd_import_json(args: argparse.Namespace) -> int:
-    ctx = open_context(args.db)
+    ctx = context(args)
     counts = ctx.services.interchange.import_json(args.file, merge=args.merge)
     print(f"Imported {sum(counts.values()):,} rows from {args.file}")
     return 0
 
 
 def cmd_audit(args: argparse.Namespace) -> int:
-    ctx = open_context(args.db)
+    ctx = context(args)
     events = ctx.services.audit.list(entity_id=args.entity, limit=args.limit)
     if args.json:
         emit_json(events)
@@ -91,7 +90,7 @@ def cmd_audit(args: argparse.Namespace) -> int:
 
 
 def cmd_agencies_list(args: argparse.Namespace) -> int:
-    ctx = open_context(args.db)
+    ctx = context(args)
     agencies = ctx.services.agencies.list()
     if args.json:
         emit_json(agencies)

@@ -26,5 +26,12 @@ def emit_table(rows: Iterable[Sequence[Any]], headers: Sequence[str]) -> None:
         print("(none)")
 
 
+def context(args):
+    """Open the application context for a command (imported late: `--version` and `--help` stay fast)."""
+    from partnerdesk.app import open_context
+
+    return open_context(args.db)
+
+
 def add_json_flag(p) -> None:
     p.add_argument("--json", action="store_true", help="print a JSON array of objects")

@@ -4,8 +4,7 @@ from __future__ import annotations
 
 import argparse
 
-from partnerdesk.app import open_context
-from partnerdesk.cli.output import add_json_flag, emit_json, emit_table
+from partnerdesk.cli.output import add_json_flag, context, emit_json, emit_table
 from partnerdesk.domain.durations import format_minutes
 from partnerdesk.domain.money import format_cents
 from partnerdesk.errors import ValidationError
@@ -54,7 +53,7 @@ def register(sub) -> None:
 
 
 def cmd_agreements_list(args: argparse.Namespace) -> int:
-    ctx = open_context(args.db)
+    ctx = context(args)
     items = ctx.services.agreements.list()
     if args.json:
         emit_json(items)
@@ -69,7 +68,7 @@ def cmd_agreements_list(args: argparse.Namespace) -> int:
 def cmd_hours_log(args: argparse.Namespace) -> int:
     from partnerdesk.domain.durations import parse_minutes
 
-    ctx = open_context(args.db)
+    ctx = context(args)
     travel = parse_minutes(args.travel, "travel") if args.travel else 0
     result = ctx.services.hours.log(partner=args.partner, direction=args.direction, work_date=args.date,
                                     hours=args.hours, category=args.category, staff=args.staff,
@@ -91,7 +90,7 @@ def cmd_hours_log(args: argparse.Namespace) -> int:
 
 
 def cmd_hours_list(args: argparse.Namespace) -> int:
-    ctx = open_context(args.db)
+    ctx = context(args)
     items = ctx.services.hours.list(quarter=args.quarter, partner=args.partner, category=args.category,
                                     status=args.status, direction=args.direction)
     if args.json:
@@ -105,7 +104,7 @@ def cmd_hours_list(args: argparse.Namespace) -> int:
 
 
 def cmd_balances(args: argparse.Namespace) -> int:
-    ctx = open_context(args.db)
+    ctx = context(args)
     if args.fy is not None and not 1990 <= args.fy <= 2200:
         raise ValidationError(f"--fy {args.fy} is not a fiscal year")
     items = ctx.services.balances.balances(args.fy)

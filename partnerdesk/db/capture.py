@@ -14,7 +14,7 @@ from typing import Any
 from sqlalchemy import event, func, insert, inspect, select
 from sqlalchemy.orm import Session
 
-from partnerdesk.db.models import SYNCED_TABLES, AuditEvent, Entity, SyncOp
+from partnerdesk.db.models import DERIVED_COLUMNS, SYNCED_TABLES, AuditEvent, Entity, SyncOp
 from partnerdesk.db.types import iso_utc, utcnow, uuid7
 from partnerdesk.sync.clock import HybridClock
 
@@ -70,7 +70,7 @@ class ChangeCapture:
             changes: dict[str, list[Any]] = {}
             for col in obj.__table__.columns:
                 key = col.key
-                if key in NOT_CAPTURED or (key == "id"):
+                if key in NOT_CAPTURED or key == "id" or (table, key) in DERIVED_COLUMNS:
                     continue
                 attr = state.attrs[key]
                 if is_new:

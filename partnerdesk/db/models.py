@@ -193,6 +193,9 @@ class TimeEntry(Entity):
     dispute_reason: Mapped[str | None] = mapped_column(Text)
     statement_line_id: Mapped[str | None] = mapped_column(ForeignKey("statement_line.id"))
     source: Mapped[str] = mapped_column(String(20), default="manual")  # manual import demo sync
+    # Derived, local-only price snapshot (services/pricing.reprice keeps it current; never synced):
+    billable_minutes: Mapped[int | None] = mapped_column(Integer)
+    amount_cents: Mapped[int | None] = mapped_column(Integer)  # None: not priced (no agreement or rate)
 
 
 class Statement(Entity):
@@ -312,6 +315,9 @@ class Meta(Base):
     key: Mapped[str] = mapped_column(String(60), primary_key=True)
     value: Mapped[str | None] = mapped_column(Text)
 
+
+# Columns computed locally from other data: neither audited nor replicated.
+DERIVED_COLUMNS = {("time_entry", "billable_minutes"), ("time_entry", "amount_cents")}
 
 SYNCED_TABLES = ("agency", "skill", "contact", "contact_skill", "service_category", "agreement",
                  "agreement_party", "rate_schedule", "mileage_rate", "time_entry", "statement",

@@ -1,1 +1,1 @@
-"""ReportLab documents: statements, the emergency contact sheet. Qt-free."""
+"""ReportLab documents (statements, contact sheets). Qt-free."""

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import uuid
 from datetime import date, timedelta
 from decimal import Decimal, InvalidOperation
 from typing import Any, Iterable
@@ -19,6 +20,7 @@ from partnerdesk.services.base import as_date, clean_text, find_agency, get_live
 KINDS = ("service", "reciprocal", "mutual_aid")
 ROLES = ("provider", "recipient", "both")
 EXPIRING_DAYS = 90
+REFERENCE_NAMESPACE = uuid.UUID("6f1d6a52-6b1e-4d55-9a3c-2f7d8b1c0e11")
 AGREEMENT_FIELDS = ("number", "title", "kind", "is_draft", "approval_resolution", "approval_date",
                     "filing_reference", "effective_date", "expiry_date", "termination_notice_days",
                     "billing_frequency", "payment_terms_days", "offset_allowed", "cap_cents", "cap_minutes",
@@ -31,6 +33,11 @@ DEFAULT_CATEGORIES = (
     ("EMAIL", "Email", "518.81"), ("SEC", "Security", "518.81"), ("GIS", "GIS", "558.70"),
     ("OUT", "Outage response", "525.60"),
 )
+
+
+def reference_id(key: str) -> str:
+    """A stable id for built-in reference rows (the same on every installation)."""
+    return str(uuid.uuid5(REFERENCE_NAMESPACE, key))
 
 
 def agreement_status(a: Agreement, today: date | None = None) -> str:
@@ -208,6 +215,12 @@ class AgreementService:
             s.flush()
             return agreement_dto(a)
 
+    @staticmethod
+    def _reprice(s: Session, agreement_id: str) -> None:
+        from partnerdesk.services.pricing import reprice
+
+        reprice(s, agreement_ids=[agreement_id])
+
     def delete(self, ref: str) -> None:
         with self.db.write() as s:
             soft_delete(self._find(s, ref))
@@ -220,14 +233,23 @@ class AgreementService:
             return [CategoryDTO(c.id, c.code, c.name, c.bars_code) for c in rows]
 
     def ensure_default_categories(self) -> None:
-        with self.db.write() as s:
+        """Reference data every installation starts with. Their ids derive from their codes, so two
+        installations that later sync (or exchange a JSON export) agree on them instead of colliding."""
+        with self.db.read() as s:
+            have = set(s.scalars(select(ServiceCategory.code)))
+            have_mileage = bool(s.scalar(select(MileageRate.id)))
+        if have_mileage and all(code in have for code, _n, _b in DEFAULT_CATEGORIES):
+            return
+        with self.db.write(summary="default reference data") as s:
             have = set(s.scalars(select(ServiceCategory.code)))
             for code, name, bars in DEFAULT_CATEGORIES:
                 if code not in have:
-                    s.add(ServiceCategory(code=code, name=name, bars_code=bars))
+                    s.add(ServiceCategory(id=reference_id(f"category:{code}"), code=code, name=name,
+                                          bars_code=bars))
             if not s.scalar(select(MileageRate.id)):
                 for start, cents in IRS_MILEAGE_CENTS:
-                    s.add(MileageRate(effective_from=start, cents_per_mile=cents, source="IRS standard rate"))
+                    s.add(MileageRate(id=reference_id(f"mileage:{start.isoformat()}"), effective_from=start,
+                                      cents_per_mile=cents, source="IRS standard rate"))
 
     # -- rates ------------------------------------------------------------------------------------
     def rates(self, agreement: str) -> list[RateDTO]:
@@ -263,6 +285,7 @@ class AgreementService:
             r = RateSchedule(agreement_id=a.id, category_id=cat_id, provider_agency_id=prov_id, **values)
             s.add(r)
             s.flush()
+            self._reprice(s, a.id)
             return next(x for x in self._rates(s, [a.id]) if x.id == r.id)
 
     def update_rate(self, rate_id: str, **changes: Any) -> None:
@@ -271,7 +294,10 @@ class AgreementService:
             r = get_live(s, RateSchedule, rate_id, "rate schedule")
             for k, v in changes.items():
                 setattr(r, k, v)
+            self._reprice(s, r.agreement_id)
 
     def delete_rate(self, rate_id: str) -> None:
         with self.db.write() as s:
-            soft_delete(get_live(s, RateSchedule, rate_id, "rate schedule"))
+            r = get_live(s, RateSchedule, rate_id, "rate schedule")
+            soft_delete(r)
+            self._reprice(s, r.agreement_id)

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections import defaultdict
 from datetime import date
 
-from sqlalchemy import select
+from sqlalchemy import and_, case, func, or_, select
 
 from partnerdesk.db.models import Agency, Agreement, AgreementParty, TimeEntry
 from partnerdesk.db.uow import Database
@@ -13,7 +13,6 @@ from partnerdesk.domain.caps import CapUse
 from partnerdesk.domain.dto import BalanceDTO
 from partnerdesk.domain.periods import Quarter, fiscal_year_of, fiscal_year_range
 from partnerdesk.services.base import require_home
-from partnerdesk.services.pricing import ENTRY_COLUMNS, EntryRow, Pricer
 
 
 class BalanceService:
@@ -34,31 +33,32 @@ class BalanceService:
             start, end = fiscal_year_range(fy, fsm)
             quarter = Quarter.of(min(max(today, start), end), fsm)
             agencies = {a.id: a for a in s.scalars(select(Agency).where(Agency.deleted_at.is_(None)))}
-            pricer = Pricer(s)
             acc: dict[str, dict[str, int]] = defaultdict(lambda: defaultdict(int))
             cap_acc: dict[tuple[str, str], list[int]] = defaultdict(lambda: [0, 0])
-            q = (select(TimeEntry.recipient_agency_id, *ENTRY_COLUMNS)
+            given = TimeEntry.provider_agency_id == home.id
+            partner = case((given, TimeEntry.recipient_agency_id), else_=TimeEntry.provider_agency_id)
+            in_q = and_(TimeEntry.work_date >= quarter.start, TimeEntry.work_date <= quarter.end)
+            q = (select(partner, given, TimeEntry.agreement_id, TimeEntry.provider_agency_id,
+                        func.sum(TimeEntry.minutes), func.sum(func.coalesce(TimeEntry.amount_cents, 0)),
+                        func.sum(case((TimeEntry.amount_cents.is_(None), 1), else_=0)),
+                        func.sum(case((in_q, TimeEntry.minutes), else_=0)),
+                        func.sum(case((in_q, func.coalesce(TimeEntry.amount_cents, 0)), else_=0)),
+                        func.sum(func.coalesce(TimeEntry.billable_minutes, TimeEntry.minutes)))
                  .where(TimeEntry.deleted_at.is_(None), TimeEntry.work_date >= start, TimeEntry.work_date <= end,
-                        (TimeEntry.provider_agency_id == home.id) | (TimeEntry.recipient_agency_id == home.id)))
-            for row in s.execute(q):
-                recipient_id = row[0]
-                e = EntryRow(*row[1:])
-                given = e.provider_agency_id == home.id
-                partner = recipient_id if given else e.provider_agency_id
-                side = "given" if given else "received"
-                p = pricer.price(e)
-                a = acc[partner]
-                a[f"min_{side}"] += e.minutes
-                a[f"val_{side}"] += p.amount_cents
-                if not p.priced:
-                    a["unpriced"] += 1
-                if quarter.contains(e.work_date):
-                    a[f"qmin_{side}"] += e.minutes
-                    a[f"qval_{side}"] += p.amount_cents
-                if e.agreement_id:
-                    c = cap_acc[(e.agreement_id, e.provider_agency_id)]
-                    c[0] += p.amount_cents
-                    c[1] += p.billable_minutes or e.minutes
+                        or_(TimeEntry.provider_agency_id == home.id, TimeEntry.recipient_agency_id == home.id))
+                 .group_by(partner, given, TimeEntry.agreement_id, TimeEntry.provider_agency_id))
+            for pid, is_given, agr_id, provider, minutes, cents, unpriced, qmin, qcents, billable in s.execute(q):
+                side = "given" if is_given else "received"
+                a = acc[pid]
+                a[f"min_{side}"] += minutes
+                a[f"val_{side}"] += cents
+                a["unpriced"] += unpriced
+                a[f"qmin_{side}"] += qmin
+                a[f"qval_{side}"] += qcents
+                if agr_id:
+                    c = cap_acc[(agr_id, provider)]
+                    c[0] += cents
+                    c[1] += billable
             caps = self._cap_percent(s, home.id, cap_acc)
             partners = set(acc) | set(caps)
             out = []

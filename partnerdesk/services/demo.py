@@ -17,6 +17,7 @@ from partnerdesk.db.uow import Database
 from partnerdesk.errors import UserError
 from partnerdesk.services.agreements import AgreementService
 from partnerdesk.services.contacts import reindex, skill_key
+from partnerdesk.services.pricing import reprice
 
 AGENCIES = [
     # code, name, kind, street, city zip, ubi, ein
@@ -107,6 +108,7 @@ class DemoService:
             rows = gen.region(AGENCIES, cats, years=[gen.today.year], contacts_per_agency=6)
             self._insert_orm(s, rows)
             reindex(s, [c["id"] for c in rows["contact"]])
+            reprice(s, everything=True)
         return {k: len(v) for k, v in rows.items()}
 
     @staticmethod
@@ -151,6 +153,7 @@ class DemoService:
                     if progress:
                         progress(done, total)
             reindex(s, [c["id"] for c in rows["contact"]])
+            reprice(s, everything=True)
             a = self.db.actor
             counts = {k: len(v) for k, v in rows.items()}
             s.add(AuditEvent(os_user=a.os_user, display_name=a.display_name, action="demo", entity="database",
@@ -284,41 +287,44 @@ class _Generator:
         cat_codes = list(DESCRIPTIONS)
         weights = [30, 12, 20, 8, 12, 6, 12]
         partner_codes = [a[0] for a in agencies if a[0] != "LYN"]
-        per_year = (target // len(years)) if target else 360
+        wanted = target or 360 * len(years)
         last_day = self.today - timedelta(days=1)
+        spans = []
         for year in years:
             start, end = date(year, 1, 1), min(date(year, 12, 31), last_day)
-            span = (end - start).days
-            if span <= 0:
-                continue
-            for _ in range(per_year):
-                code = r.choice(partner_codes)
-                agr_id, a_start, a_end = agreements[code]
-                wd = start + timedelta(days=r.randint(0, span))
-                if wd < a_start or wd > a_end:
-                    wd = max(a_start, min(a_end, wd))
-                    if wd > end or wd < start:
-                        continue
-                given = r.random() < 0.58
-                cat = r.choices(cat_codes, weights)[0]
-                prov_code = "LYN" if given else code
-                sid, sname = r.choice(staff[prov_code][:8])
-                outage = cat == "OUT"
-                minutes = r.choice([30, 45, 60, 90, 120, 150, 180, 240, 300, 360, 480])
-                old = wd < self.today - timedelta(days=75)
-                status = "acknowledged" if old and r.random() < 0.8 else "draft"
-                if r.random() < 0.02:
-                    status = "disputed"
-                miles = r.choice(["0", "0", "0", "12.5", "23.5", "8.0", "41.2"])
-                out["time_entry"].append(dict(
-                    id=uuid7(), provider_agency_id=home if given else ag_ids[code],
-                    recipient_agency_id=ag_ids[code] if given else home, agreement_id=agr_id,
-                    staff_contact_id=sid, staff_name=sname, category_id=cats[cat], work_date=wd, minutes=minutes,
-                    after_hours=outage or r.random() < 0.15, callout=outage and r.random() < 0.6,
-                    travel_minutes=r.choice([0, 0, 20, 30, 45]), miles=miles,
-                    incident_ref=f"INC-{wd:%y%m}-{r.randint(100, 999)}" if outage else None,
-                    description=r.choice(DESCRIPTIONS[cat]), status=status,
-                    flags=None, acknowledged_by="Accounts Payable" if status == "acknowledged" else None,
-                    acknowledged_on=wd + timedelta(days=30) if status == "acknowledged" else None,
-                    dispute_reason="Hours exceed what our ticket shows" if status == "disputed" else None,
-                    statement_line_id=None, source="demo"))
+            if end > start:
+                spans.append((start, end, (end - start).days))
+        made = 0
+        while made < wanted:
+            start, end, span = spans[made % len(spans)]
+            code = r.choice(partner_codes)
+            agr_id, a_start, a_end = agreements[code]
+            wd = start + timedelta(days=r.randint(0, span))
+            if wd < a_start or wd > a_end:
+                wd = max(a_start, min(a_end, wd))
+                if wd > end or wd < start:
+                    continue
+            made += 1
+            given = r.random() < 0.58
+            cat = r.choices(cat_codes, weights)[0]
+            prov_code = "LYN" if given else code
+            sid, sname = r.choice(staff[prov_code][:8])
+            outage = cat == "OUT"
+            minutes = r.choice([30, 45, 60, 90, 120, 150, 180, 240, 300, 360, 480])
+            old = wd < self.today - timedelta(days=75)
+            status = "acknowledged" if old and r.random() < 0.8 else "draft"
+            if r.random() < 0.02:
+                status = "disputed"
+            miles = r.choice(["0", "0", "0", "12.5", "23.5", "8.0", "41.2"])
+            out["time_entry"].append(dict(
+                id=uuid7(), provider_agency_id=home if given else ag_ids[code],
+                recipient_agency_id=ag_ids[code] if given else home, agreement_id=agr_id,
+                staff_contact_id=sid, staff_name=sname, category_id=cats[cat], work_date=wd, minutes=minutes,
+                after_hours=outage or r.random() < 0.15, callout=outage and r.random() < 0.6,
+                travel_minutes=r.choice([0, 0, 20, 30, 45]), miles=miles,
+                incident_ref=f"INC-{wd:%y%m}-{r.randint(100, 999)}" if outage else None,
+                description=r.choice(DESCRIPTIONS[cat]), status=status,
+                flags=None, acknowledged_by="Accounts Payable" if status == "acknowledged" else None,
+                acknowledged_on=wd + timedelta(days=30) if status == "acknowledged" else None,
+                dispute_reason="Hours exceed what our ticket shows" if status == "disputed" else None,
+                statement_line_id=None, source="demo"))

@@ -9,15 +9,15 @@ from typing import Any, Iterable
 from sqlalchemy import func, or_, select
 from sqlalchemy.orm import Session, aliased
 
-from partnerdesk.db.models import (Agency, Agreement, AgreementParty, Contact, ServiceCategory, Statement,
-                                   StatementLine, TimeEntry)
+from partnerdesk.db.models import (Agency, Agreement, AgreementParty, Contact, RateSchedule, ServiceCategory,
+                                   Statement, StatementLine, TimeEntry)
 from partnerdesk.db.uow import Database
 from partnerdesk.domain.dto import CapDTO, LogResult, TimeEntryDTO
 from partnerdesk.domain.durations import parse_minutes
 from partnerdesk.domain.periods import Quarter, fiscal_year_of
 from partnerdesk.errors import FrozenError, ValidationError
 from partnerdesk.services.base import as_date, clean_text, find_agency, get_live, require_home, soft_delete
-from partnerdesk.services.pricing import EntryRow, Pricer, cap_use
+from partnerdesk.services.pricing import EntryRow, Pricer, cap_use, reprice
 
 DIRECTIONS = {"given": "given", "we helped them": "given", "gave": "given", "out": "given",
               "received": "received", "they helped us": "received", "in": "received"}
@@ -67,7 +67,7 @@ class HoursService:
                 .outerjoin(StatementLine, StatementLine.id == TimeEntry.statement_line_id)
                 .outerjoin(Statement, Statement.id == StatementLine.statement_id)), prov, rec
 
-    def _dto(self, row, home_id: str | None, pricer: Pricer) -> TimeEntryDTO:
+    def _dto(self, row, home_id: str | None, priced: tuple[int | None, int | None] | None = None) -> TimeEntryDTO:
         e, pcode, pname, rcode, rname, agr_no, cat_code, st_no = row
         if e.provider_agency_id == home_id:
             direction, partner_code, partner_name = "given", rcode, rname
@@ -75,7 +75,7 @@ class HoursService:
             direction, partner_code, partner_name = "received", pcode, pname
         else:
             direction, partner_code, partner_name = "other", pcode, pname
-        priced = pricer.price(EntryRow.of(e))
+        billable, amount = priced if priced is not None else (e.billable_minutes, e.amount_cents)
         return TimeEntryDTO(
             id=e.id, work_date=e.work_date, direction=direction, partner_code=partner_code,
             partner_name=partner_name, provider_code=pcode, recipient_code=rcode, agreement_id=e.agreement_id,
@@ -85,8 +85,7 @@ class HoursService:
             description=e.description, status=e.status, flags=_flags(e.flags),
             acknowledged_by=e.acknowledged_by, acknowledged_on=e.acknowledged_on,
             dispute_reason=e.dispute_reason, statement_number=st_no,
-            billable_minutes=priced.billable_minutes if priced.priced else 0,
-            amount_cents=priced.amount_cents if priced.priced else None,
+            billable_minutes=billable or 0, amount_cents=amount,
         )
 
     def list(self, *, quarter: str | None = None, partner: str | None = None, category: str | None = None,
@@ -119,8 +118,7 @@ class HoursService:
             q = q.order_by(TimeEntry.work_date.desc(), TimeEntry.created_at.desc())
             if limit:
                 q = q.limit(limit)
-            pricer = Pricer(s)
-            return [self._dto(row, home.id, pricer) for row in s.execute(q)]
+            return [self._dto(row, home.id) for row in s.execute(q)]
 
     def get(self, entry_id: str) -> TimeEntryDTO:
         with self.db.read() as s:
@@ -129,7 +127,7 @@ class HoursService:
             row = s.execute(q.where(TimeEntry.id == entry_id)).first()
             if row is None or row[0].deleted_at is not None:
                 raise ValidationError(f"no time entry with id {entry_id}")
-            return self._dto(row, home.id, Pricer(s))
+            return self._dto(row, home.id)
 
     # -- writes ----------------------------------------------------------------------------------
     def log(self, *, partner: str, direction: str, work_date: Any, hours: Any, category: str | None = None,
@@ -145,6 +143,8 @@ class HoursService:
                                       today=today)
             s.add(e)
             s.flush()
+            reprice(s, entry_ids=[e.id])
+            s.refresh(e)
             return self._result(s, e, warnings)
 
     def preview(self, **kwargs: Any) -> LogResult:
@@ -156,13 +156,17 @@ class HoursService:
 
     def _result(self, s: Session, e: TimeEntry, warnings: list[str], saved: bool = True) -> LogResult:
         home = require_home(s)
-        pricer = Pricer(s)
+        if saved:
+            priced = (e.billable_minutes, e.amount_cents)
+        else:
+            p = Pricer(s).price(EntryRow.of(e))
+            priced = (p.billable_minutes, p.amount_cents) if p.priced else (None, None)
         cap = None
         if e.agreement_id:
             agr = s.get(Agreement, e.agreement_id)
             fy = fiscal_year_of(e.work_date, home.fy_start_month)
-            use = cap_use(s, pricer, agr, e.provider_agency_id, fy, home.fy_start_month,
-                          extra=None if saved else EntryRow.of(e))
+            use = cap_use(s, agr, e.provider_agency_id, fy, home.fy_start_month,
+                          extra=None if saved else (priced[1] or 0, priced[0] or e.minutes))
             cap = CapDTO(agr.number, fy, use.cap_cents, use.used_cents, use.cap_minutes, use.used_minutes,
                          use.percent, use.level)
             if use.level:
@@ -174,7 +178,7 @@ class HoursService:
         agr_no = s.get(Agreement, e.agreement_id).number if e.agreement_id else None
         cat = s.get(ServiceCategory, e.category_id).code if e.category_id else None
         row = (e, prov.code, prov.name, rec.code, rec.name, agr_no, cat, None)
-        return LogResult(self._dto(row, home.id, pricer), tuple(warnings), cap)
+        return LogResult(self._dto(row, home.id, priced), tuple(warnings), cap)
 
     def _build(self, s: Session, *, partner, direction, work_date, hours, category=None, staff=None,
                after_hours=False, callout=False, miles=None, travel_minutes=0, description=None,
@@ -232,7 +236,8 @@ class HoursService:
                       incident_ref=clean_text(incident_ref, "incident", 80),
                       description=clean_text(description, "description", 2000), status="draft",
                       flags=",".join(flags) or None, source=source)
-        if agr_id is not None and not Pricer(s).rates.get(agr_id):
+        if agr_id is not None and not s.scalar(select(RateSchedule.id).where(
+                RateSchedule.agreement_id == agr_id, RateSchedule.deleted_at.is_(None)).limit(1)):
             warnings.append("the agreement has no rate schedule yet: the entry is not priced")
         return e, warnings
 
@@ -307,6 +312,7 @@ class HoursService:
                         "flags"):
                 setattr(e, col, getattr(fresh, col))
             s.flush()
+            reprice(s, entry_ids=[e.id])
         return self.get(entry_id)
 
     @staticmethod

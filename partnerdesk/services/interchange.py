@@ -20,6 +20,7 @@ from partnerdesk.db.types import ISODate, UTCDateTime
 from partnerdesk.db.uow import Database
 from partnerdesk.errors import ImportFormatError, UserError
 from partnerdesk.services.contacts import reindex
+from partnerdesk.services.pricing import reprice
 
 FORMAT = "partnerdesk-export"
 VERSION = 1
@@ -28,6 +29,8 @@ TABLE_ORDER = ("agency", "skill", "service_category", "mileage_rate", "contact",
                "agreement_party", "rate_schedule", "statement", "statement_line", "statement_document",
                "time_entry", "payment", "number_sequence", "audit_event")
 PERSONAL_FIELDS = {"contact": ("personal_phone",)}
+# Built-in reference rows every database starts with; an import replaces them instead of counting them as data.
+REFERENCE_TABLES = ("service_category", "mileage_rate")
 assert set(SYNCED_TABLES) <= set(TABLE_ORDER)
 
 
@@ -152,6 +155,8 @@ class InterchangeService:
                            capture_ops=False) as s:
             if not merge:
                 for name in SYNCED_TABLES:
+                    if name in REFERENCE_TABLES:
+                        continue
                     if s.scalar(select(func.count()).select_from(_table(name))):
                         raise UserError(f"the database is not empty ({name} has rows); import into an empty "
                                         "database, or add --merge to combine")
@@ -171,6 +176,12 @@ class InterchangeService:
                     where = f"{path}: tables.{name}[{i}]"
                     if any(r.get(k) is None for k in pk) and name != "audit_event":
                         raise ImportFormatError(f"{path}: tables.{name}: a row has no {pk[0]}")
+                    if name in REFERENCE_TABLES and not merge:
+                        cond = [t.c[k] == r[k] for k in pk]
+                        if conn.execute(select(t.c[pk[0]]).where(*cond)).first() is not None:
+                            conn.execute(update(t).where(*cond).values(**r))
+                            n += 1
+                            continue
                     if merge and name != "audit_event":
                         cond = [t.c[k] == r[k] for k in pk]
                         existing = conn.execute(select(t).where(*cond)).mappings().first()
@@ -186,6 +197,7 @@ class InterchangeService:
                 counts[name] = n
             s.flush()
             reindex(s, [r["id"] for r in data["tables"].get("contact", [])])
+            reprice(s, everything=True)
             a = self.db.actor
             s.add(AuditEvent(os_user=a.os_user, display_name=a.display_name, action="import_json", entity="database",
                              summary=f"imported {path} ({'merge' if merge else 'into empty database'})",

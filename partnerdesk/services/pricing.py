@@ -6,7 +6,7 @@ from collections import defaultdict
 from dataclasses import dataclass
 from datetime import date
 
-from sqlalchemy import select
+from sqlalchemy import bindparam, func, select, update
 from sqlalchemy.orm import Session
 
 from partnerdesk.db.models import Agreement, RateSchedule, TimeEntry
@@ -64,22 +64,56 @@ class Pricer:
         return hit
 
 
-def cap_use(s: Session, pricer: Pricer, agreement: Agreement, provider_agency_id: str, fiscal_year: int,
-            fy_start_month: int, extra: EntryRow | None = None, exclude_id: str | None = None) -> CapUse:
-    """Use of an agreement's fiscal-year cap by one provider, optionally with an entry not yet saved."""
-    start, end = fiscal_year_range(fiscal_year, fy_start_month)
-    q = (select(TimeEntry.id, *ENTRY_COLUMNS)
-         .where(TimeEntry.agreement_id == agreement.id, TimeEntry.provider_agency_id == provider_agency_id,
-                TimeEntry.deleted_at.is_(None), TimeEntry.work_date >= start, TimeEntry.work_date <= end))
-    used_cents = used_minutes = 0
+def reprice(s: Session, *, entry_ids: list[str] | None = None, agreement_ids: list[str] | None = None,
+            with_miles: bool = False, everything: bool = False) -> int:
+    """Recompute the stored price snapshot (billable_minutes, amount_cents) of entries not yet invoiced.
+
+    Called in the same transaction as whatever changed a price: logging or editing an entry, a rate
+    schedule or agreement change, a mileage-rate change, an import, or applying synced changes. The
+    update bypasses change capture: the snapshot is derived locally and never replicated.
+    """
+    s.flush()
+    q = select(TimeEntry.id, *ENTRY_COLUMNS).where(TimeEntry.deleted_at.is_(None), TimeEntry.status != "invoiced")
+    if not everything:
+        conds = []
+        if entry_ids:
+            conds.append(TimeEntry.id.in_(entry_ids))
+        if agreement_ids:
+            conds.append(TimeEntry.agreement_id.in_(agreement_ids))
+        if with_miles:
+            conds.append(TimeEntry.miles != "0")
+        if not conds:
+            return 0
+        from sqlalchemy import or_
+
+        q = q.where(or_(*conds))
+    pricer = Pricer(s)
+    rows = []
     for row in s.execute(q):
-        if row[0] == exclude_id:
-            continue
         p = pricer.price(EntryRow(*row[1:]))
-        used_cents += p.amount_cents
-        used_minutes += p.billable_minutes or row.minutes
+        rows.append({"eid": row[0], "bm": p.billable_minutes if p.priced else None,
+                     "amt": p.amount_cents if p.priced else None})
+    if rows:
+        stmt = (update(TimeEntry.__table__).where(TimeEntry.__table__.c.id == bindparam("eid"))
+                .values(billable_minutes=bindparam("bm"), amount_cents=bindparam("amt"),
+                        updated_at=TimeEntry.__table__.c.updated_at))  # derived: not an edit
+        conn = s.connection()
+        for i in range(0, len(rows), 5000):
+            conn.execute(stmt, rows[i:i + 5000])
+    return len(rows)
+
+
+def cap_use(s: Session, agreement: Agreement, provider_agency_id: str, fiscal_year: int, fy_start_month: int,
+            extra: tuple[int, int] | None = None) -> CapUse:
+    """Use of an agreement's fiscal-year cap by one provider (stored price snapshots), optionally plus an
+    unsaved entry's (amount_cents, billable_minutes)."""
+    start, end = fiscal_year_range(fiscal_year, fy_start_month)
+    used_cents, used_minutes = s.execute(
+        select(func.coalesce(func.sum(TimeEntry.amount_cents), 0),
+               func.coalesce(func.sum(func.coalesce(TimeEntry.billable_minutes, TimeEntry.minutes)), 0))
+        .where(TimeEntry.agreement_id == agreement.id, TimeEntry.provider_agency_id == provider_agency_id,
+               TimeEntry.deleted_at.is_(None), TimeEntry.work_date >= start, TimeEntry.work_date <= end)).one()
     if extra is not None:
-        p = pricer.price(extra)
-        used_cents += p.amount_cents
-        used_minutes += p.billable_minutes or extra.minutes
+        used_cents += extra[0]
+        used_minutes += extra[1]
     return CapUse(agreement.cap_cents, used_cents, agreement.cap_minutes, used_minutes)

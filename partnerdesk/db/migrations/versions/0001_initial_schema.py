@@ -349,6 +349,8 @@ def upgrade() -> None:
     sa.Column('dispute_reason', sa.Text(), nullable=True),
     sa.Column('statement_line_id', sa.String(length=36), nullable=True),
     sa.Column('source', sa.String(length=20), nullable=False),
+    sa.Column('billable_minutes', sa.Integer(), nullable=True),
+    sa.Column('amount_cents', sa.Integer(), nullable=True),
     sa.Column('id', sa.String(length=36), nullable=False),
     sa.Column('created_at', sa.String(length=30), nullable=False),
     sa.Column('updated_at', sa.String(length=30), nullable=False),

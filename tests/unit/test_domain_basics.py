@@ -1,0 +1,88 @@
+from datetime import date
+from decimal import Decimal
+
+import pytest
+
+from partnerdesk.domain.durations import parse_minutes
+from partnerdesk.domain.money import Money, format_cents
+from partnerdesk.domain.periods import Quarter, fiscal_year_of, fiscal_year_range, parse_date
+from partnerdesk.errors import ValidationError
+
+
+@pytest.mark.parametrize("text,cents", [
+    ("1,234.56", 123456), ("$12", 1200), ("12.5", 1250), ("0.005", 1), ("0.004", 0), ("$1,000,000.00", 100000000),
+    ("-3.10", -310), ("(4.00)", -400), (" $ 7.99 ", 799), (".5", 50), ("12.", 1200), ("2.345", 235),
+    ("-0.005", -1),
+])
+def test_money_parses_what_people_type(text, cents):
+    assert Money.parse(text).cents == cents
+
+
+@pytest.mark.parametrize("text", ["", "abc", "1,23.00", "12.34.56", "$", "1 234", "12,3456"])
+def test_money_rejects_garbage_with_a_clear_message(text):
+    with pytest.raises(ValidationError, match="money|separators"):
+        Money.parse(text)
+
+
+@pytest.mark.parametrize("cents,text", [(123456, "$1,234.56"), (5, "$0.05"), (-310, "-$3.10"), (0, "$0.00"),
+                                        (100000000, "$1,000,000.00")])
+def test_money_formats_dollars_and_cents(cents, text):
+    assert format_cents(cents) == text
+
+
+def test_money_is_integer_cents_only_and_rounds_half_up():
+    with pytest.raises(TypeError):
+        Money(1.5)  # type: ignore[arg-type]
+    assert Money(1001).times("1.5") == Money(1502)  # 1501.5 -> 1502
+    assert Money(-1001).times("1.5") == Money(-1502)  # halves away from zero
+    assert Money.parse(Decimal("0.125")).cents == 13
+    assert Money(100) + Money(5) == Money(105)
+
+
+@pytest.mark.parametrize("d,start,q", [
+    (date(2026, 1, 1), 1, "2026Q1"), (date(2026, 3, 31), 1, "2026Q1"), (date(2026, 4, 1), 1, "2026Q2"),
+    (date(2026, 12, 31), 1, "2026Q4"), (date(2026, 7, 1), 7, "2027Q1"), (date(2026, 6, 30), 7, "2026Q4"),
+    (date(2026, 10, 1), 10, "2027Q1"), (date(2027, 9, 30), 10, "2027Q4"), (date(2024, 2, 29), 2, "2025Q1"),
+])
+def test_quarter_of_a_date_follows_the_fiscal_year_start(d, start, q):
+    assert str(Quarter.of(d, start)) == q
+
+
+def test_quarter_date_ranges():
+    q = Quarter.parse("2026Q3")
+    assert (q.start, q.end) == (date(2026, 7, 1), date(2026, 9, 30))
+    q = Quarter.parse("fy2027q1", start_month=7)
+    assert (q.start, q.end) == (date(2026, 7, 1), date(2026, 9, 30))
+    assert Quarter.parse("2026Q4").next() == Quarter(2027, 1)
+    assert Quarter.parse("2026Q1").previous() == Quarter(2025, 4)
+    assert fiscal_year_range(2027, 7) == (date(2026, 7, 1), date(2027, 6, 30))
+    assert fiscal_year_of(date(2026, 6, 30), 7) == 2026
+
+
+@pytest.mark.parametrize("bad", ["2026Q5", "2026", "Q3", "26Q1", ""])
+def test_bad_quarters_are_refused(bad):
+    with pytest.raises(ValidationError, match="quarter"):
+        Quarter.parse(bad)
+
+
+def test_dates_iso_and_us_and_impossible():
+    assert parse_date("2026-03-01") == date(2026, 3, 1)
+    assert parse_date("8/3/2026") == date(2026, 8, 3)
+    with pytest.raises(ValidationError, match="not a real date"):
+        parse_date("2026-13-01")
+    with pytest.raises(ValidationError, match="not a real date"):
+        parse_date("2/30/2026")
+    with pytest.raises(ValidationError, match="not a date"):
+        parse_date("yesterday")
+
+
+@pytest.mark.parametrize("text,minutes", [("1.5", 90), ("1:30", 90), ("90m", 90), ("2h", 120), ("1h 30m", 90),
+                                          ("0.25", 15), ("8", 480), ("0:05", 5), ("2 hours", 120)])
+def test_hours_as_people_type_them(text, minutes):
+    assert parse_minutes(text) == minutes
+
+
+@pytest.mark.parametrize("bad", ["-1", "0", "abc", "1:75", "", "1,5"])
+def test_bad_hours_are_refused(bad):
+    with pytest.raises(ValidationError):
+        parse_minutes(bad)
