@@ -266,17 +266,25 @@ class BackupService:
         return None
 
     # -- restoring -------------------------------------------------------------------------------
-    def restore(self, source: Path) -> RestoreResult:
+    def restore(self, source: Path, held_lock: InstanceLock | None = None) -> RestoreResult:
         """Replace the live database with ``source`` after checking it; keeps a safety copy of the current one.
 
-        Raises AlreadyRunningError when a partnerdesk window has the database open."""
+        Raises AlreadyRunningError when a partnerdesk window has the database open. A window restoring into
+        its own database passes the lock it holds as ``held_lock``."""
         source = Path(source)
         if self.db_path.exists() and source.resolve() == self.db_path.resolve():
             raise UserError(f"{source}: is the live database; choose a backup file")
         info = inspect_backup(source, full=True)
-        with InstanceLock(self.db_path, purpose="restore"):
+        own = held_lock is None or not held_lock.held
+        lock = InstanceLock(self.db_path, purpose="restore") if own else held_lock
+        if own:
+            lock.acquire()
+        try:
             safety = self._safety_copy()
             self._copy_into_live(source)
+        finally:
+            if own:
+                lock.release()
         problem = quick_check(self.db_path)
         if problem:  # pragma: no cover - the source passed integrity_check; this would be an SQLite bug
             raise DatabaseError(f"{self.db_path}: the restored database failed its check ({problem}); "
