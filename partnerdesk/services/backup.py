@@ -210,6 +210,11 @@ class BackupService:
         log.info("backed up %s to %s", self.db_path, out)
         return out
 
+    def daily_due(self, today: date | None = None) -> bool:
+        """True on the first start of a day (no daily backup for today yet) when there is a database."""
+        today = today or date.today()
+        return self.db_path.exists() and not (self.backup_dir / f"daily-{today.isoformat()}.sqlite3").exists()
+
     def daily(self, today: date | None = None) -> Path | None:
         """The automatic backup: the first start of a day copies the database, then old dailies are pruned.
         Returns the new file, or None when today's already exists (or there is no database)."""
@@ -336,10 +341,43 @@ class BackupService:
         copy_database(source, self.db_path)
 
 
-def startup_check(db_path: Path, backup_dir: Path) -> None:
-    """``PRAGMA quick_check`` before the database is opened. Raises DamagedDatabaseError naming the newest good
-    backup and the command that restores it, instead of opening a damaged file."""
-    problem = quick_check(db_path)
+def light_check(db_path: Path) -> str | None:
+    """The every-start check, in milliseconds whatever the size: SQLite header, schema readable, file not
+    shorter than its page count says (a truncated copy). None when it passes."""
+    db_path = Path(db_path)
+    if not db_path.exists() or db_path.stat().st_size == 0:
+        return None
+    try:
+        with open(db_path, "rb") as f:
+            if f.read(16) != SQLITE_MAGIC:
+                return "it is not an SQLite database file (the header is damaged or it is another file)"
+    except OSError as exc:
+        return f"it cannot be read ({exc.strerror})"
+    try:
+        conn = sqlite3.connect(f"file:{db_path}?mode=ro", uri=True)
+        try:
+            conn.execute("SELECT count(*) FROM sqlite_master").fetchone()
+            pages = conn.execute("PRAGMA page_count").fetchone()[0]
+            size = conn.execute("PRAGMA page_size").fetchone()[0]
+        finally:
+            conn.close()
+    except sqlite3.Error as exc:
+        return f"SQLite cannot read it ({exc})"
+    wal = db_path.with_name(db_path.name + "-wal")
+    if pages * size > db_path.stat().st_size + (wal.stat().st_size if wal.exists() else 0):
+        return f"the file is shorter than its {pages:,} pages (truncated)"
+    return None
+
+
+def startup_check(db_path: Path, backup_dir: Path, full: bool = True) -> None:
+    """Check the database before it is opened: ``PRAGMA quick_check`` (``full``, the first start of a day, before
+    the daily backup) or light_check (every other start; quick_check reads the whole file: seconds on a large
+    database). Raises DamagedDatabaseError naming the newest good backup and the command that restores it,
+    instead of opening a damaged file."""
+    from partnerdesk.db.migrate import check_file
+
+    check_file(Path(db_path))  # another kind of file entirely (--db report.docx) is a wrong file, not damage
+    problem = quick_check(db_path) if full else light_check(db_path)
     if problem is None:
         return
     good = BackupService(db_path, backup_dir).newest_good()

@@ -135,6 +135,8 @@ def test_start_up_check_refuses_a_damaged_file_and_names_the_newest_good_backup(
     svc = demo_ctx.services.backups
     older = svc.backup()
     demo_ctx.close()
+    for p in svc.backup_dir.glob("daily-*"):  # tomorrow morning: the first start of the day checks in full
+        p.rename(p.with_name("manual-" + p.name))
     db = demo_ctx.paths.db_path
     for side in ("-wal", "-shm"):
         db.with_name(db.name + side).unlink(missing_ok=True)
@@ -143,7 +145,7 @@ def test_start_up_check_refuses_a_damaged_file_and_names_the_newest_good_backup(
     with pytest.raises(DamagedDatabaseError) as info:
         open_context()
     err = info.value
-    assert err.backup is not None and err.backup.name.startswith(("daily-", "manual-"))
+    assert err.backup is not None and err.backup.name.startswith("manual-")
     assert "partnerdesk restore" in str(err) and str(err.backup) in str(err)
     # restoring the named backup works even though the live file is damaged
     result = BackupService(db, demo_ctx.paths.backup_dir).restore(err.backup)
@@ -172,3 +174,20 @@ def test_manual_backup_refuses_the_live_file_and_missing_database(ctx, tmp_path)
         missing.backup()
     out = svc.backup(tmp_path)  # a folder: a dated file inside it
     assert out.parent == tmp_path and inspect_backup(out).kind == "other"
+
+
+def test_light_check_catches_a_truncated_or_foreign_file_on_every_start(demo_ctx):
+    from partnerdesk.app import open_context
+    from partnerdesk.services.backup import light_check
+
+    demo_ctx.close()
+    db = demo_ctx.paths.db_path
+    assert light_check(db) is None
+    assert not demo_ctx.services.backups.daily_due()  # today's backup exists: later starts are light
+    for side in ("-wal", "-shm"):
+        db.with_name(db.name + side).unlink(missing_ok=True)
+    data = db.read_bytes()
+    db.write_bytes(data[: len(data) // 2])
+    assert light_check(db)  # "truncated", or "malformed" when the cut runs through the schema
+    with pytest.raises(DamagedDatabaseError, match="partnerdesk restore"):
+        open_context()
