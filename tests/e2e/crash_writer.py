@@ -34,10 +34,17 @@ def out(line: str) -> None:
     os.write(1, (line + "\n").encode())
 
 
-def child(seed: int) -> None:
-    rnd = random.Random(seed)
+def open_database() -> tuple[Database, Services]:
+    """Opened once in the zygote (migration check, node id); its pool is emptied before every fork, so each
+    child makes its own SQLite connections (never share a connection across fork)."""
     db = Database(DB, Actor("crash", "Crash Test"))
     services = Services(db)
+    db.engine.dispose()
+    return db, services
+
+
+def child(seed: int, db: Database, services: Services) -> None:
+    rnd = random.Random(seed)
     event.listen(db._write, "after_flush", lambda session, ctx: out("m"))
     with db.read() as s:
         agencies = {a.code: a.id for a in s.scalars(select(Agency))}
@@ -93,6 +100,7 @@ def child(seed: int) -> None:
 
 
 def main() -> None:
+    db, services = open_database()
     for line in sys.stdin:
         cmd = line.split()
         if not cmd:
@@ -103,7 +111,7 @@ def main() -> None:
         pid = os.fork()
         if pid == 0:
             try:
-                child(seed)
+                child(seed, db, services)
             finally:
                 os._exit(3)
         out(f"pid {pid}")
