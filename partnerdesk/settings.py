@@ -45,6 +45,25 @@ class Settings:
             Path(tmp).unlink(missing_ok=True)
             raise
 
+    # -- remembered import column mappings, keyed by the kind of import and the file's header ----------
+    @staticmethod
+    def _header_key(columns: list[str] | tuple[str, ...]) -> str:
+        return "\x1f".join(c.strip().casefold() for c in columns)
+
+    def import_mapping(self, kind: str, columns: list[str] | tuple[str, ...]) -> dict[str, str] | None:
+        """The mapping last used for a file with exactly these columns, if any."""
+        saved = (self.get("import_mappings") or {}).get(kind) or {}
+        found = saved.get(self._header_key(columns))
+        return dict(found) if isinstance(found, dict) else None
+
+    def remember_import_mapping(self, kind: str, columns: list[str] | tuple[str, ...],
+                                mapping: dict[str, str]) -> None:
+        all_maps = dict(self.get("import_mappings") or {})
+        mine = dict(all_maps.get(kind) or {})
+        mine[self._header_key(columns)] = dict(mapping)
+        all_maps[kind] = mine
+        self.set("import_mappings", all_maps)
+
     @property
     def display_name(self) -> str:
         return self.get("display_name") or os_user()

@@ -16,6 +16,17 @@ def register(sub) -> None:
     a = asub.add_parser("list", help="the agreement register")
     add_json_flag(a)
     a.set_defaults(func=cmd_agreements_list)
+    a = asub.add_parser("ics", help="renewal and notice deadlines as an iCalendar file a calendar app imports")
+    a.add_argument("file", metavar="FILE", help="the .ics file to write ('-' for standard output)")
+    a.set_defaults(func=cmd_agreements_ics)
+    a = asub.add_parser("attach", help="attach the signed agreement document (copied into the data folder)")
+    a.add_argument("agreement", metavar="NUMBER")
+    a.add_argument("file", metavar="FILE")
+    a.set_defaults(func=cmd_agreements_attach)
+    a = asub.add_parser("rates", help="the rate schedules of one agreement")
+    a.add_argument("agreement", metavar="NUMBER")
+    add_json_flag(a)
+    a.set_defaults(func=cmd_agreements_rates)
 
     p = sub.add_parser("hours", help="hours exchanged with partners")
     hsub = p.add_subparsers(dest="action", metavar="ACTION", required=True)
@@ -45,6 +56,28 @@ def register(sub) -> None:
     h.add_argument("--direction", choices=("given", "received"))
     add_json_flag(h)
     h.set_defaults(func=cmd_hours_list)
+
+    h = hsub.add_parser("import", help="import an hours spreadsheet (CSV) through a column mapping")
+    h.add_argument("file", metavar="FILE")
+    h.add_argument("--map", metavar="SPEC",
+                   help='field=Column pairs, e.g. "date=Date,partner=Partner,hours=Hours,description=What we did"; '
+                        "fields: date partner direction hours staff category after_hours callout miles travel "
+                        "incident description agreement (default: the remembered mapping for this header, "
+                        "else a guess)")
+    h.add_argument("--dry-run", action="store_true", help="check and price every row, save nothing")
+    add_json_flag(h)
+    h.set_defaults(func=cmd_hours_import)
+
+    p = sub.add_parser("mileage", help="mileage rates (cents per mile by the date they take effect)")
+    msub = p.add_subparsers(dest="action", metavar="ACTION", required=True)
+    m = msub.add_parser("list", help="the mileage rate table")
+    add_json_flag(m)
+    m.set_defaults(func=cmd_mileage_list)
+    m = msub.add_parser("set", help="set the rate that takes effect on DATE")
+    m.add_argument("date", metavar="DATE", help="YYYY-MM-DD the rate takes effect")
+    m.add_argument("cents", metavar="CENTS", help="cents per mile, e.g. 72.5")
+    m.add_argument("--source", default="set by user", help="where the rate comes from")
+    m.set_defaults(func=cmd_mileage_set)
 
     p = sub.add_parser("balances", help="hours and dollars per partner for a fiscal year")
     p.add_argument("--fy", type=int, metavar="YEAR")
@@ -117,4 +150,100 @@ def cmd_balances(args: argparse.Namespace) -> int:
                      else ""] for b in items),
                    ["code", "partner", "hours given", "hours received", "value given", "value received", "net",
                     "cap used"])
+    return 0
+
+
+def cmd_mileage_list(args: argparse.Namespace) -> int:
+    ctx = context(args)
+    items = ctx.services.agreements.mileage_rates()
+    if args.json:
+        emit_json(items)
+    else:
+        emit_table(([m.effective_from, f"{m.cents_per_mile}¢", m.source or ""] for m in items),
+                   ["from", "per mile", "source"])
+    return 0
+
+
+def cmd_mileage_set(args: argparse.Namespace) -> int:
+    ctx = context(args)
+    m = ctx.services.agreements.set_mileage_rate(args.date, args.cents, args.source)
+    print(f"Mileage from {m.effective_from}: {m.cents_per_mile}¢ per mile")
+    return 0
+
+
+def cmd_agreements_ics(args: argparse.Namespace) -> int:
+    import sys
+
+    ctx = context(args)
+    if args.file == "-":
+        sys.stdout.write(ctx.services.agreements.calendar_ics())
+        return 0
+    n = ctx.services.agreements.write_calendar(args.file)
+    print(f"Wrote {n} deadline{'s' if n != 1 else ''} to {args.file}")
+    return 0
+
+
+def cmd_agreements_attach(args: argparse.Namespace) -> int:
+    ctx = context(args)
+    a = ctx.services.agreements.attach_document(args.agreement, args.file)
+    print(f"Attached {args.file} to {a.number} as {ctx.services.agreements.attachments_dir / a.document_path}")
+    return 0
+
+
+def cmd_agreements_rates(args: argparse.Namespace) -> int:
+    ctx = context(args)
+    items = ctx.services.agreements.rates(args.agreement)
+    if args.json:
+        emit_json(items)
+    else:
+        emit_table(([r.effective_from, r.effective_to or "", r.provider_code or "any", r.category_code or "any",
+                     format_cents(r.hourly_rate_cents), r.after_hours_multiplier, r.billing_increment_minutes,
+                     r.minimum_callout_minutes, "yes" if r.travel_billable else "no",
+                     r.mileage_rate_cents or "table"] for r in items),
+                   ["from", "to", "provider", "category", "per hour", "after-hours x", "increment", "call-out min",
+                    "travel", "mileage ¢"])
+    return 0
+
+
+def cmd_hours_import(args: argparse.Namespace) -> int:
+    import sys
+    from pathlib import Path
+
+    from partnerdesk.errors import ImportFormatError
+    from partnerdesk.services.hours_import import KIND, parse_map_spec
+
+    ctx = context(args)
+    svc = ctx.services.hours_import
+    path = Path(args.file)
+    columns = svc.columns(path)
+    mapping = parse_map_spec(args.map, columns) if args.map else None
+    remembered = ctx.settings.import_mapping(KIND, columns)
+    run = svc.preview if args.dry_run else svc.import_file
+    result = run(path, mapping, remembered)
+    if result.problems:
+        for p in result.problems:
+            print(f"{path.name}: line {p.line}: {p.message}", file=sys.stderr)
+        n = len(result.problems)
+        raise ImportFormatError(f"{path.name}: {n} row{'s' if n != 1 else ''} cannot be imported (listed above); "
+                                "nothing was imported")
+    if not args.dry_run:
+        ctx.settings.remember_import_mapping(KIND, columns, result.mapping)
+    if args.json:
+        emit_json(list(result.rows))
+        return 0
+    unmatched = sorted({r.staff_name for r in result.rows if r.staff_name and not r.staff_matched})
+    flagged = [r for r in result.rows if r.agreement_number is None]
+    total = sum(r.amount_cents or 0 for r in result.rows)
+    mapping_text = ", ".join(f"{k}={v}" for k, v in result.mapping.items())
+    verb = "Would import" if args.dry_run else "Imported"
+    print(f"{verb} {len(result.rows)} entries from {path.name} ({format_cents(total)} priced); mapping: {mapping_text}")
+    if flagged:
+        print(f"{len(flagged)} entries have no agreement in force and are saved unbilled and flagged: lines "
+              + ", ".join(str(r.line) for r in flagged))
+    matched = sum(1 for r in result.rows if r.staff_matched)
+    print(f"{matched} entries matched a contact by staff name", end="")
+    if unmatched:
+        shown = ", ".join(unmatched[:8]) + (f" and {len(unmatched) - 8} more" if len(unmatched) > 8 else "")
+        print(f"; {len(unmatched)} names match no contact and are kept as text: {shown}", end="")
+    print()
     return 0

@@ -70,6 +70,7 @@ class Skill(Entity):
 
 class Contact(Entity):
     __tablename__ = "contact"
+    __table_args__ = (Index("ix_contact_escalation", "escalation_order", "name"),)
     agency_id: Mapped[str] = mapped_column(ForeignKey("agency.id"), index=True)
     name: Mapped[str] = mapped_column(String(200))
     title: Mapped[str | None] = mapped_column(String(200))
@@ -171,6 +172,9 @@ class TimeEntry(Entity):
     __table_args__ = (
         Index("ix_time_entry_date", "work_date"),
         Index("ix_time_entry_parties", "provider_agency_id", "recipient_agency_id", "work_date"),
+        Index("ix_time_entry_cap", "agreement_id", "provider_agency_id", "work_date"),  # cap use (0002b_hours)
+        Index("ix_time_entry_ledger", "work_date", "provider_agency_id", "recipient_agency_id", "agreement_id",
+              "minutes", "amount_cents", "billable_minutes", "deleted_at"),  # balances, covering (0002b_hours)
     )
     provider_agency_id: Mapped[str] = mapped_column(ForeignKey("agency.id"))
     recipient_agency_id: Mapped[str] = mapped_column(ForeignKey("agency.id"))

@@ -122,30 +122,51 @@ def _time_amount(minutes: int, rate_cents: int, multiplier: str) -> int:
     return round_half_up(Decimal(minutes) * Decimal(rate_cents) * Decimal(multiplier) / 60)
 
 
+def labor_lines(minutes: int, after_hours: bool, callout: bool, rate: Rate) -> tuple[tuple[PricedLine, ...], int]:
+    """The labor line (after-hours when flagged) and any call-out top-up; with the billable minutes."""
+    lines: list[PricedLine] = []
+    mult = rate.after_hours_multiplier if after_hours else "1"
+    kind = "after_hours" if after_hours else "labor"
+    rounded = round_up(minutes, rate.billing_increment_minutes)
+    lines.append(PricedLine(kind, str(rounded), str(rate.hourly_rate_cents), mult,
+                            _time_amount(rounded, rate.hourly_rate_cents, mult)))
+    billable = rounded
+    if callout and rate.minimum_callout_minutes > rounded:
+        extra = rate.minimum_callout_minutes - rounded
+        lines.append(PricedLine("callout_minimum", str(extra), str(rate.hourly_rate_cents), mult,
+                                _time_amount(extra, rate.hourly_rate_cents, mult)))
+        billable += extra
+    return tuple(lines), billable
+
+
+def travel_lines(travel_minutes: int, rate: Rate) -> tuple[PricedLine, ...]:
+    """Travel time at the plain rate, rounded up to the increment, only where the schedule bills it."""
+    if travel_minutes <= 0 or not rate.travel_billable:
+        return ()
+    travel = round_up(travel_minutes, rate.billing_increment_minutes)
+    return (PricedLine("travel", str(travel), str(rate.hourly_rate_cents), "1",
+                       _time_amount(travel, rate.hourly_rate_cents, "1")),)
+
+
+def mileage_lines(miles: str, per_mile: str) -> tuple[PricedLine, ...]:
+    quantity = Decimal(miles or "0")
+    if quantity <= 0:
+        return ()
+    return (PricedLine("mileage", str(quantity), per_mile, "1", round_half_up(quantity * Decimal(per_mile))),)
+
+
+def mileage_rate_for(entry_date: date, rate: Rate, mileage_table: Sequence[tuple[date, str]]) -> str:
+    """The schedule's own mileage rate, else the mileage table's rate in force on the date."""
+    return rate.mileage_rate_cents or mileage_rate_on(entry_date, mileage_table)
+
+
 def price_entry(entry: EntryFacts, rate: Rate | None,
                 mileage_table: Sequence[tuple[date, str]] = IRS_MILEAGE_CENTS) -> Priced:
     """Price one entry. With no rate the entry is unpriced (never guessed)."""
     if rate is None:
         return Priced(rate=None)
-    lines: list[PricedLine] = []
-    mult = rate.after_hours_multiplier if entry.after_hours else "1"
-    kind = "after_hours" if entry.after_hours else "labor"
-    rounded = round_up(entry.minutes, rate.billing_increment_minutes)
-    lines.append(PricedLine(kind, str(rounded), str(rate.hourly_rate_cents), mult,
-                            _time_amount(rounded, rate.hourly_rate_cents, mult)))
-    billable = rounded
-    if entry.callout and rate.minimum_callout_minutes > rounded:
-        extra = rate.minimum_callout_minutes - rounded
-        lines.append(PricedLine("callout_minimum", str(extra), str(rate.hourly_rate_cents), mult,
-                                _time_amount(extra, rate.hourly_rate_cents, mult)))
-        billable += extra
-    if entry.travel_minutes > 0 and rate.travel_billable:
-        travel = round_up(entry.travel_minutes, rate.billing_increment_minutes)
-        lines.append(PricedLine("travel", str(travel), str(rate.hourly_rate_cents), "1",
-                                _time_amount(travel, rate.hourly_rate_cents, "1")))
-    miles = Decimal(entry.miles or "0")
-    if miles > 0:
-        per_mile = rate.mileage_rate_cents or mileage_rate_on(entry.work_date, mileage_table)
-        lines.append(PricedLine("mileage", str(miles), per_mile, "1",
-                                round_half_up(miles * Decimal(per_mile))))
-    return Priced(rate=rate, billable_minutes=billable, lines=tuple(lines))
+    labor, billable = labor_lines(entry.minutes, entry.after_hours, entry.callout, rate)
+    lines = labor + travel_lines(entry.travel_minutes, rate)
+    if Decimal(entry.miles or "0") > 0:
+        lines += mileage_lines(entry.miles, mileage_rate_for(entry.work_date, rate, mileage_table))
+    return Priced(rate=rate, billable_minutes=billable, lines=lines)

@@ -229,3 +229,53 @@ class AuditDTO:
     entity_id: str | None
     summary: str | None
     changes: dict
+
+
+@dataclass(frozen=True)
+class MileageRateDTO:
+    id: str
+    effective_from: date
+    cents_per_mile: str  # decimal string, e.g. "72.5"
+    source: str | None
+
+
+@dataclass(frozen=True)
+class ImportProblem:
+    line: int  # 1-based line number in the file (the header is line 1)
+    message: str
+
+
+@dataclass(frozen=True)
+class ImportRowPreview:
+    line: int
+    work_date: date
+    direction: str
+    partner_code: str
+    staff_name: str | None
+    staff_matched: bool
+    category_code: str | None
+    minutes: int
+    after_hours: bool
+    callout: bool
+    miles: str
+    description: str | None
+    agreement_number: str | None
+    amount_cents: int | None
+    warnings: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class HoursImportPreview:
+    """What an hours import would do: the column mapping used, parsed rows and problems. Nothing is saved
+    while ``problems`` is not empty (all-or-nothing)."""
+
+    file: str
+    columns: tuple[str, ...]  # the header of the file
+    mapping: dict  # field -> column name
+    rows: tuple[ImportRowPreview, ...]
+    problems: tuple[ImportProblem, ...]
+    imported: int = 0  # rows saved (0 on a dry run or when there are problems)
+
+    @property
+    def ok(self) -> bool:
+        return not self.problems

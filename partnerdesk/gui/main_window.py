@@ -12,7 +12,11 @@ from partnerdesk.gui.dialogs.messages import DialogService, show_error
 from partnerdesk.gui.forms.ui_main_window import Ui_MainWindow
 from partnerdesk.gui.pages.base import TablePage
 from partnerdesk.gui.pages.dashboard import DashboardPage
-from partnerdesk.gui.pages.simple import AgreementsPage, DirectoryPage, HoursPage, StatementsPage, SyncPage
+from partnerdesk.gui.pages.agreements import AgreementsPage
+from partnerdesk.gui.pages.directory_page import DirectoryPage
+from partnerdesk.gui.pages.hours import HoursPage
+from partnerdesk.gui.pages.simple import SyncPage
+from partnerdesk.gui.pages.statements_page import StatementsPage
 from partnerdesk.gui.workers import run_in_worker
 
 PAGES = (
@@ -43,6 +47,8 @@ class MainWindow(QMainWindow):
             page = cls(self.services, self)
             page.setObjectName(f"page_{key}")
             self.pages[key] = page
+            if hasattr(page, "status_message"):
+                page.status_message.connect(lambda text: self.statusBar().showMessage(text, 8000))
             self.ui.stack.addWidget(page)
             item = QListWidgetItem(QIcon(f":/icons/{icon}.svg"), label)
             item.setSizeHint(QSize(160, 40))

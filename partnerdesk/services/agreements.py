@@ -2,8 +2,12 @@
 
 from __future__ import annotations
 
+import os
+import re
+import shutil
 import uuid
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta, timezone
+from pathlib import Path
 from decimal import Decimal, InvalidOperation
 from typing import Any, Iterable
 
@@ -13,7 +17,7 @@ from sqlalchemy.orm import Session, selectinload
 from partnerdesk.db.models import Agreement, AgreementParty, MileageRate, RateSchedule, ServiceCategory
 from partnerdesk.db.uow import Database
 from partnerdesk.domain.billing import IRS_MILEAGE_CENTS, Rate
-from partnerdesk.domain.dto import AgreementDTO, CategoryDTO, PartyDTO, RateDTO
+from partnerdesk.domain.dto import AgreementDTO, CategoryDTO, MileageRateDTO, PartyDTO, RateDTO
 from partnerdesk.errors import ValidationError
 from partnerdesk.services.base import as_date, clean_text, find_agency, get_live, soft_delete
 
@@ -85,9 +89,10 @@ def _decimal_str(value: Any, field: str, lo: str = "0", hi: str = "10") -> str:
         d = Decimal(str(value).strip())
     except InvalidOperation:
         raise ValidationError(f"{field}: '{value}' is not a number", field) from None
-    if not Decimal(lo) <= d <= Decimal(hi):
+    if not d.is_finite() or not Decimal(lo) <= d <= Decimal(hi):
         raise ValidationError(f"{field}: {value} must be between {lo} and {hi}", field)
-    return str(d.normalize()) if d == d.to_integral() else str(d)
+    # "70" stays "70" (Decimal.normalize alone would give "7E+1"); "72.50" becomes "72.5"
+    return str(int(d)) if d == d.to_integral_value() else str(d.normalize())
 
 
 def validate_agreement(values: dict[str, Any]) -> dict[str, Any]:
@@ -145,9 +150,20 @@ def validate_rate(values: dict[str, Any]) -> dict[str, Any]:
     return out
 
 
+MAX_DOCUMENT_BYTES = 100 * 1024 * 1024
+
+
+def safe_file_stem(text: str, limit: int = 60) -> str:
+    """A file-name-safe version of ``text`` on every OS: letters, digits, dot, dash, underscore."""
+    stem = re.sub(r"[^A-Za-z0-9._-]+", "-", text).strip("-._")
+    return stem[:limit] or "document"
+
+
 class AgreementService:
-    def __init__(self, db: Database):
+    def __init__(self, db: Database, attachments_dir: Path | None = None):
         self.db = db
+        # Attachments live beside the database (with PARTNERDESK_HOME that is Paths.attachments_dir).
+        self.attachments_dir = Path(attachments_dir) if attachments_dir else db.path.parent / "attachments"
 
     # -- agreements -------------------------------------------------------------------------------
     def _q(self):
@@ -301,3 +317,159 @@ class AgreementService:
             r = get_live(s, RateSchedule, rate_id, "rate schedule")
             soft_delete(r)
             self._reprice(s, r.agreement_id)
+
+    # -- mileage rates (cents per mile by effective date; IRS defaults, the user's edits win) ---------------
+    def mileage_rates(self) -> list[MileageRateDTO]:
+        with self.db.read() as s:
+            rows = s.scalars(select(MileageRate).where(MileageRate.deleted_at.is_(None))
+                             .order_by(MileageRate.effective_from))
+            return [MileageRateDTO(m.id, m.effective_from, m.cents_per_mile, m.source) for m in rows]
+
+    def set_mileage_rate(self, effective_from: Any, cents_per_mile: Any,
+                         source: str | None = "set by user") -> MileageRateDTO:
+        """Set the mileage rate that takes effect on a date (replacing the one that starts that day)."""
+        start = as_date(effective_from, "date")
+        if start is None:
+            raise ValidationError("date: required (the day the rate takes effect)", "date")
+        cents = _decimal_str(cents_per_mile, "cents per mile", "0", "500")
+        with self.db.write(summary=f"mileage rate from {start}: {cents}¢/mile") as s:
+            m = s.scalar(select(MileageRate).where(MileageRate.effective_from == start))
+            if m is None:
+                m = MileageRate(effective_from=start, cents_per_mile=cents, source=clean_text(source, "source", 80))
+                s.add(m)
+            else:
+                m.cents_per_mile, m.deleted_at = cents, None
+                m.source = clean_text(source, "source", 80)
+            s.flush()
+            self._reprice_mileage(s)
+            return MileageRateDTO(m.id, m.effective_from, m.cents_per_mile, m.source)
+
+    def delete_mileage_rate(self, effective_from: Any) -> None:
+        start = as_date(effective_from, "date")
+        with self.db.write() as s:
+            m = s.scalar(select(MileageRate).where(MileageRate.effective_from == start,
+                                                   MileageRate.deleted_at.is_(None)))
+            if m is None:
+                raise ValidationError(f"no mileage rate starts on {start}", "date")
+            soft_delete(m)
+            self._reprice_mileage(s)
+
+    @staticmethod
+    def _reprice_mileage(s: Session) -> None:
+        from partnerdesk.services.pricing import reprice
+
+        reprice(s, with_miles=True)
+
+    # -- the signed document ---------------------------------------------------------------------------
+    def attach_document(self, ref: str, source: str | os.PathLike) -> AgreementDTO:
+        """Copy the signed agreement into the attachments folder under a safe, unique name and record
+        its path (relative to that folder). The previous copy is kept (documents are records)."""
+        src = Path(source).expanduser()
+        if not src.is_file():
+            raise ValidationError(f"document: '{src}' is not a file", "document_path")
+        size = src.stat().st_size
+        if size == 0 or size > MAX_DOCUMENT_BYTES:
+            raise ValidationError(f"document: '{src.name}' is {'empty' if size == 0 else 'larger than 100 MB'}",
+                                  "document_path")
+        with self.db.read() as s:
+            a = self._find(s, ref)
+            number, agreement_id = a.number, a.id
+        suffix = re.sub(r"[^A-Za-z0-9.]", "", src.suffix.lower())[:10]
+        name = f"{safe_file_stem(number)}-{agreement_id[-12:]}-{datetime.now(timezone.utc):%Y%m%dT%H%M%S%f}{suffix}"
+        self.attachments_dir.mkdir(parents=True, exist_ok=True)
+        target = self.attachments_dir / name
+        tmp = target.with_name("." + name + ".part")
+        try:
+            shutil.copyfile(src, tmp)
+            os.replace(tmp, target)
+        except OSError as exc:
+            tmp.unlink(missing_ok=True)
+            raise ValidationError(f"document: cannot copy '{src}': {exc.strerror or exc}", "document_path") from exc
+        try:
+            with self.db.write(summary=f"document attached: {name}") as s:
+                a = self._find(s, agreement_id)
+                a.document_path = name
+                s.flush()
+                return agreement_dto(a)
+        except BaseException:
+            target.unlink(missing_ok=True)
+            raise
+
+    def document_file(self, ref: str) -> Path | None:
+        """The absolute path of the attached document (to open with the system viewer), or None."""
+        with self.db.read() as s:
+            rel = self._find(s, ref).document_path
+        if not rel:
+            return None
+        path = (self.attachments_dir / rel).resolve()
+        if self.attachments_dir.resolve() not in path.parents:
+            raise ValidationError(f"document: '{rel}' is outside the attachments folder", "document_path")
+        if not path.is_file():
+            raise ValidationError(f"document: {rel} is missing from {self.attachments_dir}", "document_path")
+        return path
+
+    # -- calendar -----------------------------------------------------------------------------------------
+    def deadlines(self, today: date | None = None) -> list[dict[str, Any]]:
+        """Renewal (expiry) and termination-notice deadlines of live, non-draft agreements with an end date."""
+        today = today or date.today()
+        out = []
+        for a in self.list(today=today):
+            if a.is_draft or a.expiry_date is None:
+                continue
+            parties = a.party_codes
+            out.append(dict(uid=f"{a.id}-expiry@partnerdesk", agreement=a.number, kind="expiry",
+                            on=a.expiry_date, summary=f"{a.number} expires — renew or let lapse",
+                            description=f"{a.title}\nParties: {parties}\nExpires {a.expiry_date}. "
+                                        f"Filed: {a.filing_reference or 'not filed'}."))
+            if a.termination_notice_days:
+                notice = a.expiry_date - timedelta(days=a.termination_notice_days)
+                out.append(dict(uid=f"{a.id}-notice@partnerdesk", agreement=a.number, kind="notice",
+                                on=notice, summary=f"{a.number}: last day to give notice "
+                                                   f"({a.termination_notice_days} days before expiry)",
+                                description=f"{a.title}\nParties: {parties}\nWritten notice of "
+                                            f"termination or non-renewal is due {a.termination_notice_days} "
+                                            f"days before the agreement expires on {a.expiry_date}."))
+        return sorted(out, key=lambda d: (d["on"], d["agreement"], d["kind"]))
+
+    def write_calendar(self, path: str | os.PathLike, today: date | None = None) -> int:
+        """Write the deadlines calendar to ``path`` (atomically, CRLF line ends kept). Returns the event count."""
+        import tempfile
+
+        target = Path(path).expanduser()
+        if target.is_dir() or not target.parent.is_dir():
+            raise ValidationError(f"{target}: not a file in an existing folder")
+        text = self.calendar_ics(today)
+        fd, tmp = tempfile.mkstemp(prefix=".ics-", dir=target.parent)
+        try:
+            with os.fdopen(fd, "w", encoding="utf-8", newline="") as f:
+                f.write(text)
+            os.replace(tmp, target)
+        except BaseException:
+            Path(tmp).unlink(missing_ok=True)
+            raise
+        return text.count("BEGIN:VEVENT")
+
+    def calendar_ics(self, today: date | None = None) -> str:
+        """The deadlines as an iCalendar (RFC 5545) document of all-day VEVENTs with a 14-day reminder."""
+        import vobject
+        from dateutil import tz
+
+        cal = vobject.iCalendar()
+        cal.add("prodid").value = "-//partnerdesk//agreement deadlines//EN"
+        cal.add("x-wr-calname").value = "Interlocal agreement deadlines"
+        stamp = datetime.now(tz.tzutc()).replace(microsecond=0)  # vobject names dateutil's UTC "Z"
+        for d in self.deadlines(today):
+            ev = cal.add("vevent")
+            ev.add("uid").value = d["uid"]
+            ev.add("dtstamp").value = stamp
+            ev.add("dtstart").value = d["on"]
+            ev.add("dtend").value = d["on"] + timedelta(days=1)
+            ev.add("summary").value = d["summary"]
+            ev.add("description").value = d["description"]
+            ev.add("categories").value = ["Interlocal agreements"]
+            ev.add("transp").value = "TRANSPARENT"
+            alarm = ev.add("valarm")
+            alarm.add("action").value = "DISPLAY"
+            alarm.add("description").value = d["summary"]
+            alarm.add("trigger").value = timedelta(days=-14)
+        return cal.serialize()

@@ -12,7 +12,7 @@ from partnerdesk.db.uow import Database
 from partnerdesk.domain.caps import CapUse
 from partnerdesk.domain.dto import BalanceDTO
 from partnerdesk.domain.periods import Quarter, fiscal_year_of, fiscal_year_range
-from partnerdesk.services.base import require_home
+from partnerdesk.services.base import find_agency, require_home
 
 
 class BalanceService:
@@ -59,7 +59,7 @@ class BalanceService:
                     c = cap_acc[(agr_id, provider)]
                     c[0] += cents
                     c[1] += billable
-            caps = self._cap_percent(s, home.id, cap_acc)
+            caps = self._cap_percent(s, home.id, cap_acc, start, end)
             partners = set(acc) | set(caps)
             out = []
             for pid in partners:
@@ -83,12 +83,14 @@ class BalanceService:
             return sorted(out, key=lambda b: b.partner_name)
 
     @staticmethod
-    def _cap_percent(s, home_id: str, cap_acc) -> dict[str, float]:
-        """Highest cap use (percent) per partner across agreements and both directions."""
+    def _cap_percent(s, home_id: str, cap_acc, start: date, end: date) -> dict[str, float]:
+        """Highest cap use (percent) per partner across its agreements in force during the fiscal year
+        (start..end) and both directions."""
         rows = s.execute(select(Agreement.id, Agreement.cap_cents, Agreement.cap_minutes, AgreementParty.agency_id)
                          .join(AgreementParty, AgreementParty.agreement_id == Agreement.id)
                          .where(Agreement.deleted_at.is_(None), AgreementParty.deleted_at.is_(None),
-                                AgreementParty.agency_id != home_id)).all()
+                                AgreementParty.agency_id != home_id, Agreement.effective_date <= end,
+                                Agreement.expiry_date.is_(None) | (Agreement.expiry_date >= start))).all()
         out: dict[str, float] = {}
         for agr_id, cap_cents, cap_minutes, partner_id in rows:
             if not cap_cents and not cap_minutes:
@@ -101,22 +103,25 @@ class BalanceService:
         return out
 
     def hours_by_quarter(self, fiscal_year: int | None = None, partner: str | None = None) -> list[dict]:
-        """[{quarter, minutes_given, minutes_received}] for the four quarters of a fiscal year."""
+        """[{quarter, minutes_given, minutes_received}] for the four quarters of a fiscal year, for every
+        partner or one (code or id)."""
         with self.db.read() as s:
             home = require_home(s)
             fsm = home.fy_start_month
             fy = fiscal_year or fiscal_year_of(date.today(), fsm)
             quarters = [Quarter(fy, n, fsm) for n in (1, 2, 3, 4)]
+            partner = find_agency(s, partner).id if partner else None
             out = {str(q): {"quarter": str(q), "minutes_given": 0, "minutes_received": 0} for q in quarters}
-            q = (select(TimeEntry.provider_agency_id, TimeEntry.recipient_agency_id, TimeEntry.work_date,
-                        TimeEntry.minutes)
+            month = func.substr(TimeEntry.work_date, 1, 7)  # ISO text "2026-03": SQLite does the summing
+            q = (select(TimeEntry.provider_agency_id, TimeEntry.recipient_agency_id, month,
+                        func.sum(TimeEntry.minutes))
                  .where(TimeEntry.deleted_at.is_(None), TimeEntry.work_date >= quarters[0].start,
-                        TimeEntry.work_date <= quarters[-1].end))
-            for prov, rec, wd, minutes in s.execute(q):
-                if home.id not in (prov, rec):
-                    continue
+                        TimeEntry.work_date <= quarters[-1].end,
+                        (TimeEntry.provider_agency_id == home.id) | (TimeEntry.recipient_agency_id == home.id))
+                 .group_by(TimeEntry.provider_agency_id, TimeEntry.recipient_agency_id, month))
+            for prov, rec, ym, minutes in s.execute(q):
                 if partner and partner not in (prov, rec):
                     continue
-                key = str(Quarter.of(wd, fsm))
+                key = str(Quarter.of(date(int(ym[:4]), int(ym[5:7]), 1), fsm))
                 out[key]["minutes_given" if prov == home.id else "minutes_received"] += minutes
             return list(out.values())

@@ -10,8 +10,9 @@ from typing import Any, Iterable
 from sqlalchemy import func, select, text
 from sqlalchemy.orm import Session, selectinload
 
-from partnerdesk.db.models import Agency, Contact, ContactSkill, Skill
+from partnerdesk.db.models import Agency, Contact, ContactSkill, Skill, TimeEntry
 from partnerdesk.db.uow import Database
+from partnerdesk.domain.directory import MergeResult
 from partnerdesk.domain.dto import ContactDTO
 from partnerdesk.errors import ValidationError
 from partnerdesk.services.base import as_date, clean_text, find_agency, get_live, soft_delete
@@ -140,8 +141,14 @@ def reindex(s: Session, contact_ids: Iterable[str]) -> None:
                          [fts_row(c) for c in rows])
 
 
+_NUMBER_IN_TEXT = re.compile(r"\+?\(?\d[\d ().\-]{5,}\d")
+
+
 def fts_row(c: Contact) -> dict[str, str]:
     phones = [p for p in (c.work_phone, c.mobile_phone, c.after_hours_phone, c.personal_phone) if p]
+    # numbers written into the notes ("Other numbers: …", "call 425.555.0120 first") are findable too
+    phones += [m.group(0) for text in (c.notes, c.on_call_notes) if text for m in _NUMBER_IN_TEXT.finditer(text)
+               if len(digits(m.group(0))) >= 7]
     return {
         "contact_id": c.id,
         "name": c.name,
@@ -211,6 +218,54 @@ class ContactService:
             c = get_live(s, Contact, contact_id, "contact")
             soft_delete(c)
             reindex(s, [c.id])
+
+    def merge(self, keep_id: str, other_id: str) -> MergeResult:
+        """Fold ``other`` into ``keep``: empty fields of ``keep`` take ``other``'s values, notes are joined,
+        numbers that would be lost are kept in the notes, skills are united, the other person's time
+        entries move to ``keep``, and ``other`` is soft-deleted. One transaction."""
+        if keep_id == other_id:
+            raise ValidationError("pick two different contacts to merge")
+        with self.db.write(action="merge", summary="contacts merged") as s:
+            keep = get_live(s, Contact, keep_id, "contact")
+            other = get_live(s, Contact, other_id, "contact")
+            taken: list[str] = []
+            for key in ("title", "email", "work_phone", "mobile_phone", "after_hours_phone", "personal_phone",
+                        "escalation_order", "emergency_responder_since"):
+                mine, theirs = getattr(keep, key), getattr(other, key)
+                if mine in (None, "") and theirs not in (None, ""):
+                    setattr(keep, key, theirs)
+                    taken.append(key)
+                elif key == "emergency_responder_since" and mine and theirs and theirs < mine:
+                    keep.emergency_responder_since = theirs
+                    taken.append(key)
+            if other.last_verified and (keep.last_verified is None or other.last_verified > keep.last_verified):
+                keep.last_verified = other.last_verified
+                taken.append("last_verified")
+            mine_numbers = {digits(getattr(keep, k)) for k in PHONE_FIELDS if getattr(keep, k)}
+            lost = [f"{k.replace('_phone', '').replace('_', ' ').capitalize()} {getattr(other, k)}"
+                    for k in PHONE_FIELDS if getattr(other, k) and digits(getattr(other, k)) not in mine_numbers]
+            for key, extra in (("notes", other.notes), ("on_call_notes", other.on_call_notes),
+                               ("notes", f"Other numbers: {'; '.join(lost)}" if lost else None)):
+                if extra and extra not in (getattr(keep, key) or ""):
+                    setattr(keep, key, f"{getattr(keep, key)}\n{extra}" if getattr(keep, key) else extra)
+                    taken.append(key)
+            tags = [t.strip() for t in f"{keep.role_tags or ''},{other.role_tags or ''}".split(",") if t.strip()]
+            tags = list(dict.fromkeys(tags))
+            if ", ".join(tags) != (keep.role_tags or ""):
+                keep.role_tags = ", ".join(tags) or None
+                taken.append("role_tags")
+            names = [link.skill.name for link in keep.skill_links] + [link.skill.name for link in other.skill_links]
+            if len({skill_key(n) for n in names}) > len(keep.skill_links):
+                taken.append("skills")
+            set_skills(s, keep, names)
+            set_skills(s, other, [])
+            entries = s.scalars(select(TimeEntry).where(TimeEntry.staff_contact_id == other.id)).all()
+            for e in entries:
+                e.staff_contact_id = keep.id
+            soft_delete(other)
+            reindex(s, [keep.id, other.id])
+            s.refresh(keep)
+            return MergeResult(contact_dto(keep), other.id, len(entries), tuple(dict.fromkeys(taken)))
 
     def skills(self) -> list[str]:
         with self.db.read() as s:

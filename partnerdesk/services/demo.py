@@ -8,11 +8,11 @@ import random
 from datetime import date, timedelta
 from typing import Any, Callable
 
-from sqlalchemy import func, insert, select
+from sqlalchemy import func, select
 
 from partnerdesk.db.models import (Agency, Agreement, AgreementParty, AuditEvent, Contact, ContactSkill,
                                    RateSchedule, ServiceCategory, Skill, TimeEntry)
-from partnerdesk.db.types import uuid7
+from partnerdesk.db.types import ISODate, UTCDateTime, iso_utc, utcnow, uuid7
 from partnerdesk.db.uow import Database
 from partnerdesk.errors import UserError
 from partnerdesk.services.agreements import AgreementService
@@ -82,6 +82,38 @@ AGREEMENTS = [
 ]
 
 
+def _plain(value: Any) -> Any:
+    if isinstance(value, bool):
+        return int(value)
+    if isinstance(value, date):  # the generator makes dates only (no datetimes)
+        return value.isoformat()
+    return value
+
+
+def _scalar_defaults(table, stamp: str) -> dict[str, Any]:
+    out: dict[str, Any] = {"created_at": stamp, "updated_at": stamp}
+    for c in table.columns:
+        if c.name not in out and c.default is not None and c.default.is_scalar:
+            out[c.name] = _plain(c.default.arg)
+    return out
+
+
+def _plain_rows(rows: list[dict[str, Any]], table, defaults: dict[str, Any]) -> list[tuple]:
+    """Generated rows as tuples for the DB driver: ISO text for dates, 0/1 for booleans (sqlite3 stores bool
+    as int); created/updated stamped once for the whole seed."""
+    columns = [(c.name, defaults.get(c.name)) for c in table.columns]
+    dates = [i for i, c in enumerate(table.columns) if isinstance(c.type, (ISODate, UTCDateTime))]
+    out = []
+    for row in rows:
+        values = [row.get(name, default) for name, default in columns]
+        for i in dates:
+            v = values[i]
+            if v is not None and not isinstance(v, str):
+                values[i] = v.isoformat()
+        out.append(tuple(values))
+    return out
+
+
 class DemoService:
     def __init__(self, db: Database):
         self.db = db
@@ -145,11 +177,18 @@ class DemoService:
             models = {"agency": Agency, "skill": Skill, "contact": Contact, "contact_skill": ContactSkill,
                       "agreement": Agreement, "agreement_party": AgreementParty, "rate_schedule": RateSchedule,
                       "time_entry": TimeEntry}
+            stamp = iso_utc(utcnow())
             for name in order:
+                table = models[name].__table__
+                columns = [c.name for c in table.columns]
+                sql = (f"INSERT INTO {table.name} ({', '.join(columns)}) "
+                       f"VALUES ({', '.join('?' for _ in columns)})")
+                defaults = _scalar_defaults(table, stamp)
                 batch = rows[name]
-                for i in range(0, len(batch), 5000):
-                    conn.execute(insert(models[name]), batch[i:i + 5000])
-                    done += len(batch[i:i + 5000])
+                for i in range(0, len(batch), 20000):
+                    # straight to the driver: the values are already plain (ISO text, 0/1, ints)
+                    conn.exec_driver_sql(sql, _plain_rows(batch[i:i + 20000], table, defaults))
+                    done += len(batch[i:i + 20000])
                     if progress:
                         progress(done, total)
             reindex(s, [c["id"] for c in rows["contact"]])

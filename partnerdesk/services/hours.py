@@ -42,7 +42,7 @@ def parse_miles(value: Any) -> str:
         d = Decimal(str(value).strip())
     except InvalidOperation:
         raise ValidationError(f"miles: '{value}' is not a number", "miles") from None
-    if d < 0 or d > 2000:
+    if not d.is_finite() or d < 0 or d > 2000:
         raise ValidationError(f"miles: {value} must be between 0 and 2,000", "miles")
     return str(d.quantize(Decimal("0.1")))
 
@@ -218,7 +218,9 @@ class HoursService:
         if staff_id or staff_name:
             q = select(func.coalesce(func.sum(TimeEntry.minutes), 0)).where(
                 TimeEntry.deleted_at.is_(None), TimeEntry.work_date == wd, TimeEntry.id != (exclude_id or ""),
-                (TimeEntry.staff_contact_id == staff_id) if staff_id else (TimeEntry.staff_name == staff_name))
+                TimeEntry.provider_agency_id == provider.id,
+                (TimeEntry.staff_contact_id == staff_id) if staff_id
+                else (func.lower(TimeEntry.staff_name) == staff_name.lower()))
             already = s.scalar(q)
             if already + minutes > 24 * 60:
                 raise ValidationError(f"hours: {staff_name} would have {(already + minutes) / 60:g} hours on {wd}, "

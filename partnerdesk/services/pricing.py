@@ -2,18 +2,20 @@
 
 from __future__ import annotations
 
+from bisect import bisect_right
 from collections import defaultdict
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, timedelta
 
 from sqlalchemy import bindparam, func, select, update
 from sqlalchemy.orm import Session
 
 from partnerdesk.db.models import Agreement, RateSchedule, TimeEntry
-from partnerdesk.domain.billing import EntryFacts, Priced, Rate, price_entry, rate_in_force
+from partnerdesk.domain.billing import (EntryFacts, Priced, Rate, labor_lines, mileage_lines, price_entry,
+                                        rate_in_force, travel_lines)
 from partnerdesk.domain.caps import CapUse
 from partnerdesk.domain.periods import fiscal_year_range
-from partnerdesk.services.agreements import mileage_table, rate_facts
+from partnerdesk.services.agreements import RATE_FIELDS, mileage_table
 
 
 @dataclass(frozen=True)
@@ -42,26 +44,104 @@ ENTRY_COLUMNS = (TimeEntry.agreement_id, TimeEntry.provider_agency_id, TimeEntry
 
 
 class Pricer:
-    def __init__(self, s: Session):
-        self.rates: dict[str, list[Rate]] = defaultdict(list)
-        for r in s.scalars(select(RateSchedule).where(RateSchedule.deleted_at.is_(None))):
-            self.rates[r.agreement_id].append(rate_facts(r))
-        self.mileage = mileage_table(s)
-        self._cache: dict[tuple, Priced] = {}
+    """Prices entries for one unit of work.
 
+    The rate in force is piecewise constant between the schedules' start and end dates, so each
+    (agreement, provider, category) gets a timeline searched by bisection; the priced parts of an entry
+    (labor + call-out, travel, mileage) depend only on the rate and a few entry facts, so each part is
+    computed once per distinct input and reused. Results are identical to ``billing.price_entry``.
+    """
+
+    def __init__(self, s: Session, agreement_ids: set[str] | None = None):
+        """``agreement_ids``: load only these agreements' schedules (pricing a few entries stays cheap)."""
+        self.rates: dict[str, list[Rate]] = defaultdict(list)
+        cols = [RateSchedule.id, RateSchedule.agreement_id, RateSchedule.provider_agency_id,
+                RateSchedule.category_id, *(getattr(RateSchedule, k) for k in RATE_FIELDS)]
+        q = select(*cols).where(RateSchedule.deleted_at.is_(None))
+        if agreement_ids is not None:
+            q = q.where(RateSchedule.agreement_id.in_(sorted(a for a in agreement_ids if a)))
+        for row in s.execute(q):
+            self.rates[row[1]].append(Rate(row[0], row[1], row[2], row[3], *row[4:]))
+        self.mileage = mileage_table(s)
+        table = sorted(self.mileage)
+        self._mileage_starts = [d for d, _ in table]
+        self._mileage_values = [c for _, c in table]
+        self._timelines: dict[tuple, tuple[list[date], list[Rate | None]]] = {}
+        self._cache: dict[tuple, Priced] = {}
+        self._labor: dict[tuple, tuple[int, int]] = {}
+        self._travel: dict[tuple, int] = {}
+        self._miles: dict[tuple, int] = {}
+
+    # -- the rate and mileage rate in force -----------------------------------------------------------
+    def rate_for(self, agreement_id: str | None, provider_agency_id: str, category_id: str | None,
+                 on: date) -> Rate | None:
+        if agreement_id is None:
+            return None
+        key = (agreement_id, provider_agency_id, category_id)
+        timeline = self._timelines.get(key)
+        if timeline is None:
+            timeline = self._timelines[key] = self._timeline(*key)
+        starts, rates = timeline
+        i = bisect_right(starts, on) - 1
+        return rates[i] if i >= 0 else None
+
+    def _timeline(self, agreement_id: str, provider_agency_id: str, category_id: str | None):
+        rates = self.rates.get(agreement_id, ())
+        bounds = {date.min}
+        for r in rates:
+            bounds.add(r.effective_from)
+            if r.effective_to is not None and r.effective_to < date.max:
+                bounds.add(r.effective_to + timedelta(days=1))
+        starts = sorted(bounds)
+        return starts, [rate_in_force(rates, b, category_id, provider_agency_id) for b in starts]
+
+    def mileage_on(self, on: date) -> str:
+        i = bisect_right(self._mileage_starts, on) - 1
+        return self._mileage_values[i] if i >= 0 else "0"
+
+    # -- pricing ------------------------------------------------------------------------------------------
     def price(self, e: EntryRow) -> Priced:
-        if e.agreement_id is None:
+        """The full pricing (lines with rate snapshots) of one entry."""
+        rate = self.rate_for(e.agreement_id, e.provider_agency_id, e.category_id, e.work_date)
+        if rate is None:
             return Priced(rate=None)
-        key = (e.agreement_id, e.provider_agency_id, e.category_id, e.work_date, e.minutes, e.after_hours,
-               e.callout, e.travel_minutes, e.miles)
+        per_mile = (rate.mileage_rate_cents or self.mileage_on(e.work_date)) if e.miles not in ("0", "", None) else ""
+        key = (rate.id, per_mile, e.minutes, e.after_hours, e.callout, e.travel_minutes, e.miles)
         hit = self._cache.get(key)
         if hit is None:
-            rate = rate_in_force(self.rates.get(e.agreement_id, ()), e.work_date, e.category_id,
-                                 e.provider_agency_id)
             facts = EntryFacts(e.work_date, e.minutes, e.after_hours, e.callout, e.travel_minutes, e.miles,
                                e.category_id, e.provider_agency_id)
-            hit = self._cache[key] = price_entry(facts, rate, self.mileage)
+            hit = self._cache[key] = price_entry(facts, rate, ((date.min, per_mile or "0"),))
         return hit
+
+    def amount(self, agreement_id: str | None, provider_agency_id: str, category_id: str | None, work_date: date,
+               minutes: int, after_hours: bool, callout: bool, travel_minutes: int,
+               miles: str) -> tuple[int, int] | None:
+        """(amount_cents, billable_minutes) of one entry, or None when it is not priced. The fast path for
+        totals over many entries; the same numbers as ``price``."""
+        rate = self.rate_for(agreement_id, provider_agency_id, category_id, work_date)
+        if rate is None:
+            return None
+        k = (rate.id, minutes, after_hours, callout)
+        labor = self._labor.get(k)
+        if labor is None:
+            lines, billable = labor_lines(minutes, after_hours, callout, rate)
+            labor = self._labor[k] = (sum(ln.amount_cents for ln in lines), billable)
+        cents, billable = labor
+        if travel_minutes:
+            k = (rate.id, travel_minutes)
+            t = self._travel.get(k)
+            if t is None:
+                t = self._travel[k] = sum(ln.amount_cents for ln in travel_lines(travel_minutes, rate))
+            cents += t
+        if miles not in ("0", "", None):
+            per_mile = rate.mileage_rate_cents or self.mileage_on(work_date)
+            k = (per_mile, miles)
+            m = self._miles.get(k)
+            if m is None:
+                m = self._miles[k] = sum(ln.amount_cents for ln in mileage_lines(miles, per_mile))
+            cents += m
+        return cents, billable
 
 
 def reprice(s: Session, *, entry_ids: list[str] | None = None, agreement_ids: list[str] | None = None,
@@ -87,12 +167,12 @@ def reprice(s: Session, *, entry_ids: list[str] | None = None, agreement_ids: li
         from sqlalchemy import or_
 
         q = q.where(or_(*conds))
-    pricer = Pricer(s)
+    found = s.execute(q).all()
+    pricer = Pricer(s) if everything or len(found) > 200 else Pricer(s, {r[1] for r in found})
     rows = []
-    for row in s.execute(q):
-        p = pricer.price(EntryRow(*row[1:]))
-        rows.append({"eid": row[0], "bm": p.billable_minutes if p.priced else None,
-                     "amt": p.amount_cents if p.priced else None})
+    for row in found:
+        priced = pricer.amount(*row[1:])
+        rows.append({"eid": row[0], "bm": priced[1] if priced else None, "amt": priced[0] if priced else None})
     if rows:
         stmt = (update(TimeEntry.__table__).where(TimeEntry.__table__.c.id == bindparam("eid"))
                 .values(billable_minutes=bindparam("bm"), amount_cents=bindparam("amt"),

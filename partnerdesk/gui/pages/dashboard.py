@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from PySide6.QtWidgets import QFrame, QLabel, QVBoxLayout
 
@@ -16,6 +16,7 @@ from partnerdesk.gui.pages.base import TablePage
 class DashboardData:
     fiscal_year: int
     balances: list[BalanceDTO]
+    by_quarter: list[dict] = field(default_factory=list)
 
 
 def _net_color(b: BalanceDTO) -> str | None:
@@ -76,18 +77,23 @@ class DashboardPage(TablePage):
         for card in self.cards.values():
             self.ui.toolbarLayout.addWidget(card)
         self.finish_toolbar()
+        from partnerdesk.gui.pages.dashboard_chart import QuarterChart
+
+        self.chart = QuarterChart(self)
+        self.ui.pageLayout.insertWidget(self.ui.pageLayout.indexOf(self.ui.table) + 1, self.chart)
 
     def footer_noun(self) -> str:
         return "partners"
 
     def fetch(self) -> DashboardData:
         fy = self.services.balances.current_fiscal_year()
-        return DashboardData(fy, self.services.balances.balances(fy))
+        return DashboardData(fy, self.services.balances.balances(fy), self.services.balances.hours_by_quarter(fy))
 
     def apply(self, data: DashboardData) -> None:
         self.ui.title.setText(f"Dashboard — fiscal year {data.fiscal_year}")
         b = data.balances
         self.model.set_rows(b)
+        self.chart.set_data(data.by_quarter)
         given = sum(x.minutes_given for x in b)
         received = sum(x.minutes_received for x in b)
         vg = sum(x.value_given_cents for x in b)

@@ -1,0 +1,111 @@
+"""Frozen results of the directory use cases (search, import, export, outage kit). Pure data, no I/O."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date
+from pathlib import Path
+
+from partnerdesk.domain.dto import ContactDTO, PhoneDTO
+
+PHONE_LABELS = {"work": "Work", "mobile": "Mobile", "after_hours": "After hours", "personal": "Personal"}
+
+
+@dataclass(frozen=True)
+class SearchHit:
+    """One contact found by a directory search. ``phones`` leaves personal numbers out unless asked."""
+
+    contact_id: str
+    name: str
+    agency: str
+    agency_code: str
+    title: str | None
+    skills: tuple[str, ...]
+    phones: tuple[PhoneDTO, ...]
+    escalation_order: int | None
+    matched_skill: bool  # the query named one of this person's skills ("who can help with X")
+    rank: float
+
+    def as_json(self) -> dict:
+        return {"id": self.contact_id, "name": self.name, "agency": self.agency, "agency_code": self.agency_code,
+                "title": self.title, "skills": list(self.skills),
+                "phones": [{"kind": p.kind, "number": p.number} for p in self.phones],
+                "escalation_order": self.escalation_order}
+
+
+@dataclass(frozen=True)
+class ImportAction:
+    """What an import does (or would do) with one record of the file."""
+
+    record: int  # 1-based record number in the file
+    line: int  # first line of the record in the file
+    name: str
+    agency: str
+    action: str  # create | update | unchanged
+    contact_id: str | None
+    changes: tuple[str, ...] = ()  # field names that change
+    new_agency: bool = False
+
+
+@dataclass(frozen=True)
+class ImportResult:
+    file: str
+    format: str
+    dry_run: bool
+    actions: tuple[ImportAction, ...]
+    agencies_created: tuple[str, ...] = field(default_factory=tuple)
+
+    def count(self, action: str) -> int:
+        return sum(1 for a in self.actions if a.action == action)
+
+    @property
+    def created(self) -> int:
+        return self.count("create")
+
+    @property
+    def updated(self) -> int:
+        return self.count("update")
+
+    @property
+    def unchanged(self) -> int:
+        return self.count("unchanged")
+
+    def summary(self) -> str:
+        verb = "would import" if self.dry_run else "imported"
+        text = (f"{self.file}: {verb} {len(self.actions)} contact(s) as {self.format}: {self.created} new, "
+                f"{self.updated} updated, {self.unchanged} unchanged")
+        if self.agencies_created:
+            text += f"; new agencies: {', '.join(self.agencies_created)}"
+        return text
+
+
+@dataclass(frozen=True)
+class MergeResult:
+    contact: ContactDTO
+    removed_id: str
+    moved_time_entries: int
+    fields_taken: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class OutageKit:
+    directory: Path
+    sheet_pdf: Path
+    wallet_pdf: Path
+    vcard: Path
+    html: Path
+    contacts: int
+
+
+def is_stale(last_verified: date | None, today: date, months: int = 12) -> bool:
+    """Not verified in the last ``months`` months (never verified counts as stale)."""
+    if last_verified is None:
+        return True
+    y, m = today.year, today.month - months
+    while m <= 0:
+        y, m = y - 1, m + 12
+    try:
+        cutoff = today.replace(year=y, month=m)
+    except ValueError:  # 29-31 in a shorter month
+        cutoff = date(y, m, 28)
+    return last_verified < cutoff

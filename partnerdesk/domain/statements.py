@@ -1,0 +1,175 @@
+"""Frozen data about statements handed to the GUI, the CLI and the PDF renderer (no ORM, no I/O)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date, datetime
+
+from partnerdesk.domain.dto import AgencyDTO
+from partnerdesk.domain.netting import Aging, LineDraft
+
+
+@dataclass(frozen=True)
+class StatementDTO:
+    id: str
+    number: str | None  # None while a draft
+    kind: str  # statement | credit_note
+    status: str  # draft issued partially_paid paid void
+    partner: str  # bill-to agency code
+    partner_name: str
+    agreement_number: str | None
+    period: str  # "2026Q2"
+    period_start: date
+    period_end: date
+    fiscal_year: int
+    issue_date: date | None
+    due_date: date | None
+    gross_cents: int
+    offset_cents: int
+    total_cents: int  # net of offsets (negative when the net favours the partner)
+    amount_due_cents: int
+    paid_cents: int  # payments and credit notes applied
+    balance_cents: int
+    line_count: int
+    pdf_sha256: str | None
+    supersedes: str | None = None  # number of the voided statement this one replaces
+    original: str | None = None  # for a credit note: the statement it credits
+    void_reason: str | None = None
+    cap_override_reason: str | None = None
+    held_back: int = 0  # disputed entries kept off this draft
+    unacknowledged: int = 0
+    warnings: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class PaymentDTO:
+    id: str
+    statement_number: str
+    paid_on: date
+    amount_cents: int
+    method: str
+    reference: str | None
+
+
+@dataclass(frozen=True)
+class HeldEntry:
+    entry_id: str
+    work_date: date
+    staff_name: str | None
+    reason: str
+
+
+@dataclass(frozen=True)
+class IssueOutcome:
+    """One statement's fate in an issue run: issued (with its number) or skipped (with the reason)."""
+
+    partner: str
+    agreement_number: str | None
+    statement: StatementDTO | None
+    skipped_reason: str | None = None
+    warnings: tuple[str, ...] = ()
+    held_back: tuple[HeldEntry, ...] = ()
+    pdf_path: str | None = None
+
+    @property
+    def issued(self) -> bool:
+        return self.statement is not None and self.statement.number is not None
+
+
+@dataclass(frozen=True)
+class VerifyResult:
+    number: str
+    ok: bool
+    stored_sha256: str
+    actual_sha256: str
+    message: str
+    first_difference: int | None = None  # byte offset, when a file was compared with the stored PDF
+
+
+@dataclass(frozen=True)
+class CapView:
+    cap_cents: int | None
+    cap_minutes: int | None
+    used_cents: int  # billed this fiscal year including this statement
+    used_minutes: int
+
+    @property
+    def remaining_cents(self) -> int | None:
+        return None if self.cap_cents is None else self.cap_cents - self.used_cents
+
+    @property
+    def remaining_minutes(self) -> int | None:
+        return None if self.cap_minutes is None else self.cap_minutes - self.used_minutes
+
+
+@dataclass(frozen=True)
+class AccountSummary:
+    prior_billed_cents: int
+    prior_paid_cents: int  # payments and credits on earlier statements
+
+    @property
+    def prior_balance_cents(self) -> int:
+        return self.prior_billed_cents - self.prior_paid_cents
+
+
+@dataclass(frozen=True)
+class StatementView:
+    """Everything the statement PDF shows, frozen at issue (or at preview for a draft)."""
+
+    number: str | None
+    kind: str
+    status: str
+    issuer: AgencyDTO
+    bill_to: AgencyDTO
+    bill_to_reference: str | None
+    agreement_number: str | None
+    agreement_title: str | None
+    agreement_kind: str | None
+    agreement_filing: str | None
+    agreement_approval: str | None
+    offset_allowed: bool
+    period: str
+    period_start: date
+    period_end: date
+    fiscal_year: int
+    issue_date: date
+    due_date: date
+    payment_terms_days: int
+    lines: tuple[LineDraft, ...]
+    gross_cents: int
+    offset_cents: int
+    total_cents: int
+    amount_due_cents: int
+    account: AccountSummary
+    cap: CapView | None
+    category_names: dict[str, tuple[str, str | None]] = field(default_factory=dict)  # code -> (name, BARS)
+    certifier_name: str | None = None
+    certifier_title: str | None = None
+    place: str | None = None
+    supersedes: str | None = None
+    original: str | None = None
+    notes: str | None = None
+    cap_override_reason: str | None = None
+
+
+@dataclass(frozen=True)
+class AccountLine:
+    date: date
+    kind: str  # statement credit_note payment void
+    number: str
+    description: str
+    charge_cents: int
+    credit_cents: int
+    balance_cents: int  # running balance
+
+
+@dataclass(frozen=True)
+class AccountStatement:
+    issuer: AgencyDTO
+    partner: AgencyDTO
+    as_of: date
+    lines: tuple[AccountLine, ...]
+    statements: tuple[StatementDTO, ...]
+    balance_cents: int
+    aging: Aging
+    generated_at: datetime | None = None

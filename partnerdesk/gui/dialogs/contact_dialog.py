@@ -1,0 +1,96 @@
+"""Add or edit one contact."""
+
+from __future__ import annotations
+
+from PySide6.QtWidgets import (QComboBox, QDialog, QDialogButtonBox, QFormLayout, QLineEdit, QPlainTextEdit,
+                               QSpinBox, QVBoxLayout, QWidget)
+
+from partnerdesk.domain.dto import ContactDTO
+from partnerdesk.errors import UserError
+from partnerdesk.gui.dialogs.messages import show_error
+from partnerdesk.services import Services
+
+
+class ContactDialog(QDialog):
+    def __init__(self, services: Services, contact: ContactDTO | None = None, parent: QWidget | None = None):
+        super().__init__(parent)
+        self.services = services
+        self.contact = contact
+        self.saved: ContactDTO | None = None
+        self.setWindowTitle(f"Edit {contact.name}" if contact else "Add contact")
+        self.setMinimumWidth(520)
+        form = QFormLayout()
+        self.agency = QComboBox(self)
+        for a in services.agencies.list():
+            self.agency.addItem(f"{a.name} ({a.code})", a.id)
+        self.name = QLineEdit(self)
+        self.title_edit = QLineEdit(self)
+        self.role_tags = QLineEdit(self)
+        self.work = QLineEdit(self)
+        self.mobile = QLineEdit(self)
+        self.after_hours = QLineEdit(self)
+        self.personal = QLineEdit(self)
+        self.personal.setPlaceholderText("exempt from disclosure: never exported or printed unless asked")
+        self.email = QLineEdit(self)
+        self.escalation = QSpinBox(self)
+        self.escalation.setRange(0, 99)
+        self.escalation.setSpecialValueText("—")
+        self.skills = QLineEdit(self)
+        self.skills.setPlaceholderText("comma separated: PBX, Avaya, Cisco")
+        self.on_call = QPlainTextEdit(self)
+        self.on_call.setFixedHeight(60)
+        self.notes = QPlainTextEdit(self)
+        self.notes.setFixedHeight(60)
+        self.verified = QLineEdit(self)
+        self.verified.setPlaceholderText("YYYY-MM-DD")
+        for label, w in (("Agency", self.agency), ("Name", self.name), ("Title", self.title_edit),
+                         ("Role tags", self.role_tags), ("Work phone", self.work), ("Mobile", self.mobile),
+                         ("After hours", self.after_hours), ("Personal", self.personal), ("E-mail", self.email),
+                         ("Escalation order", self.escalation), ("Skills", self.skills),
+                         ("On-call notes", self.on_call), ("Notes", self.notes), ("Last verified", self.verified)):
+            form.addRow(label, w)
+        buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Save | QDialogButtonBox.StandardButton.Cancel, self)
+        buttons.accepted.connect(self.save)
+        buttons.rejected.connect(self.reject)
+        layout = QVBoxLayout(self)
+        layout.addLayout(form)
+        layout.addWidget(buttons)
+        if contact:
+            self.agency.setCurrentIndex(max(self.agency.findData(contact.agency_id), 0))
+            self.name.setText(contact.name)
+            self.title_edit.setText(contact.title or "")
+            self.role_tags.setText(", ".join(contact.role_tags))
+            self.work.setText(contact.work_phone or "")
+            self.mobile.setText(contact.mobile_phone or "")
+            self.after_hours.setText(contact.after_hours_phone or "")
+            self.personal.setText(contact.personal_phone or "")
+            self.email.setText(contact.email or "")
+            self.escalation.setValue(contact.escalation_order or 0)
+            self.skills.setText(", ".join(contact.skills))
+            self.on_call.setPlainText(contact.on_call_notes or "")
+            self.notes.setPlainText(contact.notes or "")
+            self.verified.setText(contact.last_verified.isoformat() if contact.last_verified else "")
+
+    def values(self) -> dict:
+        return dict(name=self.name.text(), title=self.title_edit.text(), role_tags=self.role_tags.text(),
+                    work_phone=self.work.text(), mobile_phone=self.mobile.text(),
+                    after_hours_phone=self.after_hours.text(), personal_phone=self.personal.text(),
+                    email=self.email.text(), escalation_order=self.escalation.value() or None,
+                    on_call_notes=self.on_call.toPlainText(), notes=self.notes.toPlainText(),
+                    last_verified=self.verified.text().strip() or None)
+
+    def save(self) -> None:
+        skills = [s.strip() for s in self.skills.text().split(",") if s.strip()]
+        agency = self.agency.currentData()
+        try:
+            if agency is None:
+                raise UserError("add an agency first")
+            if self.contact:
+                self.saved = self.services.contacts.update(self.contact.id, agency=agency, skills=skills,
+                                                           **self.values())
+            else:
+                self.saved = self.services.contacts.create(agency=agency, skills=skills, **self.values())
+        except UserError as exc:
+            show_error(self, exc)
+            return
+        self.accept()

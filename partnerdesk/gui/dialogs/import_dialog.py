@@ -1,0 +1,118 @@
+"""Import contacts: pick a file, see what would happen (computed in a worker), then import it."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from PySide6.QtCore import Signal
+from PySide6.QtWidgets import (QComboBox, QDialog, QDialogButtonBox, QHBoxLayout, QLabel, QLineEdit, QPushButton,
+                               QTableView, QVBoxLayout, QWidget)
+
+from partnerdesk.domain.directory import ImportResult
+from partnerdesk.errors import UserError
+from partnerdesk.gui.dialogs.files import FilePicker
+from partnerdesk.gui.dialogs.messages import show_error
+from partnerdesk.gui.models.table_model import Column, DtoTableModel
+from partnerdesk.gui.workers import run_in_worker
+from partnerdesk.services import Services
+
+ACTION_COLUMNS = (
+    Column("#", lambda a: a.record, align_right=True, tooltip="Record number in the file"),
+    Column("Action", lambda a: a.action, color=lambda a: {"create": "#1b5e20", "update": "#0d47a1"}.get(a.action)),
+    Column("Name", lambda a: a.name),
+    Column("Agency", lambda a: a.agency + (" (new)" if a.new_agency else "")),
+    Column("Changes", lambda a: ", ".join(c.replace("_", " ") for c in a.changes) if a.action == "update" else ""),
+)
+FORMATS = (("Detect automatically", "auto"), ("vCard (.vcf)", "vcard"), ("Outlook CSV", "outlook-csv"),
+           ("Google CSV", "google-csv"))
+
+
+class ImportDialog(QDialog):
+    previewed = Signal()
+    imported = Signal(object)
+
+    def __init__(self, services: Services, parent: QWidget | None = None):
+        super().__init__(parent)
+        self.services = services
+        self.result: ImportResult | None = None
+        self.preview: ImportResult | None = None
+        self.setWindowTitle("Import contacts")
+        self.resize(760, 480)
+        self.path = QLineEdit(self)
+        self.path.setPlaceholderText("a .vcf file, or a CSV exported from Outlook or Google Contacts")
+        browse = QPushButton("Choose file…", self)
+        browse.clicked.connect(self.choose)
+        self.format = QComboBox(self)
+        for label, value in FORMATS:
+            self.format.addItem(label, value)
+        self.format.currentIndexChanged.connect(self.run_preview)
+        self.path.editingFinished.connect(self.run_preview)
+        row = QHBoxLayout()
+        row.addWidget(self.path, 1)
+        row.addWidget(browse)
+        row.addWidget(self.format)
+        self.summary = QLabel("Choose a file to see what will be imported. Nothing changes until you press Import.",
+                              self)
+        self.summary.setWordWrap(True)
+        self.model = DtoTableModel(ACTION_COLUMNS, self)
+        self.table = QTableView(self)
+        self.table.setModel(self.model)
+        self.table.verticalHeader().setVisible(False)
+        self.table.horizontalHeader().setStretchLastSection(True)
+        self.buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Cancel, self)
+        self.import_button = self.buttons.addButton("Import", QDialogButtonBox.ButtonRole.AcceptRole)
+        self.import_button.setEnabled(False)
+        self.buttons.accepted.connect(self.do_import)
+        self.buttons.rejected.connect(self.reject)
+        layout = QVBoxLayout(self)
+        layout.addLayout(row)
+        layout.addWidget(self.summary)
+        layout.addWidget(self.table, 1)
+        layout.addWidget(self.buttons)
+
+    def choose(self) -> None:
+        path = FilePicker.open_file(self, "Import contacts", "Contacts (*.vcf *.vcard *.csv);;All files (*)")
+        if path:
+            self.path.setText(path)
+            self.run_preview()
+
+    def run_preview(self) -> None:
+        path = self.path.text().strip()
+        if not path:
+            return
+        self.import_button.setEnabled(False)
+        self.summary.setText(f"Reading {Path(path).name}…")
+        fmt = self.format.currentData()
+        run_in_worker(self, lambda: self.services.directory.preview_import(path, fmt), self._previewed,
+                      self._preview_failed)
+
+    def _previewed(self, result: ImportResult) -> None:
+        self.preview = result
+        self.model.set_rows(list(result.actions))
+        self.table.resizeColumnsToContents()
+        self.summary.setStyleSheet("")
+        self.summary.setText(result.summary().replace("would import", "will import"))
+        self.import_button.setEnabled(bool(result.actions))
+        self.previewed.emit()
+
+    def _preview_failed(self, exc: BaseException) -> None:
+        self.preview = None
+        self.model.set_rows([])
+        if isinstance(exc, UserError):
+            self.summary.setStyleSheet("color: #b3261e; font-weight: bold;")
+            self.summary.setText(f"Cannot import: {exc}")
+        else:
+            show_error(self, exc)
+        self.previewed.emit()
+
+    def do_import(self) -> None:
+        path, fmt = self.path.text().strip(), self.format.currentData()
+        self.import_button.setEnabled(False)
+        self.summary.setText("Importing…")
+        run_in_worker(self, lambda: self.services.directory.import_file(path, fmt), self._imported,
+                      self._preview_failed)
+
+    def _imported(self, result: ImportResult) -> None:
+        self.result = result
+        self.imported.emit(result)
+        self.accept()

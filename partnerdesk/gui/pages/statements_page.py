@@ -1,0 +1,356 @@
+"""Statements page: the quarter's drafts and issued statements, an in-app PDF preview (QtPdf), issuing one
+or all in a worker with a cancellable progress dialog, and printing through the system print dialog.
+
+Thin widget: every action is one service call (off the GUI thread when it can take time)."""
+
+from __future__ import annotations
+
+import threading
+from datetime import date
+from typing import Any
+
+from PySide6.QtCore import QBuffer, QByteArray, QIODevice, QPointF, QRectF, QSize, Qt, Signal
+from PySide6.QtGui import QPainter
+from PySide6.QtPdf import QPdfDocument
+from PySide6.QtPdfWidgets import QPdfView
+from PySide6.QtPrintSupport import QPrintDialog, QPrinter
+from PySide6.QtWidgets import (QComboBox, QFileDialog, QInputDialog, QLabel, QProgressDialog, QSplitter,
+                               QVBoxLayout, QWidget)
+
+from partnerdesk.domain.periods import Quarter
+from partnerdesk.gui import format as fmt
+from partnerdesk.gui.dialogs.messages import DialogService, show_error
+from partnerdesk.gui.models.table_model import Column
+from partnerdesk.gui.pages.base import TablePage
+from partnerdesk.gui.workers import run_in_worker
+
+STATUS_COLORS = {"draft": "#666666", "void": "#b3261e", "partially_paid": "#a15c00", "paid": "#1b6e3a"}
+
+
+class PdfPreview(QWidget):
+    """A QPdfView over PDF bytes held in memory."""
+
+    def __init__(self, parent: QWidget | None = None):
+        super().__init__(parent)
+        self.document = QPdfDocument(self)
+        self.view = self._make_view(self.document)
+        self.caption = QLabel("Select a statement to preview it.", self)
+        self.caption.setWordWrap(True)
+        self.lay = QVBoxLayout(self)
+        self.lay.setContentsMargins(0, 0, 0, 0)
+        self.lay.addWidget(self.caption)
+        self.lay.addWidget(self.view, 1)
+        self._buffer: QBuffer | None = None
+        self.data = b""
+
+    def _make_view(self, doc: QPdfDocument) -> QPdfView:
+        view = QPdfView(self)
+        view.setDocument(doc)
+        view.setPageMode(QPdfView.PageMode.MultiPage)
+        view.setZoomMode(QPdfView.ZoomMode.FitToWidth)
+        view.setAccessibleName("Statement preview")
+        return view
+
+    def show_pdf(self, data: bytes, caption: str) -> None:
+        """Show ``data`` in a fresh QPdfDocument (the view keeps no stale pages of the previous one)."""
+        old_doc, old_buf = self.document, self._buffer
+        self.data = data
+        buf = QBuffer(self)
+        buf.setData(QByteArray(data))
+        buf.open(QIODevice.OpenModeFlag.ReadOnly)
+        doc = QPdfDocument(self)
+        doc.load(buf)
+        self.document, self._buffer = doc, buf
+        old_view, self.view = self.view, self._make_view(doc)  # a fresh view: no cached pages of the last one
+        self.lay.replaceWidget(old_view, self.view)
+        old_view.deleteLater()
+        self.caption.setText(caption)
+        old_doc.close()
+        old_doc.deleteLater()
+        if old_buf is not None:
+            old_buf.close()
+            old_buf.deleteLater()
+
+    def clear(self, caption: str = "Select a statement to preview it.") -> None:
+        self.show_pdf(b"", caption)
+
+    def page_count(self) -> int:
+        return self.document.pageCount()
+
+    def print_to(self, printer: QPrinter) -> int:
+        """Paint every page onto ``printer`` (rendered at the printer's resolution); returns pages printed."""
+        n = self.document.pageCount()
+        if n == 0:
+            return 0
+        painter = QPainter()
+        if not painter.begin(printer):
+            return 0
+        try:
+            dpi = printer.resolution()
+            for i in range(n):
+                if i:
+                    printer.newPage()
+                pts = self.document.pagePointSize(i)
+                size = QSize(int(pts.width() / 72 * dpi), int(pts.height() / 72 * dpi))
+                image = self.document.render(i, size)
+                target = painter.viewport()
+                scale = min(target.width() / size.width(), target.height() / size.height())
+                w, h = size.width() * scale, size.height() * scale
+                painter.drawImage(QRectF(QPointF(0, 0), QPointF(w, h)), image)
+        finally:
+            painter.end()
+        return n
+
+
+class StatementsPage(TablePage):
+    title = "Statements"
+    search_placeholder = "Filter statements…"
+    issued = Signal(int)  # how many statements an issue run produced
+    preview_ready = Signal()
+    columns = (
+        Column("Number", lambda s: s.number or "(draft)"),
+        Column("Partner", lambda s: s.partner),
+        Column("Agreement", lambda s: s.agreement_number),
+        Column("Status", lambda s: s.status.replace("_", " "), color=lambda s: STATUS_COLORS.get(s.status)),
+        Column("Lines", lambda s: s.line_count, align_right=True),
+        Column("Gross", lambda s: s.gross_cents, fmt.money, align_right=True),
+        Column("Offset", lambda s: s.offset_cents, fmt.money, align_right=True),
+        Column("Amount due", lambda s: s.amount_due_cents, fmt.money, align_right=True),
+        Column("Balance", lambda s: s.balance_cents, fmt.money, align_right=True),
+        Column("Issued", lambda s: s.issue_date),
+        Column("Notes", lambda s: "; ".join(s.warnings) if s.status == "draft" else
+               (f"replaces {s.supersedes}" if s.supersedes else s.void_reason or "")),
+    )
+
+    def __init__(self, services, parent: QWidget | None = None, today: date | None = None):
+        super().__init__(services, parent)
+        self.today = today
+        self.quarter = QComboBox(self)
+        self.quarter.setAccessibleName("Quarter")
+        self.quarter.setToolTip("Fiscal quarter to bill (quarters follow your fiscal year)")
+        self._fill_quarters()
+        self.ui.toolbarLayout.addWidget(self.quarter)
+        self.btn_draft = self.add_button("Draft", self.draft, "refresh",
+                                         "Create or refresh the drafts for the quarter")
+        self.btn_issue = self.add_button("Issue selected…", self.issue_selected, "statements",
+                                         "Number, freeze and file the selected draft")
+        self.btn_issue_all = self.add_button("Issue all…", self.issue_all, "statements",
+                                             "Issue every draft of the quarter")
+        self.btn_override = self.add_button("Issue past cap…", self.issue_past_cap, None,
+                                            "Issue the selected draft past its agreement's cap, with a "
+                                            "recorded reason")
+        self.btn_save = self.add_button("Save PDF…", self.save_pdf, "export")
+        self.btn_print = self.add_button("Print…", self.print_selected, "print",
+                                         "Send the previewed statement to a printer")
+        self.finish_toolbar()
+        self.preview = PdfPreview(self)
+        splitter = QSplitter(Qt.Orientation.Horizontal, self)
+        self.ui.pageLayout.replaceWidget(self.ui.table, splitter)
+        splitter.addWidget(self.ui.table)
+        splitter.addWidget(self.preview)
+        splitter.setStretchFactor(0, 1)
+        splitter.setStretchFactor(1, 1)
+        splitter.setChildrenCollapsible(False)
+        self.ui.pageLayout.setStretchFactor(splitter, 1)
+        self.ui.pageLayout.setStretchFactor(self.ui.subtitle, 0)
+        self.splitter = splitter
+        self.quarter.currentIndexChanged.connect(lambda _i: self.reload())
+        self.ui.table.selectionModel().selectionChanged.connect(lambda *_: self._preview_selected())
+        self.progress: QProgressDialog | None = None
+        self._cancel = threading.Event()
+        self.last_results: list[Any] = []
+
+    def _fill_quarters(self) -> None:
+        try:
+            home = self.services.agencies.home()
+        except Exception:  # no database yet: a plain calendar year
+            home = None
+        fsm = home.fy_start_month if home else 1
+        current = Quarter.of(self.today or date.today(), fsm)
+        q = current.previous()  # bill the quarter just ended by default
+        items = []
+        for _ in range(8):
+            items.append(q)
+            q = q.previous()
+        for q in [current] + items:
+            self.quarter.addItem(q.label(), str(q))
+        self.quarter.setCurrentIndex(1)
+
+    def current_quarter(self) -> str:
+        return self.quarter.currentData()
+
+    def set_quarter(self, quarter: str) -> None:
+        i = self.quarter.findData(quarter)
+        if i >= 0:
+            self.quarter.setCurrentIndex(i)
+
+    def footer_noun(self) -> str:
+        return "statements"
+
+    def apply(self, data) -> None:
+        super().apply(data)
+        for col in (0, 1, 3):  # number, partner, status: never elided
+            self.ui.table.resizeColumnToContents(col)
+        if not data:
+            self.set_subtitle(f"No statements for {self.current_quarter()} yet. Click Draft to prepare one per "
+                              "partner and agreement from the hours logged in that quarter, review them, then "
+                              "issue.")
+
+    def fetch(self):
+        return self.services.statements.list(quarter=self.current_quarter())
+
+    # -- actions -----------------------------------------------------------------------------------
+    def draft(self) -> None:
+        q = self.current_quarter()
+        self.ui.footer.setText(f"Drafting {q}…")
+        run_in_worker(self, lambda: self.services.statements.draft(q, all_partners=True, today=self.today),
+                      self._drafted, lambda exc: show_error(self, exc))
+
+    def _drafted(self, drafts) -> None:
+        warnings = sum(len(d.warnings) for d in drafts)
+        self.set_subtitle(f"{len(drafts)} draft statement{'s' if len(drafts) != 1 else ''} for "
+                          f"{self.current_quarter()}" + (f"; {warnings} warning(s) — see Notes" if warnings else ""))
+        self.reload()
+
+    def _preview_selected(self) -> None:
+        rows = self.selected_rows()
+        if len(rows) != 1:
+            return
+        s = rows[0]
+        caption = (f"{s.number} — {s.partner_name} — {s.status.replace('_', ' ')}" if s.number
+                   else f"DRAFT for {s.partner_name} — review, then issue")
+        run_in_worker(self, lambda: self.services.statements.preview(s.id, today=self.today),
+                      lambda data: self._show_preview(data, caption), lambda exc: show_error(self, exc))
+
+    def _show_preview(self, data: bytes, caption: str) -> None:
+        self.preview.show_pdf(data, caption)
+        self.preview_ready.emit()
+
+    def issue_selected(self) -> None:
+        drafts = [s for s in self.selected_rows() if s.status == "draft"]
+        if not drafts:
+            DialogService.inform(self, "Issue statement", "Select a draft statement first (Draft makes them).")
+            return
+        names = ", ".join(f"{d.partner} ({d.agreement_number})" for d in drafts)
+        if not DialogService.ask(self, "Issue statement", f"Issue {len(drafts)} statement(s) to {names}?\n\n"
+                                 "Issuing assigns the number and freezes the lines and the PDF."):
+            return
+        ids = [d.id for d in drafts]
+        self._run_issue(lambda progress, cancel: self._issue_ids(ids, progress, cancel), len(ids))
+
+    def ask_text(self, title: str, label: str) -> str | None:
+        """A one-line answer from the user (tests replace this method)."""
+        text, ok = QInputDialog.getText(self, title, label)
+        return text.strip() if ok and text.strip() else None
+
+    def issue_past_cap(self) -> None:
+        drafts = [s for s in self.selected_rows() if s.status == "draft"]
+        if len(drafts) != 1:
+            DialogService.inform(self, "Issue past cap", "Select one draft statement.")
+            return
+        reason = self.ask_text("Issue past the agreement cap",
+                               f"Reason for billing {drafts[0].partner} past the cap of "
+                               f"{drafts[0].agreement_number} (it is recorded with the statement):")
+        if reason:
+            sid = drafts[0].id
+            self._run_issue(lambda progress, cancel: self._issue_ids([sid], progress, cancel, reason), 1)
+
+    def _issue_ids(self, ids, progress, cancel, cap_reason: str | None = None):
+        out = []
+        for i, sid in enumerate(ids):
+            if cancel():
+                break
+            progress(i, len(ids), "")
+            try:
+                out.append(self.services.statements.issue_statement(sid, cap_override_reason=cap_reason,
+                                                                    today=self.today))
+            except Exception as exc:  # reported per statement, the others go on
+                out.append(exc)
+        return out
+
+    def issue_all(self) -> None:
+        q = self.current_quarter()
+        if not DialogService.ask(self, "Issue all statements",
+                                 f"Issue every statement for {q}?\n\nEach one is numbered and frozen as it is "
+                                 "issued; cancelling stops before the next one."):
+            return
+        self._run_issue(lambda progress, cancel: self.services.statements.issue(
+            q, all_partners=True, today=self.today, progress=progress, should_cancel=cancel), None)
+
+    def _run_issue(self, job, total: int | None) -> None:
+        self._cancel = threading.Event()
+        dlg = QProgressDialog("Issuing statements…", "Cancel", 0, total or 0, self)
+        dlg.setWindowTitle("Issue statements")
+        dlg.setWindowModality(Qt.WindowModality.WindowModal)
+        dlg.setMinimumDuration(0)
+        dlg.setAutoClose(False)
+        dlg.setAutoReset(False)
+        dlg.canceled.connect(self._cancel.set)
+        self.progress = dlg
+        dlg.show()
+
+        def work(progress):
+            return job(lambda done, n, _label="": progress(done, n), self._cancel.is_set)
+
+        run_in_worker(self, work, self._issued, self._issue_failed, self._progress)
+
+    def _progress(self, done: int, total: int) -> None:
+        dlg = self.progress
+        if dlg is None or self._cancel.is_set():
+            return
+        dlg.setLabelText(f"Issuing statement {min(done + 1, total)} of {total}…")
+        dlg.setMaximum(total)
+        dlg.setValue(done)  # a modal dialog processes events here: the run may finish inside this call
+
+    def _close_progress(self) -> None:
+        if self.progress is not None:
+            self.progress.canceled.disconnect(self._cancel.set)
+            self.progress.close()
+            self.progress.deleteLater()
+            self.progress = None
+
+    def _issued(self, results) -> None:
+        self._close_progress()
+        self.last_results = list(results)
+        done, problems = [], []
+        for r in results:
+            if isinstance(r, Exception):
+                problems.append(str(r))
+            elif r.issued:
+                done.append(r.statement.number)
+            else:
+                problems.append(f"{r.partner} {r.agreement_number}: {r.skipped_reason}")
+        text = f"Issued {len(done)} statement(s)" + (f": {', '.join(done)}." if done else ".")
+        if self._cancel.is_set():
+            text += "\nCancelled before the rest; no number was used by them."
+        if problems:
+            text += "\n\nNot issued:\n" + "\n".join(problems)
+        self.set_subtitle(text.splitlines()[0] + (f" — {len(problems)} not issued" if problems else ""))
+        DialogService.inform(self, "Issue statements", text, kind="warning" if problems else "info")
+        self.issued.emit(len(done))
+        self.reload()
+
+    def _issue_failed(self, exc: BaseException) -> None:
+        self._close_progress()
+        show_error(self, exc)
+        self.reload()
+
+    def save_pdf(self) -> None:
+        rows = [s for s in self.selected_rows() if s.number]
+        if len(rows) != 1:
+            DialogService.inform(self, "Save PDF", "Select one issued statement.")
+            return
+        path, _ = QFileDialog.getSaveFileName(self, "Save statement", f"{rows[0].number}.pdf", "PDF (*.pdf)")
+        if path:
+            run_in_worker(self, lambda: self.services.statements.write_pdf(rows[0].number, path),
+                          lambda p: self.ui.footer.setText(f"Saved {p}"), lambda exc: show_error(self, exc))
+
+    def print_selected(self) -> None:
+        if not self.preview.page_count():
+            DialogService.inform(self, "Print", "Select a statement to preview it first.")
+            return
+        printer = QPrinter(QPrinter.PrinterMode.HighResolution)
+        printer.setDocName(self.preview.caption.text())
+        dlg = QPrintDialog(printer, self)
+        if dlg.exec() == QPrintDialog.DialogCode.Accepted:
+            self.preview.print_to(printer)

@@ -1,0 +1,505 @@
+"""The Intergovernmental Billing Statement PDF (DESIGN §4): Letter size, embedded fonts, page X of Y,
+deterministic bytes for the same input (so the SHA-256 frozen at issue is meaningful)."""
+
+from __future__ import annotations
+
+import io
+from decimal import Decimal
+from pathlib import Path
+
+from reportlab.lib import colors
+from reportlab.lib.pagesizes import LETTER
+from reportlab.lib.units import inch
+from reportlab.platypus import (CondPageBreak, Flowable, Image, KeepTogether, Paragraph, SimpleDocTemplate,
+                                Spacer, Table, TableStyle)
+
+from partnerdesk import __version__
+from partnerdesk.domain.durations import format_minutes
+from partnerdesk.domain.money import format_cents
+from partnerdesk.domain.netting import OFFSET, PROVIDED, billed_minutes, summary_by_category
+from partnerdesk.domain.statements import StatementView
+from partnerdesk.reports.ledger import Column, Ledger
+from partnerdesk.reports.styles import (StyledTable, ACCENT, ACCENT_LIGHT, CREDIT, FONT, FONT_BOLD, INK, MUTED, RULE, ZEBRA,
+                                        esc, long_date, numbered_canvas, styles)
+
+PAGE_W, PAGE_H = LETTER
+MARGIN_X = 0.6 * inch
+FRAME_PAD = 6  # platypus frames pad their content by 6 pt on every side
+WIDTH = PAGE_W - 2 * MARGIN_X - 2 * FRAME_PAD
+AUTHORITY = "Interlocal Cooperation Act, chapter 39.34 RCW"
+CERTIFICATION = ("I certify under penalty of perjury under the laws of the State of Washington that the "
+                 "foregoing is true and correct.")
+PAD_Y = 2.2
+KIND_TITLES = {"statement": "Intergovernmental Billing Statement", "credit_note": "Credit Note"}
+AGREEMENT_KINDS = {"service": "Service interlocal agreement", "reciprocal": "Reciprocal interlocal agreement",
+                   "mutual_aid": "Mutual aid agreement"}
+
+
+class NameMark(Flowable):
+    """The issuer's mark when no logo file is configured: its code in a rounded square."""
+
+    def __init__(self, code: str, size: float = 0.72 * inch):
+        super().__init__()
+        self.code, self.size = code, size
+        self.width = self.height = size
+
+    def draw(self):
+        c, s = self.canv, self.size
+        c.setFillColor(ACCENT)
+        c.roundRect(0, 0, s, s, 6, stroke=0, fill=1)
+        c.setFillColor(colors.HexColor("#8fb3d9"))
+        c.rect(0.14 * s, 0.2 * s, 0.72 * s, 0.035 * s, stroke=0, fill=1)
+        c.setFillColor(colors.white)
+        size = 0.36 * s if len(self.code) <= 3 else 0.27 * s
+        c.setFont(FONT_BOLD, size)
+        c.drawCentredString(s / 2, 0.36 * s, self.code[:4])
+
+
+def _logo(view: StatementView):
+    path = view.issuer.logo_path
+    if path and Path(path).is_file():
+        try:
+            img = Image(path)
+            ratio = img.imageHeight / float(img.imageWidth or 1)
+            img.drawWidth, img.drawHeight = 0.72 * inch / max(ratio, 1), 0.72 * inch * min(ratio, 1) / max(ratio, 1)
+            return img
+        except Exception:  # a broken logo file must not stop billing: fall back to the name mark
+            pass
+    return NameMark(view.issuer.code)
+
+
+def money(cents: int, parens: bool = False) -> str:
+    if parens and cents < 0:
+        return f"({format_cents(-cents)})"
+    return format_cents(cents)
+
+
+def _rate_text(kind: str, unit_rate: str, multiplier: str) -> str:
+    if kind == "mileage":
+        return f"${Decimal(unit_rate) / 100:.3f}/mi".replace("0/mi", "/mi") if "." in unit_rate else \
+            f"${Decimal(unit_rate) / 100:.2f}/mi"
+    if kind == "adjustment":
+        return ""
+    base = format_cents(int(Decimal(unit_rate)))
+    return base if Decimal(multiplier) == 1 else f"{base} ×{Decimal(multiplier).normalize()}"
+
+
+def _qty_text(kind: str, quantity: str) -> str:
+    if kind == "mileage":
+        return f"{Decimal(quantity).normalize():f} mi"
+    if kind == "adjustment":
+        return ""
+    return format_minutes(int(quantity))
+
+
+class _Builder:
+    def __init__(self, view: StatementView):
+        self.v = view
+        self.st = styles()
+        self.draft = view.number is None
+
+    # -- small helpers -----------------------------------------------------------------------------
+    def p(self, text: str, style: str = "base") -> Paragraph:
+        return Paragraph(text, self.st[style])
+
+    def labelled(self, label: str, value: str, style: str = "base") -> list:
+        return [self.p(esc(label).upper(), "label"), self.p(value, style)]
+
+    def address(self, text: str | None, skip_first: bool = False) -> str:
+        lines = [ln for ln in (text or "").splitlines() if ln.strip()]
+        if skip_first and lines:
+            lines = lines[1:]
+        return "<br/>".join(esc(ln) for ln in lines)
+
+    # -- sections ----------------------------------------------------------------------------------
+    def header(self) -> list:
+        v, iss = self.v, self.v.issuer
+        contact = " · ".join(esc(x) for x in (iss.phone, iss.website) if x)
+        ids = " · ".join(x for x in (f"UBI {esc(iss.ubi)}" if iss.ubi else "",
+                                     f"EIN {esc(iss.ein)}" if iss.ein else "") if x)
+        left = [self.p(esc(iss.name), "issuer"), self.p(self.address(iss.remit_to, skip_first=True), "small"),
+                self.p(contact, "muted"), self.p(ids, "muted")]
+        title = KIND_TITLES.get(v.kind, KIND_TITLES["statement"])
+        number = esc(v.number) if v.number else "DRAFT — not issued"
+        facts = [
+            ["Statement no." if v.kind == "statement" else "Credit note no.", number],
+            ["Issue date", long_date(v.issue_date)],
+            ["Due date", long_date(v.due_date) if v.kind == "statement" else "—"],
+            ["Service period", f"{long_date(v.period_start)} –<br/>{long_date(v.period_end)}"],
+        ]
+        rows = [[self.p(esc(k), "label"), self.p(val, "right_bold" if i == 0 else "right")]
+                for i, (k, val) in enumerate(facts)]
+        box = StyledTable(rows, colWidths=[1.05 * inch, 1.55 * inch])
+        box.setStyle(TableStyle([
+            ("BOX", (0, 0), (-1, -1), 0.6, RULE), ("BACKGROUND", (0, 0), (-1, 0), ACCENT_LIGHT),
+            ("LINEBELOW", (0, 0), (-1, -2), 0.3, RULE), ("VALIGN", (0, 0), (-1, -1), "MIDDLE"),
+            ("TOPPADDING", (0, 0), (-1, -1), 3), ("BOTTOMPADDING", (0, 0), (-1, -1), 3),
+        ]))
+        right = [self.p(esc(title).upper(), "title"), Spacer(1, 4), box]
+        t = StyledTable([[_logo(v), left, right]], colWidths=[0.9 * inch, WIDTH - 0.9 * inch - 2.65 * inch, 2.65 * inch])
+        t.setStyle(TableStyle([("VALIGN", (0, 0), (-1, -1), "TOP"), ("LEFTPADDING", (0, 0), (-1, -1), 0),
+                               ("RIGHTPADDING", (0, 0), (-1, -1), 0), ("ALIGN", (2, 0), (2, 0), "RIGHT")]))
+        out = [t, Spacer(1, 8), _Rule(WIDTH, ACCENT, 1.2), Spacer(1, 8)]
+        if self.draft:
+            out.insert(0, self.p("<font color='#b42318'><b>DRAFT — FOR REVIEW ONLY. Not a bill; no number has been "
+                                 "assigned.</b></font>", "note"))
+        return out
+
+    def parties(self) -> list:
+        v, b = self.v, self.v.bill_to
+        bill = [self.p("BILL TO", "label"), self.p(f"<b>{esc(b.name)}</b>"),
+                self.p(self.address(b.bill_to, skip_first=True))]
+        attn = b.ap_contact_name or "Accounts Payable"
+        if "attn" not in (b.bill_to or "").lower():
+            bill.append(self.p(f"Attn: {esc(attn)}"))
+        if b.ap_contact_email:
+            bill.append(self.p(esc(b.ap_contact_email), "small"))
+        if v.bill_to_reference:
+            bill.append(self.p(f"Your reference: <b>{esc(v.bill_to_reference)}</b>"))
+        agr = [self.p("AGREEMENT", "label")]
+        if v.agreement_number:
+            agr.append(self.p(f"<b>{esc(v.agreement_number)}</b> — {esc(v.agreement_title)}"))
+            agr.append(self.p(f"{esc(AGREEMENT_KINDS.get(v.agreement_kind or '', 'Interlocal agreement'))} under the "
+                              f"{AUTHORITY}", "small"))
+            if v.agreement_approval:
+                agr.append(self.p(f"Approved by {esc(v.agreement_approval)}", "small"))
+            agr.append(self.p(f"Filed: {esc(v.agreement_filing)} (RCW 39.34.040)" if v.agreement_filing
+                              else "<font color='#b42318'>Not filed under RCW 39.34.040</font>", "small"))
+        agr.append(self.p(f"Service period: <b>FY{v.fiscal_year} Q{v.period[-1]}</b>, "
+                          f"{long_date(v.period_start)} – {long_date(v.period_end)}", "small"))
+        t = StyledTable([[bill, agr]], colWidths=[WIDTH * 0.45, WIDTH * 0.55])
+        t.setStyle(TableStyle([("VALIGN", (0, 0), (-1, -1), "TOP"), ("LEFTPADDING", (0, 0), (0, 0), 0),
+                               ("LINEBEFORE", (1, 0), (1, 0), 0.6, RULE), ("LEFTPADDING", (1, 0), (1, 0), 10)]))
+        out = [t]
+        if v.supersedes:
+            out += [Spacer(1, 6), self.p(f"This statement replaces statement <b>{esc(v.supersedes)}</b>, which was "
+                                         "voided.", "note")]
+        if v.original:
+            out += [Spacer(1, 6), self.p(f"This credit note is issued against statement <b>{esc(v.original)}</b> "
+                                         f"and reduces its balance.", "note")]
+        return out
+
+    def summary(self) -> list:
+        v = self.v
+        rows = [[self.p("Category", "label"), self.p("BARS", "label"), self.p("Hours", "label"),
+                 self.p("Amount", "label")]]
+        for side, cat, minutes, cents in summary_by_category(v.lines):
+            name, bars = v.category_names.get(cat, (cat, None))
+            prefix = "Offset — " if side == OFFSET else ""
+            rows.append([self.p(f"{prefix}{esc(name)}", "cell"), self.p(esc(bars or "—"), "cell"),
+                         self.p(format_minutes(minutes) if minutes else "—", "cell_right"),
+                         self.p(money(cents, parens=True), "cell_right")])
+        t = StyledTable(rows, colWidths=[1.55 * inch, 0.65 * inch, 0.6 * inch, 0.85 * inch], repeatRows=1)
+        t.setStyle(_grid_style(len(rows)))
+        totals = self.totals_table()
+        left = [self.p("SUMMARY BY CATEGORY", "label"), Spacer(1, 3), t] if v.kind == "statement" else \
+            [self.p("REASON", "label"), Spacer(1, 3), self.p(esc(v.notes or ""), "note")]
+        outer = StyledTable([[left,
+                        [self.p("TOTALS", "label"), Spacer(1, 3), totals]]],
+                      colWidths=[3.75 * inch, WIDTH - 3.75 * inch])
+        outer.setStyle(TableStyle([("VALIGN", (0, 0), (-1, -1), "TOP"), ("LEFTPADDING", (0, 0), (-1, -1), 0),
+                                   ("RIGHTPADDING", (0, 0), (-1, -1), 0)]))
+        out = [Spacer(1, 10), outer]
+        if v.kind == "statement" and v.total_cents < 0:
+            out += [Spacer(1, 6), _callout(self.p(
+                f"<b>The net favours {esc(v.bill_to.name)} by {money(-v.total_cents)}.</b> No amount is due on this "
+                f"statement. The offset shown below nets both sides' services for the period; "
+                f"{esc(v.bill_to.name)} may bill the difference on its own statement.", "note"))]
+        elif v.offset_cents:
+            out += [Spacer(1, 6), self.p(
+                f"Under {esc(v.agreement_number)}, services {esc(v.bill_to.name)} provided to {esc(v.issuer.name)} "
+                "in the same period are offset at their own rates (detail below); both gross amounts and the net "
+                "are shown.", "muted")]
+        return out
+
+    def totals_table(self) -> Table:
+        v = self.v
+        rows: list[list] = []
+        if v.kind == "credit_note":
+            rows.append(["Credit amount", money(v.total_cents, parens=True)])
+            rows.append(["Amount due", money(0)])
+        else:
+            rows.append([f"Services provided by {v.issuer.code} (gross)", money(v.gross_cents)])
+            if v.offset_allowed:
+                rows.append([f"Less: services received from {v.bill_to.code} (gross)",
+                             money(-v.offset_cents, parens=True)])
+                rows.append(["Net for the period", money(v.total_cents, parens=True)])
+            rows.append(["AMOUNT DUE", money(v.amount_due_cents)])
+        data = [[self.p(esc(a), "cell" if i < len(rows) - 1 else "bold"),
+                 self.p(b, "cell_right" if i < len(rows) - 1 else "right_bold")] for i, (a, b) in enumerate(rows)]
+        t = StyledTable(data, colWidths=[(WIDTH - 3.75 * inch) * 0.62, (WIDTH - 3.75 * inch) * 0.38])
+        t.setStyle(TableStyle([
+            ("BOX", (0, 0), (-1, -1), 0.6, RULE), ("LINEBELOW", (0, 0), (-1, -3), 0.3, RULE),
+            ("BACKGROUND", (0, -1), (-1, -1), ACCENT_LIGHT), ("LINEABOVE", (0, -1), (-1, -1), 1, ACCENT),
+            ("VALIGN", (0, 0), (-1, -1), "MIDDLE"), ("TOPPADDING", (0, 0), (-1, -1), 3),
+            ("BOTTOMPADDING", (0, 0), (-1, -1), 3)]))
+        return t
+
+    def account_and_cap(self) -> list:
+        v = self.v
+        a = v.account
+        this = v.amount_due_cents if v.kind == "statement" else v.total_cents
+        acct = [["Prior statements billed", money(a.prior_billed_cents)],
+                ["Payments and credits received", money(-a.prior_paid_cents, parens=True)],
+                ["Prior balance", money(a.prior_balance_cents)],
+                ["This " + ("statement" if v.kind == "statement" else "credit note"), money(this, parens=True)],
+                ["Total balance", money(a.prior_balance_cents + this, parens=True)]]
+        acct_t = self.kv_table(acct, bold_last=True)
+        cap_rows: list[list[str]] = []
+        if v.cap is not None:
+            c = v.cap
+            if c.cap_cents is not None:
+                cap_rows += [["Not-to-exceed (FY{})".format(v.fiscal_year), money(c.cap_cents)],
+                             ["Billed this FY, incl. this statement", money(c.used_cents)],
+                             ["Remaining", money(c.remaining_cents, parens=True)]]
+            if c.cap_minutes is not None:
+                cap_rows += [["Hour cap (FY{})".format(v.fiscal_year), f"{format_minutes(c.cap_minutes)} h"],
+                             ["Hours billed this FY, incl. this statement", f"{format_minutes(c.used_minutes)} h"],
+                             ["Hours remaining", f"{format_minutes(c.remaining_minutes)} h"]]
+            if v.cap_override_reason:
+                cap_rows.append(["Cap override reason", esc(v.cap_override_reason)])
+        elif v.kind == "statement":
+            cap_rows = [["Agreement cap", "none"]]
+        else:
+            cap_rows = [["Agreement cap", "not affected by a credit note"]]
+        cap_t = self.kv_table(cap_rows)
+        bars = self.bars_block()
+        t = StyledTable([[[self.p("ACCOUNT SUMMARY", "label"), Spacer(1, 3), acct_t],
+                          [self.p("AGREEMENT CAP", "label"), Spacer(1, 3), cap_t]]], colWidths=[WIDTH / 2] * 2)
+        t.setStyle(TableStyle([("VALIGN", (0, 0), (-1, -1), "TOP"), ("LEFTPADDING", (0, 0), (0, 0), 0),
+                               ("RIGHTPADDING", (0, 0), (0, 0), 6), ("LEFTPADDING", (1, 0), (1, 0), 6),
+                               ("RIGHTPADDING", (1, 0), (1, 0), 0)]))
+        return [Spacer(1, 10), t, Spacer(1, 8), bars]
+
+    def kv_table(self, rows: list[list[str]], bold_last: bool = False) -> Table:
+        half = WIDTH / 2 - 6
+        data = []
+        for i, (k, val) in enumerate(rows):
+            last = bold_last and i == len(rows) - 1
+            data.append([self.p(esc(k), "bold" if last else "cell"),
+                         self.p(val, "right_bold" if last else "cell_right")])
+        t = StyledTable(data, colWidths=[half * 0.64, half * 0.36])
+        style = [("BOX", (0, 0), (-1, -1), 0.6, RULE), ("LINEBELOW", (0, 0), (-1, -2), 0.3, RULE),
+                 ("TOPPADDING", (0, 0), (-1, -1), 2.5), ("BOTTOMPADDING", (0, 0), (-1, -1), 2.5),
+                 ("VALIGN", (0, 0), (-1, -1), "MIDDLE")]
+        if bold_last:
+            style.append(("BACKGROUND", (0, -1), (-1, -1), ACCENT_LIGHT))
+        t.setStyle(TableStyle(style))
+        return t
+
+    def bars_block(self) -> Paragraph:
+        v = self.v
+        cats = sorted({ln.category_code for ln in v.lines if ln.category_code})
+        exp = "; ".join(f"{esc(v.category_names.get(c, (c, None))[0])} {esc(v.category_names.get(c, (c, None))[1] or '—')}"
+                        for c in cats)
+        parts = [f"<b>BARS coding.</b> {esc(v.issuer.name)} revenue: "
+                 f"{esc(v.issuer.bars_revenue_code or '—')} (intergovernmental services)."]
+        parts.append(f"Suggested {esc(v.bill_to.name)} expenditure: {esc(v.bill_to.bars_expense_code or '—')}"
+                     + (f"; by service category: {exp}." if exp else "."))
+        return self.p(" ".join(parts), "muted")
+
+    def detail(self) -> list:
+        v = self.v
+        out: list = []
+        provided = [ln for ln in v.lines if ln.side == PROVIDED]
+        offsets = [ln for ln in v.lines if ln.side == OFFSET]
+        title = "Detail of services provided" if v.kind == "statement" else "Credit"
+        out += [CondPageBreak(1.2 * inch), self.p(f"{title} by {esc(v.issuer.name)}", "h2"),
+                self.detail_table(provided, v.gross_cents if v.kind == "statement" else v.total_cents)]
+        if offsets:
+            out += [CondPageBreak(1.2 * inch),
+                    self.p(f"Offset: services received from {esc(v.bill_to.name)}", "h2"),
+                    self.p(f"Valued at {esc(v.bill_to.name)}'s rate schedule under {esc(v.agreement_number)}; "
+                           f"credited against the amount above ({format_minutes(billed_minutes(offsets, OFFSET))} "
+                           "hours).", "muted"), Spacer(1, 3),
+                    self.detail_table(offsets, -v.offset_cents, credit=True)]
+        return out
+
+    def detail_table(self, lines, total: int, credit: bool = False) -> Ledger:
+        """The detail rows, drawn by the fast ledger flowable: a statement may have hundreds of lines."""
+        widths = [0.74, 1.25, 0.46, 2.4, 0.55, 0.82, 0.83]
+        scale = WIDTH / (sum(widths) * inch)
+        w = [x * inch * scale for x in widths]
+        cols = [Column("Date", w[0]), Column("Staff", w[1], wrap=True), Column("Cat.", w[2]),
+                Column("Description", w[3], wrap=True), Column("Hours", w[4], "right"), Column("Rate", w[5], "right"),
+                Column("Amount", w[6], "right")]
+        rows = [(ln.work_date.strftime("%m/%d/%Y") if ln.work_date else "", (ln.staff_name or "—", ln.staff_title),
+                 ln.category_code or "", ln.description or "", _qty_text(ln.kind, ln.quantity),
+                 _rate_text(ln.kind, ln.unit_rate, ln.multiplier), money(ln.amount_cents, parens=True))
+                for ln in lines]
+        rows.append(("", "", "", "Total offset credit" if credit else "Total", "", "", money(total, parens=True)))
+        return Ledger(cols, rows, total_row=True, color=CREDIT if credit else INK)
+
+    def certification(self) -> list:
+        v = self.v
+        if v.kind != "statement":
+            return []
+        sig = StyledTable([
+            [self.p(f"Signed at <b>{esc(v.place or '____________________')}</b> on "
+                    f"<b>{long_date(v.issue_date)}</b>", "base"), ""],
+            [Spacer(1, 26), ""],
+            [_Rule(3.1 * inch, INK, 0.6), _Rule(2.1 * inch, INK, 0.6)],
+            [self.p("Signature", "muted"), self.p("Date", "muted")],
+            [Spacer(1, 16), ""],
+            [_Rule(3.1 * inch, INK, 0.6), _Rule(2.1 * inch, INK, 0.6)],
+            [self.p("Printed name", "muted"), self.p("Title", "muted")],
+        ], colWidths=[3.4 * inch, 2.4 * inch], hAlign="LEFT")
+        sig.setStyle(TableStyle([("LEFTPADDING", (0, 0), (-1, -1), 0), ("TOPPADDING", (0, 0), (-1, -1), 0),
+                                 ("BOTTOMPADDING", (0, 0), (-1, -1), 1), ("SPAN", (0, 0), (1, 0))]))
+        cert = [self.p(f"PROVIDER'S CERTIFICATION — {esc(v.issuer.name).upper()}", "label"), Spacer(1, 3),
+                self.p(f"{CERTIFICATION} The services billed were provided under the agreement named above, "
+                       "at the rates it sets, and have not been billed before.", "note"), Spacer(1, 8), sig]
+        payer = v.bill_to.name
+        box_rows = [[self.p(f"FOR {esc(payer).upper()} — AUDITING OFFICER (RCW 42.24.080)", "label")],
+                    [self.p("I, the undersigned, do hereby certify under penalty of perjury that the materials "
+                            "have been furnished, the services rendered or the labor performed as described "
+                            "herein, and that the claim is a due and unpaid obligation.", "small")],
+                    [Spacer(1, 46)],
+                    [self.p("Auditing officer signature  ·  Date  ·  Account / BARS code  ·  Warrant or EFT no.",
+                            "muted")]]
+        box = StyledTable(box_rows, colWidths=[WIDTH])
+        box.setStyle(TableStyle([("BOX", (0, 0), (-1, -1), 0.8, INK), ("TOPPADDING", (0, 0), (-1, -1), 4),
+                                 ("LEFTPADDING", (0, 0), (-1, -1), 8),
+                                 ("LINEABOVE", (0, 3), (-1, 3), 0.4, RULE)]))
+        return [KeepTogether([Spacer(1, 14), *cert]), Spacer(1, 12), KeepTogether([box])]
+
+    def stub(self) -> list:
+        v = self.v
+        if v.kind != "statement":
+            return []
+        iss = v.issuer
+        left = [self.p("REMITTANCE — please return this part with your payment", "label"), Spacer(1, 3),
+                self.p(f"Make payable and remit to:<br/><b>{esc(iss.name)}</b><br/>"
+                       f"{self.address(iss.remit_to, skip_first=True)}", "small")]
+        facts = [["Statement no.", esc(v.number or "DRAFT")], ["From", f"{esc(v.bill_to.name)} ({esc(v.bill_to.code)})"],
+                 ["Due date", long_date(v.due_date)], ["Amount due", f"<b>{money(v.amount_due_cents)}</b>"],
+                 ["Amount enclosed", "$ ______________"]]
+        ft = StyledTable([[self.p(esc(k), "cell"), self.p(val, "right")] for k, val in facts],
+                   colWidths=[1.1 * inch, 2.0 * inch])
+        ft.setStyle(TableStyle([("LINEBELOW", (0, 0), (-1, -2), 0.3, RULE), ("TOPPADDING", (0, 0), (-1, -1), 2),
+                                ("BOTTOMPADDING", (0, 0), (-1, -1), 2)]))
+        t = StyledTable([[left, ft]], colWidths=[WIDTH - 3.2 * inch, 3.2 * inch])
+        t.setStyle(TableStyle([("VALIGN", (0, 0), (-1, -1), "TOP"), ("LEFTPADDING", (0, 0), (0, 0), 0)]))
+        return [_AtBottom([Spacer(1, 16), _CutLine(WIDTH), Spacer(1, 6), t])]
+
+    # -- page decoration ---------------------------------------------------------------------------
+    def footer(self, canv, page: int, total: int) -> None:
+        v = self.v
+        canv.saveState()
+        canv.setStrokeColor(RULE)
+        canv.setLineWidth(0.5)
+        x0, x1 = MARGIN_X + FRAME_PAD, PAGE_W - MARGIN_X - FRAME_PAD
+        canv.line(x0, 0.55 * inch, x1, 0.55 * inch)
+        canv.setFont(FONT, 7)
+        canv.setFillColor(MUTED)
+        left = f"{v.issuer.name} · {KIND_TITLES.get(v.kind, '')} {v.number or 'DRAFT'} · {v.bill_to.name}"
+        canv.drawString(x0, 0.4 * inch, left)
+        canv.setFont(FONT_BOLD, 7)
+        canv.drawRightString(x1, 0.4 * inch, f"Page {page} of {total}")
+        if page > 1:
+            canv.setFont(FONT_BOLD, 8)
+            canv.setFillColor(ACCENT)
+            canv.drawString(x0, PAGE_H - 0.42 * inch, f"{v.issuer.name} — {KIND_TITLES.get(v.kind, '')}")
+            canv.drawRightString(x1, PAGE_H - 0.42 * inch, v.number or "DRAFT")
+        if self.draft:
+            canv.setFont(FONT_BOLD, 90)
+            canv.setFillColor(colors.Color(0.8, 0.1, 0.1, alpha=0.08))
+            canv.translate(PAGE_W / 2, PAGE_H / 2)
+            canv.rotate(40)
+            canv.drawCentredString(0, 0, "DRAFT")
+        canv.restoreState()
+
+    def build(self) -> bytes:
+        v = self.v
+        buf = io.BytesIO()
+        title = f"{KIND_TITLES.get(v.kind, 'Statement')} {v.number or 'DRAFT'}"
+        doc = SimpleDocTemplate(
+            buf, pagesize=LETTER, leftMargin=MARGIN_X, rightMargin=MARGIN_X, topMargin=0.6 * inch,
+            bottomMargin=0.75 * inch, invariant=1, title=title, author=v.issuer.name,
+            subject=f"{v.issuer.name} to {v.bill_to.name}: {v.agreement_number or ''}, service period "
+                    f"{v.period_start:%b %-d, %Y} – {v.period_end:%b %-d, %Y}",
+            creator=f"partnerdesk {__version__}", producer=f"partnerdesk {__version__} (ReportLab)",
+            keywords=f"{v.number or 'DRAFT'}, {v.bill_to.code}, {v.period}, RCW 39.34", lang="en-US")
+        story = (self.header() + self.parties() + self.summary() + self.account_and_cap() + self.detail()
+                 + self.certification() + self.stub())
+        doc.build(story, canvasmaker=numbered_canvas(self.footer, v.issue_date))
+        return buf.getvalue()
+
+
+class _Rule(Flowable):
+    def __init__(self, width: float, color, thickness: float = 0.5):
+        super().__init__()
+        self.width, self.color, self.thickness = width, color, thickness
+        self.height = thickness
+
+    def draw(self):
+        self.canv.setStrokeColor(self.color)
+        self.canv.setLineWidth(self.thickness)
+        self.canv.line(0, 0, self.width, 0)
+
+
+class _AtBottom(Flowable):
+    """Draws its content at the bottom of the page's remaining space (the remittance stub), or moves to the
+    next page when it does not fit."""
+
+    def __init__(self, content: list):
+        super().__init__()
+        self.content = content
+
+    def wrap(self, avail_width, avail_height):
+        self._sizes = [f.wrap(avail_width, avail_height) for f in self.content]
+        need = sum(h for _w, h in self._sizes)
+        self.width = avail_width
+        self.height = avail_height if need <= avail_height else need
+        return self.width, self.height
+
+    def draw(self):
+        y = sum(h for _w, h in self._sizes)
+        for f, (_w, h) in zip(self.content, self._sizes):
+            y -= h
+            f.drawOn(self.canv, 0, y)
+
+
+class _CutLine(Flowable):
+    def __init__(self, width: float):
+        super().__init__()
+        self.width, self.height = width, 8
+
+    def draw(self):
+        c = self.canv
+        c.setStrokeColor(MUTED)
+        c.setDash(3, 3)
+        c.setLineWidth(0.6)
+        c.line(0, 4, self.width, 4)
+        c.setDash()
+        c.setFont(FONT, 8)
+        c.setFillColor(MUTED)
+        c.drawString(0, -5, "✂  detach here")
+
+
+def _callout(par: Paragraph) -> Table:
+    t = StyledTable([[par]], colWidths=[WIDTH])
+    t.setStyle(TableStyle([("BOX", (0, 0), (-1, -1), 0.8, ACCENT), ("BACKGROUND", (0, 0), (-1, -1), ACCENT_LIGHT),
+                           ("LEFTPADDING", (0, 0), (-1, -1), 8), ("TOPPADDING", (0, 0), (-1, -1), 5),
+                           ("BOTTOMPADDING", (0, 0), (-1, -1), 5)]))
+    return t
+
+
+def _grid_style(n_rows: int, total_row: bool = False) -> TableStyle:
+    st = TableStyle([
+        ("LINEBELOW", (0, 0), (-1, 0), 0.8, ACCENT), ("VALIGN", (0, 0), (-1, -1), "TOP"),
+        ("TOPPADDING", (0, 0), (-1, -1), PAD_Y), ("BOTTOMPADDING", (0, 0), (-1, -1), PAD_Y),
+        ("LEFTPADDING", (0, 0), (-1, -1), 3), ("RIGHTPADDING", (0, 0), (-1, -1), 3),
+    ])
+    if n_rows > 2:
+        st.add("ROWBACKGROUNDS", (0, 1), (-1, -2 if total_row else -1), [colors.white, ZEBRA])
+    if total_row:
+        st.add("LINEABOVE", (0, -1), (-1, -1), 0.8, INK)
+    else:
+        st.add("LINEBELOW", (0, -1), (-1, -1), 0.4, RULE)
+    return st
+
+
+def render_statement(view: StatementView) -> bytes:
+    """The statement (or credit note) as PDF bytes; the same view always gives the same bytes."""
+    return _Builder(view).build()

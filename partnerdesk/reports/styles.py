@@ -1,0 +1,123 @@
+"""Shared look for partnerdesk's ReportLab documents: the bundled DejaVu fonts (every name in the sample
+data renders: ø, é, ë, í, ã …), colours, paragraph styles, table styles, the numbered canvas ("Page X of Y")
+and deterministic output (fixed creation date, invariant ids) so a document's hash means something."""
+
+from __future__ import annotations
+
+import calendar
+import time
+from datetime import date
+from typing import Callable
+from xml.sax.saxutils import escape
+
+from reportlab.lib import colors
+from reportlab.lib.enums import TA_LEFT, TA_RIGHT
+from reportlab.lib.styles import ParagraphStyle
+from reportlab.pdfbase import pdfmetrics
+from reportlab.pdfbase.ttfonts import TTFont
+from reportlab.pdfgen import canvas as rl_canvas
+from reportlab.platypus import Table, TableStyle
+
+from partnerdesk.paths import resource
+
+FONT = "DejaVuSans"
+FONT_BOLD = "DejaVuSans-Bold"
+
+INK = colors.HexColor("#1b2430")
+MUTED = colors.HexColor("#5b6675")
+ACCENT = colors.HexColor("#1f4e79")
+ACCENT_LIGHT = colors.HexColor("#e8eef5")
+RULE = colors.HexColor("#c5ced8")
+ZEBRA = colors.HexColor("#f5f7fa")
+CREDIT = colors.HexColor("#7a2e0e")
+
+_registered = False
+
+
+def register_fonts() -> None:
+    """Register the bundled TrueType fonts once per process (they are embedded, subset, in every PDF)."""
+    global _registered
+    if _registered:
+        return
+    pdfmetrics.registerFont(TTFont(FONT, str(resource("fonts", "DejaVuSans.ttf"))))
+    pdfmetrics.registerFont(TTFont(FONT_BOLD, str(resource("fonts", "DejaVuSans-Bold.ttf"))))
+    pdfmetrics.registerFontFamily(FONT, normal=FONT, bold=FONT_BOLD, italic=FONT, boldItalic=FONT_BOLD)
+    _registered = True
+
+
+def styles() -> dict[str, ParagraphStyle]:
+    register_fonts()
+    base = ParagraphStyle("base", fontName=FONT, fontSize=8.5, leading=11, textColor=INK, alignment=TA_LEFT)
+    out = {
+        "base": base,
+        "small": ParagraphStyle("small", parent=base, fontSize=7.5, leading=9.5),
+        "muted": ParagraphStyle("muted", parent=base, fontSize=7.5, leading=9.5, textColor=MUTED),
+        "label": ParagraphStyle("label", parent=base, fontName=FONT_BOLD, fontSize=6.8, leading=9,
+                                textColor=MUTED),
+        "bold": ParagraphStyle("bold", parent=base, fontName=FONT_BOLD),
+        "right": ParagraphStyle("right", parent=base, alignment=TA_RIGHT),
+        "right_bold": ParagraphStyle("right_bold", parent=base, fontName=FONT_BOLD, alignment=TA_RIGHT),
+        "cell": ParagraphStyle("cell", parent=base, fontSize=7.5, leading=9.2),
+        "cell_right": ParagraphStyle("cell_right", parent=base, fontSize=7.5, leading=9.2, alignment=TA_RIGHT),
+        "cell_muted": ParagraphStyle("cell_muted", parent=base, fontSize=6.8, leading=8.4, textColor=MUTED),
+        "h1": ParagraphStyle("h1", parent=base, fontName=FONT_BOLD, fontSize=15, leading=18, textColor=ACCENT),
+        "title": ParagraphStyle("title", parent=base, fontName=FONT_BOLD, fontSize=12.5, leading=15,
+                                textColor=ACCENT, alignment=TA_RIGHT),
+        "h2": ParagraphStyle("h2", parent=base, fontName=FONT_BOLD, fontSize=10, leading=13, textColor=ACCENT,
+                             spaceBefore=10, spaceAfter=4),
+        "issuer": ParagraphStyle("issuer", parent=base, fontName=FONT_BOLD, fontSize=13, leading=16),
+        "note": ParagraphStyle("note", parent=base, fontSize=8, leading=10.5, textColor=INK),
+    }
+    return out
+
+
+def esc(text: object) -> str:
+    """Text made safe for a Paragraph (ReportLab's mini-markup)."""
+    return escape("" if text is None else str(text))
+
+
+def long_date(d: date | None) -> str:
+    return d.strftime("%B %-d, %Y") if d else ""
+
+
+def numbered_canvas(footer: Callable[[rl_canvas.Canvas, int, int], None], created: date | None = None):
+    """A canvas class that knows the page count when drawing each page's footer ("Page X of Y") and stamps
+    a fixed creation date, so the same input always gives the same bytes."""
+
+    class NumberedCanvas(rl_canvas.Canvas):
+        def __init__(self, *args, **kwargs):
+            register_fonts()
+            kwargs["initialFontName"] = FONT  # no unembedded Helvetica in the page resources
+            kwargs["initialFontSize"] = 8
+            super().__init__(*args, **kwargs)
+            self._saved: list[dict] = []
+            ts = getattr(self._doc, "_timeStamp", None)
+            if ts is not None and created is not None:
+                t = calendar.timegm(created.timetuple()) + 12 * 3600  # noon UTC on the document date
+                ts.t, ts.lt = t, time.gmtime(t)
+                ts.YMDhms = tuple(ts.lt)[:6]
+                ts.dhh = ts.dmm = 0
+
+        def showPage(self):
+            self._saved.append(dict(self.__dict__))
+            self._startPage()
+
+        def save(self):
+            total = len(self._saved)
+            for n, state in enumerate(self._saved, 1):
+                self.__dict__.update(state)
+                footer(self, n, total)
+                super().showPage()
+            super().save()
+
+    return NumberedCanvas
+
+
+class StyledTable(Table):
+    """A platypus Table whose cells default to the bundled font (the stock default is the unembedded
+    Helvetica, which would then appear in the PDF)."""
+
+    def __init__(self, *args, **kwargs):
+        register_fonts()
+        super().__init__(*args, **kwargs)
+        self.setStyle(TableStyle([("FONT", (0, 0), (-1, -1), FONT, 8)]))

@@ -1,0 +1,804 @@
+"""Importing contacts from the files people actually have: vCard (2.1/3.0/4.0, via vobject), Outlook CSV
+and Google CSV.
+
+Import is two-phase and all-or-nothing: the whole file is read and every record validated first (a
+broken file raises ``ImportFormatError`` naming the file and the record or line); then one write unit
+of work matches agencies and existing contacts and creates or updates them. ``dry_run`` computes the
+same plan and rolls it back, which is what the GUI preview shows.
+
+Matching: an existing live contact with the same e-mail address, else the same name (case- and
+accent-insensitive) at the same agency — unless both carry different e-mail addresses, which makes
+them two people — is updated, never duplicated. Updates only add information:
+a non-empty value from the file replaces a different one (phone numbers compare by digits), notes and
+skills are merged, nothing is blanked. Importing the same file twice leaves everything unchanged.
+"""
+
+from __future__ import annotations
+
+import csv
+import functools
+import io
+import re
+import unicodedata
+from dataclasses import dataclass, field
+from pathlib import Path
+from types import SimpleNamespace
+from typing import Any, Iterable
+
+import vobject.base
+from sqlalchemy import select, text
+from sqlalchemy.orm import Session
+from vobject.icalendar import stringToTextValues
+from vobject.vcard import splitFields
+
+from partnerdesk.db.models import Agency, Contact, ContactSkill, Skill
+from partnerdesk.db.types import utcnow, uuid7
+from partnerdesk.db.uow import Database
+from partnerdesk.domain.directory import ImportAction, ImportResult
+from partnerdesk.errors import ImportFormatError, UserError, ValidationError
+from partnerdesk.services.bulk_capture import insert_captured
+from partnerdesk.services.contacts import FIELDS, digits, fts_row, reindex, skill_key, validate_contact
+
+FORMATS = ("auto", "vcard", "outlook-csv", "google-csv")
+MAX_BYTES = 200 * 1024 * 1024
+UNAFFILIATED = "Unaffiliated contacts"
+
+# Every column Outlook's "Export to a file → Comma Separated Values" writes (English).
+OUTLOOK_COLUMNS = (
+    "Title", "First Name", "Middle Name", "Last Name", "Suffix", "Company", "Department", "Job Title",
+    "Business Street", "Business Street 2", "Business Street 3", "Business City", "Business State",
+    "Business Postal Code", "Business Country/Region", "Home Street", "Home Street 2", "Home Street 3",
+    "Home City", "Home State", "Home Postal Code", "Home Country/Region", "Other Street", "Other Street 2",
+    "Other Street 3", "Other City", "Other State", "Other Postal Code", "Other Country/Region",
+    "Assistant's Phone", "Business Fax", "Business Phone", "Business Phone 2", "Callback", "Car Phone",
+    "Company Main Phone", "Home Fax", "Home Phone", "Home Phone 2", "ISDN", "Mobile Phone", "Other Fax",
+    "Other Phone", "Pager", "Primary Phone", "Radio Phone", "TTY/TDD Phone", "Telex", "Account", "Anniversary",
+    "Assistant's Name", "Billing Information", "Birthday", "Business Address PO Box", "Categories", "Children",
+    "Directory Server", "E-mail Address", "E-mail Type", "E-mail Display Name", "E-mail 2 Address",
+    "E-mail 2 Type", "E-mail 2 Display Name", "E-mail 3 Address", "E-mail 3 Type", "E-mail 3 Display Name",
+    "Gender", "Government ID Number", "Hobby", "Home Address PO Box", "Initials", "Internet Free Busy",
+    "Keywords", "Language", "Location", "Manager's Name", "Mileage", "Notes", "Office Location",
+    "Organizational ID Number", "Other Address PO Box", "Priority", "Private", "Profession", "Referred By",
+    "Sensitivity", "Spouse", "User 1", "User 2", "User 3", "User 4", "Web Page")
+_OUTLOOK_SET = frozenset(OUTLOOK_COLUMNS)
+
+# Google Contacts CSV, both the current export ("First Name", "Labels", "Phone 1 - Label") and the
+# older one ("Given Name", "Group Membership", "Phone 1 - Type").
+_GOOGLE_FIXED = frozenset((
+    "Name", "First Name", "Middle Name", "Last Name", "Given Name", "Additional Name", "Family Name",
+    "Phonetic First Name", "Phonetic Middle Name", "Phonetic Last Name", "Yomi Name", "Given Name Yomi",
+    "Additional Name Yomi", "Family Name Yomi", "Name Prefix", "Name Suffix", "Initials", "Nickname",
+    "Short Name", "Maiden Name", "File As", "Organization Name", "Organization Title", "Organization Department",
+    "Birthday", "Gender", "Location", "Billing Information", "Directory Server", "Mileage", "Occupation",
+    "Hobby", "Sensitivity", "Priority", "Subject", "Notes", "Language", "Photo", "Labels", "Group Membership"))
+_GOOGLE_NUMBERED = re.compile(
+    r"^(E-mail|Phone|Address|Organization|Website|Relation|Event|Custom Field|IM|External ID|Jot|Calendar Link"
+    r"|Location|Hobby|Sensitivity|Priority|Subject|Interest|Language|Occupation) \d+ - "
+    r"(Label|Type|Value|Formatted|Street|City|PO Box|Region|Postal Code|Country|Extended Address|Name|"
+    r"Yomi Name|Title|Department|Symbol|Location|Job Description|Service)$")
+
+_ON_CALL = re.compile(r"after[- ]?hours|on[- ]call|outage|escalat|pager|24/7|dispatch|text (me )?first|"
+                      r"prefers text|call back|callback", re.I)
+_SKILLS_SENTENCE = re.compile(r"^\s*(skills?|expertise)\s*:\s*(.+?)\s*\.?\s*$", re.I | re.S)
+_SENTENCE = re.compile(r"(?<=[.!?;])\s+(?=[A-Z])")
+_FORMULA_GUARD = re.compile(r"^'(?=[=+\-@\t\r])")
+
+
+@dataclass
+class Record:
+    """One contact as read from a file, before matching."""
+
+    record: int
+    line: int
+    name: str = ""
+    agency: str = ""
+    title: str | None = None
+    email: str | None = None
+    work_phone: str | None = None
+    mobile_phone: str | None = None
+    after_hours_phone: str | None = None
+    personal_phone: str | None = None
+    notes: list[str] = field(default_factory=list)
+    on_call_notes: list[str] = field(default_factory=list)
+    skills: list[str] = field(default_factory=list)
+    categories: list[str] = field(default_factory=list)
+    role_tags: list[str] = field(default_factory=list)
+    extra_numbers: list[tuple[str, str]] = field(default_factory=list)  # (label, number)
+    escalation_order: int | None = None
+    last_verified: str | None = None
+    values: dict[str, Any] | None = None  # validated contact fields, set by _validate
+
+    def put_phone(self, slot: str | None, number: str, label: str) -> None:
+        number = " ".join(number.split())
+        if not number:
+            return
+        if slot and getattr(self, slot) is None:
+            setattr(self, slot, number)
+            return
+        known = {digits(getattr(self, k)) for k in ("work_phone", "mobile_phone", "after_hours_phone",
+                                                    "personal_phone") if getattr(self, k)}
+        if digits(number) not in known:
+            self.extra_numbers.append((label or "Other", number))
+
+    def add_notes(self, text: str | None) -> None:
+        """Split free text: "Skills: …" becomes skills, on-call guidance goes to on-call notes."""
+        if not text:
+            return
+        for raw_line in text.replace("\r\n", "\n").replace("\r", "\n").split("\n"):
+            line = raw_line.strip()
+            if not line:
+                continue
+            for sentence in _SENTENCE.split(line):
+                sentence = sentence.strip()
+                if not sentence:
+                    continue
+                m = _SKILLS_SENTENCE.match(sentence)
+                if m:
+                    self.skills.extend(x.strip() for x in re.split(r"[,;]", m.group(2)) if x.strip())
+                elif sentence.lower().startswith("on call:"):
+                    self.on_call_notes.append(sentence[8:].strip())
+                elif sentence.lower().startswith("other numbers:"):
+                    self.notes.append(sentence)
+                elif _ON_CALL.search(sentence):
+                    self.on_call_notes.append(sentence)
+                else:
+                    self.notes.append(sentence)
+
+
+@functools.lru_cache(maxsize=65536)
+def _fold(text: str) -> str:
+    """Case- and accent-insensitive key ("Zoë St. John" == "zoe st john")."""
+    text = unicodedata.normalize("NFKD", text or "")
+    text = "".join(ch for ch in text if not unicodedata.combining(ch)).casefold().replace("&", " and ")
+    return " ".join(re.sub(r"[^\w]+", " ", text).split())
+
+
+def _agency_keys(name: str) -> tuple[str, str]:
+    key = _fold(name)
+    short = re.sub(r"^(city|town|county|village|port) of ", "", key)
+    short = re.sub(r"^the ", "", short)
+    return key, short
+
+
+def _unguard(value: str) -> str:
+    """Undo the formula-injection guard our own CSV export adds (a leading apostrophe)."""
+    return _FORMULA_GUARD.sub("", value)
+
+
+def _phone_slot(label: str, types: Iterable[str] = ()) -> str | None:
+    lab = (label or "").lower()
+    lab = re.sub(r"^_\$!<|>!\$_$", "", lab).strip(" *")
+    types = {t.upper() for t in types}
+    if re.search(r"after|on[- ]?call|emergency|24|night|duty|pager", lab) or "PAGER" in types:
+        return "after_hours_phone"
+    if "HOME" in types or re.search(r"home|personal|private", lab):
+        return "personal_phone"
+    if "CELL" in types or re.search(r"mobile|cell|iphone", lab):
+        return "mobile_phone"
+    if "WORK" in types or re.search(r"work|business|office|main|direct", lab):
+        return "work_phone"
+    return None
+
+
+# ----------------------------------------------------------------------------------------------- reading
+
+
+def _decode(path: Path, data: bytes) -> str:
+    if not data.strip():
+        raise ImportFormatError(f"{path.name}: the file is empty")
+    head = data[:8192]
+    if b"\x00" in head or sum(1 for b in head if b < 9 or 13 < b < 32) > len(head) // 20:
+        raise ImportFormatError(f"{path.name}: this is a binary file, not a vCard or CSV contacts file")
+    try:
+        return data.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        pass
+    try:
+        return data.decode("cp1252")  # Outlook's "ANSI" export on an English Windows
+    except UnicodeDecodeError as exc:
+        raise ImportFormatError(f"{path.name}: byte {exc.start} is neither UTF-8 nor Windows-1252 text") from None
+
+
+def detect_format(path: Path, text: str) -> str:
+    if text.lstrip().upper().startswith("BEGIN:VCARD"):
+        return "vcard"
+    if path.suffix.lower() in (".vcf", ".vcard"):
+        raise ImportFormatError(f"{path.name}: line 1: a vCard file must start with BEGIN:VCARD")
+    header = _csv_header(path, text)
+    cols = set(header)
+    if cols <= _OUTLOOK_SET and ({"First Name", "Last Name", "E-mail Address"} & cols):
+        return "outlook-csv"
+    if all(c in _GOOGLE_FIXED or _GOOGLE_NUMBERED.match(c) for c in header if c):
+        return "google-csv"
+    if {"E-mail Display Name", "Business Phone", "Mobile Phone", "Job Title"} & cols:
+        return "outlook-csv"
+    if any(c.startswith(("Phone 1 - ", "E-mail 1 - ")) for c in header):
+        return "google-csv"
+    raise ImportFormatError(f"{path.name}: line 1: not a vCard, Outlook CSV or Google CSV contacts file "
+                            f"(columns: {', '.join(header[:5])}{'…' if len(header) > 5 else ''})")
+
+
+def _csv_header(path: Path, text: str) -> list[str]:
+    try:
+        first = next(csv.reader(io.StringIO(text, newline=""), strict=True), None)
+    except csv.Error as exc:
+        raise ImportFormatError(f"{path.name}: line 1: {exc}") from None
+    if not first or len(first) < 2:
+        raise ImportFormatError(f"{path.name}: line 1: not a contacts file (no CSV header row, no BEGIN:VCARD)")
+    return [c.strip() for c in first]
+
+
+def _csv_rows(path: Path, text: str, known) -> Iterable[tuple[int, int, dict[str, str]]]:
+    reader = csv.reader(io.StringIO(text, newline=""), strict=True)
+    try:
+        header = [c.strip() for c in next(reader)]
+        unknown = [c for c in header if not known(c)]
+        if unknown:
+            raise ImportFormatError(f"{path.name}: line 1: unknown column(s) {', '.join(repr(c) for c in unknown)}"
+                                    " — export again with the standard column set, or pick the right --format")
+        dupes = {c for c in header if header.count(c) > 1 and c}
+        if dupes:
+            raise ImportFormatError(f"{path.name}: line 1: column(s) {', '.join(sorted(dupes))} appear twice")
+        n = 0
+        last_line = reader.line_num
+        for row in reader:
+            start = last_line + 1
+            last_line = reader.line_num
+            if not any(c.strip() for c in row):
+                continue
+            n += 1
+            if len(row) != len(header):
+                raise ImportFormatError(f"{path.name}: record {n} (line {start}): {len(row)} fields where the "
+                                        f"header has {len(header)} — the file is damaged or truncated")
+            yield n, start, {h: _unguard(v.strip()) for h, v in zip(header, row)}
+    except csv.Error as exc:
+        raise ImportFormatError(f"{path.name}: line {reader.line_num}: {exc}") from None
+
+
+def _split_name(*parts: str) -> str:
+    return " ".join(p.strip() for p in parts if p and p.strip())
+
+
+def read_outlook_csv(path: Path, text: str) -> list[Record]:
+    out = []
+    for n, line, r in _csv_rows(path, text, lambda c: c in _OUTLOOK_SET):
+        rec = Record(record=n, line=line)
+        rec.name = _split_name(r.get("First Name", ""), r.get("Middle Name", ""), r.get("Last Name", ""),
+                               r.get("Suffix", ""))
+        if not rec.name:
+            disp = re.sub(r"\s*\(.*\)\s*$", "", r.get("E-mail Display Name", ""))
+            rec.name = disp or r.get("Company", "")
+        rec.agency = r.get("Company", "")
+        rec.title = r.get("Job Title") or None
+        for key, typ in (("E-mail Address", "E-mail Type"), ("E-mail 2 Address", "E-mail 2 Type"),
+                         ("E-mail 3 Address", "E-mail 3 Type")):
+            if not rec.email and "@" in r.get(key, ""):
+                rec.email = r[key]
+        for col, slot in (("Business Phone", "work_phone"), ("Mobile Phone", "mobile_phone"),
+                          ("Other Phone", "after_hours_phone"), ("Home Phone", "personal_phone"),
+                          ("Company Main Phone", "work_phone"), ("Primary Phone", "work_phone"),
+                          ("Business Phone 2", None), ("Callback", "after_hours_phone"),
+                          ("Pager", "after_hours_phone"), ("Car Phone", "mobile_phone"),
+                          ("Radio Phone", None), ("Home Phone 2", None), ("Assistant's Phone", None)):
+            if r.get(col):
+                rec.put_phone(slot, r[col], col)
+        rec.categories = [c.strip() for c in r.get("Categories", "").split(";") if c.strip()]
+        rec.add_notes(r.get("Notes"))
+        out.append(rec)
+    return out
+
+
+def read_google_csv(path: Path, text: str) -> list[Record]:
+    def known(c: str) -> bool:
+        return c in _GOOGLE_FIXED or bool(_GOOGLE_NUMBERED.match(c))
+
+    out = []
+    for n, line, r in _csv_rows(path, text, known):
+        rec = Record(record=n, line=line)
+        rec.name = (_split_name(r.get("First Name", ""), r.get("Middle Name", ""), r.get("Last Name", ""))
+                    or _split_name(r.get("Given Name", ""), r.get("Additional Name", ""), r.get("Family Name", ""))
+                    or r.get("Name", "") or r.get("File As", "") or r.get("Nickname", ""))
+        if r.get("Name Suffix"):
+            rec.name = _split_name(rec.name, r["Name Suffix"])
+        rec.agency = r.get("Organization Name") or r.get("Organization 1 - Name", "")
+        rec.title = r.get("Organization Title") or r.get("Organization 1 - Title") or None
+        if not rec.name:
+            rec.name = rec.agency
+        emails = []
+        i = 1
+        while f"E-mail {i} - Value" in r:
+            label = r.get(f"E-mail {i} - Label") or r.get(f"E-mail {i} - Type") or ""
+            for v in r[f"E-mail {i} - Value"].split(" ::: "):
+                if "@" in v:
+                    emails.append((0 if "work" in label.lower() else 1, v.strip()))
+            i += 1
+        if emails:
+            rec.email = sorted(emails, key=lambda e: e[0])[0][1]
+        i = 1
+        while f"Phone {i} - Value" in r:
+            label = r.get(f"Phone {i} - Label") or r.get(f"Phone {i} - Type") or ""
+            for v in r[f"Phone {i} - Value"].split(" ::: "):
+                if v.strip():
+                    rec.put_phone(_phone_slot(label) or ("work_phone" if not label else None), v, label.strip("* "))
+            i += 1
+        labels = r.get("Labels") or r.get("Group Membership") or ""
+        rec.categories = [c.strip() for c in labels.split(" ::: ")
+                          if c.strip() and not c.strip().startswith("*")]
+        rec.add_notes(r.get("Notes"))
+        out.append(rec)
+    return out
+
+
+def _card_starts(text: str) -> list[int]:
+    return [i for i, ln in enumerate(text.splitlines(), 1) if ln.strip().upper() == "BEGIN:VCARD"]
+
+
+@dataclass
+class _Prop:
+    """One vCard property as vobject's tokenizer returns it (name, group, parameters, raw value)."""
+
+    name: str
+    group: str | None
+    types: set[str]
+    value: str  # still backslash-escaped (quoted-printable already decoded)
+
+
+def _unescape(value: str) -> str:
+    # vobject's own unescaping, skipped when there is nothing to unescape (it is slow per character)
+    return stringToTextValues(value, listSeparator=None)[0] if "\\" in value else value
+
+
+def _fields(value: str) -> list[str]:
+    return [_unescape(v) for v in splitFields(value)] if "\\" in value else value.split(";")
+
+
+def _list(value: str) -> list[str]:
+    return stringToTextValues(value) if "\\" in value else value.split(",")
+
+
+def _tokens(text: str):
+    """(line number, name, group, params, value) for each logical line: vobject unfolds the lines, splits
+    names, groups and parameters, and decodes quoted-printable values in the declared charset."""
+    for line, num in vobject.base.getLogicalLines(io.StringIO(text), True):
+        name, params, value, group = vobject.base.parseLine(line, num)
+        if any(p[0].upper() == "ENCODING" for p in params if len(p) > 1):
+            cl = vobject.base.textLineToContentLine(line, num)  # vobject decodes QP / base64 + charset
+            value = cl.value if isinstance(cl.value, str) else ""
+            params = [p for p in params if p[0].upper() not in ("ENCODING", "CHARSET")]
+        yield max(num, 1), name.upper(), group, params, value
+
+
+def read_vcard(path: Path, text: str) -> list[Record]:
+    """vCard 2.1, 3.0 and 4.0 through vobject's tokenizer; one Record per card, all or nothing.
+
+    We do not build vobject's full object tree: it costs about a millisecond per card, which a
+    10,000-card file cannot afford, and its text behaviour cuts NOTE/TITLE values at unescaped commas
+    as Apple and Outlook write them."""
+    starts = _card_starts(text)
+    out: list[Record] = []
+    props: list[_Prop] | None = None
+    depth = 0
+
+    def where() -> str:
+        n = len(out) + 1
+        return f"{path.name}: record {n} (starting line {starts[n - 1] if n <= len(starts) else '?'})"
+
+    try:
+        for num, name, group, params, value in _tokens(text):
+            if name == "BEGIN":
+                if props is None:
+                    if value.strip().upper() != "VCARD":
+                        raise ImportFormatError(f"{path.name}: line {num}: BEGIN:{value} where a vCard should start")
+                    props, depth = [], 1
+                else:
+                    depth += 1  # a nested component (AGENT): skipped
+                continue
+            if name == "END":
+                if props is None:
+                    raise ImportFormatError(f"{path.name}: line {num}: END:{value} without BEGIN:VCARD")
+                depth -= 1
+                if depth == 0:
+                    n = len(out) + 1
+                    out.append(_card_record(path, props, n, starts[n - 1] if n <= len(starts) else num))
+                    props = None
+                continue
+            if props is None:
+                raise ImportFormatError(f"{path.name}: line {num}: {name} outside BEGIN:VCARD … END:VCARD")
+            if depth == 1:
+                types: set[str] = set()
+                for p in params:
+                    if len(p) == 1:
+                        types.add(p[0].upper())
+                    elif p[0].upper() == "TYPE":
+                        types.update(t.strip().upper() for v in p[1:] for t in str(v).split(","))
+                props.append(_Prop(name, group.lower() if group else None, types, value))
+    except vobject.base.ParseError as exc:
+        detail = re.sub(r"^At line \d+:\s*", "", str(exc).strip())
+        raise ImportFormatError(f"{where()}: {detail} — the file is damaged; nothing was imported") from None
+    if props is not None:
+        raise ImportFormatError(f"{where()}: Component VCARD was never closed (no END:VCARD) — the file is "
+                                "damaged or truncated; nothing was imported")
+    if not out:
+        raise ImportFormatError(f"{path.name}: no vCards found")
+    return out
+
+
+def _card_record(path: Path, props: list[_Prop], n: int, line: int) -> Record:
+    rec = Record(record=n, line=line)
+    by: dict[str, list[_Prop]] = {}
+    for p in props:
+        by.setdefault(p.name, []).append(p)
+    labels = {p.group: _unescape(p.value).strip() for p in by.get("X-ABLABEL", []) if p.group}
+    if "FN" in by:
+        rec.name = _unescape(by["FN"][0].value).strip()
+    if not rec.name and "N" in by:
+        parts = _fields(by["N"][0].value) + [""] * 5
+        family, given, additional, prefix, suffix = parts[:5]
+        rec.name = _split_name(prefix, given, additional, family, suffix)
+    if "ORG" in by:
+        rec.agency = next((f.strip() for f in _fields(by["ORG"][0].value) if f.strip()), "")
+    if not rec.name:
+        rec.name = rec.agency
+    if "TITLE" in by:
+        rec.title = _unescape(by["TITLE"][0].value).strip() or None
+    for p in by.get("ROLE", []):
+        if _unescape(p.value).strip():
+            rec.role_tags.append(_unescape(p.value).strip())
+    for p in sorted(by.get("EMAIL", []), key=lambda p: 0 if {"PREF", "WORK"} & p.types else 1):
+        value = _unescape(p.value).strip()
+        if value.lower().startswith("mailto:"):
+            value = value[7:]
+        if "@" in value:
+            rec.email = value
+            break
+    for p in sorted(by.get("TEL", []), key=lambda p: 0 if "PREF" in p.types else 1):
+        number = _unescape(p.value).strip()
+        if number.lower().startswith("tel:"):
+            number = number[4:]
+        label = labels.get(p.group or "", "")
+        slot = _phone_slot(label, p.types)
+        if slot is None and not label and not p.types - {"VOICE", "PREF", "MSG"}:
+            slot = "work_phone"
+        rec.put_phone(slot, number, label or ", ".join(sorted(p.types - {"VOICE", "PREF"})).title())
+    for p in by.get("NOTE", []):
+        rec.add_notes(_unescape(p.value))
+    for p in by.get("CATEGORIES", []):
+        rec.categories.extend(c.strip() for c in _list(p.value) if c.strip())
+    for p in by.get("X-PARTNERDESK-ESCALATION", []):
+        try:
+            rec.escalation_order = int(_unescape(p.value).strip())
+        except ValueError:
+            raise ImportFormatError(f"{path.name}: record {n} (line {line}): X-PARTNERDESK-ESCALATION "
+                                    f"'{p.value}' is not a whole number") from None
+    for p in by.get("X-PARTNERDESK-VERIFIED", []):
+        rec.last_verified = _unescape(p.value).strip() or None
+    return rec
+
+
+READERS = {"vcard": read_vcard, "outlook-csv": read_outlook_csv, "google-csv": read_google_csv}
+
+
+def read_file(path: Path | str, fmt: str = "auto") -> tuple[str, list[Record]]:
+    """Read and validate a whole file. Returns (format, records); raises ImportFormatError."""
+    path = Path(path)
+    if fmt not in FORMATS:
+        raise UserError(f"--format must be one of {', '.join(FORMATS)}, not '{fmt}'")
+    try:
+        if path.stat().st_size > MAX_BYTES:
+            raise ImportFormatError(f"{path.name}: larger than {MAX_BYTES // 1024 // 1024} MB; not a contacts file")
+        data = path.read_bytes()
+    except FileNotFoundError:
+        raise UserError(f"{path}: no such file") from None
+    except IsADirectoryError:
+        raise UserError(f"{path}: is a folder, not a contacts file") from None
+    except OSError as exc:
+        raise UserError(f"{path}: cannot read ({exc.strerror})") from None
+    text = _decode(path, data)
+    if fmt == "auto":
+        fmt = detect_format(path, text)
+    elif fmt == "vcard" and not text.lstrip().upper().startswith("BEGIN:VCARD"):
+        raise ImportFormatError(f"{path.name}: line 1: a vCard file must start with BEGIN:VCARD")
+    records = READERS[fmt](path, text)
+    _classify_categories(records)
+    for rec in records:
+        _validate(path, rec)
+    return fmt, records
+
+
+def _classify_categories(records: list[Record]) -> None:
+    """Categories become skills, except a group every record of a file carries ("Regional IT"): that is
+    how the person filed these contacts, kept as a role tag."""
+    common: set[str] = set()
+    if len(records) >= 3:
+        sets = [{_fold(c) for c in r.categories} for r in records]
+        common = set.intersection(*sets) if sets else set()
+    for r in records:
+        for cat in r.categories:
+            if _fold(cat) in common or _fold(cat) in ("mycontacts", "starred", "other contacts"):
+                r.role_tags.append(cat)
+            else:
+                r.skills.append(cat)
+        seen: dict[str, str] = {}
+        for s in r.skills:
+            s = " ".join(s.split())
+            if s and skill_key(s) not in seen:
+                seen[skill_key(s)] = s
+        r.skills = list(seen.values())
+        r.role_tags = list(dict.fromkeys(r.role_tags))
+
+
+def _validate(path: Path, rec: Record) -> None:
+    where = f"{path.name}: record {rec.record} (line {rec.line})"
+    if not rec.name.strip():
+        raise ImportFormatError(f"{where}: no name, no organisation — cannot tell who this is")
+    try:
+        rec.values = validate_contact(_values(rec))
+        for s in rec.skills:
+            if len(s) > 80:
+                raise ValidationError(f"skill '{s[:20]}…' is longer than 80 characters")
+    except ValidationError as exc:
+        raise ImportFormatError(f"{where} ({rec.name}): {exc}") from None
+
+
+def _values(rec: Record) -> dict[str, Any]:
+    notes = list(rec.notes)
+    if rec.extra_numbers:
+        notes.append("Other numbers: " + "; ".join(f"{lab} {num}" for lab, num in rec.extra_numbers))
+    return {
+        "name": " ".join(rec.name.split()), "title": rec.title, "email": rec.email,
+        "work_phone": rec.work_phone, "mobile_phone": rec.mobile_phone,
+        "after_hours_phone": rec.after_hours_phone, "personal_phone": rec.personal_phone,
+        "notes": "\n".join(notes) or None, "on_call_notes": "\n".join(rec.on_call_notes) or None,
+        "escalation_order": rec.escalation_order, "last_verified": rec.last_verified,
+    }
+
+
+# ----------------------------------------------------------------------------------------------- writing
+
+
+PHONES = ("work_phone", "mobile_phone", "after_hours_phone", "personal_phone")
+
+
+def _strip_known_numbers(text: str | None, slots: set[str]) -> str | None:
+    """Drop "Other numbers:" entries whose number is already in a labelled slot."""
+    if not text or "Other numbers:" not in text:
+        return text
+    lines = []
+    for line in text.split("\n"):
+        if line.startswith("Other numbers: "):
+            keep = [e for e in line[len("Other numbers: "):].split("; ") if digits(e) not in slots]
+            if not keep:
+                continue
+            line = "Other numbers: " + "; ".join(keep)
+        lines.append(line)
+    return "\n".join(lines) or None
+
+
+def _tidy_other_numbers(c: Contact) -> None:
+    """Another file may have known the label of a number first filed under "Other numbers"."""
+    tidy = _strip_known_numbers(c.notes, {digits(getattr(c, k)) for k in PHONES if getattr(c, k)})
+    if tidy != c.notes:
+        c.notes = tidy
+
+
+class _DryRun(Exception):
+    pass
+
+
+def _merge_text(old: str | None, new: str | None) -> str | None:
+    if not new:
+        return old
+    if not old:
+        return new
+    missing = [ln for ln in new.split("\n") if ln.strip() and _fold(ln) not in _fold(old)]
+    return old if not missing else old + "\n" + "\n".join(missing)
+
+
+def generate_code(name: str, taken: set[str]) -> str:
+    words = [w for w in re.findall(r"[A-Za-z0-9]+", _fold(name).upper())
+             if w not in {"CITY", "TOWN", "COUNTY", "OF", "THE", "AND", "VILLAGE", "PORT", "DISTRICT", "DEPARTMENT",
+                          "DEPT", "INC", "LLC"}]
+    if not words:
+        words = re.findall(r"[A-Za-z0-9]+", _fold(name).upper()) or ["AG"]
+    base = words[0][:3] if len(words) == 1 else "".join(w[0] for w in words[:4])
+    if len(base) < 2 or not base[0].isalpha():
+        base = ("A" + base)[:3] if base else "AG"
+    code, i = base, 2
+    while code in taken:
+        code = f"{base}{i}"
+        i += 1
+    taken.add(code)
+    return code
+
+
+def _kind(name: str) -> str:
+    low = name.lower()
+    for k in ("county", "town", "district", "tribe", "state"):
+        if k in low:
+            return k
+    return "city"
+
+
+class ContactImporter:
+    """Imports one file per call in one unit of work."""
+
+    def __init__(self, db: Database):
+        self.db = db
+
+    def import_file(self, path: Path | str, fmt: str = "auto", dry_run: bool = False) -> ImportResult:
+        path = Path(path)
+        fmt, records = read_file(path, fmt)
+        result: list[ImportResult] = []
+        try:
+            with self.db.write(action="import", summary=f"contacts imported from {path.name}") as s:
+                result.append(self._apply(s, path, fmt, records, dry_run))
+                if dry_run:
+                    raise _DryRun
+        except _DryRun:
+            pass
+        return result[0]
+
+    def preview(self, path: Path | str, fmt: str = "auto") -> ImportResult:
+        return self.import_file(path, fmt, dry_run=True)
+
+    def _apply(self, s: Session, path: Path, fmt: str, records: list[Record], dry_run: bool) -> ImportResult:
+        agencies = s.scalars(select(Agency).where(Agency.deleted_at.is_(None))).all()
+        by_key: dict[str, Agency] = {}
+        by_short: dict[str, Agency] = {}
+        for a in agencies:
+            k, short = _agency_keys(a.name)
+            by_key.setdefault(k, a)
+            by_short.setdefault(short, a)
+        taken_codes = set(s.scalars(select(Agency.code)).all())
+        created_agencies: list[str] = []
+
+        def agency_for(name: str) -> tuple[Agency, bool]:
+            name = " ".join(name.split()) or UNAFFILIATED
+            k, short = _agency_keys(name)
+            a = by_key.get(k) or by_short.get(short)
+            if a is not None:
+                return a, False
+            a = Agency(name=name, code=generate_code(name, taken_codes), kind="other" if name == UNAFFILIATED
+                       else _kind(name))
+            s.add(a)
+            s.flush()
+            by_key[k] = a
+            by_short.setdefault(short, a)
+            created_agencies.append(f"{a.code} {a.name}")
+            return a, True
+
+        rows = s.execute(select(Contact.id, Contact.email, Contact.name, Contact.agency_id)
+                         .where(Contact.deleted_at.is_(None))).all()
+        by_email = {e.lower(): cid for cid, e, _n, _a in rows if e}
+        by_name = {(_fold(n), a): cid for cid, _e, n, a in rows}
+        email_of = {cid: e for cid, e, _n, _a in rows if e}
+        skills = {sk.name_key: sk for sk in s.scalars(select(Skill))}
+        loaded: dict[str, Contact] = {}
+        new_contacts: dict[str, SimpleNamespace] = {}  # inserted in bulk below, not through the ORM
+        touched: list[str] = []
+        actions: list[ImportAction] = []
+
+        def skill(name: str) -> Skill:
+            key = skill_key(name)
+            sk = skills.get(key)
+            if sk is None:
+                sk = Skill(id=uuid7(), name=name, name_key=key)
+                s.add(sk)
+                skills[key] = sk
+            elif sk.deleted_at is not None:
+                sk.deleted_at = None
+            return sk
+
+        pending_links: list[tuple[Any, Skill]] = []
+        queued_by: dict[str, set[str]] = {}  # contact id -> skill keys already queued as new links
+        for rec in records:
+            ag, ag_new = agency_for(rec.agency)
+            values = rec.values if rec.values is not None else validate_contact(_values(rec))
+            cid = by_email.get(values["email"]) if values.get("email") else None
+            if cid is None:  # same name at the same agency, unless both have (different) e-mail addresses
+                cid = by_name.get((_fold(values["name"]), ag.id))
+                if cid is not None and values.get("email") and email_of.get(cid):
+                    cid = None
+            if cid is None:
+                c = SimpleNamespace(id=uuid7(), agency_id=ag.id, role_tags=", ".join(rec.role_tags) or None,
+                                    **{k: values.get(k) for k in FIELDS if k not in ("agency_id", "role_tags")})
+                new_contacts[c.id] = c
+                for name in rec.skills:
+                    pending_links.append((c, skill(name)))
+                    queued_by.setdefault(c.id, set()).add(skill_key(name))
+                if values.get("email"):
+                    by_email[values["email"]] = c.id
+                    email_of[c.id] = values["email"]
+                by_name[(_fold(values["name"]), ag.id)] = c.id
+                actions.append(ImportAction(rec.record, rec.line, values["name"], ag.name, "create", c.id,
+                                            tuple(k for k, v in values.items() if v is not None), ag_new))
+                continue
+            c = new_contacts.get(cid) or loaded.get(cid) or s.get(Contact, cid)
+            if cid not in new_contacts:
+                loaded[cid] = c
+            changes = self._update(s, c, values, rec, ag, skill, pending_links, queued_by, cid in new_contacts)
+            if changes and cid not in new_contacts:
+                touched.append(c.id)
+            if values.get("email"):
+                by_email[values["email"]] = c.id
+            actions.append(ImportAction(rec.record, rec.line, c.name, ag.name, "update" if changes else "unchanged",
+                                        c.id, tuple(changes), ag_new))
+        for c in list(new_contacts.values()) + list(loaded.values()):
+            _tidy_other_numbers(c)
+        s.flush()  # agencies, skills and updates first: the bulk rows refer to them
+        now = utcnow()
+        contact_rows = [dict(id=c.id, created_at=now, updated_at=now, deleted_at=None,
+                             **{k: getattr(c, k) for k in FIELDS}) for c in new_contacts.values()]
+        insert_captured(s, self.db, "contact", contact_rows)
+        link_rows = [dict(id=uuid7(), created_at=now, updated_at=now, deleted_at=None, contact_id=cid, skill_id=sid)
+                     for cid, sid in sorted({(c.id, sk.id) for c, sk in pending_links})]
+        insert_captured(s, self.db, "contact_skill", link_rows)
+        if not dry_run:
+            agency_by_id = {a.id: a for a in list(by_key.values()) + list(by_short.values())}
+            names: dict[str, list[str]] = {}
+            for c, sk in pending_links:
+                if c.id in new_contacts and sk.name not in names.setdefault(c.id, []):
+                    names[c.id].append(sk.name)
+            fts = [fts_row(SimpleNamespace(**vars(c), agency=agency_by_id[c.agency_id],
+                                           skill_links=[SimpleNamespace(skill=SimpleNamespace(name=n))
+                                                        for n in names.get(c.id, [])]))
+                   for c in new_contacts.values()]
+            if fts:
+                s.connection().execute(text(
+                    "INSERT INTO contact_fts (contact_id, name, agency, title, skills, notes, phones) "
+                    "VALUES (:contact_id, :name, :agency, :title, :skills, :notes, :phones)"), fts)
+            reindex(s, touched)
+        return ImportResult(file=path.name, format=fmt, dry_run=dry_run, actions=tuple(actions),
+                            agencies_created=tuple(created_agencies))
+
+    @staticmethod
+    def _update(s: Session, c, values: dict[str, Any], rec: Record, ag: Agency, skill, pending,
+                queued_by: dict[str, set[str]], is_new: bool = False) -> list[str]:
+        changes: list[str] = []
+        if c.agency_id != ag.id and rec.agency.strip() and values.get("email") and c.email == values["email"]:
+            c.agency_id = ag.id
+            changes.append("agency")
+        slots = {digits(v) for v in [getattr(c, k) for k in PHONES] + [values.get(k) for k in PHONES] if v}
+        values = dict(values, notes=_strip_known_numbers(values.get("notes"), slots))
+        for key, new in values.items():
+            if new is None or key == "name":
+                continue
+            old = getattr(c, key)
+            if key in ("notes", "on_call_notes"):
+                merged = _merge_text(old, new)
+                if merged != old:
+                    setattr(c, key, merged)
+                    changes.append(key)
+            elif key.endswith("_phone"):
+                if digits(old) != digits(new):
+                    setattr(c, key, new)
+                    changes.append(key)
+            elif old != new:
+                setattr(c, key, new)
+                changes.append(key)
+        if rec.role_tags:
+            tags = [t.strip() for t in (c.role_tags or "").split(",") if t.strip()]
+            more = [t for t in rec.role_tags if _fold(t) not in {_fold(x) for x in tags}]
+            if more:
+                c.role_tags = ", ".join(tags + more)
+                changes.append("role_tags")
+        if rec.skills:
+            have_links = {} if is_new else {link.skill_id: link for link in s.scalars(
+                select(ContactSkill).where(ContactSkill.contact_id == c.id))}
+            queued = queued_by.setdefault(c.id, set())
+            added = False
+            for name in rec.skills:
+                sk = skill(name)
+                link = have_links.get(sk.id) if have_links else None
+                if link is not None and link.deleted_at is None:
+                    continue
+                if link is not None:
+                    link.deleted_at = None
+                    added = True
+                elif sk.name_key not in queued:
+                    pending.append((c, sk))
+                    queued.add(sk.name_key)
+                    added = True
+            if added:
+                changes.append("skills")
+        return changes

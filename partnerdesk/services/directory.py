@@ -1,0 +1,101 @@
+"""The directory use cases in one place for the GUI and CLI: search, import, export, the emergency sheet
+and the outage kit (sheet PDF + wallet card + vCard + a self-contained directory.html)."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from pathlib import Path
+
+from partnerdesk.db.uow import Database
+from partnerdesk.domain.directory import ImportResult, OutageKit, SearchHit
+from partnerdesk.errors import UserError
+from partnerdesk.services.agencies import AgencyService
+from partnerdesk.services.audit import AuditService
+from partnerdesk.services.contact_export import EXPORT_FORMATS, to_outlook_csv, to_vcard, write_atomic
+from partnerdesk.services.contact_import import ContactImporter
+from partnerdesk.services.contacts import ContactService
+from partnerdesk.services.search import SearchService
+
+
+class DirectoryService:
+    def __init__(self, db: Database):
+        self.db = db
+        self.contacts = ContactService(db)
+        self.agencies = AgencyService(db)
+        self.searcher = SearchService(db)
+        self.importer = ContactImporter(db)
+
+    # search
+    def search(self, text: str, limit: int = 50, include_personal: bool = False) -> list[SearchHit]:
+        return self.searcher.search(text, limit=limit, include_personal=include_personal)
+
+    # import
+    def import_file(self, path: Path | str, fmt: str = "auto", dry_run: bool = False) -> ImportResult:
+        return self.importer.import_file(path, fmt, dry_run=dry_run)
+
+    def preview_import(self, path: Path | str, fmt: str = "auto") -> ImportResult:
+        return self.importer.preview(path, fmt)
+
+    # export
+    def export(self, path: Path | str, fmt: str = "vcard", include_personal: bool = False) -> int:
+        path = Path(path)
+        if fmt not in EXPORT_FORMATS:
+            raise UserError(f"--format must be one of {', '.join(EXPORT_FORMATS)}, not '{fmt}'")
+        contacts = self.contacts.list()
+        text = to_vcard(contacts, include_personal) if fmt == "vcard" else to_outlook_csv(contacts, include_personal)
+        write_atomic(path, text.encode("utf-8"))
+        if include_personal:
+            self._record_personal("contacts export", path, fmt, len(contacts))
+        return len(contacts)
+
+    def _record_personal(self, what: str, path: Path, fmt: str, count: int) -> None:
+        AuditService(self.db).record(
+            "export_personal", "contact",
+            summary=f"{what} to {path.name} included personal numbers and on-call notes",
+            details={"file": str(path), "format": fmt, "contacts": count})
+
+    # emergency sheet
+    def sheet_data(self, include_personal: bool = False, today: date | None = None):
+        from partnerdesk.reports.contact_sheet import SheetData
+
+        return SheetData(contacts=tuple(self.contacts.list()), agencies=tuple(self.agencies.list()),
+                         home=self.agencies.home(), today=today or date.today(), generated=datetime.now(),
+                         include_personal=include_personal)
+
+    def sheet_pdf(self, layout: str = "full", include_personal: bool = False, today: date | None = None) -> bytes:
+        from partnerdesk.reports.contact_sheet import LAYOUTS, render
+
+        if layout not in LAYOUTS:
+            raise UserError(f"--layout must be one of {', '.join(LAYOUTS)}, not '{layout}'")
+        return render(self.sheet_data(include_personal, today), layout)
+
+    def write_sheet(self, path: Path | str, layout: str = "full", include_personal: bool = False,
+                    today: date | None = None) -> Path:
+        path = Path(path)
+        pdf = self.sheet_pdf(layout, include_personal, today)
+        write_atomic(path, pdf)
+        if include_personal:
+            self._record_personal("emergency sheet", path, f"pdf-{layout}", self.contacts.count())
+        return path
+
+    # outage kit
+    def outage_kit(self, directory: Path | str, include_personal: bool = False,
+                   today: date | None = None) -> OutageKit:
+        from partnerdesk.reports.directory_html import render_html
+
+        d = Path(directory)
+        if d.exists() and not d.is_dir():
+            raise UserError(f"{d}: exists and is not a folder")
+        d.mkdir(parents=True, exist_ok=True)
+        data = self.sheet_data(include_personal, today)
+        from partnerdesk.reports.contact_sheet import render
+
+        sheet, wallet = d / "emergency-contacts.pdf", d / "emergency-wallet-card.pdf"
+        vcf, html = d / "contacts.vcf", d / "directory.html"
+        write_atomic(sheet, render(data, "full"))
+        write_atomic(wallet, render(data, "wallet"))
+        write_atomic(vcf, to_vcard(data.contacts, include_personal).encode("utf-8"))
+        write_atomic(html, render_html(data).encode("utf-8"))
+        if include_personal:
+            self._record_personal("outage kit", d, "outage-kit", len(data.contacts))
+        return OutageKit(d, sheet, wallet, vcf, html, len(data.contacts))

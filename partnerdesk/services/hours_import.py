@@ -1,0 +1,358 @@
+"""Importing the hours spreadsheet a CTO kept before partnerdesk (CSV), through a column mapping.
+
+* the file: UTF-8 with or without BOM (Windows-1252 as a fallback), any line ends, quotes in quoted text;
+* the mapping: partnerdesk field -> the file's column, guessed from the header, given by the user
+  (``date=Date,hours=Hours,...``) or remembered from the last import of a file with the same header;
+* values: US or ISO dates, decimal or h:mm hours, direction words ("We helped them" / "They helped us"),
+  Y/blank flags, partner names or codes matched to agencies, staff names matched to the provider's
+  contacts (case, accents and "Last, First" order ignored) or kept as text;
+* all-or-nothing: every row is checked by the same rules as logging one entry, inside ONE transaction;
+  if any row has a problem, nothing is saved and every problem is listed with its line number.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import re
+import unicodedata
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import select
+
+from partnerdesk.db.models import Agency, Agreement, Contact, ServiceCategory, TimeEntry
+from partnerdesk.db.uow import Database
+from partnerdesk.domain.dto import HoursImportPreview, ImportProblem, ImportRowPreview
+from partnerdesk.domain.durations import parse_minutes
+from partnerdesk.domain.periods import parse_date
+from partnerdesk.errors import ImportFormatError, UserError, ValidationError
+from partnerdesk.services.base import require_home
+from partnerdesk.services.hours import HoursService, parse_direction, parse_miles
+from partnerdesk.services.pricing import EntryRow, Pricer, reprice
+
+KIND = "hours"
+# partnerdesk field -> what it means (for the mapping dialog)
+FIELDS: dict[str, str] = {
+    "date": "Work date", "partner": "Partner agency", "direction": "Direction (we helped / they helped)",
+    "hours": "Hours", "staff": "Staff member", "category": "Service category", "after_hours": "After hours (Y/blank)",
+    "callout": "Call-out (Y/blank)", "miles": "Miles", "travel": "Travel time", "incident": "Incident reference",
+    "description": "Description", "agreement": "Agreement number",
+}
+REQUIRED = ("date", "partner", "direction", "hours")
+_GUESS: dict[str, tuple[str, ...]] = {
+    "date": ("date", "work date", "day", "when"),
+    "partner": ("partner", "agency", "partner agency", "neighbour", "neighbor", "city"),
+    "direction": ("direction", "who helped", "given/received"),
+    "hours": ("hours", "duration", "time", "hrs"),
+    "staff": ("staff", "who", "person", "engineer", "technician", "staff member"),
+    "category": ("category", "service", "service category", "type"),
+    "after_hours": ("after hours?", "after hours", "after-hours", "afterhours", "after hours (y/n)"),
+    "callout": ("call-out?", "call-out", "callout", "call out", "callout?", "call out?"),
+    "miles": ("miles", "mileage"),
+    "travel": ("travel", "travel time", "travel hours"),
+    "incident": ("incident", "incident ref", "ticket", "incident #"),
+    "description": ("what we did", "description", "notes", "work", "details", "what"),
+    "agreement": ("agreement", "ila", "agreement number"),
+}
+YES = {"y", "yes", "x", "true", "1", "✓", "✔"}
+NO = {"", "n", "no", "false", "0", "-"}
+CATEGORY_WORDS = {"phones": "PBX", "phone": "PBX", "telephony": "PBX", "voip": "PBX", "helpdesk": "HELP",
+                  "help": "HELP", "mail": "EMAIL", "exchange": "EMAIL", "outage": "OUT", "network": "NET",
+                  "networking": "NET", "security": "SEC", "cyber": "SEC", "gis": "GIS", "mapping": "GIS"}
+
+
+def fold(text: str | None) -> str:
+    """Case-, accent- and punctuation-insensitive form: "Zoë  García-Ruiz" -> "zoe garcia ruiz"."""
+    decomposed = unicodedata.normalize("NFKD", text or "")
+    plain = "".join(c for c in decomposed if not unicodedata.combining(c)).casefold()
+    return " ".join(re.sub(r"[^0-9a-z]+", " ", plain).split())
+
+
+def name_keys(name: str) -> set[str]:
+    """Keys a person's name matches under: "Last, First" and "First M. Last" both give "first last"."""
+    name = (name or "").strip()
+    if "," in name:
+        last, _, first = name.partition(",")
+        name = f"{first} {last}"
+    words = fold(name).split()
+    keys = {" ".join(words)} if words else set()
+    if len(words) >= 3:
+        keys.add(f"{words[0]} {words[-1]}")  # drop middle names and initials
+        keys.add(f"{words[0]} {' '.join(words[1:])}")
+    return keys
+
+
+def parse_map_spec(spec: str, columns: tuple[str, ...]) -> dict[str, str]:
+    """``date=Date,hours=Hours,description="What we did"`` -> {field: column}; columns by name or 1-based #N."""
+    rows = list(csv.reader([spec], skipinitialspace=True))
+    mapping: dict[str, str] = {}
+    for item in rows[0] if rows else []:
+        field, sep, column = item.partition("=")
+        field, column = field.strip().lower().replace("-", "_"), column.strip()
+        if not sep or not field:
+            raise ValidationError(f"--map: '{item}' should look like field=Column", "map")
+        if field not in FIELDS:
+            raise ValidationError(f"--map: unknown field '{field}' (fields: {', '.join(FIELDS)})", "map")
+        mapping[field] = _resolve_column(column, columns)
+    return mapping
+
+
+def _resolve_column(column: str, columns: tuple[str, ...]) -> str:
+    if re.fullmatch(r"#\d+", column):
+        n = int(column[1:])
+        if not 1 <= n <= len(columns):
+            raise ValidationError(f"--map: column {column} does not exist (the file has {len(columns)})", "map")
+        return columns[n - 1]
+    for c in columns:
+        if c.strip().casefold() == column.casefold():
+            return c
+    raise ValidationError(f"--map: the file has no column '{column}' (columns: {', '.join(columns)})", "map")
+
+
+def guess_mapping(columns: tuple[str, ...]) -> dict[str, str]:
+    mapping: dict[str, str] = {}
+    taken: set[str] = set()
+    for field, names in _GUESS.items():
+        for c in columns:
+            if c not in taken and c.strip().casefold() in names:
+                mapping[field] = c
+                taken.add(c)
+                break
+    return mapping
+
+
+def parse_flag(value: str, field: str) -> bool:
+    v = (value or "").strip().casefold()
+    if v in YES:
+        return True
+    if v in NO:
+        return False
+    raise ValidationError(f"{field}: '{value}' is not Y or blank", field)
+
+
+@dataclass
+class _Table:
+    columns: tuple[str, ...]
+    rows: list[tuple[int, dict[str, str]]]  # (line number where the record starts, column -> value)
+
+
+def read_table(path: Path) -> _Table:
+    try:
+        raw = Path(path).read_bytes()
+    except OSError as exc:
+        raise ImportFormatError(f"{path}: cannot read ({exc.strerror or exc})") from exc
+    try:
+        text = raw.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        text = raw.decode("cp1252", errors="replace")
+    if not text.strip():
+        raise ImportFormatError(f"{path}: the file is empty")
+    try:
+        dialect = csv.Sniffer().sniff(text[:4096], delimiters=",;\t")
+        delimiter = dialect.delimiter
+    except csv.Error:
+        delimiter = ","
+    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
+    try:
+        header = next(reader)
+    except (StopIteration, csv.Error) as exc:
+        raise ImportFormatError(f"{path}: line 1: no header row ({exc})") from None
+    columns = tuple(h.strip() for h in header)
+    if len(columns) < 2 or not all(columns):
+        raise ImportFormatError(f"{path}: line 1: the header needs a name for every column")
+    rows = []
+    start = reader.line_num + 1
+    try:
+        for record in reader:
+            if any(v.strip() for v in record):
+                rows.append((start, {c: (record[i] if i < len(record) else "") for i, c in enumerate(columns)}))
+            start = reader.line_num + 1
+    except csv.Error as exc:
+        raise ImportFormatError(f"{path}: line {reader.line_num}: {exc}") from None
+    return _Table(columns, rows)
+
+
+class _Rollback(Exception):
+    """Raised inside the import transaction to undo it (dry runs and files with problems)."""
+
+
+class HoursImportService:
+    def __init__(self, db: Database):
+        self.db = db
+        self.hours = HoursService(db)
+
+    def columns(self, path: str | Path) -> tuple[str, ...]:
+        return read_table(Path(path)).columns
+
+    def suggest_mapping(self, columns: tuple[str, ...], remembered: dict[str, str] | None = None) -> dict[str, str]:
+        """The remembered mapping when it still fits the columns, else a guess from the header."""
+        if remembered and all(c in columns for c in remembered.values()):
+            return dict(remembered)
+        return guess_mapping(columns)
+
+    def preview(self, path: str | Path, mapping: dict[str, str] | None = None,
+                remembered: dict[str, str] | None = None) -> HoursImportPreview:
+        """Check every row and price it; save nothing."""
+        return self._run(Path(path), mapping, remembered, save=False)
+
+    def import_file(self, path: str | Path, mapping: dict[str, str] | None = None,
+                    remembered: dict[str, str] | None = None) -> HoursImportPreview:
+        """Import every row in one transaction, or nothing when any row has a problem."""
+        return self._run(Path(path), mapping, remembered, save=True)
+
+    # ------------------------------------------------------------------------------------------------
+    def _run(self, path: Path, mapping, remembered, save: bool) -> HoursImportPreview:
+        table = read_table(path)
+        mapping = dict(mapping) if mapping else self.suggest_mapping(table.columns, remembered)
+        for field, column in mapping.items():
+            if field not in FIELDS:
+                raise ValidationError(f"mapping: unknown field '{field}'", "map")
+            if column not in table.columns:
+                raise ValidationError(f"mapping: the file has no column '{column}'", "map")
+        missing = [f for f in REQUIRED if f not in mapping]
+        if missing:
+            raise ValidationError(f"{path.name}: no column mapped to {', '.join(missing)} (columns: "
+                                  f"{', '.join(table.columns)}); give --map {missing[0]}=COLUMN", "map")
+        problems: list[ImportProblem] = []
+        previews: list[ImportRowPreview] = []
+        imported_ids: list[str] = []
+        outcome: dict[str, Any] = {}
+        try:
+            with self.db.write(action="import", summary=f"hours imported from {path.name}") as s:
+                self._rows(s, table, mapping, problems, previews, imported_ids)
+                if problems or not save:
+                    raise _Rollback()
+                for i in range(0, len(imported_ids), 500):  # stay far below SQLite's bound-parameter limit
+                    reprice(s, entry_ids=imported_ids[i:i + 500])
+                outcome["imported"] = len(previews)
+        except _Rollback:
+            outcome["imported"] = 0
+        return HoursImportPreview(file=str(path), columns=table.columns, mapping=mapping, rows=tuple(previews),
+                                  problems=tuple(problems), imported=outcome["imported"])
+
+    def _rows(self, s, table: _Table, mapping: dict[str, str], problems: list[ImportProblem],
+              previews: list[ImportRowPreview], imported_ids: list[str]) -> None:
+        home = require_home(s)
+        agencies = self._agency_index(s, home.id)
+        contacts = self._contact_index(s)
+        categories = self._category_index(s)
+        existing = self._existing_imports(s)
+        pricer = Pricer(s)
+        seen: set[tuple] = set()
+        for line, row in table.rows:
+            def val(field: str) -> str:
+                column = mapping.get(field)
+                return (row.get(column) or "").strip() if column else ""
+
+            try:
+                wd = parse_date(val("date"), "date")
+                partner = self._match_agency(agencies, val("partner"))
+                direction = parse_direction(val("direction"))
+                minutes = parse_minutes(val("hours"), "hours")
+                travel = parse_minutes(val("travel"), "travel") if val("travel") else 0
+                after_hours = parse_flag(val("after_hours"), "after hours")
+                callout = parse_flag(val("callout"), "call-out")
+                miles = parse_miles(val("miles"))
+                category = self._match_category(categories, val("category")) if val("category") else None
+                provider_id = home.id if direction == "given" else partner[0]
+                staff_text = val("staff") or None
+                staff_id = self._match_contact(contacts, provider_id, staff_text) if staff_text else None
+                e, warnings = self.hours._build(
+                    s, partner=partner[0], direction=direction, work_date=wd, hours=minutes, category=category,
+                    staff=staff_id or staff_text, after_hours=after_hours, callout=callout, miles=miles,
+                    travel_minutes=travel, description=val("description") or None,
+                    incident_ref=val("incident") or None, agreement=val("agreement") or None, source="import")
+                key = (wd, partner[0], direction, fold(e.staff_name), minutes, fold(e.description))
+                if key in existing:
+                    raise ValidationError("already imported (same date, partner, direction, staff, hours and "
+                                          "description); remove the row or the earlier entry")
+                if key in seen:
+                    raise ValidationError("the same entry appears twice in this file")
+                seen.add(key)
+                s.add(e)
+                s.flush()  # later rows see this one (24 hours per person per day)
+                imported_ids.append(e.id)
+            except UserError as exc:
+                problems.append(ImportProblem(line, str(exc)))
+                continue
+            priced = pricer.price(EntryRow.of(e))
+            previews.append(ImportRowPreview(
+                line=line, work_date=wd, direction=direction, partner_code=partner[1], staff_name=e.staff_name,
+                staff_matched=e.staff_contact_id is not None, category_code=category, minutes=minutes,
+                after_hours=after_hours, callout=callout, miles=e.miles, description=e.description,
+                agreement_number=s.get(Agreement, e.agreement_id).number if e.agreement_id else None,
+                amount_cents=priced.amount_cents if priced.priced else None, warnings=tuple(warnings)))
+
+    # -- matching ---------------------------------------------------------------------------------------
+    @staticmethod
+    def _agency_index(s, home_id: str) -> dict[str, tuple[str, str]]:
+        index: dict[str, tuple[str, str]] = {}
+        for a in s.scalars(select(Agency).where(Agency.deleted_at.is_(None), Agency.id != home_id)):
+            short = re.sub(r"^(city|town|county|village) of ", "", fold(a.name))
+            for key in (fold(a.code), fold(a.name), short):
+                index.setdefault(key, (a.id, a.code))
+        return index
+
+    @staticmethod
+    def _match_agency(index: dict[str, tuple[str, str]], text: str) -> tuple[str, str]:
+        if not text:
+            raise ValidationError("partner: empty", "partner")
+        key = fold(text)
+        hit = index.get(key) or index.get(re.sub(r"^(city|town|county|village) of ", "", key))
+        if hit is None:
+            raise ValidationError(f"partner: no agency named '{text}' (add it first or use its code)", "partner")
+        return hit
+
+    @staticmethod
+    def _contact_index(s) -> dict[tuple[str, str], list[str]]:
+        index: dict[tuple[str, str], list[str]] = {}
+        for cid, agency_id, name in s.execute(select(Contact.id, Contact.agency_id, Contact.name)
+                                              .where(Contact.deleted_at.is_(None))):
+            for key in name_keys(name):
+                index.setdefault((agency_id, key), []).append(cid)
+        return index
+
+    @staticmethod
+    def _match_contact(index, agency_id: str, text: str) -> str | None:
+        """The provider's contact with this name, when exactly one matches; else None (kept as text)."""
+        for key in sorted(name_keys(text), key=len, reverse=True):
+            ids = index.get((agency_id, key)) or []
+            if len(set(ids)) == 1:
+                return ids[0]
+        return None
+
+    @staticmethod
+    def _category_index(s) -> list[tuple[str, str]]:
+        return [(c, n) for c, n in s.execute(select(ServiceCategory.code, ServiceCategory.name)
+                                              .where(ServiceCategory.deleted_at.is_(None)))]
+
+    @staticmethod
+    def _match_category(cats: list[tuple[str, str]], text: str) -> str:
+        key = fold(text)
+        exact = [c for c, n in cats if key in (fold(c), fold(n))]
+        if len(exact) == 1:
+            return exact[0]
+        prefix = [c for c, n in cats if fold(n).startswith(key)]
+        if len(prefix) == 1:
+            return prefix[0]
+        codes = {fold(c): c for c, _ in cats}
+        words = {codes.get(w) or codes.get(fold(CATEGORY_WORDS.get(w, ""))) for w in key.split()} - {None}
+        if len(words) == 1:
+            return words.pop()
+        known = ", ".join(f"{c} ({n})" for c, n in sorted(cats))
+        raise ValidationError(f"category: '{text}' is not a known category ({known})", "category")
+
+    @staticmethod
+    def _existing_imports(s) -> set[tuple]:
+        home = require_home(s)
+        out = set()
+        q = select(TimeEntry.work_date, TimeEntry.provider_agency_id, TimeEntry.recipient_agency_id,
+                   TimeEntry.staff_name, TimeEntry.minutes, TimeEntry.description).where(
+            TimeEntry.deleted_at.is_(None), TimeEntry.source == "import")
+        for wd, prov, rec, staff, minutes, desc in s.execute(q):
+            given = prov == home.id
+            out.add((wd, rec if given else prov, "given" if given else "received", fold(staff), minutes,
+                     fold(desc)))
+        return out

@@ -1,0 +1,716 @@
+"""Quarterly intergovernmental billing statements (DESIGN §4): draft, preview, issue, void, credit notes,
+verify. One unit of work per statement; numbers are assigned only at issue, inside the same
+``BEGIN IMMEDIATE`` transaction that freezes the lines, the PDF and its hash, so numbering is gapless.
+
+Designed to be driven from a GUI worker thread: ``issue`` reports ``progress(done, total, label)`` and
+checks ``should_cancel()`` between statements (a statement is either wholly issued or not at all).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import logging
+from dataclasses import dataclass
+from datetime import date, timedelta
+from pathlib import Path
+from typing import Callable, Iterable
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from partnerdesk.db.models import (Agency, Agreement, AgreementParty, Contact, NumberSequence, Payment,
+                                   ServiceCategory, Statement, StatementDocument, StatementLine, TimeEntry)
+from partnerdesk.db.types import utcnow
+from partnerdesk.db.uow import Database
+from partnerdesk.domain.billing import rate_in_force
+from partnerdesk.domain.netting import (OFFSET, PROVIDED, BillableEntry, LineDraft, billed_minutes,
+                                        build_statement, payment_status)
+from partnerdesk.domain.periods import Quarter, fiscal_year_of
+from partnerdesk.domain.statements import (AccountSummary, CapView, HeldEntry, IssueOutcome, StatementDTO,
+                                           StatementView, VerifyResult)
+from partnerdesk.errors import FrozenError, NotFoundError, UserError, ValidationError
+from partnerdesk.services.agencies import agency_dto
+from partnerdesk.services.base import clean_text, find_agency, require_home
+from partnerdesk.services.pricing import Pricer, reprice
+
+log = logging.getLogger(__name__)
+
+Progress = Callable[[int, int, str], None]
+Cancel = Callable[[], bool]
+LIVE_ISSUED = ("issued", "partially_paid", "paid")
+
+
+@dataclass
+class _Build:
+    """A freshly computed draft for one partner × agreement × period (inside a unit of work)."""
+
+    statement: Statement
+    lines: tuple[LineDraft, ...]
+    held: tuple[HeldEntry, ...]
+    unacknowledged: int
+    warnings: list[str]
+
+
+def _sha256(data: bytes) -> str:
+    return hashlib.sha256(data).hexdigest()
+
+
+def statement_number(issuer_code: str, fiscal_year: int, seq: int, series: str = "S") -> str:
+    if series == "CN":
+        return f"{issuer_code}-{fiscal_year}-CN{seq:03d}"
+    return f"{issuer_code}-{fiscal_year}-{seq:04d}"
+
+
+def next_number(s: Session, issuer: Agency, fiscal_year: int, series: str = "S") -> str:
+    """Bump the issuer's gapless sequence. Call only inside a write unit of work (BEGIN IMMEDIATE): the
+    increment commits or rolls back with the statement that uses it."""
+    row = s.get(NumberSequence, (issuer.id, fiscal_year, series))
+    if row is None:
+        row = NumberSequence(issuer_agency_id=issuer.id, fiscal_year=fiscal_year, series=series, last_value=0)
+        s.add(row)
+    row.last_value += 1
+    s.flush()
+    return statement_number(issuer.code, fiscal_year, row.last_value, series)
+
+
+def check_billing_node(home: Agency, node_id: str) -> None:
+    """Only the issuer's billing installation issues numbers (DESIGN §4 rule 7)."""
+    if home.billing_node and home.billing_node != node_id:
+        raise UserError(f"this installation (node {node_id[:12]}) is not {home.name}'s billing installation "
+                        f"(node {home.billing_node[:12]}): issue, void and credit statements there")
+
+
+class StatementService:
+    def __init__(self, db: Database):
+        self.db = db
+
+    # -- reading ----------------------------------------------------------------------------------
+    def list(self, quarter: str | None = None, partner: str | None = None, status: str | None = None,
+             include_drafts: bool = True) -> list[StatementDTO]:
+        with self.db.read() as s:
+            home = require_home(s)
+            q = select(Statement).where(Statement.deleted_at.is_(None), Statement.issuer_agency_id == home.id)
+            if quarter:
+                q = q.where(Statement.period == str(Quarter.parse(quarter, home.fy_start_month)))
+            if partner:
+                q = q.where(Statement.bill_to_agency_id == find_agency(s, partner).id)
+            if status:
+                q = q.where(Statement.status == status)
+            if not include_drafts:
+                q = q.where(Statement.status != "draft")
+            rows = s.scalars(q).all()
+            dtos = self._dtos(s, rows)
+            return sorted(dtos, key=lambda d: (d.number is None, d.number or "", d.partner, d.agreement_number or ""))
+
+    def get(self, ref: str) -> StatementDTO:
+        with self.db.read() as s:
+            return self._dtos(s, [self._find(s, ref)])[0]
+
+    def lines(self, ref: str) -> list[LineDraft]:
+        with self.db.read() as s:
+            return list(_stored_lines(s, self._find(s, ref).id))
+
+    @staticmethod
+    def _find(s: Session, ref: str) -> Statement:
+        ref = (ref or "").strip()
+        if not ref:
+            raise ValidationError("statement: give a number such as LYN-2026-0001")
+        st = s.scalar(select(Statement).where(Statement.deleted_at.is_(None),
+                                              (Statement.number == ref.upper()) | (Statement.id == ref)))
+        if st is None:
+            raise NotFoundError(f"no statement '{ref}' (see 'partnerdesk statements list')")
+        return st
+
+    def _dtos(self, s: Session, rows: Iterable[Statement]) -> list[StatementDTO]:
+        rows = list(rows)
+        if not rows:
+            return []
+        ids = [r.id for r in rows]
+        codes = {a.id: a for a in s.scalars(select(Agency))}
+        agr = dict(s.execute(select(Agreement.id, Agreement.number)).all())
+        numbers = dict(s.execute(select(Statement.id, Statement.number)).all())
+        counts = dict(s.execute(select(StatementLine.statement_id, func.count())
+                                .where(StatementLine.statement_id.in_(ids), StatementLine.deleted_at.is_(None))
+                                .group_by(StatementLine.statement_id)).all())
+        settled = _settled(s, ids)
+        out = []
+        for r in rows:
+            a = codes[r.bill_to_agency_id]
+            paid = settled.get(r.id, 0)
+            notes = json.loads(r.notes) if r.notes and r.notes.startswith("{") else {}
+            balance = 0 if r.status in ("void", "draft") or r.kind != "statement" else r.amount_due_cents - paid
+            out.append(StatementDTO(
+                id=r.id, number=r.number, kind=r.kind, status=r.status, partner=a.code, partner_name=a.name,
+                agreement_number=agr.get(r.agreement_id), period=r.period, period_start=r.period_start,
+                period_end=r.period_end, fiscal_year=r.fiscal_year, issue_date=r.issue_date, due_date=r.due_date,
+                gross_cents=r.gross_cents, offset_cents=r.offset_cents, total_cents=r.total_cents,
+                amount_due_cents=r.amount_due_cents, paid_cents=paid, balance_cents=balance,
+                line_count=counts.get(r.id, 0), pdf_sha256=r.pdf_sha256,
+                supersedes=numbers.get(r.supersedes_id) if r.supersedes_id else None,
+                original=numbers.get(r.original_id) if r.original_id else None, void_reason=r.void_reason,
+                cap_override_reason=r.cap_override_reason, held_back=len(notes.get("held", [])),
+                unacknowledged=notes.get("unacknowledged", 0), warnings=tuple(notes.get("warnings", []))))
+        return out
+
+    # -- drafting ---------------------------------------------------------------------------------
+    def draft(self, quarter: str, partner: str | None = None, all_partners: bool = False,
+              today: date | None = None) -> list[StatementDTO]:
+        """Create or refresh the draft statements for a quarter (one per partner per agreement)."""
+        _check_scope(partner, all_partners)
+        with self.db.write(summary=f"statements drafted for {quarter}") as s:
+            home = require_home(s)
+            q = Quarter.parse(quarter, home.fy_start_month)
+            keys = self._candidates(s, home, q, partner)
+            pricer = Pricer(s)
+            out = []
+            for partner_id, agreement_id in keys:
+                b = self._build(s, home, q, partner_id, agreement_id, pricer, today or date.today())
+                if b is not None:
+                    out.append(b.statement)
+            s.flush()
+            return sorted(self._dtos(s, out), key=lambda d: (d.partner, d.agreement_number or ""))
+
+    def _candidates(self, s: Session, home: Agency, q: Quarter, partner: str | None) -> list[tuple[str, str]]:
+        """(partner id, agreement id) pairs with unbilled hours we gave in the quarter, plus open drafts."""
+        cond = [TimeEntry.deleted_at.is_(None), TimeEntry.provider_agency_id == home.id,
+                TimeEntry.agreement_id.is_not(None), TimeEntry.statement_line_id.is_(None),
+                TimeEntry.work_date >= q.start, TimeEntry.work_date <= q.end]
+        draft_cond = [Statement.deleted_at.is_(None), Statement.status == "draft", Statement.period == str(q),
+                      Statement.issuer_agency_id == home.id, Statement.kind == "statement"]
+        if partner:
+            pid = find_agency(s, partner).id
+            if pid == home.id:
+                raise ValidationError("partner: that is your own agency; choose the neighbour", "partner")
+            cond.append(TimeEntry.recipient_agency_id == pid)
+            draft_cond.append(Statement.bill_to_agency_id == pid)
+        keys = set(s.execute(select(TimeEntry.recipient_agency_id, TimeEntry.agreement_id).where(*cond)
+                             .distinct()).all())
+        keys |= set(s.execute(select(Statement.bill_to_agency_id, Statement.agreement_id).where(*draft_cond)).all())
+        codes = dict(s.execute(select(Agency.id, Agency.code)).all())
+        numbers = dict(s.execute(select(Agreement.id, Agreement.number)).all())
+        return sorted(keys, key=lambda k: (codes.get(k[0], ""), numbers.get(k[1], "")))
+
+    def _build(self, s: Session, home: Agency, q: Quarter, partner_id: str, agreement_id: str, pricer: Pricer,
+               today: date) -> _Build | None:
+        agr = s.get(Agreement, agreement_id)
+        partner = s.get(Agency, partner_id)
+        base = [TimeEntry.deleted_at.is_(None), TimeEntry.agreement_id == agreement_id,
+                TimeEntry.statement_line_id.is_(None), TimeEntry.status != "invoiced",
+                TimeEntry.work_date >= q.start, TimeEntry.work_date <= q.end]
+        ours = s.scalars(select(TimeEntry).where(*base, TimeEntry.provider_agency_id == home.id,
+                                                 TimeEntry.recipient_agency_id == partner_id)).all()
+        theirs = []
+        if agr.offset_allowed:
+            theirs = s.scalars(select(TimeEntry).where(*base, TimeEntry.provider_agency_id == partner_id,
+                                                       TimeEntry.recipient_agency_id == home.id)).all()
+        cats = {c.id: c.code for c in s.scalars(select(ServiceCategory))}
+        staff_ids = {e.staff_contact_id for e in (*ours, *theirs) if e.staff_contact_id}
+        titles = dict(s.execute(select(Contact.id, Contact.title).where(Contact.id.in_(staff_ids))).all()) \
+            if staff_ids else {}
+        rates = pricer.rates.get(agreement_id, [])
+        held: list[HeldEntry] = []
+        unack = 0
+
+        def billable(entries):
+            nonlocal unack
+            out = []
+            for e in sorted(entries, key=lambda e: (e.work_date, e.id)):
+                if e.status == "disputed":
+                    held.append(HeldEntry(e.id, e.work_date, e.staff_name,
+                                          f"disputed: {e.dispute_reason or 'no reason given'}"))
+                    continue
+                if e.status != "acknowledged":
+                    unack += 1
+                be = BillableEntry(id=e.id, work_date=e.work_date, minutes=e.minutes, staff_name=e.staff_name,
+                                   staff_title=titles.get(e.staff_contact_id), category_id=e.category_id,
+                                   category_code=cats.get(e.category_id), description=e.description,
+                                   incident_ref=e.incident_ref, after_hours=e.after_hours, callout=e.callout,
+                                   travel_minutes=e.travel_minutes, miles=e.miles,
+                                   provider_agency_id=e.provider_agency_id)
+                out.append((be, rate_in_force(rates, e.work_date, e.category_id, e.provider_agency_id)))
+            return out
+
+        draft = build_statement(billable(ours), billable(theirs), offset_allowed=agr.offset_allowed,
+                                mileage_table=pricer.mileage)
+        for u in draft.unpriced:
+            held.append(HeldEntry(u.entry.id, u.entry.work_date, u.entry.staff_name, u.reason))
+        st = s.scalar(select(Statement).where(
+            Statement.deleted_at.is_(None), Statement.status == "draft", Statement.kind == "statement",
+            Statement.issuer_agency_id == home.id, Statement.bill_to_agency_id == partner_id,
+            Statement.agreement_id == agreement_id, Statement.period == str(q)))
+        if not draft.provided:
+            if st is not None:  # nothing left to bill: the old draft goes
+                for ln in s.scalars(select(StatementLine).where(StatementLine.statement_id == st.id,
+                                                                StatementLine.deleted_at.is_(None))):
+                    ln.deleted_at = utcnow()
+                st.deleted_at = utcnow()
+            return None
+        warnings: list[str] = []
+        if not agr.filing_reference:
+            warnings.append(f"{agr.number} is not filed (RCW 39.34.040): it cannot be billed until it is "
+                            "filed with the county auditor or listed on the web site")
+        if agr.is_draft:
+            warnings.append(f"{agr.number} is still a draft agreement: it cannot be billed")
+        if unack:
+            warnings.append(f"{unack} entr{'y has' if unack == 1 else 'ies have'} not been acknowledged by "
+                            f"{partner.code}")
+        if held:
+            warnings.append(f"{len(held)} entr{'y is' if len(held) == 1 else 'ies are'} held back "
+                            "(disputed or not priced)")
+        party = s.scalar(select(AgreementParty).where(AgreementParty.agreement_id == agreement_id,
+                                                      AgreementParty.agency_id == partner_id,
+                                                      AgreementParty.deleted_at.is_(None)))
+        if st is None:
+            st = Statement(kind="statement", issuer_agency_id=home.id, bill_to_agency_id=partner_id,
+                           agreement_id=agreement_id, period=str(q), fiscal_year=q.fiscal_year,
+                           period_start=q.start, period_end=q.end, status="draft")
+            s.add(st)
+            s.flush()
+            existing: list[StatementLine] = []
+        else:
+            existing = s.scalars(select(StatementLine).where(StatementLine.statement_id == st.id,
+                                                             StatementLine.deleted_at.is_(None))
+                                 .order_by(StatementLine.position)).all()
+        cap = _cap_view(s, home, agr, q.fiscal_year, exclude_id=st.id, plus=draft.lines)
+        if cap is not None and _over_cap(cap):
+            warnings.append(f"{agr.number}: billing this statement takes FY{q.fiscal_year} past the agreement's "
+                            "cap; issuing needs a recorded override reason")
+        t = draft.totals
+        st.bill_to_reference = party.reference if party else None
+        st.gross_cents, st.offset_cents = t.gross_provided_cents, t.gross_offset_cents
+        st.total_cents, st.amount_due_cents = t.net_cents, t.amount_due_cents
+        notes = json.dumps({"held": [[h.entry_id, h.work_date.isoformat(), h.staff_name, h.reason] for h in held],
+                            "unacknowledged": unack, "warnings": warnings}, ensure_ascii=False, sort_keys=True)
+        if st.notes != notes:
+            st.notes = notes
+        if [_line_of(ln).key() for ln in existing] != [ln.key() for ln in draft.lines]:
+            for ln in existing:
+                ln.deleted_at = utcnow()
+            s.add_all(_line_row(st.id, i, ln) for i, ln in enumerate(draft.lines, 1))
+        return _Build(st, draft.lines, tuple(held), unack, warnings)
+
+    # -- preview ----------------------------------------------------------------------------------
+    def preview(self, ref: str, today: date | None = None) -> bytes:
+        """PDF bytes: the frozen PDF of an issued statement, or a draft rendered with a DRAFT mark."""
+        from partnerdesk.reports.statement import render_statement
+
+        with self.db.read() as s:
+            st = self._find(s, ref)
+            doc = s.scalar(select(StatementDocument).where(StatementDocument.statement_id == st.id))
+            if doc is not None:
+                return doc.pdf
+            home = s.get(Agency, st.issuer_agency_id)
+            view = self._view(s, home, st, today or date.today(), _stored_lines(s, st.id))
+            return render_statement(view)
+
+    def _view(self, s: Session, home: Agency, st: Statement, issue_date: date,
+              lines: tuple[LineDraft, ...]) -> StatementView:
+        agr = s.get(Agreement, st.agreement_id) if st.agreement_id else None
+        bill_to = s.get(Agency, st.bill_to_agency_id)
+        terms = agr.payment_terms_days if agr else 30
+        cats = {c.code: (c.name, c.bars_code) for c in s.scalars(select(ServiceCategory))}
+        account = _account_summary(s, st, issue_date)
+        cap = (_cap_view(s, home, agr, st.fiscal_year, exclude_id=st.id, plus=lines)
+               if agr and st.kind == "statement" else None)
+        numbers = dict(s.execute(select(Statement.id, Statement.number)).all())
+        place = None
+        if home.remit_to:
+            place = home.remit_to.strip().splitlines()[-1].split(" WA ")[0].rstrip(",") + ", Washington"
+        approval = None
+        if agr and (agr.approval_resolution or agr.approval_date):
+            approval = " of ".join(x for x in (agr.approval_resolution,
+                                               agr.approval_date.strftime("%B %-d, %Y") if agr.approval_date
+                                               else None) if x)
+        return StatementView(
+            number=st.number, kind=st.kind, status=st.status, issuer=agency_dto(home), bill_to=agency_dto(bill_to),
+            bill_to_reference=st.bill_to_reference, agreement_number=agr.number if agr else None,
+            agreement_title=agr.title if agr else None, agreement_kind=agr.kind if agr else None,
+            agreement_filing=agr.filing_reference if agr else None, agreement_approval=approval,
+            offset_allowed=bool(agr and agr.offset_allowed), period=st.period, period_start=st.period_start,
+            period_end=st.period_end, fiscal_year=st.fiscal_year, issue_date=st.issue_date or issue_date,
+            due_date=st.due_date or issue_date + timedelta(days=terms), payment_terms_days=terms,
+            lines=tuple(lines), gross_cents=st.gross_cents, offset_cents=st.offset_cents,
+            total_cents=st.total_cents, amount_due_cents=st.amount_due_cents, account=account, cap=cap,
+            category_names=cats, place=place,
+            supersedes=numbers.get(st.supersedes_id) if st.supersedes_id else None,
+            original=numbers.get(st.original_id) if st.original_id else None,
+            notes=None if (st.notes or "").startswith("{") else st.notes,
+            cap_override_reason=st.cap_override_reason)
+
+    # -- issuing ----------------------------------------------------------------------------------
+    def issue(self, quarter: str, partner: str | None = None, all_partners: bool = False,
+              out_dir: Path | str | None = None, cap_override_reason: str | None = None,
+              today: date | None = None, progress: Progress | None = None,
+              should_cancel: Cancel | None = None) -> list[IssueOutcome]:
+        """Issue the quarter's statements for one partner or all. Each statement is its own transaction:
+        a guard that stops one (unfiled agreement, cap without a reason, nothing to bill) skips it with the
+        reason and the run goes on. Cancelling stops between statements."""
+        _check_scope(partner, all_partners)
+        reason = clean_text(cap_override_reason, "cap override reason", 2000)
+        out = Path(out_dir) if out_dir is not None else None
+        if out is not None and out.exists() and not out.is_dir():
+            raise ValidationError(f"--out {out} is a file, not a folder")
+        with self.db.read() as s:
+            home = require_home(s)
+            check_billing_node(home, self.db.node_id)
+            q = Quarter.parse(quarter, home.fy_start_month)
+            keys = self._candidates(s, home, q, partner)
+        if not keys and partner:
+            raise UserError(f"nothing to bill {partner.upper()} for {q}: no unbilled hours given in "
+                            f"{q.start:%b %-d} – {q.end:%b %-d, %Y}")
+        results: list[IssueOutcome] = []  # the output folder is created with the first PDF, not before
+        for i, (pid, aid) in enumerate(keys):
+            if should_cancel is not None and should_cancel():
+                break
+            if progress:
+                progress(i, len(keys), f"statement {i + 1} of {len(keys)}")
+            results.append(self._issue_key(q, pid, aid, reason, today or date.today(), out))
+        if progress:
+            progress(len(results), len(keys), "done")
+        if partner and len(results) == 1 and not results[0].issued:
+            raise UserError(results[0].skipped_reason or "not issued")
+        return results
+
+    def issue_statement(self, ref: str, cap_override_reason: str | None = None, today: date | None = None,
+                        out_dir: Path | str | None = None) -> IssueOutcome:
+        """Issue one draft (the GUI's "Issue" on a selected row)."""
+        with self.db.read() as s:
+            st = self._find(s, ref)
+            if st.status != "draft":
+                raise FrozenError(f"{st.number or 'this statement'} is already {st.status}")
+            home = require_home(s)
+            check_billing_node(home, self.db.node_id)
+            q = Quarter.parse(st.period, home.fy_start_month)
+            key = (st.bill_to_agency_id, st.agreement_id)
+        out = Path(out_dir) if out_dir is not None else None
+        result = self._issue_key(q, *key, clean_text(cap_override_reason, "cap override reason", 2000),
+                                 today or date.today(), out)
+        if not result.issued:
+            raise UserError(result.skipped_reason or "not issued")
+        return result
+
+    def _issue_key(self, q: Quarter, partner_id: str, agreement_id: str, reason: str | None, today: date,
+                   out: Path | None) -> IssueOutcome:
+        from partnerdesk.reports.statement import render_statement
+
+        class _Skip(Exception):
+            pass
+
+        with self.db.read() as s:
+            pcode = s.get(Agency, partner_id).code
+            anum = s.get(Agreement, agreement_id).number
+        held: tuple[HeldEntry, ...] = ()
+        warnings: list[str] = []
+        try:
+            with self.db.write(action="issue", summary=f"statement issued to {pcode} for {q} ({anum})") as s:
+                home = require_home(s)
+                check_billing_node(home, self.db.node_id)
+                agr = s.get(Agreement, agreement_id)
+                if agr.is_draft:
+                    raise _Skip(f"{agr.number} is a draft agreement and cannot be billed")
+                if not agr.filing_reference:
+                    raise _Skip(f"{agr.number} is not filed (RCW 39.34.040) and cannot be billed: add its "
+                                "filing reference (county auditor number or web listing) first")
+                b = self._build(s, home, q, partner_id, agreement_id, Pricer(s), today)
+                if b is None:
+                    raise _Skip(f"nothing to bill {pcode} under {anum} for {q}")
+                st, held, warnings = b.statement, b.held, [w for w in b.warnings if "held back" not in w
+                                                           and "cap" not in w]
+                cap = _cap_view(s, home, agr, q.fiscal_year, exclude_id=st.id, plus=b.lines)
+                if cap is not None and _over_cap(cap):
+                    if not reason:
+                        raise _Skip(f"{anum}: this statement takes FY{q.fiscal_year} billing past the agreement's "
+                                    "cap; give --cap-override-reason to issue it anyway (the reason is recorded)")
+                    st.cap_override_reason = reason
+                s.flush()
+                fy = fiscal_year_of(today, home.fy_start_month)
+                st.number = next_number(s, home, fy, "S")
+                st.issue_date, st.due_date = today, today + timedelta(days=agr.payment_terms_days)
+                st.status = "issued"
+                st.issued_by = self.db.actor.display_name
+                st.supersedes_id = s.scalar(select(Statement.id).where(
+                    Statement.deleted_at.is_(None), Statement.status == "void", Statement.kind == "statement",
+                    Statement.issuer_agency_id == home.id, Statement.bill_to_agency_id == partner_id,
+                    Statement.agreement_id == agreement_id, Statement.period == str(q),
+                    Statement.id.not_in(select(Statement.supersedes_id).where(
+                        Statement.supersedes_id.is_not(None), Statement.deleted_at.is_(None))))
+                    .order_by(Statement.issue_date.desc()).limit(1))
+                st.notes = None
+                s.flush()
+                rows = s.scalars(select(StatementLine).where(StatementLine.statement_id == st.id,
+                                                             StatementLine.deleted_at.is_(None))
+                                 .order_by(StatementLine.position)).all()
+                _mark_invoiced(s, rows)
+                lines = tuple(_line_of(r) for r in rows)
+                pdf = render_statement(self._view(s, home, st, today, lines))
+                st.pdf_sha256 = _sha256(pdf)
+                s.add(StatementDocument(statement_id=st.id, pdf=pdf, sha256=st.pdf_sha256))
+                s.flush()
+                dto = self._dtos(s, [st])[0]
+        except _Skip as skip:
+            log.info("not issued: %s", skip)
+            return IssueOutcome(pcode, anum, None, str(skip), tuple(warnings), held)
+        path = None
+        if out is not None:
+            p = out / f"{dto.number}.pdf"
+            _write_atomic(p, pdf)
+            path = str(p)
+        log.info("issued %s to %s for %s: %s", dto.number, pcode, q, dto.amount_due_cents)
+        return IssueOutcome(pcode, anum, dto, None, tuple(warnings), held, path)
+
+    # -- corrections ------------------------------------------------------------------------------
+    def void(self, ref: str, reason: str) -> StatementDTO:
+        """Void an issued statement: it keeps its number (never reused) and its PDF; its entries are
+        released so a replacement statement can bill them (and will supersede this one)."""
+        reason = clean_text(reason, "reason", 2000, required=True)
+        with self.db.write(action="void", summary=f"statement voided: {reason}") as s:
+            st = self._find(s, ref)
+            check_billing_node(s.get(Agency, st.issuer_agency_id), self.db.node_id)
+            if st.status == "draft":
+                raise ValidationError("a draft has no number to void; it is simply not issued")
+            if st.status == "void":
+                raise FrozenError(f"{st.number} is already void")
+            if st.kind == "statement" and _settled(s, [st.id]).get(st.id, 0):
+                raise FrozenError(f"{st.number} has payments or credits applied; issue a credit note "
+                                  "instead of voiding it")
+            st.status, st.void_reason, st.voided_at = "void", reason, utcnow()
+            line_ids = select(StatementLine.id).where(StatementLine.statement_id == st.id)
+            released = []
+            for e in s.scalars(select(TimeEntry).where(TimeEntry.statement_line_id.in_(line_ids))):
+                e.statement_line_id = None
+                e.status = "acknowledged" if e.acknowledged_on else "draft"
+                released.append(e.id)
+            if released:  # their stored price snapshot follows today's rates again
+                reprice(s, entry_ids=released)
+            if st.kind == "credit_note" and st.original_id:
+                orig = s.get(Statement, st.original_id)
+                s.flush()
+                _refresh_status(s, orig)
+            s.flush()
+            return self._dtos(s, [st])[0]
+
+    def credit_note(self, ref: str, reason: str, amount_cents: int | None = None,
+                    today: date | None = None) -> StatementDTO:
+        """A credit note in its own series (``LYN-2026-CN001``), linked to the statement it credits. The
+        default amount is the statement's open balance."""
+        from partnerdesk.reports.statement import render_statement
+
+        reason = clean_text(reason, "reason", 2000, required=True)
+        today = today or date.today()
+        with self.db.write(action="issue", summary=f"credit note issued: {reason}") as s:
+            orig = self._find(s, ref)
+            home = s.get(Agency, orig.issuer_agency_id)
+            check_billing_node(home, self.db.node_id)
+            if orig.kind != "statement" or orig.status not in LIVE_ISSUED:
+                raise ValidationError(f"{orig.number or 'a draft'} is {orig.status}; only an issued statement can "
+                                      "be credited")
+            balance = orig.amount_due_cents - _settled(s, [orig.id]).get(orig.id, 0)
+            amount = balance if amount_cents is None else amount_cents
+            if amount <= 0:
+                raise ValidationError(f"{orig.number} has no open balance to credit")
+            if amount > balance:
+                raise ValidationError(f"credit of {amount / 100:,.2f} is more than the open balance of "
+                                      f"{balance / 100:,.2f} on {orig.number}")
+            fy = fiscal_year_of(today, home.fy_start_month)
+            cn = Statement(kind="credit_note", issuer_agency_id=home.id, bill_to_agency_id=orig.bill_to_agency_id,
+                           agreement_id=orig.agreement_id, period=orig.period, fiscal_year=orig.fiscal_year,
+                           period_start=orig.period_start, period_end=orig.period_end, issue_date=today,
+                           due_date=today, status="issued", original_id=orig.id,
+                           bill_to_reference=orig.bill_to_reference, gross_cents=-amount, offset_cents=0,
+                           total_cents=-amount, amount_due_cents=0, issued_by=self.db.actor.display_name,
+                           notes=reason)
+            cn.number = next_number(s, home, fy, "CN")
+            s.add(cn)
+            s.flush()
+            line = LineDraft(kind="adjustment", side=PROVIDED, work_date=today, staff_name=None, staff_title=None,
+                             category_code=None, description=f"Credit against {orig.number}: {reason}",
+                             quantity="1", unit_rate=str(-amount), multiplier="1", amount_cents=-amount)
+            s.add(_line_row(cn.id, 1, line))
+            s.flush()
+            pdf = render_statement(self._view(s, home, cn, today, (line,)))
+            cn.pdf_sha256 = _sha256(pdf)
+            s.add(StatementDocument(statement_id=cn.id, pdf=pdf, sha256=cn.pdf_sha256))
+            s.flush()
+            _refresh_status(s, orig)
+            return self._dtos(s, [cn])[0]
+
+    # -- documents --------------------------------------------------------------------------------
+    def pdf(self, ref: str) -> bytes:
+        with self.db.read() as s:
+            st = self._find(s, ref)
+            doc = s.scalar(select(StatementDocument).where(StatementDocument.statement_id == st.id))
+            if doc is None:
+                raise ValidationError(f"{st.number or 'this draft'} has no frozen PDF; issue it first (a draft can "
+                                      "be previewed)")
+            return doc.pdf
+
+    def write_pdf(self, ref: str, path: Path | str) -> Path:
+        path = Path(path)
+        if path.suffix.lower() != ".pdf":
+            raise ValidationError(f"{path.name}: the file name must end in .pdf")
+        data = self.pdf(ref)
+        _write_atomic(path, data)
+        return path
+
+    def verify(self, ref: str, file: Path | str | None = None) -> VerifyResult:
+        """Recompute the SHA-256 of the stored PDF (and of ``file`` if given) against the hash recorded at
+        issue. A changed byte anywhere changes the hash; with a file, the first differing byte is named."""
+        with self.db.read() as s:
+            st = self._find(s, ref)
+            doc = s.scalar(select(StatementDocument).where(StatementDocument.statement_id == st.id))
+            if doc is None or not st.pdf_sha256:
+                raise ValidationError(f"{st.number or 'this draft'} has not been issued; nothing to verify")
+            number, recorded, stored = st.number, st.pdf_sha256, doc.pdf
+            doc_hash = doc.sha256
+        actual = _sha256(stored)
+        if actual != recorded or doc_hash != recorded:
+            return VerifyResult(number, False, recorded, actual,
+                                f"{number}: the stored PDF does NOT match the hash recorded at issue "
+                                f"({recorded[:16]}… recorded, {actual[:16]}… now): it has been altered")
+        if file is None:
+            return VerifyResult(number, True, recorded, actual, f"{number}: stored PDF intact (SHA-256 {actual})")
+        try:
+            data = Path(file).read_bytes()
+        except OSError as exc:
+            raise ValidationError(f"cannot read {file}: {exc.strerror}") from exc
+        h = _sha256(data)
+        if h == recorded:
+            return VerifyResult(number, True, recorded, h, f"{number}: {Path(file).name} is the issued PDF "
+                                                           f"(SHA-256 {h})")
+        diff = next((i for i, (a, b) in enumerate(zip(data, stored)) if a != b), min(len(data), len(stored)))
+        return VerifyResult(number, False, recorded, h,
+                            f"{number}: {Path(file).name} differs from the issued PDF at byte {diff} "
+                            f"({len(data):,} bytes vs {len(stored):,}); it is not the document that was issued",
+                            first_difference=diff)
+
+
+# -- helpers ---------------------------------------------------------------------------------------
+
+def _check_scope(partner: str | None, all_partners: bool) -> None:
+    if bool(partner) == bool(all_partners):
+        raise ValidationError("choose one partner (--partner CODE) or all of them (--all)")
+
+
+def _line_row(statement_id: str, position: int, ln: LineDraft) -> StatementLine:
+    return StatementLine(statement_id=statement_id, position=position, kind=ln.kind, side=ln.side,
+                         work_date=ln.work_date, staff_name=ln.staff_name, staff_title=ln.staff_title,
+                         category_code=ln.category_code, description=ln.description, quantity=ln.quantity,
+                         unit_rate=ln.unit_rate, multiplier=ln.multiplier, amount_cents=ln.amount_cents,
+                         source_entry_ids=json.dumps(list(ln.source_entry_ids)))
+
+
+def _line_of(r: StatementLine) -> LineDraft:
+    return LineDraft(kind=r.kind, side=r.side, work_date=r.work_date, staff_name=r.staff_name,
+                     staff_title=r.staff_title, category_code=r.category_code, description=r.description,
+                     quantity=r.quantity, unit_rate=r.unit_rate, multiplier=r.multiplier,
+                     amount_cents=r.amount_cents,
+                     source_entry_ids=tuple(json.loads(r.source_entry_ids or "[]")))
+
+
+def _stored_lines(s: Session, statement_id: str) -> tuple[LineDraft, ...]:
+    rows = s.scalars(select(StatementLine).where(StatementLine.statement_id == statement_id,
+                                                 StatementLine.deleted_at.is_(None))
+                     .order_by(StatementLine.position))
+    return tuple(_line_of(r) for r in rows)
+
+
+def _mark_invoiced(s: Session, rows: list[StatementLine]) -> None:
+    """Point each source entry at the first line that bills it; an entry is billed once only."""
+    first: dict[str, str] = {}
+    for r in rows:
+        for eid in json.loads(r.source_entry_ids or "[]"):
+            first.setdefault(eid, r.id)
+    if not first:
+        return
+    for e in s.scalars(select(TimeEntry).where(TimeEntry.id.in_(list(first)))):
+        if e.statement_line_id is not None or e.status == "invoiced":
+            raise FrozenError(f"time entry {e.id} on {e.work_date} is already billed")
+        e.statement_line_id = first[e.id]
+        e.status = "invoiced"
+
+
+def _settled(s: Session, ids: list[str], exclude_credit_id: str | None = None) -> dict[str, int]:
+    """Payments plus live credit notes applied, per statement id."""
+    out: dict[str, int] = {}
+    for sid, amount in s.execute(select(Payment.statement_id, func.sum(Payment.amount_cents))
+                                 .where(Payment.statement_id.in_(ids), Payment.deleted_at.is_(None))
+                                 .group_by(Payment.statement_id)):
+        out[sid] = out.get(sid, 0) + amount
+    for sid, amount in s.execute(select(Statement.original_id, func.sum(Statement.total_cents))
+                                 .where(Statement.original_id.in_(ids), Statement.kind == "credit_note",
+                                        Statement.status != "void", Statement.deleted_at.is_(None),
+                                        Statement.id != (exclude_credit_id or ""))
+                                 .group_by(Statement.original_id)):
+        out[sid] = out.get(sid, 0) - amount
+    return out
+
+
+def _refresh_status(s: Session, st: Statement) -> None:
+    if st.kind != "statement" or st.status in ("void", "draft"):
+        return
+    new = payment_status(st.amount_due_cents, _settled(s, [st.id]).get(st.id, 0))
+    if st.status != new:
+        st.status = new
+
+
+def _account_summary(s: Session, st: Statement, as_of: date) -> AccountSummary:
+    """What the partner owed before this statement: earlier live statements and what was paid on them."""
+    q = select(Statement.id, Statement.amount_due_cents).where(
+        Statement.deleted_at.is_(None), Statement.kind == "statement", Statement.status.in_(LIVE_ISSUED),
+        Statement.issuer_agency_id == st.issuer_agency_id, Statement.bill_to_agency_id == st.bill_to_agency_id,
+        Statement.id != st.id, Statement.issue_date <= as_of)
+    rows = s.execute(q).all()
+    billed = sum(r[1] for r in rows)
+    settled = _settled(s, [r[0] for r in rows], exclude_credit_id=st.id) if rows else {}
+    return AccountSummary(billed, sum(settled.values()))
+
+
+def _cap_view(s: Session, home: Agency, agr: Agreement, fiscal_year: int, exclude_id: str,
+              plus: Iterable[LineDraft]) -> CapView | None:
+    """Cap use by what we have billed under the agreement this fiscal year, including ``plus``."""
+    if not agr.cap_cents and not agr.cap_minutes:
+        return None
+    ids = s.scalars(select(Statement.id).where(
+        Statement.deleted_at.is_(None), Statement.kind == "statement", Statement.status.in_(LIVE_ISSUED),
+        Statement.issuer_agency_id == home.id, Statement.agreement_id == agr.id,
+        Statement.fiscal_year == fiscal_year, Statement.id != exclude_id)).all()
+    plus = list(plus)
+    cents = sum(ln.amount_cents for ln in plus if ln.side == PROVIDED)
+    minutes = billed_minutes(plus)
+    if ids:
+        prior = [_line_of(r) for r in s.scalars(select(StatementLine).where(
+            StatementLine.statement_id.in_(ids), StatementLine.deleted_at.is_(None)))]
+        cents += sum(ln.amount_cents for ln in prior if ln.side == PROVIDED)
+        minutes += billed_minutes(prior)
+        credits = s.scalar(select(func.coalesce(func.sum(Statement.total_cents), 0)).where(
+            Statement.original_id.in_(ids), Statement.kind == "credit_note", Statement.status != "void",
+            Statement.deleted_at.is_(None)))
+        cents += credits
+    return CapView(agr.cap_cents, agr.cap_minutes, cents, minutes)
+
+
+def _over_cap(cap: CapView) -> bool:
+    return bool((cap.cap_cents and cap.used_cents > cap.cap_cents)
+                or (cap.cap_minutes and cap.used_minutes > cap.cap_minutes))
+
+
+def _write_atomic(path: Path, data: bytes) -> None:
+    import os
+    import tempfile
+
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}-", dir=path.parent)
+    try:
+        os.fchmod(fd, 0o644)
+        with os.fdopen(fd, "wb") as f:
+            f.write(data)
+            f.flush()
+            os.fsync(f.fileno())
+        os.replace(tmp, path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+
+
+__all__ = ["StatementService", "statement_number", "next_number", "check_billing_node", "OFFSET"]

@@ -1,0 +1,79 @@
+"""The billing commands as a user runs them: a subprocess on a copy of the demo region."""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import subprocess
+import sys
+
+import pytest
+
+
+@pytest.fixture
+def run(home, _demo_template):
+    home.mkdir(parents=True, exist_ok=True)
+    shutil.copy(_demo_template, home / "partnerdesk.sqlite3")
+    env = dict(os.environ, PARTNERDESK_HOME=str(home))
+
+    def _run(*args, check=True):
+        p = subprocess.run([sys.executable, "-m", "partnerdesk", *args], capture_output=True, text=True, env=env,
+                           timeout=300)
+        if check:
+            assert p.returncode == 0, p.stderr
+        return p
+
+    return _run
+
+
+@pytest.mark.slow  # about ten CLI subprocesses
+def test_draft_issue_list_pay_verify_void_account(run, tmp_path):
+    out = tmp_path / "out"
+    p = run("statements", "issue", "--quarter", "2026Q2", "--all", "--out", str(out))
+    assert "skipped AWW" in p.stderr and "RCW 39.34.040" in p.stderr
+    listed = json.loads(run("statements", "list", "--json").stdout)
+    issued = [s for s in listed if s["number"]]
+    assert len(issued) == 6
+    for s in issued:
+        assert {"number", "partner", "period", "status", "total_cents", "amount_due_cents", "pdf_sha256"} <= set(s)
+        assert (out / f"{s['number']}.pdf").is_file()
+    edm = next(s for s in issued if s["partner"] == "EDM")
+    number, due = edm["number"], edm["amount_due_cents"]
+    run("payments", "record", number, "--amount", "100.00", "--date", "2026-12-01", "--method", "warrant",
+        "--ref", "W-1")
+    after = {s["number"]: s for s in json.loads(run("statements", "list", "--json").stdout)}
+    assert after[number]["status"] == "partially_paid" and after[number]["balance_cents"] == due - 10_000
+    copy = tmp_path / "copy.pdf"
+    run("statements", "pdf", number, str(copy))
+    assert copy.read_bytes() == (out / f"{number}.pdf").read_bytes()
+    bad = bytearray(copy.read_bytes())
+    bad[500] ^= 0xFF
+    copy.write_bytes(bytes(bad))
+    p = run("statements", "verify", number, "--file", str(copy), check=False)
+    assert p.returncode == 3 and "byte 500" in p.stderr
+    mlt = next(s for s in issued if s["partner"] == "MLT")["number"]
+    run("statements", "void", mlt, "--reason", "Wrong rate in May")
+    p = run("statements", "issue", "--quarter", "2026Q2", "--partner", "MLT", "--out", str(out))
+    assert "LYN-2026-0007" in p.stdout
+    audit = json.loads(run("audit", "--json", "--limit", "2000").stdout)
+    assert {"issue", "void", "payment"} <= {e["action"] for e in audit}
+
+
+@pytest.mark.parametrize("args, message", [
+    (["statements", "draft", "--quarter", "2026Q5", "--all"], "not a quarter"),
+    (["statements", "issue", "--quarter", "2026Q2", "--partner", "ZZZ", "--out", "OUT"], "unknown partner"),
+    (["statements", "issue", "--quarter", "2026Q2", "--partner", "AWW", "--out", "OUT"], "RCW 39.34.040"),
+    (["statements", "pdf", "LYN-2026-9999", "x.pdf"], "no statement"),
+    (["payments", "record", "LYN-2026-0001", "--amount", "abc", "--date", "2026-12-01", "--method", "check"],
+     "not an amount"),
+    (["statements", "account", "EDM", "acct.txt"], ".pdf or .csv"),
+])
+def test_bad_input_is_one_line_exit_2_and_writes_nothing(run, home, tmp_path, args, message):
+    args = [a.replace("OUT", str(tmp_path / "out")) for a in args]
+    args = [str(tmp_path / a) if a.endswith((".pdf", ".txt")) else a for a in args]
+    p = run(*args, check=False)
+    assert p.returncode == 2, p.stderr
+    lines = [ln for ln in p.stderr.splitlines() if ln.strip()]
+    assert len(lines) == 1 and message in lines[0], p.stderr
+    assert [f.name for f in tmp_path.iterdir()] == [home.name]

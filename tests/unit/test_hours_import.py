@@ -1,0 +1,147 @@
+"""Importing the hours spreadsheet: mapping, quirks of real files, matching, all-or-nothing."""
+
+from __future__ import annotations
+
+from datetime import date
+
+import pytest
+
+from partnerdesk.errors import ImportFormatError, ValidationError
+from partnerdesk.services.hours_import import fold, guess_mapping, name_keys, parse_map_spec
+
+TODAY = date(2026, 11, 26)
+HEADER = "Date,Partner,Direction,Staff,Category,Hours,After hours?,Call-out?,Miles,What we did"
+
+
+def write_csv(tmp_path, lines: list[str], name="hours.csv", bom=True) -> "Path":  # noqa: F821
+    p = tmp_path / name
+    p.write_bytes((b"\xef\xbb\xbf" if bom else b"") + ("\r\n".join(lines) + "\r\n").encode("utf-8"))
+    return p
+
+
+def test_sample_file_imports_completely(demo_ctx, samples):
+    svc, hours = demo_ctx.services.hours_import, demo_ctx.services.hours
+    before = hours.count()
+    dry = svc.preview(samples / "hours-2026.csv")
+    assert dry.ok and len(dry.rows) == 120 and dry.imported == 0
+    assert hours.count() == before  # a dry run saves nothing
+    first = dry.rows[0]  # 8/3/2026,Town of Woodway,They helped us,Liam Kowalski,Network,3.5,,Y,,"Firewall ..."
+    assert (first.line, first.work_date, first.direction, first.partner_code) == (2, date(2026, 8, 3), "received",
+                                                                                    "WDY")
+    assert (first.category_code, first.minutes, first.after_hours, first.callout) == ("NET", 210, False, True)
+    assert first.description == 'Firewall rule review, "urgent"'
+    assert {r.category_code for r in dry.rows} == {"NET", "HELP", "SEC", "EMAIL", "OUT", "PBX", "GIS"}
+    done = svc.import_file(samples / "hours-2026.csv")
+    assert done.ok and done.imported == 120
+    assert hours.count() == before + 120
+    imported = [e for e in hours.list() if e.description == 'Firewall rule review, "urgent"'
+                and e.work_date == date(2026, 8, 3)]
+    assert len(imported) == 1 and imported[0].amount_cents == first.amount_cents
+    assert sum(r.amount_cents or 0 for r in done.rows) == sum(r.amount_cents or 0 for r in dry.rows)
+    again = svc.import_file(samples / "hours-2026.csv")  # importing twice is refused, row by row
+    assert again.imported == 0 and len(again.problems) == 120 and "already imported" in again.problems[0].message
+    assert hours.count() == before + 120
+
+
+def test_mapping_guess_spec_and_memory(demo_ctx, samples):
+    cols = demo_ctx.services.hours_import.columns(samples / "hours-2026.csv")
+    guessed = guess_mapping(cols)
+    assert guessed["description"] == "What we did" and guessed["after_hours"] == "After hours?"
+    spec = parse_map_spec('date=Date, partner=#2, direction=direction, hours=Hours, "description=What we did"', cols)
+    assert spec == {"date": "Date", "partner": "Partner", "direction": "Direction", "hours": "Hours",
+                    "description": "What we did"}
+    for bad, message in (("when=Date", "unknown field"), ("date=Nope", "no column 'Nope'"), ("date", "field=Column"),
+                         ("date=#99", "does not exist")):
+        with pytest.raises(ValidationError, match=message):
+            parse_map_spec(bad, cols)
+    settings = demo_ctx.settings
+    assert settings.import_mapping("hours", cols) is None
+    settings.remember_import_mapping("hours", cols, spec)
+    from partnerdesk.settings import Settings
+
+    assert Settings(settings.path).import_mapping("hours", cols) == spec  # persisted
+    # the remembered mapping is used: the staff column is not mapped, so no staff is recorded
+    preview = demo_ctx.services.hours_import.preview(samples / "hours-2026.csv",
+                                                     remembered=settings.import_mapping("hours", cols))
+    assert preview.mapping == spec and all(r.staff_name is None for r in preview.rows)
+
+
+def test_missing_required_column_is_one_clear_error(demo_ctx, tmp_path):
+    p = write_csv(tmp_path, ["When,Who,Duration", "1/5/2026,EDM,2"])
+    with pytest.raises(ValidationError, match="no column mapped to partner, direction"):
+        demo_ctx.services.hours_import.preview(p)
+
+
+def test_quirks_understood(demo_ctx, tmp_path):
+    staff = next(c for c in demo_ctx.services.contacts.list("EDM") if " " in c.name)
+    first, last = staff.name.split(" ", 1)
+    loud = f"{last.upper()}, {first.upper()}"  # "GARCÍA-RUIZ, KWAME"
+    p = write_csv(tmp_path, [
+        HEADER,
+        f'3/2/2026,City of Edmonds,We helped them,Someone Else,network,1:30,y,,12.5,"Line one,\nline ""two"""',
+        f'2026-03-03,edm,They helped us,"{loud}",Phones/PBX,90m,,Y,,plain',
+        "3/4/2026,Edmonds,WE HELPED THEM,,Outage,0.75,,,,",
+    ])
+    result = demo_ctx.services.hours_import.preview(p)
+    assert result.ok, result.problems
+    a, b, c = result.rows
+    assert (a.line, a.minutes, a.after_hours, a.miles, a.staff_name, a.staff_matched) == (
+        2, 90, True, "12.5", "Someone Else", False)
+    assert a.description == 'Line one,\nline "two"' and a.category_code == "NET"
+    assert (b.line, b.direction, b.minutes, b.callout, b.category_code) == (4, "received", 90, True, "PBX")
+    assert b.staff_matched and b.staff_name == staff.name  # matched to the contact, stored by its real name
+    assert (c.line, c.category_code, c.minutes, c.staff_name) == (5, "OUT", 45, None)
+
+
+def test_problems_listed_by_line_and_nothing_saved(demo_ctx, tmp_path):
+    hours = demo_ctx.services.hours
+    before = hours.count()
+    p = write_csv(tmp_path, [
+        HEADER,
+        "3/2/2026,City of Edmonds,We helped them,,Network,1.5,,,,good row",
+        "13/45/2026,City of Edmonds,We helped them,,Network,1.5,,,,bad date",
+        "3/2/2026,City of Nowhere,We helped them,,Network,1.5,,,,bad partner",
+        "3/2/2026,City of Edmonds,We lent a hand,,Network,1.5,,,,bad direction",
+        "3/2/2026,City of Edmonds,We helped them,,Network,-2,,,,negative",
+        "3/2/2026,City of Edmonds,We helped them,,Network,abc,,,,not hours",
+        "3/2/2026,City of Edmonds,We helped them,,Network,1,maybe,,,bad flag",
+        "3/2/2026,City of Edmonds,We helped them,,Plumbing,1,,,,bad category",
+        "3/2/2026,City of Edmonds,We helped them,,Network,1,,,lots,bad miles",
+        "3/9/2026,City of Edmonds,We helped them,Pat Doe,Network,20,,,,long day",
+        "3/9/2026,City of Edmonds,We helped them,Pat Doe,Network,5,,,,too long a day",
+        "3/2/2026,City of Edmonds,We helped them,,Network,1.5,,,,good row",
+    ])
+    result = demo_ctx.services.hours_import.import_file(p)
+    assert result.imported == 0 and hours.count() == before  # all or nothing
+    lines = {pr.line: pr.message for pr in result.problems}
+    assert sorted(lines) == [3, 4, 5, 6, 7, 8, 9, 10, 12, 13]
+    assert "not a real date" in lines[3] and "no agency named 'City of Nowhere'" in lines[4]
+    assert "direction" in lines[5] and "negative" in lines[6] and "not a duration" in lines[7]
+    assert "not Y or blank" in lines[8] and "Plumbing" in lines[9] and "miles" in lines[10]
+    assert "more than 24 in one day" in lines[12] and "twice" in lines[13]
+
+
+def test_unreadable_files(demo_ctx, tmp_path):
+    with pytest.raises(ImportFormatError, match="cannot read"):
+        demo_ctx.services.hours_import.preview(tmp_path / "missing.csv")
+    (tmp_path / "empty.csv").write_bytes(b"")
+    with pytest.raises(ImportFormatError, match="empty"):
+        demo_ctx.services.hours_import.preview(tmp_path / "empty.csv")
+
+
+def test_cp1252_fallback_and_no_bom(demo_ctx, tmp_path):
+    p = tmp_path / "ansi.csv"
+    p.write_bytes((HEADER + "\r\n3/2/2026,City of Edmonds,We helped them,Zoë Ansi,Network,1,,,,café\r\n")
+                  .encode("cp1252"))
+    row = demo_ctx.services.hours_import.preview(p).rows[0]
+    assert row.staff_name == "Zoë Ansi" and row.description == "café"
+
+
+@pytest.mark.parametrize("a, b", [("Zoë García-Ruiz", "zoe garcia ruiz"), ("  SØREN  o'neil ", "søren o neil")])
+def test_fold(a, b):
+    assert fold(a) == fold(b)
+
+
+def test_name_keys():
+    assert "kwame garcia ruiz" in name_keys("García-Ruiz, Kwame")
+    assert "mei tanaka" in name_keys("Mei J. Tanaka")
