@@ -45,31 +45,22 @@ class _Run:
 
 
 def render_statement(services, out: Path) -> Path:
-    """The statement PDF for the self-test.
+    """Draft the demo region's statements for the last full quarter and render one (marked DRAFT)."""
+    from datetime import date
 
-    TODO(lead): when partnerdesk/reports/statement.py lands, draft and render a real statement for the demo
-    region here (e.g. StatementService.draft(...) then its PDF renderer) instead of this placeholder table."""
-    from partnerdesk.domain.money import format_cents
-    from partnerdesk.reports.selftest_pdf import render_table_pdf
-
-    entries = services.hours.list(direction="given")[:40]
-    return render_table_pdf(out, "Intergovernmental Billing Statement (self-test)", "partnerdesk self-test",
-                            ["date", "partner", "hours", "amount"],
-                            [[str(e.work_date), e.partner_code, f"{e.minutes / 60:.2f}",
-                              format_cents(e.amount_cents) if e.amount_cents is not None else ""] for e in entries])
+    today = date.today()
+    q = (today.month - 1) // 3  # the previous quarter: 0 means Q4 of last year
+    quarter = f"{today.year}Q{q}" if q else f"{today.year - 1}Q4"
+    drafts = services.statements.draft(quarter, all_partners=True)
+    if not drafts:
+        raise RuntimeError(f"no statement could be drafted for {quarter}")
+    out.write_bytes(services.statements.preview(drafts[0].id))
+    return out
 
 
 def render_contact_sheet(services, out: Path) -> Path:
-    """The emergency contact sheet for the self-test.
-
-    TODO(lead): when partnerdesk/reports/contact_sheet.py lands, call its renderer here."""
-    from partnerdesk.reports.selftest_pdf import render_table_pdf
-
-    contacts = services.contacts.list()
-    return render_table_pdf(out, "Emergency contact sheet (self-test)", "partnerdesk self-test",
-                            ["agency", "name", "work", "after hours"],
-                            [[c.agency_code, c.name, c.work_phone or "", c.after_hours_phone or ""]
-                             for c in contacts])
+    """The emergency contact sheet (personal numbers left out, as by default)."""
+    return services.directory.write_sheet(out)
 
 
 def _check_pdf(path: Path) -> str:

@@ -32,6 +32,11 @@ SESSION = [
 # Exports that must leave personal numbers out by default: argv with {out} for the output file.
 DEFAULT_EXPORTS = [
     ["export", "json", "{out}/export.json"],
+    ["contacts", "export", "{out}/contacts.vcf"],
+    ["contacts", "export", "{out}/contacts.csv"],
+    ["contacts", "sheet", "{out}/sheet.pdf"],
+    ["contacts", "sheet", "{out}/wallet.pdf", "--layout", "wallet"],
+    ["outage-kit", "{out}/kit"],
 ]
 
 PEM = re.compile(rb"-----BEGIN [A-Z ]+-----|PRIVATE KEY|OPENSSH PRIVATE|ssh-ed25519 ")
