@@ -10,6 +10,7 @@ from partnerdesk.db.capture import Actor
 from partnerdesk.db.uow import Database
 from partnerdesk.logging_setup import setup as setup_logging
 from partnerdesk.services import Services
+from partnerdesk.services.backup import BackupService, startup_check
 from partnerdesk.settings import Settings, os_user
 
 log = logging.getLogger(__name__)
@@ -26,14 +27,26 @@ class AppContext:
         self.db.close()
 
 
-def open_context(db: str | None = None) -> AppContext:
-    """Resolve paths, start logging, open (create, migrate) the database and build the services."""
+def open_context(db: str | None = None, *, daily_backup: bool = True) -> AppContext:
+    """Resolve paths, start logging, check, open (create, migrate) and back up the database, build the services.
+
+    A damaged database is not opened: DamagedDatabaseError (a UserError) names the newest good backup. The first
+    start of a day runs PRAGMA quick_check and then makes the daily backup; other starts a light check."""
     p = paths_mod.resolve(db)
     p.ensure()
     setup_logging(p.log_file)
     settings = Settings(p.settings_path)
     actor = Actor(os_user=os_user(), display_name=settings.display_name)
+    existed = p.db_path.exists() and p.db_path.stat().st_size > 0
+    backups = BackupService(p.db_path, p.backup_dir)
+    first_today = existed and daily_backup and backups.daily_due()
+    startup_check(p.db_path, p.backup_dir, full=first_today)  # full quick_check once a day, light otherwise
     database = Database(p.db_path, actor, backup_dir=p.backup_dir)
+    if first_today:
+        try:
+            backups.daily()
+        except Exception:  # a full disk must not stop the user from working; the log says why
+            log.exception("the daily backup of %s failed", p.db_path)
     services = Services(database)
     services.agreements.ensure_default_categories()
     log.info("opened %s (node %s)", p.db_path, database.node_id)

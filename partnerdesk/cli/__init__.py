@@ -12,13 +12,13 @@ import sys
 from typing import Sequence
 
 from partnerdesk import __version__
-from partnerdesk.cli import core, directory, records, statements, sync
+from partnerdesk.cli import backup, core, directory, records, selftest, statements, sync
 from partnerdesk.errors import UserError
 
 log = logging.getLogger(__name__)
 
 # Each module adds its subcommands with register(subparsers); add a new area's module here.
-COMMAND_MODULES = [core, records, directory, statements, sync]
+COMMAND_MODULES = [core, records, directory, statements, sync, backup, selftest]
 
 
 class _Parser(argparse.ArgumentParser):

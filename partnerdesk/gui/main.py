@@ -45,9 +45,18 @@ def run(db: str | None = None, screenshot: str | None = None, page: str | None =
 
     qInstallMessageHandler(_qt_message)
     app = make_app()
-    ctx = open_context(db)
+    instance = claim_instance(db)
+    if instance is None:
+        return 0
+    ctx = open_checked_context(db, instance)
+    if ctx is None:
+        instance.release()
+        return 2
     crash.install(ctx.paths.log_file)
     window = MainWindow(ctx, window_settings(ctx.paths.data_dir))
+    from partnerdesk.gui.single_instance import bring_forward
+
+    instance.activated.connect(lambda: bring_forward(window))
     start_page = page or window.qsettings.value("main/page", "dashboard")
     if start_page not in window.pages:
         start_page = "dashboard"
@@ -66,7 +75,50 @@ def run(db: str | None = None, screenshot: str | None = None, page: str | None =
     window.show()
     code = app.exec()
     ctx.close()
+    instance.release()
     return code
+
+
+def claim_instance(db: str | None):
+    """This process's claim on the database, or None after waking the window that already has it."""
+    from partnerdesk.gui.dialogs.messages import DialogService
+    from partnerdesk.gui.single_instance import SingleInstance
+    from partnerdesk.paths import resolve
+
+    instance = SingleInstance(resolve(db).db_path)
+    if instance.claim():
+        return instance
+    if instance.signal_running():
+        log.info("PartnerDesk is already open on %s; brought that window forward", instance.db_path)
+        print(f"PartnerDesk is already open on {instance.db_path}; switched to that window.", file=sys.stderr)
+    else:
+        DialogService.inform(None, APP_DISPLAY_NAME, instance.holder_text() + "\n\nSwitch to that window, or "
+                             "close it and start PartnerDesk again.", kind="warning")
+    return None
+
+
+def open_checked_context(db: str | None, instance):
+    """open_context, but a damaged database is not opened: offer to restore the newest good backup."""
+    from partnerdesk.app import open_context
+    from partnerdesk.gui.dialogs.messages import DialogService
+    from partnerdesk.services.backup import BackupService, DamagedDatabaseError
+
+    try:
+        return open_context(db)
+    except DamagedDatabaseError as exc:
+        if exc.backup is None:
+            DialogService.inform(None, APP_DISPLAY_NAME, str(exc), kind="warning")
+            return None
+        question = (f"The database {exc.db_path.name} is damaged ({exc.problem}), so PartnerDesk did not open "
+                    f"it.\n\nRestore the newest good backup, {exc.backup.name}? The damaged file is kept beside "
+                    "the backups.")
+        if not DialogService.ask(None, APP_DISPLAY_NAME, question):
+            return None
+        from partnerdesk.paths import resolve
+
+        p = resolve(db)
+        BackupService(p.db_path, p.backup_dir).restore(exc.backup, held_lock=instance.lock)
+        return open_context(db)
 
 
 def seed_demo(window, then) -> None:

@@ -1,38 +1,119 @@
-"""Use cases. One unit of work per call; ORM in, DTOs out. Every write goes through here."""
+"""Use cases. One unit of work per call; ORM in, DTOs out. Every write goes through here.
+
+Each service is built on first use, so start-up imports only what the first page needs (the directory's
+vCard library, ReportLab, the sync engine's crypto stay unloaded until someone asks for them).
+"""
 
 from __future__ import annotations
 
+from functools import cached_property
+from typing import TYPE_CHECKING
+
 from partnerdesk.db.uow import Database
-from partnerdesk.services.agencies import AgencyService
-from partnerdesk.services.agreements import AgreementService
-from partnerdesk.services.audit import AuditService
-from partnerdesk.services.balances import BalanceService
-from partnerdesk.services.contacts import ContactService
-from partnerdesk.services.demo import DemoService
-from partnerdesk.services.directory import DirectoryService
-from partnerdesk.services.hours import HoursService
-from partnerdesk.services.hours_import import HoursImportService
-from partnerdesk.services.interchange import InterchangeService
-from partnerdesk.services.payments import PaymentService
-from partnerdesk.services.statements import StatementService
-from partnerdesk.sync.service import SyncService
+
+if TYPE_CHECKING:
+    from partnerdesk.services.agencies import AgencyService
+    from partnerdesk.services.agreements import AgreementService
+    from partnerdesk.services.audit import AuditService
+    from partnerdesk.services.backup import BackupService
+    from partnerdesk.services.balances import BalanceService
+    from partnerdesk.services.contacts import ContactService
+    from partnerdesk.services.demo import DemoService
+    from partnerdesk.services.directory import DirectoryService
+    from partnerdesk.services.hours import HoursService
+    from partnerdesk.services.hours_import import HoursImportService
+    from partnerdesk.services.interchange import InterchangeService
+    from partnerdesk.services.payments import PaymentService
+    from partnerdesk.services.statements import StatementService
+    from partnerdesk.sync.service import SyncService
 
 
 class Services:
-    """The service objects for one database, built once by the composition root."""
+    """The service objects for one database, built by the composition root (each on first use)."""
 
     def __init__(self, db: Database):
         self.db = db
-        self.agencies = AgencyService(db)
-        self.contacts = ContactService(db)
-        self.agreements = AgreementService(db)
-        self.hours = HoursService(db)
-        self.hours_import = HoursImportService(db)
-        self.balances = BalanceService(db)
-        self.audit = AuditService(db)
-        self.interchange = InterchangeService(db)
-        self.demo = DemoService(db)
-        self.statements = StatementService(db)
-        self.payments = PaymentService(db)
-        self.directory = DirectoryService(db)
-        self.sync = SyncService(db)
+
+    @cached_property
+    def agencies(self) -> "AgencyService":
+        from partnerdesk.services.agencies import AgencyService
+
+        return AgencyService(self.db)
+
+    @cached_property
+    def contacts(self) -> "ContactService":
+        from partnerdesk.services.contacts import ContactService
+
+        return ContactService(self.db)
+
+    @cached_property
+    def agreements(self) -> "AgreementService":
+        from partnerdesk.services.agreements import AgreementService
+
+        return AgreementService(self.db)
+
+    @cached_property
+    def hours(self) -> "HoursService":
+        from partnerdesk.services.hours import HoursService
+
+        return HoursService(self.db)
+
+    @cached_property
+    def hours_import(self) -> "HoursImportService":
+        from partnerdesk.services.hours_import import HoursImportService
+
+        return HoursImportService(self.db)
+
+    @cached_property
+    def balances(self) -> "BalanceService":
+        from partnerdesk.services.balances import BalanceService
+
+        return BalanceService(self.db)
+
+    @cached_property
+    def audit(self) -> "AuditService":
+        from partnerdesk.services.audit import AuditService
+
+        return AuditService(self.db)
+
+    @cached_property
+    def interchange(self) -> "InterchangeService":
+        from partnerdesk.services.interchange import InterchangeService
+
+        return InterchangeService(self.db)
+
+    @cached_property
+    def demo(self) -> "DemoService":
+        from partnerdesk.services.demo import DemoService
+
+        return DemoService(self.db)
+
+    @cached_property
+    def statements(self) -> "StatementService":
+        from partnerdesk.services.statements import StatementService
+
+        return StatementService(self.db)
+
+    @cached_property
+    def payments(self) -> "PaymentService":
+        from partnerdesk.services.payments import PaymentService
+
+        return PaymentService(self.db)
+
+    @cached_property
+    def directory(self) -> "DirectoryService":
+        from partnerdesk.services.directory import DirectoryService
+
+        return DirectoryService(self.db)
+
+    @cached_property
+    def sync(self) -> "SyncService":
+        from partnerdesk.sync.service import SyncService
+
+        return SyncService(self.db)
+
+    @cached_property
+    def backups(self) -> "BackupService":
+        from partnerdesk.services.backup import BackupService
+
+        return BackupService(self.db.path, self.db.backup_dir)

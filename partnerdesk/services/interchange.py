@@ -11,6 +11,7 @@ from pathlib import Path
 from typing import Any
 
 from sqlalchemy import func, insert, select, update
+from sqlalchemy.exc import IntegrityError
 
 from partnerdesk import __version__
 from partnerdesk.db.capture import encode
@@ -69,6 +70,43 @@ def _decode(table, row: dict[str, Any], where: str) -> dict[str, Any]:
     return out
 
 
+WITHHELD = "(personal number withheld)"
+
+
+def _withhold_personal(event: dict[str, Any]) -> dict[str, Any]:
+    """An audit event with personal values replaced: the trail shows *that* a personal number changed, not
+    the number (the audit trail would otherwise leak what the contact columns leave out)."""
+    fields = PERSONAL_FIELDS.get(event.get("entity") or "", ())
+    if not fields or not event.get("changes"):
+        return event
+    try:
+        changes = json.loads(event["changes"])
+    except ValueError:
+        return event
+    if not isinstance(changes, dict) or not any(f in changes for f in fields):
+        return event
+    for f in fields:
+        if f in changes:
+            changes[f] = [None if v is None else WITHHELD for v in changes[f]] \
+                if isinstance(changes[f], list) else WITHHELD
+    return {**event, "changes": json.dumps(changes, sort_keys=True)}
+
+
+def _execute(conn, statement, where: str) -> None:
+    """Run one row's insert/update; a row the schema refuses is the file's fault: say which and why."""
+    try:
+        conn.execute(statement)
+    except IntegrityError as exc:
+        reason = str(exc.orig)
+        if reason.startswith("NOT NULL constraint failed: "):
+            reason = f"field '{reason.rsplit('.', 1)[-1]}' is missing"
+        elif reason.startswith("UNIQUE constraint failed: "):
+            reason = f"duplicates another row's {reason.split(': ', 1)[1].replace(', ', ' and ')}"
+        elif "FOREIGN KEY" in reason:
+            reason = "refers to a row that is neither in the file nor in the database"
+        raise ImportFormatError(f"{where}: {reason}") from None
+
+
 class InterchangeService:
     def __init__(self, db: Database):
         self.db = db
@@ -82,6 +120,8 @@ class InterchangeService:
                 rows = s.execute(select(t).order_by(*pk)).mappings().all()
                 hidden = () if include_personal else PERSONAL_FIELDS.get(name, ())
                 tables[name] = [{k: (None if k in hidden else encode(v)) for k, v in r.items()} for r in rows]
+                if name == "audit_event" and not include_personal:
+                    tables[name] = [_withhold_personal(r) for r in tables[name]]
         return {"format": FORMAT, "version": VERSION, "app_version": __version__,
                 "exported_at": datetime.now(timezone.utc).isoformat(timespec="seconds").replace("+00:00", "Z"),
                 "personal_numbers_included": include_personal, "tables": tables}
@@ -132,7 +172,8 @@ class InterchangeService:
                     decoded.sort(key=lambda r: r.get("at") or datetime.min.replace(tzinfo=timezone.utc))
                 n = 0
                 pk = [c.name for c in t.primary_key.columns]
-                for r in decoded:
+                for i, r in enumerate(decoded):
+                    where = f"{path}: tables.{name}[{i}]"
                     if any(r.get(k) is None for k in pk) and name != "audit_event":
                         raise ImportFormatError(f"{path}: tables.{name}: a row has no {pk[0]}")
                     if name in REFERENCE_TABLES and not merge:
@@ -148,10 +189,10 @@ class InterchangeService:
                             newer = ("updated_at" in r and existing.get("updated_at") is not None
                                      and r["updated_at"] is not None and r["updated_at"] > existing["updated_at"])
                             if newer:
-                                conn.execute(update(t).where(*cond).values(**r))
+                                _execute(conn, update(t).where(*cond).values(**r), where)
                                 n += 1
                             continue
-                    conn.execute(insert(t).values(**r))
+                    _execute(conn, insert(t).values(**r), where)
                     n += 1
                 counts[name] = n
             s.flush()

@@ -1,0 +1,66 @@
+"""File → Back up now… / Restore from backup…: thin slots over BackupService, run in a worker.
+
+Wire into the main window's File menu (the lead's file), e.g.::
+
+    from partnerdesk.gui.dialogs import backup as backup_actions
+    self._action(m, "&Back up now…", lambda: backup_actions.backup_now(self))
+    self._action(m, "&Restore from backup…", lambda: backup_actions.restore_from_backup(self, instance))
+
+A restore copies the backup into the open database with SQLite's backup API, so the window keeps its
+connections and simply reloads its pages (``data_changed``).
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Callable
+
+from PySide6.QtWidgets import QFileDialog, QWidget
+
+from partnerdesk.gui.dialogs.messages import DialogService, show_error
+from partnerdesk.gui.workers import run_in_worker
+
+
+def backup_now(window, choose: Callable[[QWidget, Path], str] | None = None) -> None:
+    """Save a checked copy of the database where the user says (default: the backups folder)."""
+    svc = window.services.backups
+    default = svc.backup_dir / "partnerdesk-backup.sqlite3"
+    svc.backup_dir.mkdir(parents=True, exist_ok=True)
+    path = (choose or _save_name)(window, default)
+    if not path:
+        return
+    run_in_worker(window, lambda: svc.backup(Path(path)),
+                  lambda out: window.statusBar().showMessage(f"Backed up to {out}", 10000),
+                  lambda exc: show_error(window, exc))
+
+
+def restore_from_backup(window, instance, choose: Callable[[QWidget, Path], str] | None = None) -> None:
+    """Pick a backup, confirm, restore it into the open database (a safety copy is kept), reload."""
+    svc = window.services.backups
+    path = (choose or _open_name)(window, svc.backup_dir)
+    if not path:
+        return
+    if not DialogService.ask(window, "Restore from backup",
+                             f"Replace everything in this database with {Path(path).name}?\n\n"
+                             "The database as it is now is kept as a safety copy in the backups folder."):
+        return
+
+    def done(result) -> None:
+        window.data_changed.emit()
+        window.statusBar().showMessage(f"Restored from {result.restored_from.name}; the previous database is "
+                                       f"kept at {result.safety_copy}", 15000)
+
+    run_in_worker(window, lambda: svc.restore(Path(path), held_lock=getattr(instance, "lock", None)), done,
+                  lambda exc: show_error(window, exc))
+
+
+def _save_name(parent: QWidget, default: Path) -> str:
+    path, _ = QFileDialog.getSaveFileName(parent, "Back up the database", str(default),
+                                          "PartnerDesk database (*.sqlite3)")
+    return path
+
+
+def _open_name(parent: QWidget, folder: Path) -> str:
+    path, _ = QFileDialog.getOpenFileName(parent, "Restore from a backup", str(folder),
+                                          "PartnerDesk database (*.sqlite3);;All files (*)")
+    return path

@@ -1,0 +1,68 @@
+"""`partnerdesk backup`, `restore`, the damaged-database message and `selftest`, as a user runs them."""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import subprocess
+import sys
+
+
+def run(home, *args):
+    env = dict(os.environ, PARTNERDESK_HOME=str(home), QT_QPA_PLATFORM="offscreen")
+    return subprocess.run([sys.executable, "-m", "partnerdesk", *args], env=env, capture_output=True, text=True,
+                          timeout=120)
+
+
+def test_backup_restore_round_trip(home, tmp_path, _demo_template):
+    home.mkdir(parents=True)
+    shutil.copy(_demo_template, home / "partnerdesk.sqlite3")
+    r = run(home, "backup", str(tmp_path / "copy.sqlite3"))
+    assert r.returncode == 0, r.stderr
+    assert "Backed up" in r.stdout
+    r = run(home, "hours", "log", "--partner", "EDM", "--direction", "given", "--date", "2026-11-20", "--hours", "3")
+    assert r.returncode == 0, r.stderr
+    r = run(home, "restore", str(tmp_path / "copy.sqlite3"))
+    assert r.returncode == 0, r.stderr
+    assert "kept at" in r.stdout
+    r = run(home, "hours", "list", "--json")
+    assert len(json.loads(r.stdout)) == 360
+    r = run(home, "backup", "--list", "--json")
+    kinds = {b["kind"] for b in json.loads(r.stdout)}
+    assert {"pre-restore", "daily"} <= kinds
+
+
+def test_restore_of_a_bad_file_is_a_clear_error(home, tmp_path):
+    bad = tmp_path / "bad.sqlite3"
+    bad.write_text("not a database")
+    r = run(home, "restore", str(bad))
+    assert r.returncode == 2
+    assert r.stderr.startswith("partnerdesk: error:") and "not an SQLite file" in r.stderr
+    assert len(r.stderr.strip().splitlines()) == 1
+
+
+def test_damaged_database_names_the_backup_and_the_command(home, _demo_template):
+    home.mkdir(parents=True)
+    db = home / "partnerdesk.sqlite3"
+    shutil.copy(_demo_template, db)
+    assert run(home, "backup").returncode == 0
+    data = bytearray(db.read_bytes())
+    for n in range(3, 10):
+        data[n * 4096 + 50:n * 4096 + 900] = b"\xff" * 850
+    db.write_bytes(bytes(data))
+    r = run(home, "hours", "list")
+    assert r.returncode == 2, r.stderr
+    assert "damaged and was not opened" in r.stderr and "partnerdesk restore" in r.stderr
+    backup = r.stderr.split('partnerdesk restore "')[1].split('"')[0]
+    r = run(home, "restore", backup)
+    assert r.returncode == 0, r.stderr
+    r = run(home, "hours", "list", "--json")
+    assert r.returncode == 0 and len(json.loads(r.stdout)) == 360
+
+
+def test_selftest_passes_and_leaves_no_data_behind(home):
+    r = run(home, "selftest")
+    assert r.returncode == 0, r.stdout + r.stderr
+    assert "all steps passed" in r.stdout and "keyring" in r.stdout
+    assert not (home / "partnerdesk.sqlite3").exists(), "the self-test never touches the user's database"

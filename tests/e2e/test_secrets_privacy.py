@@ -1,0 +1,139 @@
+"""Secrets and privacy after a full session run as a user would (CLI subprocesses on one data folder):
+
+* no key material anywhere in the data folder, settings, window state, backups or logs (PEM headers,
+  "PRIVATE KEY", base64 blobs of 32 or 64 bytes such as Ed25519 seeds and keys): keys live in the keyring;
+* default exports leave personal phone numbers out; ``--include-personal`` puts them in.
+
+Extend SESSION and DEFAULT_EXPORTS as commands land (contacts export, outage kit, contact sheet, sync init).
+"""
+
+from __future__ import annotations
+
+import base64
+import json
+import os
+import re
+import sqlite3
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+# (argv, files it writes relative to the output folder) — every command a user may run in a first week.
+SESSION = [
+    ["demo"],
+    ["hours", "log", "--partner", "EDM", "--direction", "given", "--date", "2026-11-20", "--hours", "2"],
+    ["balances", "--fy", "2026"],
+    ["agreements", "list", "--json"],
+    ["backup"],
+    ["selftest"],
+]
+# Exports that must leave personal numbers out by default: argv with {out} for the output file.
+DEFAULT_EXPORTS = [
+    ["export", "json", "{out}/export.json"],
+    ["contacts", "export", "{out}/contacts.vcf"],
+    ["contacts", "export", "{out}/contacts.csv"],
+    ["contacts", "sheet", "{out}/sheet.pdf"],
+    ["contacts", "sheet", "{out}/wallet.pdf", "--layout", "wallet"],
+    ["outage-kit", "{out}/kit"],
+]
+
+PEM = re.compile(rb"-----BEGIN [A-Z ]+-----|PRIVATE KEY|OPENSSH PRIVATE|ssh-ed25519 ")
+B64 = re.compile(rb"(?<![A-Za-z0-9+/=_-])(?:[A-Za-z0-9+/]{43}=|[A-Za-z0-9+/]{86}==|[A-Za-z0-9_-]{43})"
+                 rb"(?![A-Za-z0-9+/=_-])")
+
+UUID = re.compile(rb"[0-9a-f]{8}-[0-9a-f]{4}-|[0-9a-f]{4}-[0-9a-f]{12}")
+
+
+def run(home: Path, *args: str) -> subprocess.CompletedProcess:
+    env = dict(os.environ, PARTNERDESK_HOME=str(home), QT_QPA_PLATFORM="offscreen")
+    r = subprocess.run([sys.executable, "-m", "partnerdesk", *args], env=env, capture_output=True, text=True,
+                       timeout=180)
+    assert r.returncode == 0, f"{args}: {r.stderr}"
+    return r
+
+
+def key_material(data: bytes) -> list[bytes]:
+    """Substrings that look like private or public key material."""
+    found = PEM.findall(data)
+    for m in B64.findall(data):
+        if UUID.search(m) or not (re.search(rb"[A-Z]", m) and re.search(rb"[a-z]", m) and re.search(rb"[0-9]", m)):
+            continue  # ids (and ids run together with names in SQLite records) are not keys
+        try:
+            raw = base64.urlsafe_b64decode(m + b"=" * (-len(m) % 4)) if b"-" in m or b"_" in m or len(m) == 43 \
+                else base64.b64decode(m)
+        except ValueError:
+            continue
+        if len(raw) in (32, 64) and len(set(raw)) > 16:  # key-like: the right size and random-looking
+            found.append(m)
+    return found
+
+
+def digits(text: str) -> str:
+    return re.sub(r"\D", "", text)
+
+
+def test_the_scanner_finds_keys():
+    from cryptography.hazmat.primitives import serialization
+    from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
+
+    key = Ed25519PrivateKey.generate()
+    raw = key.private_bytes(serialization.Encoding.Raw, serialization.PrivateFormat.Raw,
+                            serialization.NoEncryption())
+    pem = key.private_bytes(serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8,
+                            serialization.NoEncryption())
+    assert key_material(b'{"k": "' + base64.b64encode(raw) + b'"}')
+    assert key_material(b"x " + base64.urlsafe_b64encode(raw).rstrip(b"=") + b" y")
+    assert key_material(pem)
+    assert key_material(b"sig " + base64.b64encode(raw * 2) + b"\n")
+    assert not key_material(b"01a217e3-56ca-7f2b-921f-d5c53a022508 " + b"ab" * 32)
+
+
+@pytest.mark.slow
+def test_full_session_leaves_no_key_material_and_exports_no_personal_numbers(home, tmp_path):
+    out = tmp_path / "out"
+    out.mkdir()
+    for argv in SESSION:
+        run(home, *argv)
+    for argv in DEFAULT_EXPORTS:
+        run(home, *[a.format(out=out) for a in argv])
+    run(home, "export", "json", str(out / "personal" / "export.json"), "--include-personal")
+
+    # Key material: every file the app wrote in its data folder (database, WAL, backups, settings, logs).
+    scanned = 0
+    for path in sorted(home.rglob("*")):
+        if path.is_file():
+            hits = key_material(path.read_bytes())
+            assert not hits, f"{path.relative_to(home)} holds key-like material: {hits[:3]}"
+            scanned += 1
+    assert scanned >= 4 and (home / "logs" / "partnerdesk.log").exists()
+
+    # Personal numbers: the demo region has them in the database...
+    conn = sqlite3.connect(home / "partnerdesk.sqlite3")
+    personal = {digits(p) for (p,) in conn.execute("SELECT personal_phone FROM contact WHERE personal_phone "
+                                                     "IS NOT NULL AND personal_phone != ''")}
+    # (the demo draws from the small 555-01xx range: a number that is also someone's public one is not a leak)
+    public = {digits(p or "") for row in conn.execute(
+        "SELECT work_phone, mobile_phone, after_hours_phone FROM contact UNION ALL "
+        "SELECT phone, ap_contact_phone, NULL FROM agency") for p in row}
+    conn.close()
+    personal -= public
+    assert len(personal) >= 5
+    # ...but no default export carries one.
+    for path in sorted(p for p in out.rglob("*") if p.is_file() and "personal" not in p.parts):
+        text = digits(_text_of(path))
+        leaked = [p for p in personal if p in text]
+        assert not leaked, f"{path.name} contains personal numbers {leaked[:3]}"
+    # The explicit opt-in does include them, and says so.
+    opted = json.loads((out / "personal" / "export.json").read_text())
+    assert opted["personal_numbers_included"] is True
+    assert any(digits(p) in personal for p in (c["personal_phone"] or "" for c in opted["tables"]["contact"]))
+
+
+def _text_of(path: Path) -> str:
+    if path.suffix.lower() == ".pdf":
+        from pypdf import PdfReader
+
+        return "\n".join(page.extract_text() or "" for page in PdfReader(path).pages)
+    return path.read_bytes().decode("utf-8", errors="replace")

@@ -1,0 +1,110 @@
+"""Fuzzed command lines: mutated versions of real invocations (tokens dropped, duplicated, swapped, replaced by
+junk, by sample files or by mutated copies of them) never end in an uncaught exception (exit 1). A refused
+command is exit 2 with one line on stderr, and leaves the database unchanged.
+
+60 examples (derandomized), in-process through ``partnerdesk.cli.main`` on a copy of the demo region.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import io
+
+import pytest
+from hypothesis import assume, given
+from hypothesis import strategies as st
+
+from fuzzing import db_digest, fuzz_settings, mutated_bytes, reset_db
+
+VALID = [
+    ["hours", "log", "--partner", "EDM", "--direction", "given", "--date", "2026-11-20", "--hours", "1.5"],
+    ["hours", "log", "--partner", "MLT", "--direction", "received", "--date", "2026-11-02", "--hours", "1:30",
+     "--miles", "12", "--travel", "45m", "--after-hours", "--callout", "--category", "NET", "--note", "router"],
+    ["hours", "list", "--quarter", "2026Q3", "--partner", "EDM", "--json"],
+    ["balances", "--fy", "2026", "--json"],
+    ["agreements", "list"],
+    ["agencies", "list", "--json"],
+    ["audit", "--limit", "5"],
+    ["import", "json", "SAMPLE", "--merge"],
+    ["export", "json", "out.json"],
+    ["backup", "--list"],
+    ["restore", "SAMPLE"],
+    ["--version"],
+]
+JUNK_TOKENS = ["", "-", "--", "--json", "--db", "--hours", "-1", "0", "99999999999999999999", "2026-02-30",
+               "13/45/2026", "1e308", "NaN", "given", "received", "EDM", "edm", "ZZZ", "2026Q9", "Q3", "--fy",
+               "\x00", "é", "名前", "'; DROP TABLE contact; --", "--partner=EDM", "--limit=-3", "..", "/"]
+SAMPLES = ("contacts-google.csv", "contacts-iphone.vcf", "contacts-outlook-21.vcf", "contacts-outlook-ansi.csv",
+           "hours-2026.csv")
+
+
+@st.composite
+def command_lines(draw):
+    argv = list(draw(st.sampled_from(VALID)))
+    for _ in range(draw(st.integers(0, 4))):
+        op = draw(st.sampled_from(("drop", "dup", "swap", "junk", "text", "sample")))
+        if not argv:
+            argv.append(draw(st.sampled_from(JUNK_TOKENS)))
+            continue
+        i = draw(st.integers(0, len(argv) - 1))
+        if op == "drop":
+            del argv[i]
+        elif op == "dup":
+            argv.insert(i, argv[i])
+        elif op == "swap":
+            j = draw(st.integers(0, len(argv) - 1))
+            argv[i], argv[j] = argv[j], argv[i]
+        elif op == "junk":
+            argv[i] = draw(st.sampled_from(JUNK_TOKENS))
+        elif op == "text":
+            argv[i] = draw(st.text(st.characters(blacklist_categories=("Cs",), blacklist_characters="\x00"),
+                                   max_size=12))
+        else:
+            argv.insert(i, "SAMPLE")
+    return argv
+
+
+@pytest.mark.slow
+def test_mutated_command_lines_fail_cleanly(demo_ctx, samples, tmp_path, monkeypatch):
+    from partnerdesk.cli import main
+    from partnerdesk.services.backup import copy_database
+
+    demo_ctx.close()
+    db = demo_ctx.paths.db_path
+    pristine = copy_database(db, tmp_path / "pristine.sqlite3")
+    work = tmp_path / "cwd"
+    work.mkdir()
+    monkeypatch.chdir(work)  # relative output paths land here
+    # A command line with no command opens the GUI: stand it in, this test is about parsing.
+    from partnerdesk.cli import core
+
+    monkeypatch.setattr(core, "cmd_gui", lambda args: 0)
+    originals = {n: (samples / n).read_bytes() for n in SAMPLES}
+    codes = []
+
+    @fuzz_settings(60)
+    @given(argv=command_lines(), sample=st.sampled_from(SAMPLES), mutate=st.booleans(), data=st.data())
+    def run(argv, sample, mutate, data):
+        assume("demo" not in argv and "selftest" not in argv)
+        content = data.draw(mutated_bytes(originals[sample])) if mutate else originals[sample]
+        path = work / sample
+        path.write_bytes(content)
+        argv = [str(path) if a == "SAMPLE" else a for a in argv]
+        before = db_digest(db)
+        out, err = io.StringIO(), io.StringIO()
+        with contextlib.redirect_stdout(out), contextlib.redirect_stderr(err):
+            try:
+                code = main(argv)
+            except SystemExit as exc:  # --version and --help exit through argparse
+                code = exc.code or 0
+        codes.append(code)
+        assert code in (0, 2), f"exit {code} for {argv!r}: {err.getvalue()}"
+        if code == 2:
+            lines = err.getvalue().strip().splitlines()
+            assert len(lines) == 1 and lines[0].startswith("partnerdesk: error: "), err.getvalue()
+            assert db_digest(db) == before, f"{argv!r} failed but changed the database"
+        else:
+            reset_db(db, pristine)
+
+    run()
+    assert codes.count(2) > 10 and codes.count(0) > 5, codes
