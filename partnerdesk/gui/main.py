@@ -158,8 +158,8 @@ def _arrange_screenshot(app: QApplication, window, path: str) -> None:
         log.info("screenshot %s saved=%s", path, ok)
         app.exit(0 if ok else 1)
 
-    def on_loaded() -> None:
-        QTimer.singleShot(0, grab)
+    def on_loaded(key: str) -> None:
+        if window.pages.is_built(key) and window.pages[key] is window.current_page():
+            QTimer.singleShot(0, grab)
 
-    for page in window.pages.values():
-        page.loaded.connect(lambda p=page: on_loaded() if p is window.current_page() else None)
+    window.page_loaded.connect(on_loaded)

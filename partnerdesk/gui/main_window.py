@@ -4,33 +4,60 @@ from __future__ import annotations
 
 from PySide6.QtCore import QByteArray, QSettings, QSize, Qt, Signal
 from PySide6.QtGui import QAction, QIcon, QKeySequence
-from PySide6.QtWidgets import QFileDialog, QListWidgetItem, QMainWindow
+from PySide6.QtWidgets import QFileDialog, QListWidgetItem, QMainWindow, QWidget
 
 from partnerdesk import APP_DISPLAY_NAME, __version__
 from partnerdesk.app import AppContext
 from partnerdesk.gui.dialogs.messages import DialogService, show_error
 from partnerdesk.gui.forms.ui_main_window import Ui_MainWindow
 from partnerdesk.gui.pages.base import TablePage
-from partnerdesk.gui.pages.dashboard import DashboardPage
-from partnerdesk.gui.pages.agreements import AgreementsPage
-from partnerdesk.gui.pages.directory_page import DirectoryPage
-from partnerdesk.gui.pages.hours import HoursPage
-from partnerdesk.gui.pages.statements_page import StatementsPage
-from partnerdesk.gui.pages.sync_page import SyncPage
 from partnerdesk.gui.workers import run_in_worker
 
+# key, label, icon, "module:Class". A page is imported and built the first time it is shown.
 PAGES = (
-    ("dashboard", "Dashboard", "dashboard", DashboardPage),
-    ("directory", "Directory", "directory", DirectoryPage),
-    ("agreements", "Agreements", "agreements", AgreementsPage),
-    ("hours", "Hours", "hours", HoursPage),
-    ("statements", "Statements", "statements", StatementsPage),
-    ("sync", "Sync", "sync", SyncPage),
+    ("dashboard", "Dashboard", "dashboard", "partnerdesk.gui.pages.dashboard:DashboardPage"),
+    ("directory", "Directory", "directory", "partnerdesk.gui.pages.directory_page:DirectoryPage"),
+    ("agreements", "Agreements", "agreements", "partnerdesk.gui.pages.agreements:AgreementsPage"),
+    ("hours", "Hours", "hours", "partnerdesk.gui.pages.hours:HoursPage"),
+    ("statements", "Statements", "statements", "partnerdesk.gui.pages.statements_page:StatementsPage"),
+    ("sync", "Sync", "sync", "partnerdesk.gui.pages.sync_page:SyncPage"),
 )
+PAGE_KEYS = tuple(k for k, *_ in PAGES)
+
+
+class Pages:
+    """The window's pages by key, each imported and built on first access (start-up builds only one)."""
+
+    def __init__(self, window: "MainWindow"):
+        self._window = window
+        self._built: dict[str, TablePage] = {}
+
+    def __getitem__(self, key: str) -> TablePage:
+        page = self._built.get(key)
+        if page is None:
+            page = self._built[key] = self._window._build_page(key)
+        return page
+
+    def __contains__(self, key: object) -> bool:
+        return key in PAGE_KEYS
+
+    def __iter__(self):
+        return iter(PAGE_KEYS)
+
+    def values(self) -> list[TablePage]:
+        """The pages built so far."""
+        return list(self._built.values())
+
+    def items(self) -> list[tuple[str, TablePage]]:
+        return list(self._built.items())
+
+    def is_built(self, key: str) -> bool:
+        return key in self._built
 
 
 class MainWindow(QMainWindow):
     data_changed = Signal()
+    page_loaded = Signal(str)  # a page finished loading its data (key)
 
     def __init__(self, ctx: AppContext, settings: QSettings | None = None):
         super().__init__()
@@ -42,14 +69,9 @@ class MainWindow(QMainWindow):
         self.setWindowTitle(f"{APP_DISPLAY_NAME} — {ctx.paths.db_path.name}")
         self.setWindowIcon(QIcon(":/icons/app.svg"))
         self.setMinimumSize(QSize(960, 600))
-        self.pages: dict[str, TablePage] = {}
-        for key, label, icon, cls in PAGES:
-            page = cls(self.services, self)
-            page.setObjectName(f"page_{key}")
-            self.pages[key] = page
-            if hasattr(page, "status_message"):
-                page.status_message.connect(lambda text: self.statusBar().showMessage(text, 8000))
-            self.ui.stack.addWidget(page)
+        self.pages = Pages(self)
+        for key, label, icon, _target in PAGES:
+            self.ui.stack.addWidget(QWidget(self))  # replaced by the page when it is first shown
             item = QListWidgetItem(QIcon(f":/icons/{icon}.svg"), label)
             item.setSizeHint(QSize(160, 40))
             item.setData(Qt.ItemDataRole.UserRole, key)
@@ -80,7 +102,7 @@ class MainWindow(QMainWindow):
         m.addSeparator()
         self._action(m, "&Quit", self.close, QKeySequence.StandardKey.Quit)
         g = self.ui.menuGo
-        for n, (key, label, icon, _cls) in enumerate(PAGES, 1):
+        for n, (key, label, icon, _target) in enumerate(PAGES, 1):
             self._action(g, f"&{label}", lambda _=False, k=key: self.show_page(k), f"Ctrl+{n}", icon)
         g.addSeparator()
         self._action(g, "&Find", self.focus_search, QKeySequence.StandardKey.Find, "search")
@@ -89,9 +111,32 @@ class MainWindow(QMainWindow):
         self._action(h, f"&About {APP_DISPLAY_NAME}", self.show_about)
 
     # -- pages -----------------------------------------------------------------------------------
+    def _build_page(self, key: str) -> TablePage:
+        import importlib
+
+        index = PAGE_KEYS.index(key)
+        module, name = PAGES[index][3].split(":")
+        cls = getattr(importlib.import_module(module), name)
+        page = cls(self.services, self)
+        page.setObjectName(f"page_{key}")
+        if hasattr(page, "status_message"):
+            page.status_message.connect(lambda text: self.statusBar().showMessage(text, 8000))
+        page.loaded.connect(lambda k=key: self.page_loaded.emit(k))
+        header = self.qsettings.value(f"columns/{key}")
+        if isinstance(header, QByteArray):
+            page.ui.table.horizontalHeader().restoreState(header)
+            page.has_restored_columns = True
+        placeholder = self.ui.stack.widget(index)
+        current = self.ui.stack.currentIndex()
+        self.ui.stack.insertWidget(index, page)
+        self.ui.stack.removeWidget(placeholder)
+        placeholder.deleteLater()
+        if current == index:
+            self.ui.stack.setCurrentIndex(index)
+        return page
+
     def show_page(self, key: str) -> None:
-        keys = [k for k, *_ in PAGES]
-        self.ui.nav.setCurrentRow(keys.index(key))
+        self.ui.nav.setCurrentRow(PAGE_KEYS.index(key))
 
     def current_page(self) -> TablePage:
         return self.ui.stack.currentWidget()  # type: ignore[return-value]
@@ -99,8 +144,8 @@ class MainWindow(QMainWindow):
     def _show_row(self, row: int) -> None:
         if row < 0:
             return
+        page = self.pages[PAGE_KEYS[row]]
         self.ui.stack.setCurrentIndex(row)
-        page = self.current_page()
         page.ensure_loaded()
 
     def focus_search(self) -> None:
@@ -145,16 +190,11 @@ class MainWindow(QMainWindow):
         state = self.qsettings.value("main/state")
         if isinstance(state, QByteArray):
             self.restoreState(state)
-        for key, page in self.pages.items():
-            header = self.qsettings.value(f"columns/{key}")
-            if isinstance(header, QByteArray):
-                page.ui.table.horizontalHeader().restoreState(header)
-                page.has_restored_columns = True
 
     def save_state(self) -> None:
         self.qsettings.setValue("main/geometry", self.saveGeometry())
         self.qsettings.setValue("main/state", self.saveState())
-        self.qsettings.setValue("main/page", [k for k, *_ in PAGES][max(self.ui.nav.currentRow(), 0)])
+        self.qsettings.setValue("main/page", PAGE_KEYS[max(self.ui.nav.currentRow(), 0)])
         for key, page in self.pages.items():
             if page.has_loaded:
                 self.qsettings.setValue(f"columns/{key}", page.ui.table.horizontalHeader().saveState())
