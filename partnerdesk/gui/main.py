@@ -54,6 +54,7 @@ def run(db: str | None = None, screenshot: str | None = None, page: str | None =
         return 2
     crash.install(ctx.paths.log_file)
     window = MainWindow(ctx, window_settings(ctx.paths.data_dir))
+    window.instance = instance
     from partnerdesk.gui.single_instance import bring_forward
 
     instance.activated.connect(lambda: bring_forward(window))

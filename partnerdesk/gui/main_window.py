@@ -69,6 +69,7 @@ class MainWindow(QMainWindow):
         self.setWindowTitle(f"{APP_DISPLAY_NAME} — {ctx.paths.db_path.name}")
         self.setWindowIcon(QIcon(":/icons/app.svg"))
         self.setMinimumSize(QSize(960, 600))
+        self.instance = None  # the single-instance claim on this database (set by gui.main.run)
         self.pages = Pages(self)
         for key, label, icon, _target in PAGES:
             self.ui.stack.addWidget(QWidget(self))  # replaced by the page when it is first shown
@@ -99,6 +100,9 @@ class MainWindow(QMainWindow):
         self.act_log = self._action(m, "&Log hours…", self.open_quick_log, "Ctrl+L", "log-hours")
         m.addSeparator()
         self._action(m, "&Export all data (JSON)…", self.export_json, None, "export")
+        m.addSeparator()
+        self._action(m, "&Back up now…", self.backup_now)
+        self._action(m, "&Restore from backup…", self.restore_from_backup)
         m.addSeparator()
         self._action(m, "&Quit", self.close, QKeySequence.StandardKey.Quit)
         g = self.ui.menuGo
@@ -173,6 +177,16 @@ class MainWindow(QMainWindow):
                       lambda counts: self.statusBar().showMessage(
                           f"Exported {sum(counts.values()):,} rows to {path}", 8000),
                       lambda exc: show_error(self, exc))
+
+    def backup_now(self) -> None:
+        from partnerdesk.gui.dialogs import backup as backup_actions
+
+        backup_actions.backup_now(self)
+
+    def restore_from_backup(self) -> None:
+        from partnerdesk.gui.dialogs import backup as backup_actions
+
+        backup_actions.restore_from_backup(self, self.instance)
 
     def show_about(self) -> None:
         p = self.ctx.paths

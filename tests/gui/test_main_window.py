@@ -132,3 +132,8 @@ def test_a_user_error_from_a_worker_is_shown_as_one_clear_message(qtbot, window)
     run_in_worker(window, fail)
     qtbot.waitUntil(lambda: len(window.shown_messages) > before, timeout=5000)
     assert window.shown_messages[-1] == ("warning", "PartnerDesk", "date: '2026-13-01' is not a real date")
+
+
+def test_backup_and_restore_are_on_the_file_menu(qtbot, window):
+    texts = [a.text().replace("&", "") for a in window.ui.menuFile.actions()]
+    assert "Back up now…" in texts and "Restore from backup…" in texts
