@@ -13,15 +13,11 @@ from xml.sax.saxutils import escape
 from reportlab.lib import colors
 from reportlab.lib.enums import TA_LEFT, TA_RIGHT
 from reportlab.lib.styles import ParagraphStyle
-from reportlab.pdfbase import pdfmetrics
-from reportlab.pdfbase.ttfonts import TTFont
 from reportlab.pdfgen import canvas as rl_canvas
 from reportlab.platypus import Table, TableStyle
 
-from partnerdesk.paths import resource
 
-FONT = "DejaVuSans"
-FONT_BOLD = "DejaVuSans-Bold"
+from partnerdesk.reports.fonts import FONT, FONT_BOLD, register_fonts  # noqa: F401  (re-exported)
 
 INK = colors.HexColor("#1b2430")
 MUTED = colors.HexColor("#5b6675")
@@ -30,20 +26,6 @@ ACCENT_LIGHT = colors.HexColor("#e8eef5")
 RULE = colors.HexColor("#c5ced8")
 ZEBRA = colors.HexColor("#f5f7fa")
 CREDIT = colors.HexColor("#7a2e0e")
-
-_registered = False
-
-
-def register_fonts() -> None:
-    """Register the bundled TrueType fonts once per process (they are embedded, subset, in every PDF)."""
-    global _registered
-    if _registered:
-        return
-    pdfmetrics.registerFont(TTFont(FONT, str(resource("fonts", "DejaVuSans.ttf"))))
-    pdfmetrics.registerFont(TTFont(FONT_BOLD, str(resource("fonts", "DejaVuSans-Bold.ttf"))))
-    pdfmetrics.registerFontFamily(FONT, normal=FONT, bold=FONT_BOLD, italic=FONT, boldItalic=FONT_BOLD)
-    _registered = True
-
 
 def styles() -> dict[str, ParagraphStyle]:
     register_fonts()
