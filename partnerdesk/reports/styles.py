@@ -16,7 +16,6 @@ from reportlab.lib.styles import ParagraphStyle
 from reportlab.pdfgen import canvas as rl_canvas
 from reportlab.platypus import Table, TableStyle
 
-
 from partnerdesk.reports.fonts import FONT, FONT_BOLD, register_fonts  # noqa: F401  (re-exported)
 
 INK = colors.HexColor("#1b2430")
