@@ -90,17 +90,24 @@ def copy_database(src: Path, dest: Path) -> Path:
     return dest
 
 
-def quick_check(db_path: Path) -> str | None:
-    """None when the file is healthy (or does not exist yet); otherwise what is wrong, in one line."""
-    db_path = Path(db_path)
+def _header_problem(db_path: Path) -> str | None:
+    """"" (nothing to check: no file yet), a problem in one line, or None when the header is SQLite's."""
     if not db_path.exists() or db_path.stat().st_size == 0:
-        return None
+        return ""
     try:
         with open(db_path, "rb") as f:
             if f.read(16) != SQLITE_MAGIC:
                 return "it is not an SQLite database file (the header is damaged or it is another file)"
     except OSError as exc:
         return f"it cannot be read ({exc.strerror})"
+    return None
+
+
+def quick_check(db_path: Path) -> str | None:
+    """None when the file is healthy (or does not exist yet); otherwise what is wrong, in one line."""
+    problem = _header_problem(Path(db_path))
+    if problem is not None:
+        return problem or None
     try:
         conn = sqlite3.connect(f"file:{db_path}?mode=ro", uri=True)
         try:
@@ -344,15 +351,9 @@ class BackupService:
 def light_check(db_path: Path) -> str | None:
     """The every-start check, in milliseconds whatever the size: SQLite header, schema readable, file not
     shorter than its page count says (a truncated copy). None when it passes."""
-    db_path = Path(db_path)
-    if not db_path.exists() or db_path.stat().st_size == 0:
-        return None
-    try:
-        with open(db_path, "rb") as f:
-            if f.read(16) != SQLITE_MAGIC:
-                return "it is not an SQLite database file (the header is damaged or it is another file)"
-    except OSError as exc:
-        return f"it cannot be read ({exc.strerror})"
+    problem = _header_problem(Path(db_path))
+    if problem is not None:
+        return problem or None
     try:
         conn = sqlite3.connect(f"file:{db_path}?mode=ro", uri=True)
         try:
