@@ -141,23 +141,34 @@ def test_edit_an_entry(qtbot, window, demo_ctx):
 def test_import_dialog_maps_previews_and_imports(qtbot, window, demo_ctx, samples, tmp_path):
     from partnerdesk.gui.dialogs.hours_import import HoursImportDialog
 
+    def choose(box, data):  # each change previews again in a worker
+        with qtbot.waitSignal(dlg.previewed, timeout=20000):
+            box.setCurrentIndex(max(box.findData(data), 0))
+
     before = demo_ctx.services.hours.count()
     dlg = HoursImportDialog(demo_ctx.services, demo_ctx.settings, samples / "hours-2026.csv", window)
     qtbot.addWidget(dlg)
+    dlg.show()
+    assert "Checking every row" in dlg.summary.text() and not dlg.import_button.isEnabled()
+    qtbot.waitUntil(lambda: not dlg.busy, timeout=20000)
     assert dlg.boxes["description"].currentData() == "What we did"  # guessed from the header
     assert dlg.model.rowCount() == 120 and dlg.import_button.isEnabled()
-    dlg.boxes["hours"].setCurrentIndex(0)  # unmap a required field: refused plainly
+    choose(dlg.boxes["hours"], None)  # unmap a required field: refused plainly
     assert "no column mapped to hours" in dlg.summary.text() and not dlg.import_button.isEnabled()
-    dlg.boxes["hours"].setCurrentIndex(dlg.boxes["hours"].findData("Hours"))
-    dlg.boxes["staff"].setCurrentIndex(0)
+    choose(dlg.boxes["hours"], "Hours")
+    choose(dlg.boxes["staff"], None)
     assert dlg.import_button.isEnabled()
     dlg.do_import()
-    assert dlg.result() == dlg.DialogCode.Accepted
+    assert not dlg.boxes["hours"].isEnabled()  # nothing changes while the import runs
+    dlg.reject()  # Esc during the import does not hide it
+    assert dlg.isVisible()
+    qtbot.waitUntil(lambda: dlg.result() == dlg.DialogCode.Accepted, timeout=30000)
     assert demo_ctx.services.hours.count() == before + 120
     remembered = demo_ctx.settings.import_mapping("hours", dlg.columns)
     assert remembered and "staff" not in remembered
     again = HoursImportDialog(demo_ctx.services, demo_ctx.settings, samples / "hours-2026.csv", window)
     qtbot.addWidget(again)
+    qtbot.waitUntil(lambda: not again.busy, timeout=20000)
     assert again.boxes["staff"].currentData() is None  # the remembered mapping, not the guess
     assert again.problems.count() == 120 and not again.import_button.isEnabled()  # already imported
 

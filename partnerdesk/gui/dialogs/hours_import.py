@@ -1,10 +1,12 @@
 """The column-mapping step of an hours import: map the file's columns to fields, preview every row (priced,
-with problems by line number), then import all rows or none."""
+with problems by line number), then import all rows or none. Previews and the import run in a worker: a
+spreadsheet of a few thousand rows takes seconds to price, and the window never freezes meanwhile."""
 
 from __future__ import annotations
 
 from pathlib import Path
 
+from PySide6.QtCore import Signal
 from PySide6.QtWidgets import (QComboBox, QDialog, QDialogButtonBox, QGridLayout, QLabel, QListWidget,
                                QPushButton, QTableView, QVBoxLayout, QWidget)
 
@@ -12,6 +14,7 @@ from partnerdesk.domain.dto import HoursImportPreview
 from partnerdesk.errors import UserError
 from partnerdesk.gui import format as fmt
 from partnerdesk.gui.models.table_model import Column, DtoTableModel
+from partnerdesk.gui.workers import run_in_worker
 from partnerdesk.services import Services
 from partnerdesk.services.hours_import import FIELDS, KIND, REQUIRED
 
@@ -21,7 +24,8 @@ PREVIEW_COLUMNS = (
     Column("Direction", lambda r: r.direction, fmt.direction),
     Column("Partner", lambda r: r.partner_code),
     Column("Staff", lambda r: r.staff_name, lambda v: v or ""),
-    Column("Matched", lambda r: r.staff_matched, tooltip="Staff name matched to a contact"),
+    Column("Matched", lambda r: ("yes" if r.staff_matched else "no") if r.staff_name else "",
+           tooltip="Staff name matched to a contact"),
     Column("Category", lambda r: r.category_code),
     Column("Hours", lambda r: r.minutes, fmt.hours, align_right=True),
     Column("Amount", lambda r: r.amount_cents, fmt.money, align_right=True),
@@ -31,6 +35,8 @@ PREVIEW_COLUMNS = (
 
 
 class HoursImportDialog(QDialog):
+    previewed = Signal()  # a preview (or an import that found problems) is on screen
+
     def __init__(self, services: Services, settings, path: str | Path, parent: QWidget | None = None):
         super().__init__(parent)
         self.services, self.settings, self.path = services, settings, Path(path)
@@ -39,6 +45,8 @@ class HoursImportDialog(QDialog):
         remembered = settings.import_mapping(KIND, self.columns) if settings is not None else None
         mapping = self.svc.suggest_mapping(self.columns, remembered)
         self.result_preview: HoursImportPreview | None = None
+        self._generation = 0  # the newest preview asked for; older answers are dropped
+        self.busy = self.importing = False
         self.setWindowTitle(f"Import hours — {self.path.name}")
         self.resize(1000, 640)
 
@@ -63,6 +71,7 @@ class HoursImportDialog(QDialog):
         self.problems = QListWidget(self)
         self.problems.setAccessibleName("Problems")
         self.problems.setMaximumHeight(110)
+        self.problems.setVisible(False)  # shown when a preview finds problems
         self.model = DtoTableModel(PREVIEW_COLUMNS, self)
         self.table = QTableView(self)
         self.table.setModel(self.model)
@@ -88,15 +97,36 @@ class HoursImportDialog(QDialog):
         return {f: b.currentData() for f, b in self.boxes.items() if b.currentData()}
 
     def refresh(self, *_args) -> None:
-        self.problems.clear()
-        try:
-            p = self.svc.preview(self.path, self.mapping())
-        except UserError as exc:
-            self.result_preview = None
-            self.model.set_rows([])
-            self.summary.setText(f"<span style='color:#b3261e'>{exc}</span>")
-            self.import_button.setEnabled(False)
+        """Preview the file with the current mapping (in a worker; the newest mapping wins)."""
+        self._generation += 1
+        generation, mapping = self._generation, self.mapping()
+        self.busy = True
+        self.import_button.setEnabled(False)
+        self.problems.setVisible(False)
+        self.summary.setText(f"Checking every row of {self.path.name}…")
+        run_in_worker(self, lambda: self.svc.preview(self.path, mapping),
+                      lambda p: self._show(p, generation), lambda exc: self._show_error(exc, generation))
+
+    def _show_error(self, exc: BaseException, generation: int | None = None) -> None:
+        if generation is not None and generation != self._generation:
             return
+        if not isinstance(exc, UserError):
+            from partnerdesk.gui.dialogs.messages import show_error
+
+            show_error(self, exc)
+        self.busy = False
+        self.problems.clear()
+        self.result_preview = None
+        self.model.set_rows([])
+        self.summary.setText(f"<span style='color:#b3261e'>{exc}</span>")
+        self.import_button.setEnabled(False)
+        self.previewed.emit()
+
+    def _show(self, p: HoursImportPreview, generation: int | None = None) -> None:
+        if generation is not None and generation != self._generation:
+            return
+        self.busy = False
+        self.problems.clear()
         self.result_preview = p
         self.model.set_rows(list(p.rows))
         for pr in p.problems:
@@ -115,18 +145,43 @@ class HoursImportDialog(QDialog):
                                  f"{flagged} entries outside every agreement will be saved unbilled and flagged.")
         self.import_button.setEnabled(p.ok and bool(p.rows))
         self.table.resizeColumnsToContents()
+        self.previewed.emit()
 
     def do_import(self) -> None:
-        try:
-            result = self.svc.import_file(self.path, self.mapping())
-        except UserError as exc:
-            self.summary.setText(f"<span style='color:#b3261e'>{exc}</span>")
+        """Import every row or none, in a worker; the dialog closes when it is done."""
+        if self.busy:
             return
+        self._generation += 1  # a preview still running is no longer wanted
+        self.busy = self.importing = True
+        mapping = self.mapping()
+        self._set_inputs_enabled(False)
+        self.summary.setText(f"Importing {self.path.name}…")
+        run_in_worker(self, lambda: self.svc.import_file(self.path, mapping), self._imported, self._import_failed)
+
+    def _set_inputs_enabled(self, enabled: bool) -> None:
+        """While the import runs nothing can change it, and the dialog stays open until it is done."""
+        self.import_button.setEnabled(False)
+        self.buttons.button(QDialogButtonBox.StandardButton.Cancel).setEnabled(enabled)
+        for box in self.boxes.values():
+            box.setEnabled(enabled)
+
+    def reject(self) -> None:
+        if not self.importing:  # Esc or Cancel during the import would hide an import that still lands
+            super().reject()
+
+    def _imported(self, result: HoursImportPreview) -> None:
+        self.importing = False
+        self._set_inputs_enabled(True)
         if not result.ok:
-            self.result_preview = result
-            self.refresh()
+            self._show(result)
             return
         if self.settings is not None:
             self.settings.remember_import_mapping(KIND, self.columns, result.mapping)
+        self.busy = False
         self.result_preview = result
         self.accept()
+
+    def _import_failed(self, exc: BaseException) -> None:
+        self.importing = False
+        self._set_inputs_enabled(True)
+        self._show_error(exc)
