@@ -8,6 +8,7 @@ from PySide6.QtWidgets import QFileDialog, QListWidgetItem, QMainWindow, QWidget
 
 from partnerdesk import APP_DISPLAY_NAME, __version__
 from partnerdesk.app import AppContext
+from partnerdesk.gui import icons
 from partnerdesk.gui.dialogs.messages import DialogService, show_error
 from partnerdesk.gui.forms.ui_main_window import Ui_MainWindow
 from partnerdesk.gui.pages.base import TablePage
@@ -73,7 +74,7 @@ class MainWindow(QMainWindow):
         self.pages = Pages(self)
         for key, label, icon, _target in PAGES:
             self.ui.stack.addWidget(QWidget(self))  # replaced by the page when it is first shown
-            item = QListWidgetItem(QIcon(f":/icons/{icon}.svg"), label)
+            item = QListWidgetItem(icons.icon(icon), label)
             item.setSizeHint(QSize(160, 40))
             item.setData(Qt.ItemDataRole.UserRole, key)
             self.ui.nav.addItem(item)
@@ -86,7 +87,7 @@ class MainWindow(QMainWindow):
     # -- actions ---------------------------------------------------------------------------------
     def _action(self, menu, text: str, slot, shortcut: str | QKeySequence | None = None,
                 icon: str | None = None) -> QAction:
-        a = QAction(QIcon(f":/icons/{icon}.svg") if icon else QIcon(), text, self)
+        a = QAction(icons.icon(icon), text, self)
         if shortcut:
             a.setShortcut(QKeySequence(shortcut))
             a.setShortcutContext(Qt.ShortcutContext.ApplicationShortcut)

@@ -12,6 +12,7 @@ from partnerdesk.domain.dto import HoursImportPreview
 from partnerdesk.errors import UserError
 from partnerdesk.gui import format as fmt
 from partnerdesk.gui.models.table_model import Column, DtoTableModel
+from partnerdesk.gui.palette import span
 from partnerdesk.services import Services
 from partnerdesk.services.hours_import import FIELDS, KIND, REQUIRED
 
@@ -94,7 +95,7 @@ class HoursImportDialog(QDialog):
         except UserError as exc:
             self.result_preview = None
             self.model.set_rows([])
-            self.summary.setText(f"<span style='color:#b3261e'>{exc}</span>")
+            self.summary.setText(span(str(exc), 'bad'))
             self.import_button.setEnabled(False)
             return
         self.result_preview = p
@@ -106,9 +107,8 @@ class HoursImportDialog(QDialog):
         unmatched = sum(1 for r in p.rows if r.staff_name and not r.staff_matched)
         flagged = sum(1 for r in p.rows if r.agreement_number is None)
         if p.problems:
-            self.summary.setText(f"<span style='color:#b3261e'>{len(p.problems)} rows cannot be imported "
-                                 f"(listed below); nothing will be imported until they are fixed.</span> "
-                                 f"{len(p.rows)} rows are fine.")
+            self.summary.setText(span(f"{len(p.problems)} rows cannot be imported (listed below); nothing will be "
+                                      "imported until they are fixed.", "bad") + f" {len(p.rows)} rows are fine.")
         else:
             self.summary.setText(f"{len(p.rows)} rows ready, {fmt.money(total)} priced. "
                                  f"{unmatched} staff names kept as text (no matching contact); "
@@ -120,7 +120,7 @@ class HoursImportDialog(QDialog):
         try:
             result = self.svc.import_file(self.path, self.mapping())
         except UserError as exc:
-            self.summary.setText(f"<span style='color:#b3261e'>{exc}</span>")
+            self.summary.setText(span(str(exc), 'bad'))
             return
         if not result.ok:
             self.result_preview = result

@@ -14,7 +14,7 @@ from partnerdesk.gui.models.table_model import Column, DtoTableModel
 from partnerdesk.gui.pages.base import TablePage
 from partnerdesk.gui.workers import run_in_worker
 
-STATUS_COLORS = {"expired": "#b3261e", "unfiled": "#a15c00", "expiring": "#a15c00", "draft": "#666666"}
+STATUS_COLORS = {"expired": "bad", "unfiled": "warn", "expiring": "warn", "draft": "muted"}  # palette roles
 
 RATE_COLUMNS = (
     Column("From", lambda r: r.effective_from),

@@ -5,9 +5,10 @@ from __future__ import annotations
 from typing import Any, Callable, Sequence
 
 from PySide6.QtCore import Qt, Signal
-from PySide6.QtGui import QFont, QIcon
+from PySide6.QtGui import QFont
 from PySide6.QtWidgets import QHeaderView, QPushButton, QWidget
 
+from partnerdesk.gui import icons
 from partnerdesk.gui.forms.ui_table_page import Ui_TablePage
 from partnerdesk.gui.models.table_model import Column, DtoTableModel, SearchProxy
 from partnerdesk.gui.workers import run_in_worker
@@ -35,7 +36,7 @@ class TablePage(QWidget):
         self.ui.title.setFont(f)
         self.ui.subtitle.setVisible(False)
         self.ui.search.setPlaceholderText(self.search_placeholder)
-        self.ui.search.addAction(QIcon(":/icons/search.svg"), self.ui.search.ActionPosition.LeadingPosition)
+        self.ui.search.addAction(icons.icon("search"), self.ui.search.ActionPosition.LeadingPosition)
         self.model = DtoTableModel(self.columns, self)
         self.proxy = SearchProxy(self)
         self.proxy.setSourceModel(self.model)
@@ -62,7 +63,7 @@ class TablePage(QWidget):
     # -- toolbar ---------------------------------------------------------------------------------
     def add_button(self, text: str, slot: Callable[[], Any], icon: str | None = None,
                    tooltip: str | None = None) -> QPushButton:
-        b = QPushButton(QIcon(f":/icons/{icon}.svg") if icon else QIcon(), text, self)
+        b = QPushButton(icons.icon(icon), text, self)
         b.setAccessibleName(text.replace("…", ""))
         if tooltip:
             b.setToolTip(tooltip)

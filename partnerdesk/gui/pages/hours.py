@@ -22,8 +22,8 @@ STATUSES = ("draft", "acknowledged", "disputed", "invoiced")
 
 def _status_color(e: TimeEntryDTO) -> str | None:
     if e.flags:
-        return "#a15c00"
-    return {"disputed": "#b3261e", "invoiced": "#666666"}.get(e.status)
+        return "warn"
+    return {"disputed": "bad", "invoiced": "muted"}.get(e.status)  # palette roles
 
 
 def _status_text(e: TimeEntryDTO) -> str:

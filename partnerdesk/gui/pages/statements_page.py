@@ -24,7 +24,7 @@ from partnerdesk.gui.models.table_model import Column
 from partnerdesk.gui.pages.base import TablePage
 from partnerdesk.gui.workers import run_in_worker
 
-STATUS_COLORS = {"draft": "#666666", "void": "#b3261e", "partially_paid": "#a15c00", "paid": "#1b6e3a"}
+STATUS_COLORS = {"draft": "muted", "void": "bad", "partially_paid": "warn", "paid": "good"}  # palette roles
 
 
 class PdfPreview(QWidget):
