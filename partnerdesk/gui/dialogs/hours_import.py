@@ -66,6 +66,7 @@ class HoursImportDialog(QDialog):
         self.problems.setMaximumHeight(110)
         self.model = DtoTableModel(PREVIEW_COLUMNS, self)
         self.table = QTableView(self)
+        self.table.setAccessibleName("Rows to import")
         self.table.setModel(self.model)
         self.table.verticalHeader().setVisible(False)
         self.table.horizontalHeader().setStretchLastSection(True)

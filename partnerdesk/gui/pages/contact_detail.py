@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import date
 
-from PySide6.QtCore import QEvent, Qt, Signal
+from PySide6.QtCore import QEvent, Qt, QTimer, Signal
 from PySide6.QtGui import QFont, QGuiApplication
 from PySide6.QtWidgets import QFrame, QGridLayout, QLabel, QPushButton, QScrollArea, QVBoxLayout, QWidget
 
@@ -98,11 +98,12 @@ class ContactDetail(QScrollArea):
     def changeEvent(self, event: QEvent) -> None:
         super().changeEvent(event)
         if event.type() == QEvent.Type.PaletteChange and not self._repainting:  # light <-> dark scheme
-            self._repainting = True
-            try:
-                self.show_contact(self.contact)
-            finally:
-                self._repainting = False
+            self._repainting = True  # rebuild after the change has been delivered, not in the middle of it
+            QTimer.singleShot(0, self._repaint_colours)
+
+    def _repaint_colours(self) -> None:
+        self.show_contact(self.contact)
+        self._repainting = False
 
     def _copy(self, number: str, label: str) -> None:
         QGuiApplication.clipboard().setText(number)

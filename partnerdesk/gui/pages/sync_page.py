@@ -65,13 +65,15 @@ class SyncPage(TablePage):
         self.chip.setObjectName("syncChip")
         self.chip.setAccessibleName("Sync state")
         self.ui.toolbarLayout.addWidget(self.chip)
-        self.sync_button = self.add_button("Sync now", self.sync_now, tooltip="Bring in colleagues' changes and "
+        self.sync_button = self.add_button("&Sync now", self.sync_now, tooltip="Bring in colleagues' changes and "
                                            "publish yours (runs in the background)")
-        self.use_other_button = self.add_button("Use the other value", lambda: self.resolve("other"),
+        self.use_other_button = self.add_button("&Use the other value", lambda: self.resolve("other"),
                                                 tooltip="Replace the kept value with the other installation's")
-        self.keep_button = self.add_button("Keep", lambda: self.resolve("kept"), tooltip="Keep the current value")
-        self.init_button = self.add_button("Create a space…", self.create_space)
-        self.join_button = self.add_button("Join a space…", self.join_space)
+        self.keep_button = self.add_button("&Keep", lambda: self.resolve("kept"), tooltip="Keep the current value")
+        self.init_button = self.add_button("C&reate a space…", self.create_space,
+                                           tooltip="Start syncing through a shared folder")
+        self.join_button = self.add_button("&Join a space…", self.join_space,
+                                           tooltip="Join the sync space a colleague created")
         self.finish_toolbar()
         self.nodes_label = QLabel("Nodes", self)
         self.nodes_model = DtoTableModel((
@@ -82,6 +84,7 @@ class SyncPage(TablePage):
         ), self)
         self.nodes = QTableView(self)
         self.nodes.setObjectName("syncNodes")
+        self.nodes.setAccessibleName("Sync nodes")
         self.nodes.setModel(self.nodes_model)
         self.nodes.verticalHeader().setVisible(False)
         self.nodes.horizontalHeader().setStretchLastSection(True)
@@ -146,6 +149,10 @@ class SyncPage(TablePage):
     def changeEvent(self, event: QEvent) -> None:
         super().changeEvent(event)
         if event.type() == QEvent.Type.PaletteChange and self.status is not None:  # light <-> dark scheme
+            QTimer.singleShot(0, self._restyle_chip)  # after the change is delivered, not in the middle of it
+
+    def _restyle_chip(self) -> None:
+        if self.status is not None:
             self.chip.setStyleSheet(palette.chip_style(CHIP_ROLES.get(
                 "syncing" if self._syncing else self.status.state, "muted"), "syncChip"))
 
