@@ -13,6 +13,8 @@ import tempfile
 from pathlib import Path
 from typing import Any
 
+from partnerdesk import fsutil
+
 
 class Settings:
     def __init__(self, path: Path):
@@ -40,7 +42,7 @@ class Settings:
                 json.dump(self._data, f, indent=2, sort_keys=True)
                 f.flush()
                 os.fsync(f.fileno())
-            os.replace(tmp, self.path)
+            fsutil.replace(tmp, self.path)
         except BaseException:
             Path(tmp).unlink(missing_ok=True)
             raise

@@ -6,7 +6,7 @@ import logging
 import sys
 from pathlib import Path
 
-from PySide6.QtCore import QSettings, QTimer, qInstallMessageHandler
+from PySide6.QtCore import QEvent, QObject, QSettings, QTimer, qInstallMessageHandler
 from PySide6.QtGui import QGuiApplication, QIcon
 from PySide6.QtWidgets import QApplication, QProgressDialog
 
@@ -31,7 +31,32 @@ def make_app(argv: list[str] | None = None) -> QApplication:
 
     app.setWindowIcon(QIcon(":/icons/app.svg"))
     app.setStyleSheet((Path(__file__).with_name("style.qss")).read_text(encoding="utf-8"))
+    if not hasattr(app, "_partnerdesk_palette_watch"):
+        app._partnerdesk_palette_watch = PaletteWatch(app)
+        app.installEventFilter(app._partnerdesk_palette_watch)
     return app
+
+
+class PaletteWatch(QObject):
+    """The system switched between light and dark (or the palette changed): re-apply the style sheet, whose
+    ``palette(...)`` colours Qt resolves only when a sheet is set, so no widget keeps the old scheme."""
+
+    def __init__(self, app: QApplication):
+        super().__init__(app)
+        self._pending = False
+
+    def eventFilter(self, obj, event) -> bool:
+        if (event.type() == QEvent.Type.ApplicationPaletteChange and obj is QApplication.instance()
+                and not self._pending):
+            self._pending = True  # after the palette change has reached every widget (not inside it)
+            QTimer.singleShot(0, self._reapply)
+        return False
+
+    def _reapply(self) -> None:
+        app = QApplication.instance()
+        if app is not None:
+            app.setStyleSheet(app.styleSheet())
+        self._pending = False
 
 
 def window_settings(data_dir: Path) -> QSettings:

@@ -6,8 +6,9 @@ from PySide6.QtCore import QByteArray, QSettings, QSize, Qt, Signal
 from PySide6.QtGui import QAction, QIcon, QKeySequence
 from PySide6.QtWidgets import QFileDialog, QListWidgetItem, QMainWindow, QWidget
 
-from partnerdesk import APP_DISPLAY_NAME, __version__
+from partnerdesk import APP_DISPLAY_NAME
 from partnerdesk.app import AppContext
+from partnerdesk.gui import icons
 from partnerdesk.gui.dialogs.messages import DialogService, show_error
 from partnerdesk.gui.forms.ui_main_window import Ui_MainWindow
 from partnerdesk.gui.pages.base import TablePage
@@ -23,6 +24,11 @@ PAGES = (
     ("sync", "Sync", "sync", "partnerdesk.gui.pages.sync_page:SyncPage"),
 )
 PAGE_KEYS = tuple(k for k, *_ in PAGES)
+
+
+def plain(text: str) -> str:
+    """A menu or button text without its mnemonic marker and ellipsis."""
+    return text.replace("&&", "\0").replace("&", "").replace("\0", "&").replace("…", "")
 
 
 class Pages:
@@ -73,7 +79,7 @@ class MainWindow(QMainWindow):
         self.pages = Pages(self)
         for key, label, icon, _target in PAGES:
             self.ui.stack.addWidget(QWidget(self))  # replaced by the page when it is first shown
-            item = QListWidgetItem(QIcon(f":/icons/{icon}.svg"), label)
+            item = QListWidgetItem(icons.icon(icon), label)
             item.setSizeHint(QSize(160, 40))
             item.setData(Qt.ItemDataRole.UserRole, key)
             self.ui.nav.addItem(item)
@@ -86,7 +92,7 @@ class MainWindow(QMainWindow):
     # -- actions ---------------------------------------------------------------------------------
     def _action(self, menu, text: str, slot, shortcut: str | QKeySequence | None = None,
                 icon: str | None = None) -> QAction:
-        a = QAction(QIcon(f":/icons/{icon}.svg") if icon else QIcon(), text, self)
+        a = QAction(icons.icon(icon), text, self)
         if shortcut:
             a.setShortcut(QKeySequence(shortcut))
             a.setShortcutContext(Qt.ShortcutContext.ApplicationShortcut)
@@ -112,7 +118,24 @@ class MainWindow(QMainWindow):
         self._action(g, "&Find", self.focus_search, QKeySequence.StandardKey.Find, "search")
         self._action(g, "&Refresh", self._reload_all, QKeySequence.StandardKey.Refresh, "refresh")
         h = self.ui.menuHelp
+        self._action(h, "&Keyboard shortcuts", self.show_shortcuts, QKeySequence.StandardKey.HelpContents)
         self._action(h, f"&About {APP_DISPLAY_NAME}", self.show_about)
+        self.ui.menuActions.aboutToShow.connect(self._fill_actions_menu)
+        self._fill_actions_menu()
+
+    def _fill_actions_menu(self) -> None:
+        """The Actions menu holds the shown page's toolbar commands (with their mnemonics and shortcuts)."""
+        menu = self.ui.menuActions
+        menu.clear()
+        page = self.ui.stack.currentWidget()
+        actions = getattr(page, "page_actions", [])
+        if hasattr(page, "sync_actions"):
+            page.sync_actions()
+        for action, _button in actions:
+            menu.addAction(action)
+        if not actions:
+            none = menu.addAction("(nothing to do on this page)")
+            none.setEnabled(False)
 
     # -- pages -----------------------------------------------------------------------------------
     def _build_page(self, key: str) -> TablePage:
@@ -150,6 +173,7 @@ class MainWindow(QMainWindow):
             return
         page = self.pages[PAGE_KEYS[row]]
         self.ui.stack.setCurrentIndex(row)
+        self._fill_actions_menu()
         page.ensure_loaded()
 
     def focus_search(self) -> None:
@@ -188,13 +212,36 @@ class MainWindow(QMainWindow):
 
         backup_actions.restore_from_backup(self, self.instance)
 
-    def show_about(self) -> None:
-        p = self.ctx.paths
-        DialogService.inform(self, f"About {APP_DISPLAY_NAME}",
-                             f"{APP_DISPLAY_NAME} {__version__}\n"
-                             "Regional IT partnership desk: directory, interlocal agreements, hours exchanged, "
-                             "billing statements.\n\n"
-                             f"Database: {p.db_path}\nData folder: {p.data_dir}\nLog file: {p.log_file}")
+    def show_about(self):
+        """Help → About: version and locations (window-modal, returns the dialog)."""
+        from partnerdesk.gui.dialogs.about import AboutDialog
+
+        dlg = AboutDialog(self.ctx.paths, self)
+        dlg.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        dlg.open()
+        return dlg
+
+    def shortcut_list(self) -> list[tuple[str, str, str]]:
+        """(menu, command, keys) for every action with a shortcut: the window's and each page's."""
+        out = []
+        for menu in (self.ui.menuFile, self.ui.menuGo, self.ui.menuHelp):
+            for a in menu.actions():
+                if not a.shortcut().isEmpty():
+                    out.append((plain(menu.title()), plain(a.text()), a.shortcut().toString(
+                        QKeySequence.SequenceFormat.NativeText)))
+        for key, label, *_ in PAGES:
+            for a, _b in getattr(self.pages[key], "page_actions", []):
+                if not a.shortcut().isEmpty():
+                    out.append((label, plain(a.text()), a.shortcut().toString(
+                        QKeySequence.SequenceFormat.NativeText)))
+        return out
+
+    def show_shortcuts(self) -> None:
+        rows = "".join(f"<tr><td>{m}</td><td>{c}</td><td><b>{k}</b></td></tr>" for m, c, k in self.shortcut_list())
+        DialogService.inform(self, "Keyboard shortcuts",
+                             "<table cellspacing='4'>" + rows + "</table><p>Alt with the underlined letter "
+                             "presses a button or opens a menu; Tab moves between fields; Enter opens the "
+                             "selected row; Esc clears a search.</p>")
 
     # -- state -----------------------------------------------------------------------------------
     def _restore_state(self) -> None:

@@ -14,6 +14,7 @@ from typing import Any, Iterable
 from sqlalchemy import select
 from sqlalchemy.orm import Session, selectinload
 
+from partnerdesk import fsutil
 from partnerdesk.db.models import Agreement, AgreementParty, MileageRate, RateSchedule, ServiceCategory
 from partnerdesk.db.uow import Database
 from partnerdesk.domain.billing import IRS_MILEAGE_CENTS, Rate
@@ -381,7 +382,7 @@ class AgreementService:
         tmp = target.with_name("." + name + ".part")
         try:
             shutil.copyfile(src, tmp)
-            os.replace(tmp, target)
+            fsutil.replace(tmp, target)
         except OSError as exc:
             tmp.unlink(missing_ok=True)
             raise ValidationError(f"document: cannot copy '{src}': {exc.strerror or exc}", "document_path") from exc
@@ -443,7 +444,7 @@ class AgreementService:
         try:
             with os.fdopen(fd, "w", encoding="utf-8", newline="") as f:
                 f.write(text)
-            os.replace(tmp, target)
+            fsutil.replace(tmp, target)
         except BaseException:
             Path(tmp).unlink(missing_ok=True)
             raise

@@ -14,6 +14,7 @@ import tempfile
 from pathlib import Path
 from typing import Iterable
 
+from partnerdesk import fsutil
 from partnerdesk.domain.dto import ContactDTO
 from partnerdesk.errors import UserError
 from partnerdesk.services.contact_import import OUTLOOK_COLUMNS
@@ -125,7 +126,7 @@ def write_atomic(path: Path, data: bytes) -> None:
         umask = os.umask(0)
         os.umask(umask)
         os.chmod(tmp, 0o666 & ~umask)  # mkstemp makes 0600; a kit on a USB stick must be readable anywhere
-        os.replace(tmp, path)
+        fsutil.replace(tmp, path)
     except BaseException:
         Path(tmp).unlink(missing_ok=True)
         raise

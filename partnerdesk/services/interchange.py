@@ -13,7 +13,7 @@ from typing import Any
 from sqlalchemy import func, insert, select, update
 from sqlalchemy.exc import IntegrityError
 
-from partnerdesk import __version__
+from partnerdesk import __version__, fsutil
 from partnerdesk.db.capture import encode
 from partnerdesk.db.models import SYNCED_TABLES, AuditEvent, Base
 from partnerdesk.db.types import ISODate, UTCDateTime
@@ -137,7 +137,7 @@ class InterchangeService:
                 f.write("\n")
                 f.flush()
                 os.fsync(f.fileno())
-            os.replace(tmp, path)
+            fsutil.replace(tmp, path)
         except OSError as exc:
             Path(tmp).unlink(missing_ok=True)
             raise UserError(f"{path}: cannot write the export ({exc.strerror})") from exc

@@ -19,6 +19,7 @@ from typing import Callable, Iterable
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from partnerdesk import fsutil
 from partnerdesk.db.models import (Agency, Agreement, AgreementParty, Contact, NumberSequence, Payment,
                                    ServiceCategory, Statement, StatementDocument, StatementLine, TimeEntry)
 from partnerdesk.db.types import utcnow
@@ -707,7 +708,7 @@ def _write_atomic(path: Path, data: bytes) -> None:
             f.write(data)
             f.flush()
             os.fsync(f.fileno())
-        os.replace(tmp, path)
+        fsutil.replace(tmp, path)
     except BaseException:
         Path(tmp).unlink(missing_ok=True)
         raise

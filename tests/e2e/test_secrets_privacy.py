@@ -1,10 +1,13 @@
 """Secrets and privacy after a full session run as a user would (CLI subprocesses on one data folder):
 
 * no key material anywhere in the data folder, settings, window state, backups or logs (PEM headers,
-  "PRIVATE KEY", base64 blobs of 32 or 64 bytes such as Ed25519 seeds and keys): keys live in the keyring;
+  "PRIVATE KEY", base64 blobs of 32 or 64 bytes such as Ed25519 seeds and keys): keys live in the keyring.
+  The session creates a sync space and a second installation joins it, and both run sync cycles, so each
+  makes its Ed25519 signing key: the scan also looks for those exact keys (read back from the keyring,
+  here a test backend whose file lives outside every data folder) in both data folders;
 * default exports leave personal phone numbers out; ``--include-personal`` puts them in.
 
-Extend SESSION and DEFAULT_EXPORTS as commands land (contacts export, outage kit, contact sheet, sync init).
+Extend SESSION and DEFAULT_EXPORTS as commands land.
 """
 
 from __future__ import annotations
@@ -26,9 +29,13 @@ SESSION = [
     ["hours", "log", "--partner", "EDM", "--direction", "given", "--date", "2026-11-20", "--hours", "2"],
     ["balances", "--fy", "2026"],
     ["agreements", "list", "--json"],
+    ["sync", "init", "{share}"],  # makes this installation's signing key (in the keyring)
     ["backup"],
     ["selftest"],
 ]
+# A colleague's installation joins the space (its own key), both sync, the first syncs again.
+SECOND = [["sync", "join", "{share}"], ["sync", "run"], ["sync", "status", "--json"]]
+AFTER_JOIN = [["sync", "run"], ["sync", "status", "--json"]]
 # Exports that must leave personal numbers out by default: argv with {out} for the output file.
 DEFAULT_EXPORTS = [
     ["export", "json", "{out}/export.json"],
@@ -48,6 +55,10 @@ UUID = re.compile(rb"[0-9a-f]{8}-[0-9a-f]{4}-|[0-9a-f]{4}-[0-9a-f]{12}")
 
 def run(home: Path, *args: str) -> subprocess.CompletedProcess:
     env = dict(os.environ, PARTNERDESK_HOME=str(home), QT_QPA_PLATFORM="offscreen")
+    keyring_file = home.parent / "os-keyring" / "keyring.json"  # outside every data folder
+    keyring_file.parent.mkdir(exist_ok=True)
+    env.update(PYTHON_KEYRING_BACKEND="session_keyring.SessionKeyring", PARTNERDESK_TEST_KEYRING=str(keyring_file),
+               PYTHONPATH=os.pathsep.join([str(Path(__file__).parent)] + [p for p in [env.get("PYTHONPATH")] if p]))
     r = subprocess.run([sys.executable, "-m", "partnerdesk", *args], env=env, capture_output=True, text=True,
                        timeout=180)
     assert r.returncode == 0, f"{args}: {r.stderr}"
@@ -92,22 +103,45 @@ def test_the_scanner_finds_keys():
 
 @pytest.mark.slow
 def test_full_session_leaves_no_key_material_and_exports_no_personal_numbers(home, tmp_path):
-    out = tmp_path / "out"
+    out, share, colleague = tmp_path / "out", tmp_path / "share", tmp_path / "colleague"
     out.mkdir()
+    share.mkdir()
     for argv in SESSION:
-        run(home, *argv)
+        run(home, *[a.format(share=share) for a in argv])
+    for argv in SECOND:
+        run(colleague, *[a.format(share=share) for a in argv])
+    for argv in AFTER_JOIN:
+        status = run(home, *argv)
+    assert json.loads(status.stdout)["state"] == "synced" and len(json.loads(status.stdout)["nodes"]) == 2
     for argv in DEFAULT_EXPORTS:
         run(home, *[a.format(out=out) for a in argv])
     run(home, "export", "json", str(out / "personal" / "export.json"), "--include-personal")
 
-    # Key material: every file the app wrote in its data folder (database, WAL, backups, settings, logs).
+    # The two signing keys, as the keyring holds them (base64 of the 32-byte Ed25519 seed) and raw.
+    stored = json.loads((tmp_path / "os-keyring" / "keyring.json").read_text())
+    keys = [v.encode() for k, v in stored.items() if k.startswith("partnerdesk-sync")]
+    assert len(keys) == 2
+    needles = keys + [base64.b64decode(k) for k in keys] + [base64.urlsafe_b64encode(base64.b64decode(k)).rstrip(b"=")
+                                                             for k in keys]
+    # Public keys are not secret: each installation pins its peers' (meta "sync.keys", as in the share's
+    # node.json roster). Every other key-like blob is a finding.
+    public = {json.loads(p.read_text())["public_key"].encode() for p in share.rglob("node.json")}
+    assert len(public) == 2
+    # Key material: every file the app wrote in its data folders (database, WAL, backups, settings, logs).
     scanned = 0
-    for path in sorted(home.rglob("*")):
+    for folder in (home, colleague):
+        for path in sorted(folder.rglob("*")):
+            if path.is_file():
+                data = path.read_bytes()
+                hits = [h for h in key_material(data) if h not in public]
+                assert not hits, f"{path.relative_to(folder.parent)} holds key-like material: {hits[:3]}"
+                assert not any(n in data for n in needles), f"{path.relative_to(folder.parent)} holds a signing key"
+                scanned += 1
+    assert scanned >= 6 and all((f / "logs" / "partnerdesk.log").exists() for f in (home, colleague))
+    # the shared folder carries only public keys and signed segments, never a private key
+    for path in sorted(share.rglob("*")):
         if path.is_file():
-            hits = key_material(path.read_bytes())
-            assert not hits, f"{path.relative_to(home)} holds key-like material: {hits[:3]}"
-            scanned += 1
-    assert scanned >= 4 and (home / "logs" / "partnerdesk.log").exists()
+            assert not any(n in path.read_bytes() for n in needles), f"{path.relative_to(share)} holds a signing key"
 
     # Personal numbers: the demo region has them in the database...
     conn = sqlite3.connect(home / "partnerdesk.sqlite3")

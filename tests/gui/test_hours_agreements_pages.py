@@ -49,6 +49,12 @@ def prompt():
 def _set(qtbot, page, box, data):
     with qtbot.waitSignal(page.loaded, timeout=15000):
         box.setCurrentIndex(box.findData(data) if data is not None else 0)
+    _idle(qtbot, page)
+
+
+def _idle(qtbot, page):
+    """Wait out a reload still queued (an action reloads the page and, through data_changed, queues another)."""
+    qtbot.waitUntil(lambda: not page._loading and not getattr(page, "_pending", False), timeout=15000)
 
 
 def test_hours_filters_by_partner_quarter_category_and_status(qtbot, window, demo_ctx):

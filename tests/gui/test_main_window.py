@@ -102,9 +102,9 @@ def test_page_and_column_widths_are_remembered(qtbot, window, demo_ctx, tmp_path
 
 
 def test_about_names_version_and_locations(qtbot, window, demo_ctx):
-    window.show_about()
-    kind, title, text = window.shown_messages[-1]
-    assert "0.1.0" in text and str(demo_ctx.paths.log_file) in text
+    dlg = window.show_about()
+    assert "0.1.0" in dlg.text() and str(demo_ctx.paths.log_file) in dlg.text()
+    dlg.close()
 
 
 def test_an_uncaught_error_shows_a_dialog_naming_the_log_file(qtbot, window, demo_ctx, caplog):

@@ -9,6 +9,7 @@ from PySide6.QtWidgets import (QCheckBox, QComboBox, QDateEdit, QDialog, QDialog
 from partnerdesk.domain.dto import AgreementDTO
 from partnerdesk.domain.money import Money
 from partnerdesk.errors import UserError, ValidationError
+from partnerdesk.gui.palette import span
 from partnerdesk.services import Services
 from partnerdesk.services.agreements import KINDS
 
@@ -139,7 +140,7 @@ class AgreementDialog(QDialog):
             else:
                 self.saved = self.services.agreements.update(self.agreement.number, **v)
         except UserError as exc:
-            self.message.setText(f"<span style='color:#b3261e'>{exc}</span>")
+            self.message.setText(span(str(exc), 'bad'))
             return
         self.accept()
 
@@ -203,6 +204,6 @@ class RateDialog(QDialog):
                 billing_increment_minutes=self.increment.value(), minimum_callout_minutes=self.callout.value(),
                 travel_billable=self.travel.isChecked(), mileage_rate_cents=self.mileage.text() or None)
         except UserError as exc:
-            self.message.setText(f"<span style='color:#b3261e'>{exc}</span>")
+            self.message.setText(span(str(exc), 'bad'))
             return
         self.accept()

@@ -43,11 +43,12 @@ class ContactDialog(QDialog):
         self.notes.setFixedHeight(60)
         self.verified = QLineEdit(self)
         self.verified.setPlaceholderText("YYYY-MM-DD")
-        for label, w in (("Agency", self.agency), ("Name", self.name), ("Title", self.title_edit),
-                         ("Role tags", self.role_tags), ("Work phone", self.work), ("Mobile", self.mobile),
-                         ("After hours", self.after_hours), ("Personal", self.personal), ("E-mail", self.email),
-                         ("Escalation order", self.escalation), ("Skills", self.skills),
-                         ("On-call notes", self.on_call), ("Notes", self.notes), ("Last verified", self.verified)):
+        for label, w in (("&Agency:", self.agency), ("&Name:", self.name), ("&Title:", self.title_edit),
+                         ("&Role tags:", self.role_tags), ("&Work phone:", self.work), ("&Mobile:", self.mobile),
+                         ("After &hours:", self.after_hours), ("&Personal:", self.personal),
+                         ("&E-mail:", self.email), ("Es&calation order:", self.escalation),
+                         ("S&kills:", self.skills), ("&On-call notes:", self.on_call), ("Note&s:", self.notes),
+                         ("&Last verified:", self.verified)):
             form.addRow(label, w)
         buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Save | QDialogButtonBox.StandardButton.Cancel, self)
         buttons.accepted.connect(self.save)

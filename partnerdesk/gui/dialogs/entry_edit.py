@@ -10,6 +10,7 @@ from partnerdesk.domain.dto import TimeEntryDTO
 from partnerdesk.domain.durations import format_minutes
 from partnerdesk.errors import UserError
 from partnerdesk.gui import format as fmt
+from partnerdesk.gui.palette import span
 from partnerdesk.services import Services
 
 
@@ -73,6 +74,6 @@ class EntryEditDialog(QDialog):
         try:
             self.updated = self.services.hours.update(self.entry.id, **self.changes())
         except UserError as exc:
-            self.message.setText(f"<span style='color:#b3261e'>{exc}</span>")
+            self.message.setText(span(str(exc), 'bad'))
             return
         self.accept()

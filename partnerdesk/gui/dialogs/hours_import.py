@@ -14,6 +14,7 @@ from partnerdesk.domain.dto import HoursImportPreview
 from partnerdesk.errors import UserError
 from partnerdesk.gui import format as fmt
 from partnerdesk.gui.models.table_model import Column, DtoTableModel
+from partnerdesk.gui.palette import span
 from partnerdesk.gui.workers import run_in_worker
 from partnerdesk.services import Services
 from partnerdesk.services.hours_import import FIELDS, KIND, REQUIRED
@@ -74,6 +75,7 @@ class HoursImportDialog(QDialog):
         self.problems.setVisible(False)  # shown when a preview finds problems
         self.model = DtoTableModel(PREVIEW_COLUMNS, self)
         self.table = QTableView(self)
+        self.table.setAccessibleName("Rows to import")
         self.table.setModel(self.model)
         self.table.verticalHeader().setVisible(False)
         self.table.horizontalHeader().setStretchLastSection(True)
@@ -118,7 +120,7 @@ class HoursImportDialog(QDialog):
         self.problems.clear()
         self.result_preview = None
         self.model.set_rows([])
-        self.summary.setText(f"<span style='color:#b3261e'>{exc}</span>")
+        self.summary.setText(span(str(exc), "bad"))
         self.import_button.setEnabled(False)
         self.previewed.emit()
 
@@ -136,9 +138,8 @@ class HoursImportDialog(QDialog):
         unmatched = sum(1 for r in p.rows if r.staff_name and not r.staff_matched)
         flagged = sum(1 for r in p.rows if r.agreement_number is None)
         if p.problems:
-            self.summary.setText(f"<span style='color:#b3261e'>{len(p.problems)} rows cannot be imported "
-                                 f"(listed below); nothing will be imported until they are fixed.</span> "
-                                 f"{len(p.rows)} rows are fine.")
+            self.summary.setText(span(f"{len(p.problems)} rows cannot be imported (listed below); nothing will be "
+                                      "imported until they are fixed.", "bad") + f" {len(p.rows)} rows are fine.")
         else:
             self.summary.setText(f"{len(p.rows)} rows ready, {fmt.money(total)} priced. "
                                  f"{unmatched} staff names kept as text (no matching contact); "

@@ -13,12 +13,13 @@ from partnerdesk.errors import UserError
 from partnerdesk.gui.dialogs.files import FilePicker
 from partnerdesk.gui.dialogs.messages import show_error
 from partnerdesk.gui.models.table_model import Column, DtoTableModel
+from partnerdesk.gui.palette import span
 from partnerdesk.gui.workers import run_in_worker
 from partnerdesk.services import Services
 
 ACTION_COLUMNS = (
     Column("#", lambda a: a.record, align_right=True, tooltip="Record number in the file"),
-    Column("Action", lambda a: a.action, color=lambda a: {"create": "#1b5e20", "update": "#0d47a1"}.get(a.action)),
+    Column("Action", lambda a: a.action, color=lambda a: {"create": "good", "update": "info"}.get(a.action)),
     Column("Name", lambda a: a.name),
     Column("Agency", lambda a: a.agency + (" (new)" if a.new_agency else "")),
     Column("Changes", lambda a: ", ".join(c.replace("_", " ") for c in a.changes) if a.action == "update" else ""),
@@ -39,10 +40,12 @@ class ImportDialog(QDialog):
         self.setWindowTitle("Import contacts")
         self.resize(760, 480)
         self.path = QLineEdit(self)
+        self.path.setAccessibleName("File to import")
         self.path.setPlaceholderText("a .vcf file, or a CSV exported from Outlook or Google Contacts")
-        browse = QPushButton("Choose file…", self)
+        browse = QPushButton("C&hoose file…", self)
         browse.clicked.connect(self.choose)
         self.format = QComboBox(self)
+        self.format.setAccessibleName("File format")
         for label, value in FORMATS:
             self.format.addItem(label, value)
         self.format.currentIndexChanged.connect(self.run_preview)
@@ -56,11 +59,12 @@ class ImportDialog(QDialog):
         self.summary.setWordWrap(True)
         self.model = DtoTableModel(ACTION_COLUMNS, self)
         self.table = QTableView(self)
+        self.table.setAccessibleName("What the import will do")
         self.table.setModel(self.model)
         self.table.verticalHeader().setVisible(False)
         self.table.horizontalHeader().setStretchLastSection(True)
         self.buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Cancel, self)
-        self.import_button = self.buttons.addButton("Import", QDialogButtonBox.ButtonRole.AcceptRole)
+        self.import_button = self.buttons.addButton("&Import", QDialogButtonBox.ButtonRole.AcceptRole)
         self.import_button.setEnabled(False)
         self.buttons.accepted.connect(self.do_import)
         self.buttons.rejected.connect(self.reject)
@@ -90,7 +94,6 @@ class ImportDialog(QDialog):
         self.preview = result
         self.model.set_rows(list(result.actions))
         self.table.resizeColumnsToContents()
-        self.summary.setStyleSheet("")
         self.summary.setText(result.summary().replace("would import", "will import"))
         self.import_button.setEnabled(bool(result.actions))
         self.previewed.emit()
@@ -99,8 +102,7 @@ class ImportDialog(QDialog):
         self.preview = None
         self.model.set_rows([])
         if isinstance(exc, UserError):
-            self.summary.setStyleSheet("color: #b3261e; font-weight: bold;")
-            self.summary.setText(f"Cannot import: {exc}")
+            self.summary.setText(span(f"Cannot import: {exc}", "bad", bold=True))
         else:
             show_error(self, exc)
         self.previewed.emit()

@@ -9,6 +9,7 @@ from PySide6.QtWidgets import (QButtonGroup, QCheckBox, QComboBox, QCompleter, Q
 
 from partnerdesk.errors import UserError
 from partnerdesk.gui import format as fmt
+from partnerdesk.gui.palette import span
 from partnerdesk.services import Services
 
 
@@ -135,7 +136,7 @@ class QuickLogDialog(QDialog):
         try:
             r = self.services.hours.preview(**v)
         except UserError as exc:
-            self.preview_label.setText(f"<span style='color:#b3261e'>{exc}</span>")
+            self.preview_label.setText(span(str(exc), 'bad'))
             return
         self.preview_label.setText(self._describe(r))
 
@@ -149,14 +150,14 @@ class QuickLogDialog(QDialog):
             parts.append(f"cap {r.cap.percent:.0f}% used in FY{r.cap.fiscal_year}")
         text = "; ".join(parts)
         for w in r.warnings:
-            text += f"<br><span style='color:#a15c00'>⚠ {w}</span>"
+            text += "<br>" + span(f"⚠ {w}", 'warn')
         return text
 
     def save(self) -> None:
         try:
             r = self.services.hours.log(**self.values())
         except UserError as exc:
-            self.preview_label.setText(f"<span style='color:#b3261e'>{exc}</span>")
+            self.preview_label.setText(span(str(exc), 'bad'))
             return
         e = r.entry
         self.saved_message = (f"Logged {fmt.hours(e.minutes)} h with {e.partner_code} on {e.work_date}: "

@@ -54,6 +54,8 @@ class Ui_MainWindow(object):
         self.menuFile.setObjectName(u"menuFile")
         self.menuGo = QMenu(self.menubar)
         self.menuGo.setObjectName(u"menuGo")
+        self.menuActions = QMenu(self.menubar)
+        self.menuActions.setObjectName(u"menuActions")
         self.menuHelp = QMenu(self.menubar)
         self.menuHelp.setObjectName(u"menuHelp")
         MainWindow.setMenuBar(self.menubar)
@@ -63,6 +65,7 @@ class Ui_MainWindow(object):
 
         self.menubar.addAction(self.menuFile.menuAction())
         self.menubar.addAction(self.menuGo.menuAction())
+        self.menubar.addAction(self.menuActions.menuAction())
         self.menubar.addAction(self.menuHelp.menuAction())
 
         self.retranslateUi(MainWindow)
@@ -75,6 +78,7 @@ class Ui_MainWindow(object):
 #endif // QT_CONFIG(accessibility)
         self.menuFile.setTitle(QCoreApplication.translate("MainWindow", u"&File", None))
         self.menuGo.setTitle(QCoreApplication.translate("MainWindow", u"&Go", None))
+        self.menuActions.setTitle(QCoreApplication.translate("MainWindow", u"&Actions", None))
         self.menuHelp.setTitle(QCoreApplication.translate("MainWindow", u"&Help", None))
     # retranslateUi
 

@@ -10,7 +10,9 @@ from datetime import date
 from typing import Any, Callable, Sequence
 
 from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, Qt, QSortFilterProxyModel
-from PySide6.QtGui import QBrush, QColor
+from PySide6.QtGui import QBrush
+
+from partnerdesk.gui.palette import color as palette_color
 
 SORT_ROLE = Qt.ItemDataRole.UserRole + 1
 ROW_ROLE = Qt.ItemDataRole.UserRole + 2
@@ -26,7 +28,7 @@ class Column:
     display: Callable[[Any], str] | None = None
     align_right: bool = False
     tooltip: str | None = None
-    color: Callable[[Any], str | None] | None = None  # row -> CSS colour name for the text
+    color: Callable[[Any], str | None] | None = None  # row -> palette role of the text (gui/palette.py)
 
 
 def _text(value: Any) -> str:
@@ -83,8 +85,8 @@ class DtoTableModel(QAbstractTableModel):
         if role == Qt.ItemDataRole.TextAlignmentRole and col.align_right:
             return int(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
         if role == Qt.ItemDataRole.ForegroundRole and col.color:
-            c = col.color(row)
-            return QBrush(QColor(c)) if c else None
+            c = palette_color(col.color(row))  # asked at paint time: follows a light or dark scheme
+            return QBrush(c) if c is not None else None
         return None
 
     def headerData(self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole):

@@ -14,7 +14,7 @@ from partnerdesk.gui.models.table_model import Column, DtoTableModel
 from partnerdesk.gui.pages.base import TablePage
 from partnerdesk.gui.workers import run_in_worker
 
-STATUS_COLORS = {"expired": "#b3261e", "unfiled": "#a15c00", "expiring": "#a15c00", "draft": "#666666"}
+STATUS_COLORS = {"expired": "bad", "unfiled": "warn", "expiring": "warn", "draft": "muted"}  # palette roles
 
 RATE_COLUMNS = (
     Column("From", lambda r: r.effective_from),
@@ -61,10 +61,11 @@ class AgreementsPage(TablePage):
 
     def __init__(self, services, parent=None):
         super().__init__(services, parent)
-        self.add_button("&New…", self.new_agreement, tooltip="Register an interlocal agreement")
-        self.add_button("&Edit…", self.edit_agreement, tooltip="Change the selected agreement")
+        self.add_button("&New agreement…", self.new_agreement, tooltip="Register an interlocal agreement",
+                        shortcut="Ctrl+N")
+        self.add_button("&Edit…", self.edit_agreement, tooltip="Change the selected agreement", shortcut="Ctrl+E")
         self.add_button("Add &rate…", self.add_rate, tooltip="Add an effective-dated rate schedule")
-        self.attach_button = self.add_button("&Attach signed copy…", self.attach_document,
+        self.attach_button = self.add_button("A&ttach signed copy…", self.attach_document,
                                              tooltip="Copy the signed agreement into the data folder")
         self.open_button = self.add_button("&Open document", self.open_document,
                                            tooltip="Open the signed agreement with the system viewer")

@@ -5,9 +5,10 @@ from __future__ import annotations
 from typing import Any, Callable, Sequence
 
 from PySide6.QtCore import Qt, Signal
-from PySide6.QtGui import QFont, QIcon
+from PySide6.QtGui import QAction, QFont, QKeySequence
 from PySide6.QtWidgets import QHeaderView, QPushButton, QWidget
 
+from partnerdesk.gui import icons
 from partnerdesk.gui.forms.ui_table_page import Ui_TablePage
 from partnerdesk.gui.models.table_model import Column, DtoTableModel, SearchProxy
 from partnerdesk.gui.workers import run_in_worker
@@ -28,14 +29,17 @@ class TablePage(QWidget):
         self.services = services
         self.ui = Ui_TablePage()
         self.ui.setupUi(self)
+        self.page_actions: list[tuple[QAction, QPushButton]] = []  # the toolbar's commands (Actions menu)
         self.ui.title.setText(self.title)
+        self.ui.table.setAccessibleName(f"{self.title} table")
+        self.ui.search.setAccessibleName(f"Search {self.title.lower()}")
         f = QFont(self.ui.title.font())
         f.setPointSizeF(f.pointSizeF() * 1.6)
         f.setBold(True)
         self.ui.title.setFont(f)
         self.ui.subtitle.setVisible(False)
         self.ui.search.setPlaceholderText(self.search_placeholder)
-        self.ui.search.addAction(QIcon(":/icons/search.svg"), self.ui.search.ActionPosition.LeadingPosition)
+        self.ui.search.addAction(icons.icon("search"), self.ui.search.ActionPosition.LeadingPosition)
         self.model = DtoTableModel(self.columns, self)
         self.proxy = SearchProxy(self)
         self.proxy.setSourceModel(self.model)
@@ -61,17 +65,49 @@ class TablePage(QWidget):
 
     # -- toolbar ---------------------------------------------------------------------------------
     def add_button(self, text: str, slot: Callable[[], Any], icon: str | None = None,
-                   tooltip: str | None = None) -> QPushButton:
-        b = QPushButton(QIcon(f":/icons/{icon}.svg") if icon else QIcon(), text, self)
-        b.setAccessibleName(text.replace("…", ""))
-        if tooltip:
-            b.setToolTip(tooltip)
+                   tooltip: str | None = None, shortcut: str | None = None) -> QPushButton:
+        """A toolbar button, and the same command as an action for the main window's Actions menu.
+
+        ``text`` carries the mnemonic ("&Edit…": Alt+E on the page, E in the menu); ``shortcut`` an optional
+        key that works while the page is shown. The action clicks the button, so it does nothing while the
+        button is disabled, and the menu shows it disabled or hidden like the button (``sync_actions``)."""
+        b = QPushButton(icons.icon(icon), text, self)
+        b.setAccessibleName(text.replace("&", "").replace("…", ""))
+        tip = tooltip or ""
+        if shortcut:
+            tip = f"{tip} ({QKeySequence(shortcut).toString(QKeySequence.SequenceFormat.NativeText)})".strip()
+        if tip:
+            b.setToolTip(tip)
         b.clicked.connect(slot)
         self.ui.toolbarLayout.addWidget(b)
+        action = QAction(icons.icon(icon), text, self)
+        action.setObjectName(f"action_{b.accessibleName().lower().replace(' ', '_')}")
+        if tooltip:
+            action.setStatusTip(tooltip)
+        if shortcut:
+            action.setShortcut(QKeySequence(shortcut))
+            action.setShortcutContext(Qt.ShortcutContext.WindowShortcut)  # only while this page is shown
+        action.triggered.connect(b.click)
+        self.addAction(action)
+        self.page_actions.append((action, b))
         return b
+
+    def sync_actions(self) -> None:
+        """Mirror each button's enabled and shown state on its action (before the menu opens)."""
+        for action, button in self.page_actions:
+            action.setEnabled(button.isEnabled())
+            action.setVisible(not button.isHidden())
 
     def finish_toolbar(self) -> None:
         self.ui.toolbarLayout.addStretch(1)
+        # Tab goes in reading order: search, the toolbar left to right, then the table
+        previous = self.ui.search
+        for i in range(self.ui.toolbarLayout.count()):
+            w = self.ui.toolbarLayout.itemAt(i).widget()
+            if w is not None and w.focusPolicy() & Qt.FocusPolicy.TabFocus:
+                QWidget.setTabOrder(previous, w)
+                previous = w
+        QWidget.setTabOrder(previous, self.ui.table)
 
     def set_subtitle(self, text: str) -> None:
         self.ui.subtitle.setText(text)

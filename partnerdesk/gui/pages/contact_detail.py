@@ -4,12 +4,13 @@ from __future__ import annotations
 
 from datetime import date
 
-from PySide6.QtCore import Qt, Signal
+from PySide6.QtCore import QEvent, Qt, QTimer, Signal
 from PySide6.QtGui import QFont, QGuiApplication
 from PySide6.QtWidgets import QFrame, QGridLayout, QLabel, QPushButton, QScrollArea, QVBoxLayout, QWidget
 
 from partnerdesk.domain.directory import PHONE_LABELS, is_stale
 from partnerdesk.domain.dto import ContactDTO
+from partnerdesk.gui import palette
 
 
 class ContactDetail(QScrollArea):
@@ -23,10 +24,11 @@ class ContactDetail(QScrollArea):
         self.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
         self.contact: ContactDTO | None = None
         self.copy_buttons: dict[str, QPushButton] = {}
+        self._repainting = False
         self.show_contact(None)
 
     def _label(self, text: str, size: float = 1.0, bold: bool = False, wrap: bool = True,
-               color: str | None = None) -> QLabel:
+               role: str | None = None) -> QLabel:
         label = QLabel(text)
         f = QFont(label.font())
         f.setPointSizeF(f.pointSizeF() * size)
@@ -34,8 +36,8 @@ class ContactDetail(QScrollArea):
         label.setFont(f)
         label.setWordWrap(wrap)
         label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
-        if color:
-            label.setStyleSheet(f"color: {color};")
+        if role:  # a palette role (gui/palette.py): readable on a light and on a dark scheme
+            label.setStyleSheet(f"color: {palette.css(role)};")
         return label
 
     def show_contact(self, c: ContactDTO | None, today: date | None = None) -> None:
@@ -47,7 +49,7 @@ class ContactDetail(QScrollArea):
         v.setContentsMargins(12, 8, 12, 8)
         if c is None:
             v.addWidget(self._label("Select a contact to see every number.\n\nCtrl+F searches, Enter opens the "
-                                    "selected contact, Esc clears the search.", color="#555"))
+                                    "selected contact, Esc clears the search.", role="muted"))
             v.addStretch(1)
             self.setWidget(body)
             return
@@ -59,7 +61,7 @@ class ContactDetail(QScrollArea):
         grid.setHorizontalSpacing(10)
         for row, p in enumerate(c.phones(include_personal=True)):
             label = PHONE_LABELS[p.kind] + (" (not for disclosure)" if p.kind == "personal" else "")
-            grid.addWidget(self._label(label.replace(" (", "\n("), 0.95, wrap=False, color="#444"), row, 0)
+            grid.addWidget(self._label(label.replace(" (", "\n("), 0.95, wrap=False, role="muted"), row, 0)
             number = self._label(p.number, 1.4, True, wrap=False)
             number.setObjectName(f"number_{p.kind}")
             grid.addWidget(number, row, 1)
@@ -71,7 +73,7 @@ class ContactDetail(QScrollArea):
             grid.addWidget(b, row, 2)
             self.copy_buttons[p.kind] = b
         if not c.phones(include_personal=True):
-            grid.addWidget(self._label("No phone numbers on file.", color="#b3261e"), 0, 0)
+            grid.addWidget(self._label("No phone numbers on file.", role="bad"), 0, 0)
         v.addLayout(grid)
         if c.email:
             v.addWidget(self._label(f"E-mail: {c.email}"))
@@ -87,11 +89,21 @@ class ContactDetail(QScrollArea):
         if is_stale(c.last_verified, today):
             when = c.last_verified.isoformat() if c.last_verified else "never"
             v.addWidget(self._label(f"CHECK: last verified {when} — over 12 months ago" if c.last_verified else
-                                    "CHECK: never verified", 1.0, True, color="#b3261e"))
+                                    "CHECK: never verified", 1.0, True, role="bad"))
         else:
-            v.addWidget(self._label(f"Last verified {c.last_verified.isoformat()}", color="#1b5e20"))
+            v.addWidget(self._label(f"Last verified {c.last_verified.isoformat()}", role="good"))
         v.addStretch(1)
         self.setWidget(body)
+
+    def changeEvent(self, event: QEvent) -> None:
+        super().changeEvent(event)
+        if event.type() == QEvent.Type.PaletteChange and not self._repainting:  # light <-> dark scheme
+            self._repainting = True  # rebuild after the change has been delivered, not in the middle of it
+            QTimer.singleShot(0, self._repaint_colours)
+
+    def _repaint_colours(self) -> None:
+        self.show_contact(self.contact)
+        self._repainting = False
 
     def _copy(self, number: str, label: str) -> None:
         QGuiApplication.clipboard().setText(number)

@@ -20,12 +20,12 @@ class DashboardData:
 
 
 def _net_color(b: BalanceDTO) -> str | None:
-    return "#1b7f3b" if b.net_cents > 0 else "#b3261e" if b.net_cents < 0 else None
+    return "good" if b.net_cents > 0 else "bad" if b.net_cents < 0 else None  # palette roles
 
 
 def _cap_color(b: BalanceDTO) -> str | None:
     p = b.cap_used_percent
-    return None if p is None else "#b3261e" if p >= 100 else "#a15c00" if p >= 80 else None
+    return None if p is None else "bad" if p >= 100 else "warn" if p >= 80 else None
 
 
 class Card(QFrame):

@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 from PySide6.QtCharts import QBarCategoryAxis, QBarSeries, QBarSet, QChart, QChartView, QValueAxis
-from PySide6.QtCore import QMargins, Qt
-from PySide6.QtGui import QColor, QPainter
+from PySide6.QtCore import QEvent, QMargins, Qt
+from PySide6.QtGui import QColor, QPainter, QPalette, QPen
 
-GIVEN_COLOR = "#2f6db5"
+# the two series: readable on a light and on a dark background (the chart follows the palette)
+GIVEN_COLOR = "#3d7fd0"
 RECEIVED_COLOR = "#e0892b"
 
 
@@ -24,6 +25,27 @@ class QuarterChart(QChartView):
         chart.setAnimationOptions(QChart.AnimationOption.NoAnimation)
         self.setChart(chart)
         self.values: list[tuple[str, float, float]] = []
+        self.apply_palette()
+
+    def apply_palette(self) -> None:
+        """Background, text and grid from the widget's palette (QtCharts' own theme is always light)."""
+        pal = self.palette()
+        chart = self.chart()
+        chart.setBackgroundBrush(pal.color(QPalette.ColorRole.Base))
+        chart.setBackgroundPen(QPen(pal.color(QPalette.ColorRole.Mid)))
+        self.setBackgroundBrush(pal.color(QPalette.ColorRole.Window))
+        text = pal.color(QPalette.ColorRole.Text)
+        chart.setTitleBrush(text)
+        chart.legend().setLabelColor(text)
+        for axis in chart.axes():
+            axis.setLabelsColor(text)
+            axis.setLinePenColor(pal.color(QPalette.ColorRole.Mid))
+            axis.setGridLineColor(pal.color(QPalette.ColorRole.Midlight))
+
+    def changeEvent(self, event: QEvent) -> None:
+        super().changeEvent(event)
+        if event.type() == QEvent.Type.PaletteChange:
+            self.apply_palette()
 
     def set_data(self, by_quarter: list[dict]) -> None:
         """``by_quarter``: [{quarter, minutes_given, minutes_received}] as BalanceService.hours_by_quarter."""
@@ -33,8 +55,9 @@ class QuarterChart(QChartView):
             chart.removeAxis(axis)
         self.values = [(q["quarter"], q["minutes_given"] / 60, q["minutes_received"] / 60) for q in by_quarter]
         given, received = QBarSet("We helped them"), QBarSet("They helped us")
-        given.setColor(QColor(GIVEN_COLOR))
-        received.setColor(QColor(RECEIVED_COLOR))
+        for bar_set, colour in ((given, GIVEN_COLOR), (received, RECEIVED_COLOR)):
+            bar_set.setColor(QColor(colour))
+            bar_set.setBorderColor(QColor(colour))
         for _q, g, r in self.values:  # whole hours: a label like "10210", never "1.021e+04"
             given.append(round(g))
             received.append(round(r))
@@ -56,3 +79,4 @@ class QuarterChart(QChartView):
         y.applyNiceNumbers()
         chart.addAxis(y, Qt.AlignmentFlag.AlignLeft)
         series.attachAxis(y)
+        self.apply_palette()

@@ -46,15 +46,16 @@ class DirectoryPage(TablePage):
         self.ui.toolbarLayout.addWidget(self.skill_filter)
         self.agency_filter.currentIndexChanged.connect(self._apply_filters)
         self.skill_filter.currentIndexChanged.connect(self._apply_filters)
-        self.add_button("Add…", self.add_contact, "add", "Add a contact")
-        self.add_button("Edit…", self.edit_contact, None, "Open the selected contact (Enter)")
-        self.add_button("Merge…", self.merge_contacts, None, "Select two contacts that are the same person")
-        self.add_button("Delete", self.delete_contact, None, "Delete the selected contact")
-        self.add_button("Import…", self.import_contacts, "import", "vCard, Outlook CSV or Google CSV")
-        self.add_button("Export…", self.export_contacts, "export", "vCard or Outlook CSV")
-        self.add_button("Save sheet…", self.save_sheet, None, "Save the emergency contact sheet (PDF)")
-        self.add_button("Print sheet…", self.print_sheet, None, "Open the emergency contact sheet to print it")
-        self.add_button("Outage kit…", self.outage_kit, None,
+        self.add_button("&New contact…", self.add_contact, "add", "Add a contact", "Ctrl+N")
+        self.add_button("&Edit…", self.edit_contact, None, "Open the selected contact (Enter)", "Ctrl+E")
+        self.add_button("&Merge…", self.merge_contacts, None, "Select two contacts that are the same person")
+        self.add_button("De&lete", self.delete_contact, None, "Delete the selected contact")
+        self.add_button("&Import…", self.import_contacts, "import", "vCard, Outlook CSV or Google CSV", "Ctrl+I")
+        self.add_button("E&xport…", self.export_contacts, "export", "vCard or Outlook CSV")
+        self.add_button("&Save sheet…", self.save_sheet, None, "Save the emergency contact sheet (PDF)", "Ctrl+S")
+        self.add_button("&Print sheet…", self.print_sheet, None, "Open the emergency contact sheet to print it",
+                        "Ctrl+P")
+        self.add_button("&Outage kit…", self.outage_kit, None,
                         "Write sheet, wallet card, vCard file and directory.html to a folder or USB stick")
         self.finish_toolbar()
         # the table and the detail pane side by side

@@ -22,8 +22,8 @@ STATUSES = ("draft", "acknowledged", "disputed", "invoiced")
 
 def _status_color(e: TimeEntryDTO) -> str | None:
     if e.flags:
-        return "#a15c00"
-    return {"disputed": "#b3261e", "invoiced": "#666666"}.get(e.status)
+        return "warn"
+    return {"disputed": "bad", "invoiced": "muted"}.get(e.status)  # palette roles
 
 
 def _status_text(e: TimeEntryDTO) -> str:
@@ -95,11 +95,12 @@ class HoursPage(TablePage):
         self.status_box = self._combo("Status", "Any status")
         for s in STATUSES:
             self.status_box.addItem(s.capitalize(), s)
-        self.add_button("&Acknowledge…", self.acknowledge_selected, tooltip="Record who acknowledged the selected "
+        self.add_button("A&cknowledge…", self.acknowledge_selected, tooltip="Record who acknowledged the selected "
                         "entries, and when")
         self.add_button("D&ispute…", self.dispute_selected, tooltip="Mark the selected entries disputed, with a reason")
-        self.add_button("&Edit…", self.edit_selected, tooltip="Change the selected entry (not once invoiced)")
-        self.add_button("I&mport…", self.import_file, tooltip="Import an hours spreadsheet (CSV)")
+        self.add_button("&Edit…", self.edit_selected, tooltip="Change the selected entry (not once invoiced)",
+                        shortcut="Ctrl+E")
+        self.add_button("I&mport…", self.import_file, tooltip="Import an hours spreadsheet (CSV)", shortcut="Ctrl+I")
         self.finish_toolbar()
         self.ui.table.setSelectionMode(self.ui.table.SelectionMode.ExtendedSelection)
         self.ui.table.doubleClicked.connect(lambda _i: self.edit_selected())

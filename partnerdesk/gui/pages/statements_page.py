@@ -24,7 +24,7 @@ from partnerdesk.gui.models.table_model import Column
 from partnerdesk.gui.pages.base import TablePage
 from partnerdesk.gui.workers import run_in_worker
 
-STATUS_COLORS = {"draft": "#666666", "void": "#b3261e", "partially_paid": "#a15c00", "paid": "#1b6e3a"}
+STATUS_COLORS = {"draft": "muted", "void": "bad", "partially_paid": "warn", "paid": "good"}  # palette roles
 
 
 class PdfPreview(QWidget):
@@ -130,18 +130,19 @@ class StatementsPage(TablePage):
         self.quarter.setToolTip("Fiscal quarter to bill (quarters follow your fiscal year)")
         self._fill_quarters()
         self.ui.toolbarLayout.addWidget(self.quarter)
-        self.btn_draft = self.add_button("Draft", self.draft, "refresh",
+        self.btn_draft = self.add_button("&Draft", self.draft, "refresh",
                                          "Create or refresh the drafts for the quarter")
-        self.btn_issue = self.add_button("Issue selected…", self.issue_selected, "statements",
+        self.btn_issue = self.add_button("&Issue selected…", self.issue_selected, "statements",
                                          "Number, freeze and file the selected draft")
-        self.btn_issue_all = self.add_button("Issue all…", self.issue_all, "statements",
+        self.btn_issue_all = self.add_button("Issue a&ll…", self.issue_all, "statements",
                                              "Issue every draft of the quarter")
-        self.btn_override = self.add_button("Issue past cap…", self.issue_past_cap, None,
+        self.btn_override = self.add_button("Issue past &cap…", self.issue_past_cap, None,
                                             "Issue the selected draft past its agreement's cap, with a "
                                             "recorded reason")
-        self.btn_save = self.add_button("Save PDF…", self.save_pdf, "export")
-        self.btn_print = self.add_button("Print…", self.print_selected, "print",
-                                         "Send the previewed statement to a printer")
+        self.btn_save = self.add_button("&Save PDF…", self.save_pdf, "export", "Save the selected issued statement",
+                                        "Ctrl+S")
+        self.btn_print = self.add_button("&Print…", self.print_selected, "print",
+                                         "Send the previewed statement to a printer", "Ctrl+P")
         self.finish_toolbar()
         self.preview = PdfPreview(self)
         splitter = QSplitter(Qt.Orientation.Horizontal, self)
@@ -189,8 +190,9 @@ class StatementsPage(TablePage):
 
     def apply(self, data) -> None:
         super().apply(data)
-        for col in (0, 1, 3):  # number, partner, status: never elided
-            self.ui.table.resizeColumnToContents(col)
+        if not self.has_restored_columns:  # widths the user chose (saved from the last run) are kept
+            for col in (0, 1, 3):  # number, partner, status: never elided
+                self.ui.table.resizeColumnToContents(col)
         if not data:
             self.set_subtitle(f"No statements for {self.current_quarter()} yet. Click Draft to prepare one per "
                               "partner and agreement from the hours logged in that quarter, review them, then "

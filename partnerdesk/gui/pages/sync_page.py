@@ -6,9 +6,10 @@ local change. The page only calls ``services.sync`` and shows the DTOs it return
 
 from __future__ import annotations
 
-from PySide6.QtCore import Qt, QTimer, Signal
+from PySide6.QtCore import QEvent, Qt, QTimer, Signal
 from PySide6.QtWidgets import QFileDialog, QHeaderView, QLabel, QTableView
 
+from partnerdesk.gui import palette
 from partnerdesk.gui.models.table_model import Column, DtoTableModel
 from partnerdesk.gui.pages.base import TablePage
 from partnerdesk.gui.workers import run_in_worker
@@ -16,13 +17,13 @@ from partnerdesk.gui.workers import run_in_worker
 AUTO_SYNC_MS = 5 * 60 * 1000  # every five minutes
 AFTER_CHANGE_MS = 20 * 1000  # and this long after the last local change
 
-CHIP_COLOURS = {  # state -> (background, text)
-    "synced": ("#e3f4e8", "#1b5e20"),
-    "syncing": ("#e3ecfa", "#174ea6"),
-    "share unavailable": ("#eeeeee", "#444444"),
-    "clock warning": ("#fff4d6", "#7a4f00"),
-    "fork detected": ("#fde7e7", "#8c1d18"),
-    "not set up": ("#eeeeee", "#444444"),
+CHIP_ROLES = {  # state -> palette role of the status chip (gui/palette.py: light and dark shades)
+    "synced": "good",
+    "syncing": "info",
+    "share unavailable": "muted",
+    "clock warning": "warn",
+    "fork detected": "bad",
+    "not set up": "muted",
 }
 
 
@@ -64,13 +65,15 @@ class SyncPage(TablePage):
         self.chip.setObjectName("syncChip")
         self.chip.setAccessibleName("Sync state")
         self.ui.toolbarLayout.addWidget(self.chip)
-        self.sync_button = self.add_button("Sync now", self.sync_now, tooltip="Bring in colleagues' changes and "
+        self.sync_button = self.add_button("&Sync now", self.sync_now, tooltip="Bring in colleagues' changes and "
                                            "publish yours (runs in the background)")
-        self.use_other_button = self.add_button("Use the other value", lambda: self.resolve("other"),
+        self.use_other_button = self.add_button("&Use the other value", lambda: self.resolve("other"),
                                                 tooltip="Replace the kept value with the other installation's")
-        self.keep_button = self.add_button("Keep", lambda: self.resolve("kept"), tooltip="Keep the current value")
-        self.init_button = self.add_button("Create a space…", self.create_space)
-        self.join_button = self.add_button("Join a space…", self.join_space)
+        self.keep_button = self.add_button("&Keep", lambda: self.resolve("kept"), tooltip="Keep the current value")
+        self.init_button = self.add_button("C&reate a space…", self.create_space,
+                                           tooltip="Start syncing through a shared folder")
+        self.join_button = self.add_button("&Join a space…", self.join_space,
+                                           tooltip="Join the sync space a colleague created")
         self.finish_toolbar()
         self.nodes_label = QLabel("Nodes", self)
         self.nodes_model = DtoTableModel((
@@ -81,6 +84,7 @@ class SyncPage(TablePage):
         ), self)
         self.nodes = QTableView(self)
         self.nodes.setObjectName("syncNodes")
+        self.nodes.setAccessibleName("Sync nodes")
         self.nodes.setModel(self.nodes_model)
         self.nodes.verticalHeader().setVisible(False)
         self.nodes.horizontalHeader().setStretchLastSection(True)
@@ -127,10 +131,8 @@ class SyncPage(TablePage):
     def show_status(self, st) -> None:
         self.status = st
         state = "syncing" if self._syncing else st.state
-        bg, fg = CHIP_COLOURS.get(state, ("#eeeeee", "#333333"))
         self.chip.setText(chip_text(st) if not self._syncing else "syncing…")
-        self.chip.setStyleSheet(f"QLabel#syncChip {{ background: {bg}; color: {fg}; border-radius: 11px; "
-                                "padding: 3px 12px; font-weight: 600; }")
+        self.chip.setStyleSheet(palette.chip_style(CHIP_ROLES.get(state, "muted"), "syncChip"))
         self.nodes_model.set_rows(list(st.nodes))
         self.nodes_label.setText(f"Nodes ({len(st.nodes)})" if st.nodes else "Nodes")
         if st.state == "not set up":
@@ -143,6 +145,16 @@ class SyncPage(TablePage):
             lines += [f"Quarantined {q.name}: {q.reason}" for q in st.quarantine[:3]]
             self.set_subtitle("\n".join(lines))
         self._update_buttons()
+
+    def changeEvent(self, event: QEvent) -> None:
+        super().changeEvent(event)
+        if event.type() == QEvent.Type.PaletteChange and self.status is not None:  # light <-> dark scheme
+            QTimer.singleShot(0, self._restyle_chip)  # after the change is delivered, not in the middle of it
+
+    def _restyle_chip(self) -> None:
+        if self.status is not None:
+            self.chip.setStyleSheet(palette.chip_style(CHIP_ROLES.get(
+                "syncing" if self._syncing else self.status.state, "muted"), "syncChip"))
 
     def _update_buttons(self, *_args) -> None:
         set_up = self.status is not None and self.status.state != "not set up"
