@@ -21,7 +21,7 @@ from sqlalchemy.orm import Session
 
 from partnerdesk.db.models import (Agency, Agreement, AgreementParty, Contact, NumberSequence, Payment,
                                    ServiceCategory, Statement, StatementDocument, StatementLine, TimeEntry)
-from partnerdesk.db.types import utcnow
+from partnerdesk.db.types import utcnow, uuid7
 from partnerdesk.db.uow import Database
 from partnerdesk.domain.billing import rate_in_force
 from partnerdesk.domain.netting import (OFFSET, PROVIDED, BillableEntry, LineDraft, billed_minutes,
@@ -32,6 +32,7 @@ from partnerdesk.domain.statements import (AccountSummary, CapView, HeldEntry, I
 from partnerdesk.errors import FrozenError, NotFoundError, UserError, ValidationError
 from partnerdesk.services.agencies import agency_dto
 from partnerdesk.services.base import clean_text, find_agency, require_home
+from partnerdesk.services.bulk_capture import insert_captured, update_captured
 from partnerdesk.services.pricing import Pricer, reprice
 
 log = logging.getLogger(__name__)
@@ -47,6 +48,7 @@ class _Build:
 
     statement: Statement
     lines: tuple[LineDraft, ...]
+    rows: tuple[tuple[str, LineDraft], ...]  # (statement line id, line) of the stored lines, in order
     held: tuple[HeldEntry, ...]
     unacknowledged: int
     warnings: list[str]
@@ -198,12 +200,14 @@ class StatementService:
         base = [TimeEntry.deleted_at.is_(None), TimeEntry.agreement_id == agreement_id,
                 TimeEntry.statement_line_id.is_(None), TimeEntry.status != "invoiced",
                 TimeEntry.work_date >= q.start, TimeEntry.work_date <= q.end]
-        ours = s.scalars(select(TimeEntry).where(*base, TimeEntry.provider_agency_id == home.id,
-                                                 TimeEntry.recipient_agency_id == partner_id)).all()
+        # plain rows, not ORM objects: drafting only reads the entries (issuing marks them with Core)
+        entries = TimeEntry.__table__
+        ours = s.execute(select(entries).where(*base, TimeEntry.provider_agency_id == home.id,
+                                               TimeEntry.recipient_agency_id == partner_id)).all()
         theirs = []
         if agr.offset_allowed:
-            theirs = s.scalars(select(TimeEntry).where(*base, TimeEntry.provider_agency_id == partner_id,
-                                                       TimeEntry.recipient_agency_id == home.id)).all()
+            theirs = s.execute(select(entries).where(*base, TimeEntry.provider_agency_id == partner_id,
+                                                     TimeEntry.recipient_agency_id == home.id)).all()
         cats = {c.id: c.code for c in s.scalars(select(ServiceCategory))}
         staff_ids = {e.staff_contact_id for e in (*ours, *theirs) if e.staff_contact_id}
         titles = dict(s.execute(select(Contact.id, Contact.title).where(Contact.id.in_(staff_ids))).all()) \
@@ -267,10 +271,10 @@ class StatementService:
                            period_start=q.start, period_end=q.end, status="draft")
             s.add(st)
             s.flush()
-            existing: list[StatementLine] = []
+            existing: list = []
         else:
-            existing = s.scalars(select(StatementLine).where(StatementLine.statement_id == st.id,
-                                                             StatementLine.deleted_at.is_(None))
+            existing = s.execute(select(StatementLine.__table__).where(StatementLine.statement_id == st.id,
+                                                                       StatementLine.deleted_at.is_(None))
                                  .order_by(StatementLine.position)).all()
         cap = _cap_view(s, home, agr, q.fiscal_year, exclude_id=st.id, plus=draft.lines)
         if cap is not None and _over_cap(cap):
@@ -284,11 +288,16 @@ class StatementService:
                             "unacknowledged": unack, "warnings": warnings}, ensure_ascii=False, sort_keys=True)
         if st.notes != notes:
             st.notes = notes
-        if [_line_of(ln).key() for ln in existing] != [ln.key() for ln in draft.lines]:
-            for ln in existing:
-                ln.deleted_at = utcnow()
-            s.add_all(_line_row(st.id, i, ln) for i, ln in enumerate(draft.lines, 1))
-        return _Build(st, draft.lines, tuple(held), unack, warnings)
+        stored = [(r.id, _line_of(r)) for r in existing]
+        if [ln.key() for _id, ln in stored] != [ln.key() for ln in draft.lines]:
+            # a statement has hundreds of lines: written with Core, with the same audit and sync trail
+            now = utcnow()
+            update_captured(s, self.db, StatementLine.__tablename__,
+                            [(line_id, {"deleted_at": (None, now)}) for line_id, _ln in stored])
+            new_rows = [_line_values(st.id, i, ln, now) for i, ln in enumerate(draft.lines, 1)]
+            insert_captured(s, self.db, StatementLine.__tablename__, new_rows)
+            stored = [(r["id"], ln) for r, ln in zip(new_rows, draft.lines)]
+        return _Build(st, draft.lines, tuple(stored), tuple(held), unack, warnings)
 
     # -- preview ----------------------------------------------------------------------------------
     def preview(self, ref: str, today: date | None = None) -> bytes:
@@ -412,7 +421,7 @@ class StatementService:
                 if not agr.filing_reference:
                     raise _Skip(f"{agr.number} is not filed (RCW 39.34.040) and cannot be billed: add its "
                                 "filing reference (county auditor number or web listing) first")
-                b = self._build(s, home, q, partner_id, agreement_id, Pricer(s), today)
+                b = self._build(s, home, q, partner_id, agreement_id, Pricer(s, {agreement_id}), today)
                 if b is None:
                     raise _Skip(f"nothing to bill {pcode} under {anum} for {q}")
                 st, held, warnings = b.statement, b.held, [w for w in b.warnings if "held back" not in w
@@ -438,11 +447,8 @@ class StatementService:
                     .order_by(Statement.issue_date.desc()).limit(1))
                 st.notes = None
                 s.flush()
-                rows = s.scalars(select(StatementLine).where(StatementLine.statement_id == st.id,
-                                                             StatementLine.deleted_at.is_(None))
-                                 .order_by(StatementLine.position)).all()
-                _mark_invoiced(s, rows)
-                lines = tuple(_line_of(r) for r in rows)
+                _mark_invoiced(s, self.db, b.rows)
+                lines = tuple(ln for _id, ln in b.rows)
                 pdf = render_statement(self._view(s, home, st, today, lines))
                 st.pdf_sha256 = _sha256(pdf)
                 s.add(StatementDocument(statement_id=st.id, pdf=pdf, sha256=st.pdf_sha256))
@@ -600,7 +606,17 @@ def _line_row(statement_id: str, position: int, ln: LineDraft) -> StatementLine:
                          source_entry_ids=json.dumps(list(ln.source_entry_ids)))
 
 
-def _line_of(r: StatementLine) -> LineDraft:
+def _line_values(statement_id: str, position: int, ln: LineDraft, now) -> dict:
+    """A statement line as column values for ``insert_captured`` (the columns ``_line_row`` sets)."""
+    return dict(id=uuid7(), created_at=now, updated_at=now, deleted_at=None, statement_id=statement_id,
+                position=position, kind=ln.kind, side=ln.side, work_date=ln.work_date, staff_name=ln.staff_name,
+                staff_title=ln.staff_title, category_code=ln.category_code, description=ln.description,
+                quantity=ln.quantity, unit_rate=ln.unit_rate, multiplier=ln.multiplier,
+                amount_cents=ln.amount_cents, source_entry_ids=json.dumps(list(ln.source_entry_ids)))
+
+
+def _line_of(r) -> LineDraft:
+    """A stored line (an ORM object or a Core row of ``statement_line``) as a LineDraft."""
     return LineDraft(kind=r.kind, side=r.side, work_date=r.work_date, staff_name=r.staff_name,
                      staff_title=r.staff_title, category_code=r.category_code, description=r.description,
                      quantity=r.quantity, unit_rate=r.unit_rate, multiplier=r.multiplier,
@@ -609,25 +625,31 @@ def _line_of(r: StatementLine) -> LineDraft:
 
 
 def _stored_lines(s: Session, statement_id: str) -> tuple[LineDraft, ...]:
-    rows = s.scalars(select(StatementLine).where(StatementLine.statement_id == statement_id,
-                                                 StatementLine.deleted_at.is_(None))
+    rows = s.execute(select(StatementLine.__table__).where(StatementLine.statement_id == statement_id,
+                                                           StatementLine.deleted_at.is_(None))
                      .order_by(StatementLine.position))
     return tuple(_line_of(r) for r in rows)
 
 
-def _mark_invoiced(s: Session, rows: list[StatementLine]) -> None:
-    """Point each source entry at the first line that bills it; an entry is billed once only."""
+def _mark_invoiced(s: Session, db: Database, rows: Iterable[tuple[str, LineDraft]]) -> None:
+    """Point each source entry at the first line that bills it; an entry is billed once only. Written
+    with Core (hundreds of entries per statement), audited and captured for sync like an ORM update."""
     first: dict[str, str] = {}
-    for r in rows:
-        for eid in json.loads(r.source_entry_ids or "[]"):
-            first.setdefault(eid, r.id)
+    for line_id, ln in rows:
+        for eid in ln.source_entry_ids:
+            first.setdefault(eid, line_id)
     if not first:
         return
-    for e in s.scalars(select(TimeEntry).where(TimeEntry.id.in_(list(first)))):
-        if e.statement_line_id is not None or e.status == "invoiced":
-            raise FrozenError(f"time entry {e.id} on {e.work_date} is already billed")
-        e.statement_line_id = first[e.id]
-        e.status = "invoiced"
+    ids = list(first)
+    updates = []
+    for k in range(0, len(ids), 500):
+        for eid, work_date, line_id, status in s.execute(
+                select(TimeEntry.id, TimeEntry.work_date, TimeEntry.statement_line_id, TimeEntry.status)
+                .where(TimeEntry.id.in_(ids[k:k + 500]))):
+            if line_id is not None or status == "invoiced":
+                raise FrozenError(f"time entry {eid} on {work_date} is already billed")
+            updates.append((eid, {"statement_line_id": (None, first[eid]), "status": (status, "invoiced")}))
+    update_captured(s, db, TimeEntry.__tablename__, updates)
 
 
 def _settled(s: Session, ids: list[str], exclude_credit_id: str | None = None) -> dict[str, int]:
@@ -679,7 +701,7 @@ def _cap_view(s: Session, home: Agency, agr: Agreement, fiscal_year: int, exclud
     cents = sum(ln.amount_cents for ln in plus if ln.side == PROVIDED)
     minutes = billed_minutes(plus)
     if ids:
-        prior = [_line_of(r) for r in s.scalars(select(StatementLine).where(
+        prior = [_line_of(r) for r in s.execute(select(StatementLine.__table__).where(
             StatementLine.statement_id.in_(ids), StatementLine.deleted_at.is_(None)))]
         cents += sum(ln.amount_cents for ln in prior if ln.side == PROVIDED)
         minutes += billed_minutes(prior)
