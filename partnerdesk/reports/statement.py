@@ -35,6 +35,22 @@ AGREEMENT_KINDS = {"service": "Service interlocal agreement", "reciprocal": "Rec
                    "mutual_aid": "Mutual aid agreement"}
 
 
+class _Para(Paragraph):
+    """A Paragraph that remembers its last wrap: tables wrap each cell to measure it and again to draw it,
+    KeepTogether and the frame wrap once more, and a paragraph's lines depend only on the width."""
+
+    _wrapped_at: float | None = None
+
+    def wrap(self, availWidth, availHeight):
+        if availWidth == self._wrapped_at:
+            return self.width, self.height
+        self._wrapped_at = None
+        w, h = super().wrap(availWidth, availHeight)
+        if availWidth >= 1e-8 and getattr(self, "blPara", None) is not None:
+            self._wrapped_at = availWidth
+        return w, h
+
+
 class NameMark(Flowable):
     """The issuer's mark when no logo file is configured: its code in a rounded square."""
 
@@ -100,7 +116,7 @@ class _Builder:
 
     # -- small helpers -----------------------------------------------------------------------------
     def p(self, text: str, style: str = "base") -> Paragraph:
-        return Paragraph(text, self.st[style])
+        return _Para(text, self.st[style])
 
     def labelled(self, label: str, value: str, style: str = "base") -> list:
         return [self.p(esc(label).upper(), "label"), self.p(value, style)]

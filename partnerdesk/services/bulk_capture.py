@@ -15,7 +15,7 @@ from typing import Any
 
 from sqlalchemy.orm import Session
 
-from partnerdesk.db.capture import NOT_CAPTURED, _audit_value, encode, raw_insert, seed_clock
+from partnerdesk.db.capture import NOT_CAPTURED, _audit_value, encode, op_value, raw_insert, seed_clock
 from partnerdesk.db.models import DERIVED_COLUMNS, SYNCED_TABLES, AuditEvent, Base, SyncOp
 from partnerdesk.db.types import iso_utc, utcnow, uuid7
 from partnerdesk.db.uow import Database
@@ -55,7 +55,7 @@ def insert_captured(s: Session, db: Database, table: str, rows: list[dict[str, A
             for k, v in changes.items():
                 hlc = db.clock.now()
                 ops.append(dict(op_id=f"{hlc}-{node}", hlc=hlc, node=node, tbl=table, row_id=r["id"], field=k,
-                                value=_dumps(v), origin="local"))
+                                value=op_value(v), origin="local"))
     if audits:
         _raw_insert(conn, AuditEvent.__tablename__, audits)
     if ops:
@@ -112,7 +112,7 @@ def update_captured(s: Session, db: Database, table: str,
             for k, (_o, n) in changed.items():
                 hlc = db.clock.now()
                 ops.append(dict(op_id=f"{hlc}-{node}", hlc=hlc, node=node, tbl=table, row_id=row_id, field=k,
-                                value=_dumps(encode(n)), origin="local"))
+                                value=op_value(n), origin="local"))
     if audits:
         raw_insert(conn, AuditEvent.__tablename__, audits)
     if ops:
