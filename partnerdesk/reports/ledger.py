@@ -115,34 +115,35 @@ class Ledger(Flowable):
         base = self.height - PAD_Y - HEAD_SIZE
         for col, x in zip(self.columns, xs):
             self._text(t, col.title.upper(), FONT_BOLD, HEAD_SIZE, x, base, col)
+        # the rows' main text in the row colour, then every muted sub line (job titles) in one go: two
+        # colour changes per page instead of two per row
         t.setFillColor(self.color)
-        current = self.color
+        subs: list[tuple[str, float, float, Column]] = []
         y = self.height - self.head_height
+        current_font = None
         for r in self.rows:
             font = FONT_BOLD if r.bold else FONT
-            t.setFont(font, SIZE)
+            if font != current_font:
+                t.setFont(font, SIZE)
+                current_font = font
             top = y - PAD_Y - SIZE
             for col, x, (main, sub) in zip(self.columns, xs, r.cells):
                 yy = top
-                if sub and current is not self.color:
-                    t.setFillColor(self.color)
-                    current = self.color
                 for line in main:
                     if line:
                         self._text(t, line, font, SIZE, x, yy, col)
                     yy -= LEADING
                 if sub:
-                    t.setFont(FONT, SUB_SIZE)
-                    t.setFillColor(MUTED)
-                    current = MUTED
                     yy += LEADING - SUB_LEADING - (SIZE - SUB_SIZE) * 0.2
                     for line in sub:
-                        self._text(t, line, FONT, SUB_SIZE, x, yy, col)
+                        subs.append((line, x, yy, col))
                         yy -= SUB_LEADING
-                    t.setFont(font, SIZE)
-                    t.setFillColor(self.color)
-                    current = self.color
             y -= r.height
+        if subs:
+            t.setFont(FONT, SUB_SIZE)
+            t.setFillColor(MUTED)
+            for line, x, yy, col in subs:
+                self._text(t, line, FONT, SUB_SIZE, x, yy, col)
         c.drawText(t)
 
     def _text(self, t, text: str, font: str, size: float, x: float, y: float, col: Column) -> None:

@@ -23,7 +23,6 @@ from partnerdesk.db.models import (Agency, Agreement, AgreementParty, Contact, N
                                    ServiceCategory, Statement, StatementDocument, StatementLine, TimeEntry)
 from partnerdesk.db.types import utcnow, uuid7
 from partnerdesk.db.uow import Database
-from partnerdesk.domain.billing import rate_in_force
 from partnerdesk.domain.netting import (OFFSET, PROVIDED, BillableEntry, LineDraft, billed_minutes,
                                         build_statement, payment_status)
 from partnerdesk.domain.periods import Quarter, fiscal_year_of
@@ -200,19 +199,19 @@ class StatementService:
         base = [TimeEntry.deleted_at.is_(None), TimeEntry.agreement_id == agreement_id,
                 TimeEntry.statement_line_id.is_(None), TimeEntry.status != "invoiced",
                 TimeEntry.work_date >= q.start, TimeEntry.work_date <= q.end]
-        # plain rows, not ORM objects: drafting only reads the entries (issuing marks them with Core)
-        entries = TimeEntry.__table__
-        ours = s.execute(select(entries).where(*base, TimeEntry.provider_agency_id == home.id,
+        # plain rows of the columns billing reads, not ORM objects: drafting only reads the entries
+        # (issuing marks them with Core)
+        entries = _ENTRY_COLUMNS
+        ours = s.execute(select(*entries).where(*base, TimeEntry.provider_agency_id == home.id,
                                                TimeEntry.recipient_agency_id == partner_id)).all()
         theirs = []
         if agr.offset_allowed:
-            theirs = s.execute(select(entries).where(*base, TimeEntry.provider_agency_id == partner_id,
+            theirs = s.execute(select(*entries).where(*base, TimeEntry.provider_agency_id == partner_id,
                                                      TimeEntry.recipient_agency_id == home.id)).all()
         cats = {c.id: c.code for c in s.scalars(select(ServiceCategory))}
         staff_ids = {e.staff_contact_id for e in (*ours, *theirs) if e.staff_contact_id}
         titles = dict(s.execute(select(Contact.id, Contact.title).where(Contact.id.in_(staff_ids))).all()) \
             if staff_ids else {}
-        rates = pricer.rates.get(agreement_id, [])
         held: list[HeldEntry] = []
         unack = 0
 
@@ -232,7 +231,7 @@ class StatementService:
                                    incident_ref=e.incident_ref, after_hours=e.after_hours, callout=e.callout,
                                    travel_minutes=e.travel_minutes, miles=e.miles,
                                    provider_agency_id=e.provider_agency_id)
-                out.append((be, rate_in_force(rates, e.work_date, e.category_id, e.provider_agency_id)))
+                out.append((be, pricer.rate_for(agreement_id, e.provider_agency_id, e.category_id, e.work_date)))
             return out
 
         draft = build_statement(billable(ours), billable(theirs), offset_allowed=agr.offset_allowed,
@@ -273,8 +272,8 @@ class StatementService:
             s.flush()
             existing: list = []
         else:
-            existing = s.execute(select(StatementLine.__table__).where(StatementLine.statement_id == st.id,
-                                                                       StatementLine.deleted_at.is_(None))
+            existing = s.execute(select(*_LINE_COLUMNS).where(StatementLine.statement_id == st.id,
+                                                              StatementLine.deleted_at.is_(None))
                                  .order_by(StatementLine.position)).all()
         cap = _cap_view(s, home, agr, q.fiscal_year, exclude_id=st.id, plus=draft.lines)
         if cap is not None and _over_cap(cap):
@@ -593,6 +592,17 @@ class StatementService:
 
 # -- helpers ---------------------------------------------------------------------------------------
 
+# what drafting reads of a time entry, and of a stored line (``_line_of``)
+_ENTRY_COLUMNS = (TimeEntry.id, TimeEntry.work_date, TimeEntry.minutes, TimeEntry.staff_name,
+                  TimeEntry.staff_contact_id, TimeEntry.category_id, TimeEntry.description, TimeEntry.incident_ref,
+                  TimeEntry.after_hours, TimeEntry.callout, TimeEntry.travel_minutes, TimeEntry.miles,
+                  TimeEntry.provider_agency_id, TimeEntry.status, TimeEntry.dispute_reason)
+_LINE_COLUMNS = (StatementLine.id, StatementLine.kind, StatementLine.side, StatementLine.work_date,
+                 StatementLine.staff_name, StatementLine.staff_title, StatementLine.category_code,
+                 StatementLine.description, StatementLine.quantity, StatementLine.unit_rate, StatementLine.multiplier,
+                 StatementLine.amount_cents, StatementLine.source_entry_ids)
+
+
 def _check_scope(partner: str | None, all_partners: bool) -> None:
     if bool(partner) == bool(all_partners):
         raise ValidationError("choose one partner (--partner CODE) or all of them (--all)")
@@ -625,8 +635,8 @@ def _line_of(r) -> LineDraft:
 
 
 def _stored_lines(s: Session, statement_id: str) -> tuple[LineDraft, ...]:
-    rows = s.execute(select(StatementLine.__table__).where(StatementLine.statement_id == statement_id,
-                                                           StatementLine.deleted_at.is_(None))
+    rows = s.execute(select(*_LINE_COLUMNS).where(StatementLine.statement_id == statement_id,
+                                                  StatementLine.deleted_at.is_(None))
                      .order_by(StatementLine.position))
     return tuple(_line_of(r) for r in rows)
 
@@ -701,7 +711,7 @@ def _cap_view(s: Session, home: Agency, agr: Agreement, fiscal_year: int, exclud
     cents = sum(ln.amount_cents for ln in plus if ln.side == PROVIDED)
     minutes = billed_minutes(plus)
     if ids:
-        prior = [_line_of(r) for r in s.execute(select(StatementLine.__table__).where(
+        prior = [_line_of(r) for r in s.execute(select(*_LINE_COLUMNS).where(
             StatementLine.statement_id.in_(ids), StatementLine.deleted_at.is_(None)))]
         cents += sum(ln.amount_cents for ln in prior if ln.side == PROVIDED)
         minutes += billed_minutes(prior)
