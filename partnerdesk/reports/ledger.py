@@ -10,6 +10,7 @@ from functools import lru_cache
 from typing import Sequence
 
 from reportlab.lib import colors
+from reportlab.lib.rl_accel import fp_str
 from reportlab.lib.utils import simpleSplit
 from reportlab.pdfbase.pdfmetrics import stringWidth
 from reportlab.platypus import Flowable
@@ -162,10 +163,12 @@ class Ledger(Flowable):
             x = x + col.width - PAD_X - width
         else:
             x = x + PAD_X
-        t.setTextOrigin(x, y)
+        # t.setTextOrigin(x, y) followed by textOut, for a bottom-up canvas (every canvas we draw on)
+        t._code.append(f"1 0 0 1 {fp_str(x, y)} Tm")
         t._code.append(code)
+        t._x0, t._y0, t._y = x, y, y
         t._curSubset = subset
-        t._x += width
+        t._x = x + width
 
     def _cache(self, t) -> dict:
         doc = t._canvas._doc

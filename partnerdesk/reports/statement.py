@@ -35,11 +35,35 @@ AGREEMENT_KINDS = {"service": "Service interlocal agreement", "reciprocal": "Rec
                    "mutual_aid": "Mutual aid agreement"}
 
 
+_STYLES: dict | None = None
+_FRAGS: dict[tuple[str, str], list] = {}  # (markup, style name) -> parsed fragments
+
+
+def _styles() -> dict:
+    """The statement's paragraph styles, made once per process (they never change)."""
+    global _STYLES
+    if _STYLES is None:
+        _STYLES = styles()
+    return _STYLES
+
+
 class _Para(Paragraph):
-    """A Paragraph that remembers its last wrap: tables wrap each cell to measure it and again to draw it,
-    KeepTogether and the frame wrap once more, and a paragraph's lines depend only on the width."""
+    """A Paragraph that parses each distinct (markup, style) once per process and remembers its last wrap:
+    tables wrap each cell to measure it and again to draw it, KeepTogether and the frame wrap once more,
+    and a paragraph's lines depend only on the width. Each paragraph gets its own copies of the parsed
+    fragments, so nothing one paragraph does to them reaches another."""
 
     _wrapped_at: float | None = None
+
+    def __init__(self, text: str, style):
+        key = (text, style.name)
+        frags = _FRAGS.get(key)
+        if frags is None:
+            super().__init__(text, style)
+            if len(_FRAGS) < 4096 and not self.bulletText:
+                _FRAGS[key] = [f.clone() for f in self.frags]
+            return
+        super().__init__(text, style, frags=[f.clone() for f in frags])
 
     def wrap(self, availWidth, availHeight):
         if availWidth == self._wrapped_at:
@@ -111,7 +135,7 @@ def _qty_text(kind: str, quantity: str) -> str:
 class _Builder:
     def __init__(self, view: StatementView):
         self.v = view
-        self.st = styles()
+        self.st = _styles()
         self.draft = view.number is None
 
     # -- small helpers -----------------------------------------------------------------------------

@@ -287,12 +287,15 @@ class StatementService:
                             "unacknowledged": unack, "warnings": warnings}, ensure_ascii=False, sort_keys=True)
         if st.notes != notes:
             st.notes = notes
-        stored = [(r.id, _line_of(r)) for r in existing]
-        if [ln.key() for _id, ln in stored] != [ln.key() for ln in draft.lines]:
+        # the stored lines stay when every column matches the fresh draft (LineDraft.key() is every field;
+        # compared as stored, source ids as the JSON text they are stored as)
+        if [tuple(r)[1:] for r in existing] == [_stored_form(ln) for ln in draft.lines]:
+            stored = [(r.id, ln) for r, ln in zip(existing, draft.lines)]
+        else:
             # a statement has hundreds of lines: written with Core, with the same audit and sync trail
             now = utcnow()
             update_captured(s, self.db, StatementLine.__tablename__,
-                            [(line_id, {"deleted_at": (None, now)}) for line_id, _ln in stored])
+                            [(r.id, {"deleted_at": (None, now)}) for r in existing])
             new_rows = [_line_values(st.id, i, ln, now) for i, ln in enumerate(draft.lines, 1)]
             insert_captured(s, self.db, StatementLine.__tablename__, new_rows)
             stored = [(r["id"], ln) for r, ln in zip(new_rows, draft.lines)]
@@ -623,6 +626,12 @@ def _line_values(statement_id: str, position: int, ln: LineDraft, now) -> dict:
                 staff_title=ln.staff_title, category_code=ln.category_code, description=ln.description,
                 quantity=ln.quantity, unit_rate=ln.unit_rate, multiplier=ln.multiplier,
                 amount_cents=ln.amount_cents, source_entry_ids=json.dumps(list(ln.source_entry_ids)))
+
+
+def _stored_form(ln: LineDraft) -> tuple:
+    """A line as the ``_LINE_COLUMNS`` after ``id`` hold it."""
+    return (ln.kind, ln.side, ln.work_date, ln.staff_name, ln.staff_title, ln.category_code, ln.description,
+            ln.quantity, ln.unit_rate, ln.multiplier, ln.amount_cents, json.dumps(list(ln.source_entry_ids)))
 
 
 def _line_of(r) -> LineDraft:
