@@ -10,6 +10,7 @@ from pathlib import Path
 from reportlab.lib import colors
 from reportlab.lib.pagesizes import LETTER
 from reportlab.lib.units import inch
+from reportlab.pdfbase import pdfmetrics
 from reportlab.platypus import (CondPageBreak, Flowable, Image, KeepTogether, Paragraph, SimpleDocTemplate,
                                 Spacer, Table, TableStyle)
 
@@ -44,7 +45,30 @@ def _styles() -> dict:
     global _STYLES
     if _STYLES is None:
         _STYLES = styles()
+        for name in (FONT, FONT_BOLD):
+            _memoise_subsets(pdfmetrics.getFont(name).face)
     return _STYLES
+
+
+def _memoise_subsets(face) -> None:
+    """Statements of one run use nearly the same characters in the same order, and a font subset is a pure
+    function of that list: build each distinct subset once (the bytes are the same as building it again)."""
+    if getattr(face, "_partnerdesk_subsets", None) is not None:
+        return
+    build = face.makeSubset
+    cache: dict[tuple[int, ...], bytes] = {}
+
+    def make_subset(subset):
+        key = tuple(subset)
+        data = cache.get(key)
+        if data is None:
+            data = build(subset)
+            if len(cache) < 64:
+                cache[key] = data
+        return data
+
+    face._partnerdesk_subsets = cache
+    face.makeSubset = make_subset
 
 
 class _Para(Paragraph):

@@ -128,9 +128,16 @@ class StatementService:
         if not rows:
             return []
         ids = [r.id for r in rows]
-        codes = {a.id: a for a in s.scalars(select(Agency))}
-        agr = dict(s.execute(select(Agreement.id, Agreement.number)).all())
-        numbers = dict(s.execute(select(Statement.id, Statement.number)).all())
+        few = len(rows) <= 200  # a few statements (one just issued): look up only what they name
+        q_agency, q_agr, q_num = select(Agency), select(Agreement.id, Agreement.number), \
+            select(Statement.id, Statement.number)
+        if few:
+            q_agency = q_agency.where(Agency.id.in_({r.bill_to_agency_id for r in rows}))
+            q_agr = q_agr.where(Agreement.id.in_({r.agreement_id for r in rows if r.agreement_id}))
+            q_num = q_num.where(Statement.id.in_({x for r in rows for x in (r.supersedes_id, r.original_id) if x}))
+        codes = {a.id: a for a in s.scalars(q_agency)}
+        agr = dict(s.execute(q_agr).all())
+        numbers = dict(s.execute(q_num).all())
         counts = dict(s.execute(select(StatementLine.statement_id, func.count())
                                 .where(StatementLine.statement_id.in_(ids), StatementLine.deleted_at.is_(None))
                                 .group_by(StatementLine.statement_id)).all())
@@ -324,7 +331,9 @@ class StatementService:
         account = _account_summary(s, st, issue_date)
         cap = (_cap_view(s, home, agr, st.fiscal_year, exclude_id=st.id, plus=lines)
                if agr and st.kind == "statement" else None)
-        numbers = dict(s.execute(select(Statement.id, Statement.number)).all())
+        linked = [x for x in (st.supersedes_id, st.original_id) if x]
+        numbers = dict(s.execute(select(Statement.id, Statement.number).where(Statement.id.in_(linked))).all()) \
+            if linked else {}
         place = None
         if home.remit_to:
             place = home.remit_to.strip().splitlines()[-1].split(" WA ")[0].rstrip(",") + ", Washington"

@@ -7,6 +7,7 @@ from datetime import date
 
 import pytest
 from PySide6.QtCore import Qt
+from PySide6.QtGui import QGuiApplication
 
 from partnerdesk.domain.money import format_cents
 from partnerdesk.gui.dialogs.statement_actions import CreditNoteDialog, PaymentDialog, VoidDialog
@@ -136,6 +137,11 @@ def test_void_with_replacement_by_keyboard(qtbot, page, window, monkeypatch, tmp
     with qtbot.waitSignal(page.loaded, timeout=30000):
         qtbot.keyClick(page.ui.table, Qt.Key.Key_D,
                        Qt.KeyboardModifier.ControlModifier | Qt.KeyboardModifier.ShiftModifier)
+    # let go of the modifiers: QTest keeps them as held, and a held Ctrl turns the next test's selectRow
+    # into a toggle
+    qtbot.keyRelease(page.ui.table, Qt.Key.Key_Shift, Qt.KeyboardModifier.ControlModifier)
+    qtbot.keyRelease(page.ui.table, Qt.Key.Key_Control, Qt.KeyboardModifier.NoModifier)
+    assert QGuiApplication.keyboardModifiers() == Qt.KeyboardModifier.NoModifier
     assert _cell(page, "LYN-2026-0004", "Status") == "void"
     assert _cell(page, "LYN-2026-0004", "Notes") == "Wrong partner reference on the statement"
     assert "Voided LYN-2026-0004" in page.ui.subtitle.text() and "Issued LYN-2026-0007" in page.ui.subtitle.text()
