@@ -10,7 +10,7 @@ import json
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import event, func, insert, inspect, select
+from sqlalchemy import event, func, inspect, select
 from sqlalchemy.orm import Session
 
 from partnerdesk.db.actor import Actor  # noqa: F401  (re-exported: callers import it from here)
@@ -32,10 +32,42 @@ def encode(value: Any) -> Any:
     return value
 
 
+_dumps = json.JSONEncoder(ensure_ascii=False).encode
+_encode_str = json.encoder.encode_basestring
+
+
+def op_value(value: Any) -> str:
+    """A column value as the JSON text of a sync op: ``json.dumps(encode(value), ensure_ascii=False)``,
+    with the common scalar types done directly (tens of thousands of ops per billing run)."""
+    if value is None:
+        return "null"
+    t = type(value)
+    if t is str:
+        return _encode_str(value)
+    if t is int:
+        return int.__repr__(value)
+    if t is bool:
+        return "true" if value else "false"
+    return _dumps(encode(value))
+
+
 def _audit_value(value: Any) -> Any:
     if isinstance(value, bytes):
         return f"<{len(value)} bytes>"
     return encode(value)
+
+
+_KEYS: dict[Any, tuple[str, ...]] = {}
+
+
+def _captured_keys(table) -> tuple[str, ...]:
+    """The attribute keys of ``table`` whose changes are audited and synced, in column order."""
+    keys = _KEYS.get(table)
+    if keys is None:
+        keys = _KEYS[table] = tuple(c.key for c in table.columns
+                                    if c.key not in NOT_CAPTURED and c.key != "id"
+                                    and (table.name, c.key) not in DERIVED_COLUMNS)
+    return keys
 
 
 class ChangeCapture:
@@ -62,10 +94,11 @@ class ChangeCapture:
             state = inspect(obj)
             table = obj.__table__.name
             changes: dict[str, list[Any]] = {}
-            for col in obj.__table__.columns:
-                key = col.key
-                if key in NOT_CAPTURED or key == "id" or (table, key) in DERIVED_COLUMNS:
-                    continue
+            # a pending row: every column; a dirty one: only the attributes changed since load (those
+            # SQLAlchemy keeps an original value for in committed_state), not every column's history
+            keys = _captured_keys(obj.__table__) if is_new else \
+                [k for k in _captured_keys(obj.__table__) if k in state.committed_state]
+            for key in keys:
                 attr = state.attrs[key]
                 if is_new:
                     value = attr.value
@@ -100,14 +133,7 @@ class ChangeCapture:
                 ))
             if table in SYNCED_TABLES and session.info.get("capture_ops", True):
                 if not seeded:
-                    # our own newest op is binding; others' only up to the drift limit (a far-future
-                    # clock elsewhere is never adopted)
-                    self.clock.seed(session.execute(select(func.max(SyncOp.hlc))
-                                                    .where(SyncOp.node == self.node_id)).scalar())
-                    latest = session.execute(select(func.max(SyncOp.hlc)).where(
-                        SyncOp.hlc <= self.clock.horizon())).scalar()
-                    if latest:
-                        self.clock.observe(latest)
+                    seed_clock(session, self.clock, self.node_id)
                     seeded = True
                 for key, (_old, new) in changes.items():
                     if is_new and new is None:
@@ -115,12 +141,38 @@ class ChangeCapture:
                     hlc = self.clock.now()
                     ops.append(dict(op_id=f"{hlc}-{self.node_id}", hlc=hlc, node=self.node_id, tbl=table,
                                     row_id=obj.id, field=key,
-                                    value=json.dumps(encode(new), ensure_ascii=False), origin="local"))
+                                    value=op_value(new), origin="local"))
         for obj in session.deleted:
             if isinstance(obj, Entity):
                 raise RuntimeError(f"{obj.__table__.name} rows are soft-deleted; set deleted_at instead")
         conn = session.connection()
         if audits:
-            conn.execute(insert(AuditEvent), audits)
+            at = iso_utc(now)
+            for a in audits:
+                a["at"] = at
+            raw_insert(conn, AuditEvent.__tablename__, audits)
         if ops:
-            conn.execute(insert(SyncOp), ops)
+            raw_insert(conn, SyncOp.__tablename__, ops)
+
+
+def seed_clock(session: Session, clock: HybridClock, node_id: str) -> None:
+    """Before stamping ops: our own newest op is binding; others' only up to the drift limit (a far-future
+    clock elsewhere is never adopted). Once per write transaction: it holds the write lock (BEGIN
+    IMMEDIATE), so no other writer adds ops until it ends, and our own clock is past every op it wrote."""
+    tx = session.get_transaction()
+    if tx is not None and session.info.get("_clock_seeded") is tx:
+        return
+    clock.seed(session.execute(select(func.max(SyncOp.hlc)).where(SyncOp.node == node_id)).scalar())
+    latest = session.execute(select(func.max(SyncOp.hlc)).where(SyncOp.hlc <= clock.horizon())).scalar()
+    if latest:
+        clock.observe(latest)
+    if tx is not None:
+        session.info["_clock_seeded"] = tx
+
+
+def raw_insert(conn, table: str, rows: list[dict[str, Any]]) -> None:
+    """executemany straight through the driver (SQLAlchemy's per-row parameter processing costs more than
+    SQLite itself for audit and op rows). Rows must hold stored values (ISO text for dates) and share keys."""
+    cols = list(rows[0])
+    sql = f"INSERT INTO {table} ({', '.join(cols)}) VALUES ({', '.join(':' + c for c in cols)})"
+    conn.exec_driver_sql(sql, rows)

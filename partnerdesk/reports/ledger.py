@@ -6,9 +6,11 @@ platypus ``Table`` of Paragraphs."""
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import lru_cache
 from typing import Sequence
 
 from reportlab.lib import colors
+from reportlab.lib.rl_accel import fp_str
 from reportlab.lib.utils import simpleSplit
 from reportlab.pdfbase.pdfmetrics import stringWidth
 from reportlab.platypus import Flowable
@@ -16,6 +18,9 @@ from reportlab.platypus import Flowable
 from partnerdesk.reports.styles import ACCENT, FONT, FONT_BOLD, INK, MUTED, ZEBRA
 
 SIZE, LEADING = 7.5, 9.2
+# Statement detail rows repeat the same few strings (dates, names, rates, descriptions) hundreds of times;
+# splitting a cell into lines is a pure function of (text, font, size, width), so it is memoised.
+_split = lru_cache(maxsize=8192)(simpleSplit)
 SUB_SIZE, SUB_LEADING = 6.5, 8.0
 HEAD_SIZE = 6.8
 PAD_X, PAD_Y = 3.0, 2.4
@@ -61,8 +66,8 @@ class Ledger(Flowable):
             main, sub = (value if isinstance(value, tuple) else (value, None))
             main = "" if main is None else str(main)
             avail = col.width - 2 * PAD_X
-            m = simpleSplit(main, FONT_BOLD if bold else FONT, SIZE, avail) if col.wrap else [main]
-            s = simpleSplit(sub, FONT, SUB_SIZE, avail) if (col.wrap and sub) else ([sub] if sub else [])
+            m = _split(main, FONT_BOLD if bold else FONT, SIZE, avail) if col.wrap else [main]
+            s = _split(sub, FONT, SUB_SIZE, avail) if (col.wrap and sub) else ([sub] if sub else [])
             cells.append((m or [""], s))
             lines_max = max(lines_max, len(m or [""]) * LEADING + len(s) * SUB_LEADING)
         return _Row(cells, lines_max + 2 * PAD_Y, bold)
@@ -111,44 +116,67 @@ class Ledger(Flowable):
         base = self.height - PAD_Y - HEAD_SIZE
         for col, x in zip(self.columns, xs):
             self._text(t, col.title.upper(), FONT_BOLD, HEAD_SIZE, x, base, col)
+        # the rows' main text in the row colour, then every muted sub line (job titles) in one go: two
+        # colour changes per page instead of two per row
         t.setFillColor(self.color)
-        current = self.color
+        subs: list[tuple[str, float, float, Column]] = []
         y = self.height - self.head_height
+        current_font = None
         for r in self.rows:
             font = FONT_BOLD if r.bold else FONT
-            t.setFont(font, SIZE)
+            if font != current_font:
+                t.setFont(font, SIZE)
+                current_font = font
             top = y - PAD_Y - SIZE
             for col, x, (main, sub) in zip(self.columns, xs, r.cells):
                 yy = top
-                if sub and current is not self.color:
-                    t.setFillColor(self.color)
-                    current = self.color
                 for line in main:
                     if line:
                         self._text(t, line, font, SIZE, x, yy, col)
                     yy -= LEADING
                 if sub:
-                    t.setFont(FONT, SUB_SIZE)
-                    t.setFillColor(MUTED)
-                    current = MUTED
                     yy += LEADING - SUB_LEADING - (SIZE - SUB_SIZE) * 0.2
                     for line in sub:
-                        self._text(t, line, FONT, SUB_SIZE, x, yy, col)
+                        subs.append((line, x, yy, col))
                         yy -= SUB_LEADING
-                    t.setFont(font, SIZE)
-                    t.setFillColor(self.color)
-                    current = self.color
             y -= r.height
+        if subs:
+            t.setFont(FONT, SUB_SIZE)
+            t.setFillColor(MUTED)
+            for line, x, yy, col in subs:
+                self._text(t, line, FONT, SUB_SIZE, x, yy, col)
         c.drawText(t)
 
-    @staticmethod
-    def _text(t, text: str, font: str, size: float, x: float, y: float, col: Column) -> None:
+    def _text(self, t, text: str, font: str, size: float, x: float, y: float, col: Column) -> None:
+        """``t.textOut(text)`` at (x, y), aligned in ``col``, memoised per document: the PDF operators a
+        string becomes depend only on the text object's font state and on the document's font subset
+        (which only ever grows), so a repeated string reuses the operators made the first time and the
+        bytes written are exactly those ``textOut`` would write."""
+        cache = self._cache(t)
+        key = (t._fontname, t._fontsize, t._leading, t._curSubset, text)
+        hit = cache.get(key)
+        if hit is None:
+            code = t._formatText(text)  # advances t._curSubset when it switches subset
+            hit = cache[key] = (code, t._curSubset, stringWidth(text, t._fontname, t._fontsize))
+        code, subset, width = hit
         if col.align == "right":
-            x = x + col.width - PAD_X - stringWidth(text, font, size)
+            x = x + col.width - PAD_X - width
         else:
             x = x + PAD_X
-        t.setTextOrigin(x, y)
-        t.textOut(text)
+        # t.setTextOrigin(x, y) followed by textOut, for a bottom-up canvas (every canvas we draw on)
+        t._code.append(f"1 0 0 1 {fp_str(x, y)} Tm")
+        t._code.append(code)
+        t._x0, t._y0, t._y = x, y, y
+        t._curSubset = subset
+        t._x = x + width
+
+    def _cache(self, t) -> dict:
+        doc = t._canvas._doc
+        cache = getattr(doc, "_partnerdesk_text_cache", None)
+        if cache is None:
+            cache = {}
+            doc._partnerdesk_text_cache = cache
+        return cache
 
 
 __all__ = ["Column", "Ledger", "colors"]

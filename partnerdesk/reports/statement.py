@@ -10,6 +10,7 @@ from pathlib import Path
 from reportlab.lib import colors
 from reportlab.lib.pagesizes import LETTER
 from reportlab.lib.units import inch
+from reportlab.pdfbase import pdfmetrics
 from reportlab.platypus import (CondPageBreak, Flowable, Image, KeepTogether, Paragraph, SimpleDocTemplate,
                                 Spacer, Table, TableStyle)
 
@@ -33,6 +34,69 @@ PAD_Y = 2.2
 KIND_TITLES = {"statement": "Intergovernmental Billing Statement", "credit_note": "Credit Note"}
 AGREEMENT_KINDS = {"service": "Service interlocal agreement", "reciprocal": "Reciprocal interlocal agreement",
                    "mutual_aid": "Mutual aid agreement"}
+
+
+_STYLES: dict | None = None
+_FRAGS: dict[tuple[str, str], list] = {}  # (markup, style name) -> parsed fragments
+
+
+def _styles() -> dict:
+    """The statement's paragraph styles, made once per process (they never change)."""
+    global _STYLES
+    if _STYLES is None:
+        _STYLES = styles()
+        for name in (FONT, FONT_BOLD):
+            _memoise_subsets(pdfmetrics.getFont(name).face)
+    return _STYLES
+
+
+def _memoise_subsets(face) -> None:
+    """Statements of one run use nearly the same characters in the same order, and a font subset is a pure
+    function of that list: build each distinct subset once (the bytes are the same as building it again)."""
+    if getattr(face, "_partnerdesk_subsets", None) is not None:
+        return
+    build = face.makeSubset
+    cache: dict[tuple[int, ...], bytes] = {}
+
+    def make_subset(subset):
+        key = tuple(subset)
+        data = cache.get(key)
+        if data is None:
+            data = build(subset)
+            if len(cache) < 64:
+                cache[key] = data
+        return data
+
+    face._partnerdesk_subsets = cache
+    face.makeSubset = make_subset
+
+
+class _Para(Paragraph):
+    """A Paragraph that parses each distinct (markup, style) once per process and remembers its last wrap:
+    tables wrap each cell to measure it and again to draw it, KeepTogether and the frame wrap once more,
+    and a paragraph's lines depend only on the width. Each paragraph gets its own copies of the parsed
+    fragments, so nothing one paragraph does to them reaches another."""
+
+    _wrapped_at: float | None = None
+
+    def __init__(self, text: str, style):
+        key = (text, style.name)
+        frags = _FRAGS.get(key)
+        if frags is None:
+            super().__init__(text, style)
+            if len(_FRAGS) < 4096 and not self.bulletText:
+                _FRAGS[key] = [f.clone() for f in self.frags]
+            return
+        super().__init__(text, style, frags=[f.clone() for f in frags])
+
+    def wrap(self, availWidth, availHeight):
+        if availWidth == self._wrapped_at:
+            return self.width, self.height
+        self._wrapped_at = None
+        w, h = super().wrap(availWidth, availHeight)
+        if availWidth >= 1e-8 and getattr(self, "blPara", None) is not None:
+            self._wrapped_at = availWidth
+        return w, h
 
 
 class NameMark(Flowable):
@@ -95,12 +159,12 @@ def _qty_text(kind: str, quantity: str) -> str:
 class _Builder:
     def __init__(self, view: StatementView):
         self.v = view
-        self.st = styles()
+        self.st = _styles()
         self.draft = view.number is None
 
     # -- small helpers -----------------------------------------------------------------------------
     def p(self, text: str, style: str = "base") -> Paragraph:
-        return Paragraph(text, self.st[style])
+        return _Para(text, self.st[style])
 
     def labelled(self, label: str, value: str, style: str = "base") -> list:
         return [self.p(esc(label).upper(), "label"), self.p(value, style)]

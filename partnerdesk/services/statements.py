@@ -22,9 +22,8 @@ from sqlalchemy.orm import Session
 from partnerdesk import fsutil
 from partnerdesk.db.models import (Agency, Agreement, AgreementParty, Contact, NumberSequence, Payment,
                                    ServiceCategory, Statement, StatementDocument, StatementLine, TimeEntry)
-from partnerdesk.db.types import utcnow
+from partnerdesk.db.types import utcnow, uuid7
 from partnerdesk.db.uow import Database
-from partnerdesk.domain.billing import rate_in_force
 from partnerdesk.domain.netting import (OFFSET, PROVIDED, BillableEntry, LineDraft, billed_minutes,
                                         build_statement, payment_status)
 from partnerdesk.domain.periods import Quarter, fiscal_year_of
@@ -33,6 +32,7 @@ from partnerdesk.domain.statements import (AccountSummary, CapView, HeldEntry, I
 from partnerdesk.errors import FrozenError, NotFoundError, UserError, ValidationError
 from partnerdesk.services.agencies import agency_dto
 from partnerdesk.services.base import clean_text, find_agency, require_home
+from partnerdesk.services.bulk_capture import insert_captured, update_captured
 from partnerdesk.services.pricing import Pricer, reprice
 
 log = logging.getLogger(__name__)
@@ -48,6 +48,7 @@ class _Build:
 
     statement: Statement
     lines: tuple[LineDraft, ...]
+    rows: tuple[tuple[str, LineDraft], ...]  # (statement line id, line) of the stored lines, in order
     held: tuple[HeldEntry, ...]
     unacknowledged: int
     warnings: list[str]
@@ -128,9 +129,16 @@ class StatementService:
         if not rows:
             return []
         ids = [r.id for r in rows]
-        codes = {a.id: a for a in s.scalars(select(Agency))}
-        agr = dict(s.execute(select(Agreement.id, Agreement.number)).all())
-        numbers = dict(s.execute(select(Statement.id, Statement.number)).all())
+        few = len(rows) <= 200  # a few statements (one just issued): look up only what they name
+        q_agency, q_agr, q_num = select(Agency), select(Agreement.id, Agreement.number), \
+            select(Statement.id, Statement.number)
+        if few:
+            q_agency = q_agency.where(Agency.id.in_({r.bill_to_agency_id for r in rows}))
+            q_agr = q_agr.where(Agreement.id.in_({r.agreement_id for r in rows if r.agreement_id}))
+            q_num = q_num.where(Statement.id.in_({x for r in rows for x in (r.supersedes_id, r.original_id) if x}))
+        codes = {a.id: a for a in s.scalars(q_agency)}
+        agr = dict(s.execute(q_agr).all())
+        numbers = dict(s.execute(q_num).all())
         counts = dict(s.execute(select(StatementLine.statement_id, func.count())
                                 .where(StatementLine.statement_id.in_(ids), StatementLine.deleted_at.is_(None))
                                 .group_by(StatementLine.statement_id)).all())
@@ -199,17 +207,19 @@ class StatementService:
         base = [TimeEntry.deleted_at.is_(None), TimeEntry.agreement_id == agreement_id,
                 TimeEntry.statement_line_id.is_(None), TimeEntry.status != "invoiced",
                 TimeEntry.work_date >= q.start, TimeEntry.work_date <= q.end]
-        ours = s.scalars(select(TimeEntry).where(*base, TimeEntry.provider_agency_id == home.id,
-                                                 TimeEntry.recipient_agency_id == partner_id)).all()
+        # plain rows of the columns billing reads, not ORM objects: drafting only reads the entries
+        # (issuing marks them with Core)
+        entries = _ENTRY_COLUMNS
+        ours = s.execute(select(*entries).where(*base, TimeEntry.provider_agency_id == home.id,
+                                               TimeEntry.recipient_agency_id == partner_id)).all()
         theirs = []
         if agr.offset_allowed:
-            theirs = s.scalars(select(TimeEntry).where(*base, TimeEntry.provider_agency_id == partner_id,
-                                                       TimeEntry.recipient_agency_id == home.id)).all()
+            theirs = s.execute(select(*entries).where(*base, TimeEntry.provider_agency_id == partner_id,
+                                                     TimeEntry.recipient_agency_id == home.id)).all()
         cats = {c.id: c.code for c in s.scalars(select(ServiceCategory))}
         staff_ids = {e.staff_contact_id for e in (*ours, *theirs) if e.staff_contact_id}
         titles = dict(s.execute(select(Contact.id, Contact.title).where(Contact.id.in_(staff_ids))).all()) \
             if staff_ids else {}
-        rates = pricer.rates.get(agreement_id, [])
         held: list[HeldEntry] = []
         unack = 0
 
@@ -229,7 +239,7 @@ class StatementService:
                                    incident_ref=e.incident_ref, after_hours=e.after_hours, callout=e.callout,
                                    travel_minutes=e.travel_minutes, miles=e.miles,
                                    provider_agency_id=e.provider_agency_id)
-                out.append((be, rate_in_force(rates, e.work_date, e.category_id, e.provider_agency_id)))
+                out.append((be, pricer.rate_for(agreement_id, e.provider_agency_id, e.category_id, e.work_date)))
             return out
 
         draft = build_statement(billable(ours), billable(theirs), offset_allowed=agr.offset_allowed,
@@ -268,10 +278,10 @@ class StatementService:
                            period_start=q.start, period_end=q.end, status="draft")
             s.add(st)
             s.flush()
-            existing: list[StatementLine] = []
+            existing: list = []
         else:
-            existing = s.scalars(select(StatementLine).where(StatementLine.statement_id == st.id,
-                                                             StatementLine.deleted_at.is_(None))
+            existing = s.execute(select(*_LINE_COLUMNS).where(StatementLine.statement_id == st.id,
+                                                              StatementLine.deleted_at.is_(None))
                                  .order_by(StatementLine.position)).all()
         cap = _cap_view(s, home, agr, q.fiscal_year, exclude_id=st.id, plus=draft.lines)
         if cap is not None and _over_cap(cap):
@@ -285,11 +295,19 @@ class StatementService:
                             "unacknowledged": unack, "warnings": warnings}, ensure_ascii=False, sort_keys=True)
         if st.notes != notes:
             st.notes = notes
-        if [_line_of(ln).key() for ln in existing] != [ln.key() for ln in draft.lines]:
-            for ln in existing:
-                ln.deleted_at = utcnow()
-            s.add_all(_line_row(st.id, i, ln) for i, ln in enumerate(draft.lines, 1))
-        return _Build(st, draft.lines, tuple(held), unack, warnings)
+        # the stored lines stay when every column matches the fresh draft (LineDraft.key() is every field;
+        # compared as stored, source ids as the JSON text they are stored as)
+        if [tuple(r)[1:] for r in existing] == [_stored_form(ln) for ln in draft.lines]:
+            stored = [(r.id, ln) for r, ln in zip(existing, draft.lines)]
+        else:
+            # a statement has hundreds of lines: written with Core, with the same audit and sync trail
+            now = utcnow()
+            update_captured(s, self.db, StatementLine.__tablename__,
+                            [(r.id, {"deleted_at": (None, now)}) for r in existing])
+            new_rows = [_line_values(st.id, i, ln, now) for i, ln in enumerate(draft.lines, 1)]
+            insert_captured(s, self.db, StatementLine.__tablename__, new_rows)
+            stored = [(r["id"], ln) for r, ln in zip(new_rows, draft.lines)]
+        return _Build(st, draft.lines, tuple(stored), tuple(held), unack, warnings)
 
     # -- preview ----------------------------------------------------------------------------------
     def preview(self, ref: str, today: date | None = None) -> bytes:
@@ -314,7 +332,9 @@ class StatementService:
         account = _account_summary(s, st, issue_date)
         cap = (_cap_view(s, home, agr, st.fiscal_year, exclude_id=st.id, plus=lines)
                if agr and st.kind == "statement" else None)
-        numbers = dict(s.execute(select(Statement.id, Statement.number)).all())
+        linked = [x for x in (st.supersedes_id, st.original_id) if x]
+        numbers = dict(s.execute(select(Statement.id, Statement.number).where(Statement.id.in_(linked))).all()) \
+            if linked else {}
         place = None
         if home.remit_to:
             place = home.remit_to.strip().splitlines()[-1].split(" WA ")[0].rstrip(",") + ", Washington"
@@ -413,7 +433,7 @@ class StatementService:
                 if not agr.filing_reference:
                     raise _Skip(f"{agr.number} is not filed (RCW 39.34.040) and cannot be billed: add its "
                                 "filing reference (county auditor number or web listing) first")
-                b = self._build(s, home, q, partner_id, agreement_id, Pricer(s), today)
+                b = self._build(s, home, q, partner_id, agreement_id, Pricer(s, {agreement_id}), today)
                 if b is None:
                     raise _Skip(f"nothing to bill {pcode} under {anum} for {q}")
                 st, held, warnings = b.statement, b.held, [w for w in b.warnings if "held back" not in w
@@ -439,11 +459,8 @@ class StatementService:
                     .order_by(Statement.issue_date.desc()).limit(1))
                 st.notes = None
                 s.flush()
-                rows = s.scalars(select(StatementLine).where(StatementLine.statement_id == st.id,
-                                                             StatementLine.deleted_at.is_(None))
-                                 .order_by(StatementLine.position)).all()
-                _mark_invoiced(s, rows)
-                lines = tuple(_line_of(r) for r in rows)
+                _mark_invoiced(s, self.db, b.rows)
+                lines = tuple(ln for _id, ln in b.rows)
                 pdf = render_statement(self._view(s, home, st, today, lines))
                 st.pdf_sha256 = _sha256(pdf)
                 s.add(StatementDocument(statement_id=st.id, pdf=pdf, sha256=st.pdf_sha256))
@@ -588,6 +605,17 @@ class StatementService:
 
 # -- helpers ---------------------------------------------------------------------------------------
 
+# what drafting reads of a time entry, and of a stored line (``_line_of``)
+_ENTRY_COLUMNS = (TimeEntry.id, TimeEntry.work_date, TimeEntry.minutes, TimeEntry.staff_name,
+                  TimeEntry.staff_contact_id, TimeEntry.category_id, TimeEntry.description, TimeEntry.incident_ref,
+                  TimeEntry.after_hours, TimeEntry.callout, TimeEntry.travel_minutes, TimeEntry.miles,
+                  TimeEntry.provider_agency_id, TimeEntry.status, TimeEntry.dispute_reason)
+_LINE_COLUMNS = (StatementLine.id, StatementLine.kind, StatementLine.side, StatementLine.work_date,
+                 StatementLine.staff_name, StatementLine.staff_title, StatementLine.category_code,
+                 StatementLine.description, StatementLine.quantity, StatementLine.unit_rate, StatementLine.multiplier,
+                 StatementLine.amount_cents, StatementLine.source_entry_ids)
+
+
 def _check_scope(partner: str | None, all_partners: bool) -> None:
     if bool(partner) == bool(all_partners):
         raise ValidationError("choose one partner (--partner CODE) or all of them (--all)")
@@ -601,7 +629,23 @@ def _line_row(statement_id: str, position: int, ln: LineDraft) -> StatementLine:
                          source_entry_ids=json.dumps(list(ln.source_entry_ids)))
 
 
-def _line_of(r: StatementLine) -> LineDraft:
+def _line_values(statement_id: str, position: int, ln: LineDraft, now) -> dict:
+    """A statement line as column values for ``insert_captured`` (the columns ``_line_row`` sets)."""
+    return dict(id=uuid7(), created_at=now, updated_at=now, deleted_at=None, statement_id=statement_id,
+                position=position, kind=ln.kind, side=ln.side, work_date=ln.work_date, staff_name=ln.staff_name,
+                staff_title=ln.staff_title, category_code=ln.category_code, description=ln.description,
+                quantity=ln.quantity, unit_rate=ln.unit_rate, multiplier=ln.multiplier,
+                amount_cents=ln.amount_cents, source_entry_ids=json.dumps(list(ln.source_entry_ids)))
+
+
+def _stored_form(ln: LineDraft) -> tuple:
+    """A line as the ``_LINE_COLUMNS`` after ``id`` hold it."""
+    return (ln.kind, ln.side, ln.work_date, ln.staff_name, ln.staff_title, ln.category_code, ln.description,
+            ln.quantity, ln.unit_rate, ln.multiplier, ln.amount_cents, json.dumps(list(ln.source_entry_ids)))
+
+
+def _line_of(r) -> LineDraft:
+    """A stored line (an ORM object or a Core row of ``statement_line``) as a LineDraft."""
     return LineDraft(kind=r.kind, side=r.side, work_date=r.work_date, staff_name=r.staff_name,
                      staff_title=r.staff_title, category_code=r.category_code, description=r.description,
                      quantity=r.quantity, unit_rate=r.unit_rate, multiplier=r.multiplier,
@@ -610,25 +654,31 @@ def _line_of(r: StatementLine) -> LineDraft:
 
 
 def _stored_lines(s: Session, statement_id: str) -> tuple[LineDraft, ...]:
-    rows = s.scalars(select(StatementLine).where(StatementLine.statement_id == statement_id,
-                                                 StatementLine.deleted_at.is_(None))
+    rows = s.execute(select(*_LINE_COLUMNS).where(StatementLine.statement_id == statement_id,
+                                                  StatementLine.deleted_at.is_(None))
                      .order_by(StatementLine.position))
     return tuple(_line_of(r) for r in rows)
 
 
-def _mark_invoiced(s: Session, rows: list[StatementLine]) -> None:
-    """Point each source entry at the first line that bills it; an entry is billed once only."""
+def _mark_invoiced(s: Session, db: Database, rows: Iterable[tuple[str, LineDraft]]) -> None:
+    """Point each source entry at the first line that bills it; an entry is billed once only. Written
+    with Core (hundreds of entries per statement), audited and captured for sync like an ORM update."""
     first: dict[str, str] = {}
-    for r in rows:
-        for eid in json.loads(r.source_entry_ids or "[]"):
-            first.setdefault(eid, r.id)
+    for line_id, ln in rows:
+        for eid in ln.source_entry_ids:
+            first.setdefault(eid, line_id)
     if not first:
         return
-    for e in s.scalars(select(TimeEntry).where(TimeEntry.id.in_(list(first)))):
-        if e.statement_line_id is not None or e.status == "invoiced":
-            raise FrozenError(f"time entry {e.id} on {e.work_date} is already billed")
-        e.statement_line_id = first[e.id]
-        e.status = "invoiced"
+    ids = list(first)
+    updates = []
+    for k in range(0, len(ids), 500):
+        for eid, work_date, line_id, status in s.execute(
+                select(TimeEntry.id, TimeEntry.work_date, TimeEntry.statement_line_id, TimeEntry.status)
+                .where(TimeEntry.id.in_(ids[k:k + 500]))):
+            if line_id is not None or status == "invoiced":
+                raise FrozenError(f"time entry {eid} on {work_date} is already billed")
+            updates.append((eid, {"statement_line_id": (None, first[eid]), "status": (status, "invoiced")}))
+    update_captured(s, db, TimeEntry.__tablename__, updates)
 
 
 def _settled(s: Session, ids: list[str], exclude_credit_id: str | None = None) -> dict[str, int]:
@@ -680,7 +730,7 @@ def _cap_view(s: Session, home: Agency, agr: Agreement, fiscal_year: int, exclud
     cents = sum(ln.amount_cents for ln in plus if ln.side == PROVIDED)
     minutes = billed_minutes(plus)
     if ids:
-        prior = [_line_of(r) for r in s.scalars(select(StatementLine).where(
+        prior = [_line_of(r) for r in s.execute(select(*_LINE_COLUMNS).where(
             StatementLine.statement_id.in_(ids), StatementLine.deleted_at.is_(None)))]
         cents += sum(ln.amount_cents for ln in prior if ln.side == PROVIDED)
         minutes += billed_minutes(prior)

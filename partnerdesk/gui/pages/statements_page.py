@@ -10,7 +10,7 @@ from datetime import date
 from typing import Any
 
 from PySide6.QtCore import QBuffer, QByteArray, QIODevice, QPointF, QRectF, QSize, Qt, Signal
-from PySide6.QtGui import QPainter
+from PySide6.QtGui import QAction, QKeySequence, QPainter
 from PySide6.QtPdf import QPdfDocument
 from PySide6.QtPdfWidgets import QPdfView
 from PySide6.QtPrintSupport import QPrintDialog, QPrinter
@@ -139,6 +139,14 @@ class StatementsPage(TablePage):
         self.btn_override = self.add_button("Issue past &cap…", self.issue_past_cap, None,
                                             "Issue the selected draft past its agreement's cap, with a "
                                             "recorded reason")
+        # the shortcuts of these three live on the table's actions below (a key may have one owner)
+        self.btn_pay = self.add_button("Record pa&yment…", self.record_payment, None,
+                                       "Record a full or partial payment on the selected statement (Ctrl+Shift+P)")
+        self.btn_credit = self.add_button("Credit &note…", self.credit_note, None,
+                                          "Issue a credit note against the selected statement (Ctrl+Shift+R)")
+        self.btn_void = self.add_button("&Void…", self.void_selected, None,
+                                        "Void the selected statement, with a reason; optionally issue its "
+                                        "replacement (Ctrl+Shift+D)")
         self.btn_save = self.add_button("&Save PDF…", self.save_pdf, "export", "Save the selected issued statement",
                                         "Ctrl+S")
         self.btn_print = self.add_button("&Print…", self.print_selected, "print",
@@ -157,9 +165,45 @@ class StatementsPage(TablePage):
         self.splitter = splitter
         self.quarter.currentIndexChanged.connect(lambda _i: self.reload())
         self.ui.table.selectionModel().selectionChanged.connect(lambda *_: self._preview_selected())
+        self.ui.table.selectionModel().selectionChanged.connect(lambda *_: self._update_actions())
+        # the same actions on the table's context menu, with keyboard shortcuts while the page has focus
+        self.act_pay = self._table_action("Record &payment…", "Ctrl+Shift+P", self.record_payment)
+        self.act_credit = self._table_action("&Credit note…", "Ctrl+Shift+R", self.credit_note)
+        self.act_void = self._table_action("&Void…", "Ctrl+Shift+D", self.void_selected)
+        self.ui.table.setContextMenuPolicy(Qt.ContextMenuPolicy.ActionsContextMenu)
+        self.loaded.connect(self._update_actions)
+        self._update_actions()
+        self.last_action: str | None = None  # what the last void / credit / payment reported
         self.progress: QProgressDialog | None = None
         self._cancel = threading.Event()
         self.last_results: list[Any] = []
+
+    def _table_action(self, text: str, shortcut: str, slot) -> QAction:
+        a = QAction(text, self)
+        a.setShortcut(QKeySequence(shortcut))
+        a.setShortcutContext(Qt.ShortcutContext.WidgetWithChildrenShortcut)
+        a.triggered.connect(lambda _=False: slot())
+        self.ui.table.addAction(a)
+        self.addAction(a)
+        return a
+
+    def _one_issued(self):
+        """The one selected row when it is a live issued statement (not a draft, void or credit note)."""
+        rows = self.selected_rows()
+        if len(rows) == 1 and rows[0].kind == "statement" and rows[0].status in ("issued", "partially_paid",
+                                                                                 "paid"):
+            return rows[0]
+        return None
+
+    def _update_actions(self) -> None:
+        st = self._one_issued()
+        can_pay = bool(st and st.status in ("issued", "partially_paid") and st.balance_cents > 0)
+        can_credit = bool(st and st.balance_cents > 0)
+        can_void = bool(st and st.paid_cents == 0)
+        for widgets, ok in (((self.btn_pay, self.act_pay), can_pay), ((self.btn_credit, self.act_credit), can_credit),
+                            ((self.btn_void, self.act_void), can_void)):
+            for w in widgets:
+                w.setEnabled(ok)
 
     def _fill_quarters(self) -> None:
         try:
@@ -336,6 +380,46 @@ class StatementsPage(TablePage):
         self._close_progress()
         show_error(self, exc)
         self.reload()
+
+    # -- corrections and payments ------------------------------------------------------------------------
+    def open_dialog(self, dlg) -> bool:
+        """Run a statement dialog modally (tests replace the dialog's ``exec`` to fill it in)."""
+        return bool(dlg.exec())
+
+    def _statement_action(self, dialog_cls, title: str, hint: str) -> None:
+        st = self._one_issued()
+        if st is None:
+            DialogService.inform(self, title, hint)
+            return
+        dlg = dialog_cls(self.services, st, self, today=self.today)
+        try:
+            if not self.open_dialog(dlg) or not dlg.outcome:
+                return
+            self.last_action = dlg.outcome
+        finally:
+            dlg.deleteLater()
+        self.set_subtitle(self.last_action)
+        self.ui.footer.setText(self.last_action)
+        self.reload()
+
+    def record_payment(self) -> None:
+        from partnerdesk.gui.dialogs.statement_actions import PaymentDialog
+
+        self._statement_action(PaymentDialog, "Record payment",
+                               "Select one issued statement with a balance to record a payment on it.")
+
+    def credit_note(self) -> None:
+        from partnerdesk.gui.dialogs.statement_actions import CreditNoteDialog
+
+        self._statement_action(CreditNoteDialog, "Credit note",
+                               "Select one issued statement with an open balance to credit it.")
+
+    def void_selected(self) -> None:
+        from partnerdesk.gui.dialogs.statement_actions import VoidDialog
+
+        self._statement_action(VoidDialog, "Void statement",
+                               "Select one issued statement without payments to void it (one with payments "
+                               "is corrected by a credit note).")
 
     def save_pdf(self) -> None:
         rows = [s for s in self.selected_rows() if s.number]
