@@ -18,8 +18,12 @@ from __future__ import annotations
 import csv
 import functools
 import io
+import multiprocessing
+import os
 import re
 import unicodedata
+import warnings
+from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 from types import SimpleNamespace
@@ -368,12 +372,76 @@ def _tokens(text: str):
         yield max(num, 1), name.upper(), group, params, value
 
 
+PARALLEL_MIN_CARDS = 2000  # below this, starting a second process costs more than it saves
+
+
 def read_vcard(path: Path, text: str) -> list[Record]:
     """vCard 2.1, 3.0 and 4.0 through vobject's tokenizer; one Record per card, all or nothing.
 
     We do not build vobject's full object tree: it costs about a millisecond per card, which a
     10,000-card file cannot afford, and its text behaviour cuts NOTE/TITLE values at unescaped commas
-    as Apple and Outlook write them."""
+    as Apple and Outlook write them. A big file is read in two halves at once (see ``_read_parallel``)."""
+    if text.count("BEGIN:VCARD") >= PARALLEL_MIN_CARDS:
+        records = _read_parallel(path, text)
+        if records is not None:
+            return records
+    return _read_cards(path, text)
+
+
+def _fork_context():
+    """Worker processes by fork (they inherit the loaded modules: a fresh interpreter importing
+    partnerdesk takes longer than reading thousands of cards), where there is fork and a second core."""
+    if (os.cpu_count() or 1) < 2 or "fork" not in multiprocessing.get_all_start_methods():
+        return None
+    return multiprocessing.get_context("fork")
+
+
+def _read_parallel(path: Path, text: str) -> list[Record] | None:
+    """Tokenize, read and validate the second half of the cards in a forked process while this one
+    reads the first; the halves are split at a BEGIN:VCARD line and renumbered (records, lines) as one
+    file. Any error in either half: None, and the caller reads the whole file again in one piece, so a
+    damaged file gets exactly the message (record, line) a serial read gives."""
+    ctx = _fork_context()
+    if ctx is None:
+        return None
+    lines = text.splitlines(keepends=True)
+    starts = [i for i, ln in enumerate(lines) if ln.strip().upper() == "BEGIN:VCARD"]
+    cut = starts[len(starts) // 2]
+    if cut == 0 or lines[cut - 1].strip().upper() != "END:VCARD":
+        return None
+    first, second = "".join(lines[:cut]), "".join(lines[cut:])
+    with warnings.catch_warnings():
+        # Python 3.12+ warns about fork in a process with threads (the GUI runs imports in a worker
+        # thread); the child only runs this pure-Python reader and exits.
+        warnings.filterwarnings("ignore", message=r".*fork\(\)", category=DeprecationWarning)
+        with ProcessPoolExecutor(max_workers=1, mp_context=ctx) as pool:
+            later = pool.submit(_read_chunk, path.name, second, cut)
+            try:
+                head = _read_chunk(path.name, first, 0)
+                tail = later.result()
+            except Exception:  # noqa: BLE001 - read again in one piece, which reports it
+                return None
+    if head is None or tail is None:
+        return None
+    for rec in tail:
+        rec.record += len(head)
+    return head + tail
+
+
+def _read_chunk(name: str, text: str, line_offset: int) -> list[Record] | None:
+    """One part of a vCard file, read and validated (contact fields) as if at ``line_offset``."""
+    path = Path(name)
+    try:
+        records = _read_cards(path, text)
+        for rec in records:
+            rec.line += line_offset
+            rec.values = validate_contact(_values(rec))
+    except (ImportFormatError, ValidationError):
+        return None
+    return records
+
+
+def _read_cards(path: Path, text: str) -> list[Record]:
     starts = _card_starts(text)
     out: list[Record] = []
     props: list[_Prop] | None = None
@@ -532,7 +600,8 @@ def _validate(path: Path, rec: Record) -> None:
     if not rec.name.strip():
         raise ImportFormatError(f"{where}: no name, no organisation — cannot tell who this is")
     try:
-        rec.values = validate_contact(_values(rec))
+        if rec.values is None:
+            rec.values = validate_contact(_values(rec))
         for s in rec.skills:
             if len(s) > 80:
                 raise ValidationError(f"skill '{s[:20]}…' is longer than 80 characters")
