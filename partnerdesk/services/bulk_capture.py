@@ -9,6 +9,8 @@ one SyncOp per such field, stamped by the database's hybrid logical clock, in th
 from __future__ import annotations
 
 import json
+import os
+import time
 from typing import Any
 
 from sqlalchemy import func, select
@@ -16,7 +18,7 @@ from sqlalchemy.orm import Session
 
 from partnerdesk.db.capture import NOT_CAPTURED, encode
 from partnerdesk.db.models import SYNCED_TABLES, AuditEvent, Base, SyncOp
-from partnerdesk.db.types import iso_utc, utcnow, uuid7
+from partnerdesk.db.types import iso_utc, utcnow
 from partnerdesk.db.uow import Database
 from partnerdesk.sync.clock import HybridClock
 from partnerdesk.sync.clock import parse as parse_hlc
@@ -45,20 +47,41 @@ def _raw_insert(conn, table: str, cols: list[str], rows: list[tuple]) -> None:
     conn.exec_driver_sql(sql, rows)
 
 
+def uuid7_many(n: int) -> list[str]:
+    """``n`` UUIDv7 (RFC 9562) of this millisecond, as ``db.types.uuid7`` makes them one by one: 48-bit
+    Unix ms, version 7, 12 random bits, variant 10, 62 random bits. One call of the random source."""
+    ms = f"{(time.time_ns() // 1_000_000) & ((1 << 48) - 1):012x}"
+    head = f"{ms[:8]}-{ms[8:]}-7"
+    rnd = os.urandom(10 * n).hex()
+    out = []
+    append = out.append
+    for i in range(0, 20 * n, 20):
+        r = rnd[i:i + 20]
+        append(f"{head}{r[:3]}-{_VARIANT[r[3]]}{r[4:7]}-{r[7:19]}")
+    return out
+
+
+_VARIANT = {h: "89ab"[int(h, 16) & 3] for h in "0123456789abcdef"}
+_COUNTERS: list[str] = []
+
+
 def _stamps(clock: HybridClock, n: int) -> list[str]:
     """``n`` consecutive hybrid-clock timestamps in one go, as ``n`` calls of ``clock.now()`` would give
     within the same millisecond (the counter carries into the next millisecond past 99999, so the
     rendered stamps stay fixed-width and sortable); the clock then continues after the last one. The
     caller holds the write transaction (BEGIN IMMEDIATE), so no other writer stamps meanwhile."""
+    if not _COUNTERS:
+        _COUNTERS.extend(f"{c:05d}" for c in range(100_000))
     first = clock.now()
     ms, counter = parse_hlc(first)
     out = [first]
-    append = out.append
-    for _ in range(n - 1):
-        counter += 1
-        if counter > 99999:
-            ms, counter = ms + 1, 0
-        append(render_hlc(ms, counter))
+    while len(out) < n:
+        if counter == 99999:
+            ms, counter = ms + 1, -1
+        take = min(n - len(out), 99999 - counter)
+        prefix = render_hlc(ms, 0)[:-5]
+        out += [prefix + c for c in _COUNTERS[counter + 1:counter + 1 + take]]
+        counter += take
     clock.seed(out[-1])
     return out
 
@@ -86,11 +109,12 @@ def insert_captured(s: Session, db: Database, table: str, rows: list[dict[str, A
     captured = [i for i, k in enumerate(cols) if k != "id" and k not in NOT_CAPTURED]
     by_name = sorted(captured, key=lambda i: cols[i])
     audits: list[tuple] = []
+    audit_ids = uuid7_many(len(values)) if audit_on else []
     fields: list[tuple[str, str, str]] = []  # (row id, field, JSON value) per sync op
     for r in values:
         rid = r[id_at]
         if audit_on:
-            audits.append((uuid7(), now, actor.os_user, actor.display_name, action, table, rid, summary,
+            audits.append((audit_ids.pop(), now, actor.os_user, actor.display_name, action, table, rid, summary,
                            _dumps({cols[i]: [None, r[i]] for i in by_name if r[i] is not None})))
         if capture_ops:
             fields += [(rid, cols[i], _json(r[i])) for i in captured if r[i] is not None]

@@ -36,11 +36,11 @@ from vobject.icalendar import stringToTextValues
 from vobject.vcard import splitFields
 
 from partnerdesk.db.models import Agency, Contact, ContactSkill, Skill
-from partnerdesk.db.types import utcnow, uuid7
+from partnerdesk.db.types import iso_utc, utcnow, uuid7
 from partnerdesk.db.uow import Database
 from partnerdesk.domain.directory import ImportAction, ImportResult
 from partnerdesk.errors import ImportFormatError, UserError, ValidationError
-from partnerdesk.services.bulk_capture import insert_captured
+from partnerdesk.services.bulk_capture import insert_captured, uuid7_many
 from partnerdesk.services.contacts import FIELDS, digits, fts_row, reindex, skill_key, validate_contact
 
 FORMATS = ("auto", "vcard", "outlook-csv", "google-csv")
@@ -795,12 +795,13 @@ class ContactImporter:
         for c in list(new_contacts.values()) + list(loaded.values()):
             _tidy_other_numbers(c)
         s.flush()  # agencies, skills and updates first: the bulk rows refer to them
-        now = utcnow()
+        now = iso_utc(utcnow())  # as the column stores it
         contact_rows = [dict(id=c.id, created_at=now, updated_at=now, deleted_at=None,
                              **{k: getattr(c, k) for k in FIELDS}) for c in new_contacts.values()]
         insert_captured(s, self.db, "contact", contact_rows)
-        link_rows = [dict(id=uuid7(), created_at=now, updated_at=now, deleted_at=None, contact_id=cid, skill_id=sid)
-                     for cid, sid in sorted({(c.id, sk.id) for c, sk in pending_links})]
+        pairs = sorted({(c.id, sk.id) for c, sk in pending_links})
+        link_rows = [dict(id=lid, created_at=now, updated_at=now, deleted_at=None, contact_id=cid, skill_id=sid)
+                     for lid, (cid, sid) in zip(uuid7_many(len(pairs)), pairs)]
         insert_captured(s, self.db, "contact_skill", link_rows)
         if not dry_run:
             agency_by_id = {a.id: a for a in list(by_key.values()) + list(by_short.values())}
