@@ -6,7 +6,7 @@ import logging
 from dataclasses import dataclass
 
 from partnerdesk import paths as paths_mod
-from partnerdesk.db.capture import Actor
+from partnerdesk.db.actor import Actor
 from partnerdesk.db.uow import Database
 from partnerdesk.logging_setup import setup as setup_logging
 from partnerdesk.services import Services
@@ -27,11 +27,15 @@ class AppContext:
         self.db.close()
 
 
-def open_context(db: str | None = None, *, daily_backup: bool = True) -> AppContext:
+def open_context(db: str | None = None, *, daily_backup: bool = True, lazy: bool = False) -> AppContext:
     """Resolve paths, start logging, check, open (create, migrate) and back up the database, build the services.
 
     A damaged database is not opened: DamagedDatabaseError (a UserError) names the newest good backup. The first
-    start of a day runs PRAGMA quick_check and then makes the daily backup; other starts a light check."""
+    start of a day runs PRAGMA quick_check and then makes the daily backup; other starts a light check.
+
+    ``lazy`` (the desktop app): a database already at the current schema is checked and opened with the
+    standard library only; SQLAlchemy, the change capture and the reference-data check load on first use
+    (the window starts them in a worker once the first page shows)."""
     p = paths_mod.resolve(db)
     p.ensure()
     setup_logging(p.log_file)
@@ -41,13 +45,17 @@ def open_context(db: str | None = None, *, daily_backup: bool = True) -> AppCont
     backups = BackupService(p.db_path, p.backup_dir)
     first_today = existed and daily_backup and backups.daily_due()
     startup_check(p.db_path, p.backup_dir, full=first_today)  # full quick_check once a day, light otherwise
-    database = Database(p.db_path, actor, backup_dir=p.backup_dir)
+    database = Database(p.db_path, actor, backup_dir=p.backup_dir, lazy=lazy)
     if first_today:
         try:
             backups.daily()
         except Exception:  # a full disk must not stop the user from working; the log says why
             log.exception("the daily backup of %s failed", p.db_path)
     services = Services(database)
-    services.agreements.ensure_default_categories()
-    log.info("opened %s (node %s)", p.db_path, database.node_id)
+    if database.is_open:
+        services.agreements.ensure_default_categories()
+    else:
+        database.on_open.append(lambda: services.agreements.ensure_default_categories())
+    log.info("opened %s (node %s)%s", p.db_path, database.node_id,
+             "" if database.is_open else "; SQLAlchemy loads on first use")
     return AppContext(paths=p, settings=settings, db=database, services=services)

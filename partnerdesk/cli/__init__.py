@@ -7,18 +7,18 @@ traceback, and exits 1.
 from __future__ import annotations
 
 import argparse
+import importlib
 import logging
 import sys
 from typing import Sequence
 
 from partnerdesk import __version__
-from partnerdesk.cli import backup, core, directory, records, selftest, statements, sync
 from partnerdesk.errors import UserError
 
 log = logging.getLogger(__name__)
 
-# Each module adds its subcommands with register(subparsers); add a new area's module here.
-COMMAND_MODULES = [core, records, directory, statements, sync, backup, selftest]
+# Each module (partnerdesk.cli.NAME) adds its subcommands with register(subparsers); add a new area's here.
+COMMAND_MODULES = ["core", "records", "directory", "statements", "sync", "backup", "selftest"]
 
 
 class _Parser(argparse.ArgumentParser):
@@ -26,14 +26,34 @@ class _Parser(argparse.ArgumentParser):
         raise UserError(f"{self.prog}: {message}")
 
 
-def build_parser() -> argparse.ArgumentParser:
+def build_parser(gui_only: bool = False) -> argparse.ArgumentParser:
+    """The whole command line, or (``gui_only``) just the desktop app's, which starts without building and
+    importing every other command."""
     p = _Parser(prog="partnerdesk", description="Regional IT partnership desk.")
     p.add_argument("--version", action="version", version=f"partnerdesk {__version__}")
     p.add_argument("--db", metavar="PATH", help="database file (default: the user data dir or $PARTNERDESK_HOME)")
     sub = p.add_subparsers(dest="command", metavar="COMMAND", parser_class=_Parser)
-    for module in COMMAND_MODULES:
-        module.register(sub)
+    if gui_only:
+        from partnerdesk.cli.gui import register
+
+        register(sub)
+        return p
+    for name in COMMAND_MODULES:
+        importlib.import_module(f"partnerdesk.cli.{name}").register(sub)
     return p
+
+
+def _is_gui(argv: list[str]) -> bool:
+    """``partnerdesk``, ``partnerdesk [--db PATH] gui ...``: the desktop app (not --help or --version)."""
+    i = 0
+    while i < len(argv) and argv[i].startswith("-"):
+        if argv[i] == "--db":
+            i += 2
+        elif argv[i].startswith("--db="):
+            i += 1
+        else:
+            return False
+    return i >= len(argv) or argv[i] == "gui"
 
 
 def _start_logging(argv: list[str]) -> None:
@@ -51,7 +71,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     argv = list(sys.argv[1:] if argv is None else argv)
     _start_logging(argv)
     try:
-        parser = build_parser()
+        parser = build_parser(gui_only=_is_gui(argv))
         args = parser.parse_args(argv)
         if not getattr(args, "func", None):
             args = parser.parse_args(argv + ["gui"])

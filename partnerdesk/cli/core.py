@@ -1,4 +1,4 @@
-"""Core commands: gui, demo, export/import json, audit, agencies."""
+"""Core commands: gui (registered by cli/gui.py), demo, export/import json, audit, agencies."""
 
 from __future__ import annotations
 
@@ -7,14 +7,11 @@ from pathlib import Path
 
 from partnerdesk.cli.output import add_json_flag, context, emit_json, emit_table
 
-PAGES = ("dashboard", "directory", "agreements", "hours", "statements", "sync")
+from partnerdesk.cli import gui
 
 
 def register(sub) -> None:
-    p = sub.add_parser("gui", help="open the desktop application (the default)")
-    p.add_argument("--screenshot", metavar="PNG", help="render the window once data has loaded, save it, exit")
-    p.add_argument("--page", choices=PAGES, default=None, help="the page to show first")
-    p.set_defaults(func=cmd_gui)
+    gui.register(sub)
 
     p = sub.add_parser("demo", help="seed the demo region into an empty database")
     p.add_argument("--size", choices=("small", "large"), default="small")
@@ -45,12 +42,6 @@ def register(sub) -> None:
     a = asub.add_parser("list", help="list agencies")
     add_json_flag(a)
     a.set_defaults(func=cmd_agencies_list)
-
-
-def cmd_gui(args: argparse.Namespace) -> int:
-    from partnerdesk.gui.main import run
-
-    return run(db=args.db, screenshot=args.screenshot, page=args.page)
 
 
 def cmd_demo(args: argparse.Namespace) -> int:

@@ -6,10 +6,11 @@ import json
 import sys
 from typing import Any, Iterable, Sequence
 
-from partnerdesk.domain.dto import to_json
 
 
 def emit_json(items: Any) -> None:
+    from partnerdesk.domain.dto import to_json
+
     json.dump(to_json(items), sys.stdout, ensure_ascii=False, indent=2)
     sys.stdout.write("\n")
 

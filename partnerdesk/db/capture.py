@@ -7,24 +7,18 @@ from __future__ import annotations
 
 import base64
 import json
-from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
 
 from sqlalchemy import event, func, insert, inspect, select
 from sqlalchemy.orm import Session
 
+from partnerdesk.db.actor import Actor  # noqa: F401  (re-exported: callers import it from here)
 from partnerdesk.db.models import DERIVED_COLUMNS, SYNCED_TABLES, AuditEvent, Entity, SyncOp
 from partnerdesk.db.types import iso_utc, utcnow, uuid7
 from partnerdesk.sync.clock import HybridClock
 
 NOT_CAPTURED = {"updated_at"}
-
-
-@dataclass(frozen=True)
-class Actor:
-    os_user: str
-    display_name: str
 
 
 def encode(value: Any) -> Any:

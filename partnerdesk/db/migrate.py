@@ -9,20 +9,18 @@ from pathlib import Path
 
 from typing import TYPE_CHECKING
 
-from sqlalchemy import Engine
-
-
 from partnerdesk import __version__
 from partnerdesk.errors import DatabaseError
 
 if TYPE_CHECKING:
     from alembic.config import Config
+    from sqlalchemy import Engine
 
 log = logging.getLogger(__name__)
 
 # The newest revision in migrations/versions. A test keeps it equal to Alembic's head; with it, opening an
 # up-to-date database never has to import Alembic (start-up time matters).
-SCHEMA_HEAD = "0003_directory_speed"
+SCHEMA_HEAD = "0004_directory_speed"
 
 MIGRATIONS_DIR = Path(__file__).resolve().parent / "migrations"
 SQLITE_MAGIC = b"SQLite format 3\x00"
@@ -55,7 +53,15 @@ def check_file(db_path: Path) -> None:
         raise DatabaseError(f"{db_path}: is not a partnerdesk database (not an SQLite file)")
 
 
-def current_revision(engine: Engine) -> str | None:
+def raw_revision(conn: sqlite3.Connection) -> str | None:
+    """The schema revision stamped in an open DB-API connection's database (None: not stamped)."""
+    if not conn.execute("SELECT 1 FROM sqlite_master WHERE type='table' AND name='alembic_version'").fetchone():
+        return None
+    row = conn.execute("SELECT version_num FROM alembic_version").fetchone()
+    return row[0] if row else None
+
+
+def current_revision(engine: "Engine") -> str | None:
     with engine.connect() as conn:
         has_table = conn.exec_driver_sql(
             "SELECT 1 FROM sqlite_master WHERE type='table' AND name='alembic_version'").first()
@@ -81,7 +87,7 @@ def backup_file(src: Path, dest: Path) -> Path:
     return dest
 
 
-def upgrade(engine: Engine, db_path: Path, backup_dir: Path) -> bool:
+def upgrade(engine: "Engine", db_path: Path, backup_dir: Path) -> bool:
     """Bring the database to head. Returns True when migrations ran. Backs up a non-empty file first."""
     try:
         current = current_revision(engine)
@@ -118,7 +124,7 @@ def upgrade(engine: Engine, db_path: Path, backup_dir: Path) -> bool:
     return True
 
 
-def _has_user_tables(engine: Engine) -> bool:
+def _has_user_tables(engine: "Engine") -> bool:
     with engine.connect() as conn:
         rows = conn.exec_driver_sql("SELECT name FROM sqlite_master WHERE type='table' AND name NOT LIKE 'sqlite_%'").all()
     return bool(rows)

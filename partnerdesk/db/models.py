@@ -70,7 +70,7 @@ class Skill(Entity):
 
 class Contact(Entity):
     __tablename__ = "contact"
-    # live contacts in escalation order, covering the "who can help with X" walk (0003_directory_speed)
+    # live contacts in escalation order, covering the "who can help with X" walk (0004_directory_speed)
     __table_args__ = (Index("ix_contact_live_escalation", "escalation_order", "name", "id",
                             sqlite_where=text("deleted_at IS NULL")),)
     agency_id: Mapped[str] = mapped_column(ForeignKey("agency.id"), index=True)

@@ -73,6 +73,10 @@ class Quarter:
     def contains(self, d: date) -> bool:
         return self.start <= d <= self.end
 
+    def months(self) -> list[date]:
+        """The first day of each of the quarter's three months."""
+        return [_add_months(self.start, i) for i in range(3)]
+
     def next(self) -> "Quarter":
         if self.number == 4:
             return Quarter(self.fiscal_year + 1, 1, self.start_month)

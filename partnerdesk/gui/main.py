@@ -69,7 +69,9 @@ def run(db: str | None = None, screenshot: str | None = None, page: str | None =
 
     if screenshot:
         _arrange_screenshot(app, window, screenshot)
-    if ctx.services.demo.is_empty():
+    else:
+        warm_up_after_first_page(window)
+    if ctx.db.is_empty():
         seed_demo(window, then=show_start_page)
     else:
         show_start_page()
@@ -105,7 +107,7 @@ def open_checked_context(db: str | None, instance):
     from partnerdesk.services.backup import BackupService, DamagedDatabaseError
 
     try:
-        return open_context(db)
+        return open_context(db, lazy=True)
     except DamagedDatabaseError as exc:
         if exc.backup is None:
             DialogService.inform(None, APP_DISPLAY_NAME, str(exc), kind="warning")
@@ -119,7 +121,19 @@ def open_checked_context(db: str | None, instance):
 
         p = resolve(db)
         BackupService(p.db_path, p.backup_dir).restore(exc.backup, held_lock=instance.lock)
-        return open_context(db)
+        return open_context(db, lazy=True)
+
+
+def warm_up_after_first_page(window) -> None:
+    """Once the first page shows, load the rest of the data layer (SQLAlchemy, change capture) in a worker,
+    so the first click elsewhere does not wait for it."""
+    from partnerdesk.gui.workers import run_in_worker
+
+    def warm_up(_key: str = "") -> None:
+        window.page_loaded.disconnect(warm_up)
+        run_in_worker(window, window.ctx.db.open, None, lambda exc: log.warning("warm-up failed: %s", exc))
+
+    window.page_loaded.connect(warm_up)
 
 
 def seed_demo(window, then) -> None:

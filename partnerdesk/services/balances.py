@@ -1,18 +1,77 @@
-"""Balances per partner: hours and dollars given vs received, net, cap use, reciprocity."""
+"""Balances per partner: hours and dollars given vs received, net, cap use, reciprocity.
+
+These are the Dashboard's read models, the first thing the window shows, so they run plain SQL on the DB-API
+connection (``Database.raw_read``) and do not need SQLAlchemy loaded. They read ``ledger_month``, the entries'
+price snapshots (``amount_cents``, ``billable_minutes``) summed per month by SQLite triggers (db/ledger.py):
+a fiscal year is a few hundred rows however many entries it has; nothing is priced again here.
+"""
 
 from __future__ import annotations
 
+import sqlite3
 from collections import defaultdict
 from datetime import date
 
-from sqlalchemy import and_, case, func, or_, select
-
-from partnerdesk.db.models import Agency, Agreement, AgreementParty, TimeEntry
 from partnerdesk.db.uow import Database
 from partnerdesk.domain.caps import CapUse
 from partnerdesk.domain.dto import BalanceDTO
 from partnerdesk.domain.periods import Quarter, fiscal_year_of, fiscal_year_range
-from partnerdesk.services.base import find_agency, require_home
+from partnerdesk.errors import NotFoundError, ValidationError
+
+_NO_HOME = ("no home agency is set up yet: run 'partnerdesk demo' or add your own agency and mark it as home")
+
+# One row per (provider, recipient, agreement) of the home agency's months in a range: minutes, value, entries
+# without a price, the same two for the current quarter, and billable minutes (for caps). Months are 'YYYY-MM'.
+_LEDGER = """
+SELECT provider_agency_id, recipient_agency_id, agreement_id,
+       sum(minutes), sum(amount_cents), sum(unpriced),
+       sum(iif(month BETWEEN :q_start AND :q_end, minutes, 0)),
+       sum(iif(month BETWEEN :q_start AND :q_end, amount_cents, 0)),
+       sum(billable_minutes)
+FROM ledger_month
+WHERE month BETWEEN :start AND :end AND (provider_agency_id = :home OR recipient_agency_id = :home)
+GROUP BY provider_agency_id, recipient_agency_id, agreement_id
+"""
+
+_BY_MONTH = """
+SELECT provider_agency_id, recipient_agency_id, month, sum(minutes)
+FROM ledger_month
+WHERE month BETWEEN :start AND :end AND (provider_agency_id = :home OR recipient_agency_id = :home)
+GROUP BY provider_agency_id, recipient_agency_id, month
+"""
+
+# Agreements in force during the fiscal year, with a cap, and the partner agencies party to them.
+_CAPPED = """
+SELECT a.id, a.cap_cents, a.cap_minutes, p.agency_id
+FROM agreement a JOIN agreement_party p ON p.agreement_id = a.id
+WHERE a.deleted_at IS NULL AND p.deleted_at IS NULL AND p.agency_id != :home
+  AND a.effective_date <= :end AND (a.expiry_date IS NULL OR a.expiry_date >= :start)
+  AND (a.cap_cents > 0 OR a.cap_minutes > 0)
+"""
+
+
+def _month(d: date) -> str:
+    return d.isoformat()[:7]
+
+
+def _home(conn: sqlite3.Connection) -> tuple[str, int]:
+    row = conn.execute("SELECT id, fy_start_month FROM agency WHERE is_home = 1 AND deleted_at IS NULL").fetchone()
+    if row is None:
+        raise ValidationError(_NO_HOME)
+    return row[0], row[1] or 1
+
+
+def _find_agency_id(conn: sqlite3.Connection, ref: str) -> str:
+    """An agency by id, code (case-insensitive) or exact name, as services.base.find_agency."""
+    ref = (ref or "").strip()
+    if not ref:
+        raise ValidationError("partner: empty; give an agency code such as EDM", "partner")
+    for where in ("id = ?", "upper(code) = upper(?)", "lower(name) = lower(?)"):
+        row = conn.execute(f"SELECT id FROM agency WHERE deleted_at IS NULL AND {where}", (ref,)).fetchone()
+        if row:
+            return row[0]
+    codes = ", ".join(r[0] for r in conn.execute("SELECT code FROM agency WHERE deleted_at IS NULL ORDER BY code"))
+    raise NotFoundError(f"unknown partner '{ref}' (known codes: {codes or 'none yet'})")
 
 
 class BalanceService:
@@ -20,36 +79,28 @@ class BalanceService:
         self.db = db
 
     def current_fiscal_year(self, today: date | None = None) -> int:
-        with self.db.read() as s:
-            home = require_home(s)
-            return fiscal_year_of(today or date.today(), home.fy_start_month)
+        with self.db.raw_read() as conn:
+            _home_id, fsm = _home(conn)
+        return fiscal_year_of(today or date.today(), fsm)
 
     def balances(self, fiscal_year: int | None = None, today: date | None = None) -> list[BalanceDTO]:
         today = today or date.today()
-        with self.db.read() as s:
-            home = require_home(s)
-            fsm = home.fy_start_month
+        with self.db.raw_read() as conn:
+            home, fsm = _home(conn)
             fy = fiscal_year or fiscal_year_of(today, fsm)
             start, end = fiscal_year_range(fy, fsm)
             quarter = Quarter.of(min(max(today, start), end), fsm)
-            agencies = {a.id: a for a in s.scalars(select(Agency).where(Agency.deleted_at.is_(None)))}
+            agencies = {row[0]: row[1:] for row in conn.execute(
+                "SELECT id, code, name, is_home FROM agency WHERE deleted_at IS NULL")}
             acc: dict[str, dict[str, int]] = defaultdict(lambda: defaultdict(int))
             cap_acc: dict[tuple[str, str], list[int]] = defaultdict(lambda: [0, 0])
-            given = TimeEntry.provider_agency_id == home.id
-            partner = case((given, TimeEntry.recipient_agency_id), else_=TimeEntry.provider_agency_id)
-            in_q = and_(TimeEntry.work_date >= quarter.start, TimeEntry.work_date <= quarter.end)
-            q = (select(partner, given, TimeEntry.agreement_id, TimeEntry.provider_agency_id,
-                        func.sum(TimeEntry.minutes), func.sum(func.coalesce(TimeEntry.amount_cents, 0)),
-                        func.sum(case((TimeEntry.amount_cents.is_(None), 1), else_=0)),
-                        func.sum(case((in_q, TimeEntry.minutes), else_=0)),
-                        func.sum(case((in_q, func.coalesce(TimeEntry.amount_cents, 0)), else_=0)),
-                        func.sum(func.coalesce(TimeEntry.billable_minutes, TimeEntry.minutes)))
-                 .where(TimeEntry.deleted_at.is_(None), TimeEntry.work_date >= start, TimeEntry.work_date <= end,
-                        or_(TimeEntry.provider_agency_id == home.id, TimeEntry.recipient_agency_id == home.id))
-                 .group_by(partner, given, TimeEntry.agreement_id, TimeEntry.provider_agency_id))
-            for pid, is_given, agr_id, provider, minutes, cents, unpriced, qmin, qcents, billable in s.execute(q):
+            params = {"home": home, "start": _month(start), "end": _month(end),
+                      "q_start": _month(quarter.start), "q_end": _month(quarter.end)}
+            for provider, recipient, agr_id, minutes, cents, unpriced, qmin, qcents, billable in conn.execute(
+                    _LEDGER, params):
+                is_given = provider == home
                 side = "given" if is_given else "received"
-                a = acc[pid]
+                a = acc[recipient if is_given else provider]
                 a[f"min_{side}"] += minutes
                 a[f"val_{side}"] += cents
                 a["unpriced"] += unpriced
@@ -59,42 +110,35 @@ class BalanceService:
                     c = cap_acc[(agr_id, provider)]
                     c[0] += cents
                     c[1] += billable
-            caps = self._cap_percent(s, home.id, cap_acc, start, end)
-            partners = set(acc) | set(caps)
-            out = []
-            for pid in partners:
-                ag = agencies.get(pid)
-                if ag is None or ag.is_home:
-                    continue
-                a = acc[pid]
-                given, received = a["min_given"], a["min_received"]
-                out.append(BalanceDTO(
-                    partner=ag.code, partner_name=ag.name, fiscal_year=fy,
-                    hours_given=round(given / 60, 2), hours_received=round(received / 60, 2),
-                    minutes_given=given, minutes_received=received,
-                    value_given_cents=a["val_given"], value_received_cents=a["val_received"],
-                    net_cents=a["val_given"] - a["val_received"], quarter=str(quarter),
-                    quarter_minutes_given=a["qmin_given"], quarter_minutes_received=a["qmin_received"],
-                    quarter_value_given_cents=a["qval_given"], quarter_value_received_cents=a["qval_received"],
-                    cap_used_percent=caps.get(pid),
-                    reciprocity=round(received / given, 2) if given else None,
-                    unpriced_entries=a["unpriced"],
-                ))
-            return sorted(out, key=lambda b: b.partner_name)
+            caps = self._cap_percent(conn.execute(_CAPPED, {"home": home, "start": start.isoformat(),
+                                                            "end": end.isoformat()}).fetchall(), home, cap_acc)
+        out = []
+        for pid in set(acc) | set(caps):
+            code, name, is_home = agencies.get(pid, (None, None, True))
+            if is_home:  # a deleted agency, or home itself
+                continue
+            a = acc[pid]
+            given, received = a["min_given"], a["min_received"]
+            out.append(BalanceDTO(
+                partner=code, partner_name=name, fiscal_year=fy,
+                hours_given=round(given / 60, 2), hours_received=round(received / 60, 2),
+                minutes_given=given, minutes_received=received,
+                value_given_cents=a["val_given"], value_received_cents=a["val_received"],
+                net_cents=a["val_given"] - a["val_received"], quarter=str(quarter),
+                quarter_minutes_given=a["qmin_given"], quarter_minutes_received=a["qmin_received"],
+                quarter_value_given_cents=a["qval_given"], quarter_value_received_cents=a["qval_received"],
+                cap_used_percent=caps.get(pid),
+                reciprocity=round(received / given, 2) if given else None,
+                unpriced_entries=a["unpriced"],
+            ))
+        return sorted(out, key=lambda b: b.partner_name)
 
     @staticmethod
-    def _cap_percent(s, home_id: str, cap_acc, start: date, end: date) -> dict[str, float]:
-        """Highest cap use (percent) per partner across its agreements in force during the fiscal year
-        (start..end) and both directions."""
-        rows = s.execute(select(Agreement.id, Agreement.cap_cents, Agreement.cap_minutes, AgreementParty.agency_id)
-                         .join(AgreementParty, AgreementParty.agreement_id == Agreement.id)
-                         .where(Agreement.deleted_at.is_(None), AgreementParty.deleted_at.is_(None),
-                                AgreementParty.agency_id != home_id, Agreement.effective_date <= end,
-                                Agreement.expiry_date.is_(None) | (Agreement.expiry_date >= start))).all()
+    def _cap_percent(capped, home_id: str, cap_acc) -> dict[str, float]:
+        """Highest cap use (percent) per partner across its capped agreements in force during the fiscal year,
+        both directions."""
         out: dict[str, float] = {}
-        for agr_id, cap_cents, cap_minutes, partner_id in rows:
-            if not cap_cents and not cap_minutes:
-                continue
+        for agr_id, cap_cents, cap_minutes, partner_id in capped:
             for provider in (home_id, partner_id):
                 used = cap_acc.get((agr_id, provider), [0, 0])
                 pct = CapUse(cap_cents, used[0], cap_minutes, used[1]).percent
@@ -105,23 +149,17 @@ class BalanceService:
     def hours_by_quarter(self, fiscal_year: int | None = None, partner: str | None = None) -> list[dict]:
         """[{quarter, minutes_given, minutes_received}] for the four quarters of a fiscal year, for every
         partner or one (code or id)."""
-        with self.db.read() as s:
-            home = require_home(s)
-            fsm = home.fy_start_month
+        with self.db.raw_read() as conn:
+            home, fsm = _home(conn)
             fy = fiscal_year or fiscal_year_of(date.today(), fsm)
             quarters = [Quarter(fy, n, fsm) for n in (1, 2, 3, 4)]
-            partner = find_agency(s, partner).id if partner else None
+            partner = _find_agency_id(conn, partner) if partner else None
             out = {str(q): {"quarter": str(q), "minutes_given": 0, "minutes_received": 0} for q in quarters}
-            month = func.substr(TimeEntry.work_date, 1, 7)  # ISO text "2026-03": SQLite does the summing
-            q = (select(TimeEntry.provider_agency_id, TimeEntry.recipient_agency_id, month,
-                        func.sum(TimeEntry.minutes))
-                 .where(TimeEntry.deleted_at.is_(None), TimeEntry.work_date >= quarters[0].start,
-                        TimeEntry.work_date <= quarters[-1].end,
-                        (TimeEntry.provider_agency_id == home.id) | (TimeEntry.recipient_agency_id == home.id))
-                 .group_by(TimeEntry.provider_agency_id, TimeEntry.recipient_agency_id, month))
-            for prov, rec, ym, minutes in s.execute(q):
-                if partner and partner not in (prov, rec):
-                    continue
-                key = str(Quarter.of(date(int(ym[:4]), int(ym[5:7]), 1), fsm))
-                out[key]["minutes_given" if prov == home.id else "minutes_received"] += minutes
-            return list(out.values())
+            rows = conn.execute(_BY_MONTH, {"home": home, "start": _month(quarters[0].start),
+                                            "end": _month(quarters[-1].end)}).fetchall()
+        quarter_of = {f"{d.year:04d}-{d.month:02d}": str(q) for q in quarters for d in q.months()}
+        for prov, rec, ym, minutes in rows:
+            if partner and partner not in (prov, rec):
+                continue
+            out[quarter_of[ym]]["minutes_given" if prov == home else "minutes_received"] += minutes
+        return list(out.values())

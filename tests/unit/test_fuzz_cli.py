@@ -76,9 +76,9 @@ def test_mutated_command_lines_fail_cleanly(demo_ctx, samples, tmp_path, monkeyp
     work.mkdir()
     monkeypatch.chdir(work)  # relative output paths land here
     # A command line with no command opens the GUI: stand it in, this test is about parsing.
-    from partnerdesk.cli import core
+    from partnerdesk.cli import gui
 
-    monkeypatch.setattr(core, "cmd_gui", lambda args: 0)
+    monkeypatch.setattr(gui, "cmd_gui", lambda args: 0)
     originals = {n: (samples / n).read_bytes() for n in SAMPLES}
     codes = []
 

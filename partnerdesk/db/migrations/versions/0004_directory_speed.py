@@ -1,14 +1,14 @@
 """directory speed: covering index of live contacts in escalation order; FTS prefix indexes
 
-Revision ID: 0003_directory_speed
-Revises: 0002d_sync
+Revision ID: 0004_directory_speed
+Revises: 0003_ledger_month
 Create Date: 2026-11-26
 """
 from alembic import op
 
 
-revision = '0003_directory_speed'
-down_revision = '0002d_sync'
+revision = '0004_directory_speed'
+down_revision = '0003_ledger_month'
 branch_labels = None
 depends_on = None
 
