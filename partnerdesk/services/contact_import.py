@@ -27,7 +27,7 @@ from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 from types import SimpleNamespace
-from typing import Any, Iterable
+from typing import Any, Callable, Iterable
 
 import vobject.base
 from sqlalchemy import select, text
@@ -694,23 +694,31 @@ class ContactImporter:
     def __init__(self, db: Database):
         self.db = db
 
-    def import_file(self, path: Path | str, fmt: str = "auto", dry_run: bool = False) -> ImportResult:
+    def import_file(self, path: Path | str, fmt: str = "auto", dry_run: bool = False,
+                    progress: Callable[[int, int], None] | None = None) -> ImportResult:
+        """``progress(done, total)``, when given, is called as the records are matched and written:
+        total is the number of records plus one for writing them (the file is read first)."""
         path = Path(path)
         fmt, records = read_file(path, fmt)
+        total = len(records) + 1
+        report = progress or (lambda _done, _total: None)
+        report(0, total)
         result: list[ImportResult] = []
         try:
             with self.db.write(action="import", summary=f"contacts imported from {path.name}") as s:
-                result.append(self._apply(s, path, fmt, records, dry_run))
+                result.append(self._apply(s, path, fmt, records, dry_run, lambda n: report(n, total)))
                 if dry_run:
                     raise _DryRun
         except _DryRun:
             pass
+        report(total, total)
         return result[0]
 
     def preview(self, path: Path | str, fmt: str = "auto") -> ImportResult:
         return self.import_file(path, fmt, dry_run=True)
 
-    def _apply(self, s: Session, path: Path, fmt: str, records: list[Record], dry_run: bool) -> ImportResult:
+    def _apply(self, s: Session, path: Path, fmt: str, records: list[Record], dry_run: bool,
+               matched: Callable[[int], None] = lambda _n: None) -> ImportResult:
         agencies = s.scalars(select(Agency).where(Agency.deleted_at.is_(None))).all()
         by_key: dict[str, Agency] = {}
         by_short: dict[str, Agency] = {}
@@ -760,7 +768,9 @@ class ContactImporter:
 
         pending_links: list[tuple[Any, Skill]] = []
         queued_by: dict[str, set[str]] = {}  # contact id -> skill keys already queued as new links
-        for rec in records:
+        for n, rec in enumerate(records):
+            if n % 500 == 0:
+                matched(n)
             ag, ag_new = agency_for(rec.agency)
             values = rec.values if rec.values is not None else validate_contact(_values(rec))
             cid = by_email.get(values["email"]) if values.get("email") else None
@@ -792,6 +802,7 @@ class ContactImporter:
                 by_email[values["email"]] = c.id
             actions.append(ImportAction(rec.record, rec.line, c.name, ag.name, "update" if changes else "unchanged",
                                         c.id, tuple(changes), ag_new))
+        matched(len(records))
         for c in list(new_contacts.values()) + list(loaded.values()):
             _tidy_other_numbers(c)
         s.flush()  # agencies, skills and updates first: the bulk rows refer to them

@@ -3,8 +3,19 @@ give the same rows as filtering from scratch."""
 
 from __future__ import annotations
 
+import gc
+
+import pytest
+
 from partnerdesk.gui.models.contacts_model import ContactMatches, ContactProxy, ContactTableModel
 from partnerdesk.gui.models.table_model import ROW_ROLE
+
+
+@pytest.fixture(autouse=True)
+def _collect_here():
+    """The models below have no parent: free them on the GUI thread, not in a later test's worker."""
+    yield
+    gc.collect()
 
 
 def _names(proxy):

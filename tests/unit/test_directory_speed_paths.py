@@ -62,3 +62,12 @@ def test_bulk_stamps_continue_the_clock_and_carry_the_counter():
     assert stamps[9] == "0000000001000001-00000"
     assert stamps == sorted(stamps) and len(set(stamps)) == 25
     assert clock.now() > stamps[-1]
+
+
+def test_import_reports_progress(ctx, samples):
+    seen = []
+    result = ctx.services.directory.import_file(samples / "contacts-iphone.vcf",
+                                                progress=lambda done, total: seen.append((done, total)))
+    assert result.created == 20
+    assert seen[0] == (0, 21) and seen[-1] == (21, 21)
+    assert [d for d, _t in seen] == sorted(d for d, _t in seen)
