@@ -9,7 +9,7 @@ from __future__ import annotations
 from datetime import date, datetime
 
 from sqlalchemy import (Boolean, ForeignKey, Index, Integer, LargeBinary, MetaData, String, Text,
-                        UniqueConstraint)
+                        UniqueConstraint, text)
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
 
 from partnerdesk.db.types import ISODate, UTCDateTime, utcnow, uuid7
@@ -70,7 +70,9 @@ class Skill(Entity):
 
 class Contact(Entity):
     __tablename__ = "contact"
-    __table_args__ = (Index("ix_contact_escalation", "escalation_order", "name"),)
+    # live contacts in escalation order, covering the "who can help with X" walk (0004_directory_speed)
+    __table_args__ = (Index("ix_contact_live_escalation", "escalation_order", "name", "id",
+                            sqlite_where=text("deleted_at IS NULL")),)
     agency_id: Mapped[str] = mapped_column(ForeignKey("agency.id"), index=True)
     name: Mapped[str] = mapped_column(String(200))
     title: Mapped[str | None] = mapped_column(String(200))

@@ -11,6 +11,8 @@ field) and one SyncOp per changed field, as an ORM update would.
 from __future__ import annotations
 
 import json
+import os
+import time
 from typing import Any
 
 from sqlalchemy.orm import Session
@@ -19,11 +21,71 @@ from partnerdesk.db.capture import NOT_CAPTURED, _audit_value, encode, op_value,
 from partnerdesk.db.models import DERIVED_COLUMNS, SYNCED_TABLES, AuditEvent, Base, SyncOp
 from partnerdesk.db.types import iso_utc, utcnow, uuid7
 from partnerdesk.db.uow import Database
+from partnerdesk.sync.clock import HybridClock
+from partnerdesk.sync.clock import parse as parse_hlc
+from partnerdesk.sync.clock import render as render_hlc
 
 
 _dumps = json.JSONEncoder(ensure_ascii=False).encode
 _sorted_dumps = json.JSONEncoder(ensure_ascii=False, sort_keys=True).encode
-_raw_insert = raw_insert
+_quote = json.encoder.encode_basestring  # what _dumps does to a str, without the encoder's overhead
+_PLAIN = (str, int, float, type(None))
+
+
+def _json(value: Any) -> str:
+    t = type(value)
+    if t is str:
+        return _quote(value)
+    if t is int:
+        return str(value)
+    return _dumps(value)
+
+
+def _raw_insert(conn, table: str, cols: list[str], rows: list[tuple]) -> None:
+    """executemany straight through the driver with positional parameters: SQLAlchemy's per-row
+    parameter processing (and even binding by name) costs more than SQLite itself here. Rows must
+    already hold stored values (ISO text for dates)."""
+    sql = f"INSERT INTO {table} ({', '.join(cols)}) VALUES ({', '.join('?' * len(cols))})"
+    conn.exec_driver_sql(sql, rows)
+
+
+def uuid7_many(n: int) -> list[str]:
+    """``n`` UUIDv7 (RFC 9562) of this millisecond, as ``db.types.uuid7`` makes them one by one: 48-bit
+    Unix ms, version 7, 12 random bits, variant 10, 62 random bits. One call of the random source."""
+    ms = f"{(time.time_ns() // 1_000_000) & ((1 << 48) - 1):012x}"
+    head = f"{ms[:8]}-{ms[8:]}-7"
+    rnd = os.urandom(10 * n).hex()
+    out = []
+    append = out.append
+    for i in range(0, 20 * n, 20):
+        r = rnd[i:i + 20]
+        append(f"{head}{r[:3]}-{_VARIANT[r[3]]}{r[4:7]}-{r[7:19]}")
+    return out
+
+
+_VARIANT = {h: "89ab"[int(h, 16) & 3] for h in "0123456789abcdef"}
+_COUNTERS: list[str] = []
+
+
+def _stamps(clock: HybridClock, n: int) -> list[str]:
+    """``n`` consecutive hybrid-clock timestamps in one go, as ``n`` calls of ``clock.now()`` would give
+    within the same millisecond (the counter carries into the next millisecond past 99999, so the
+    rendered stamps stay fixed-width and sortable); the clock then continues after the last one. The
+    caller holds the write transaction (BEGIN IMMEDIATE), so no other writer stamps meanwhile."""
+    if not _COUNTERS:
+        _COUNTERS.extend(f"{c:05d}" for c in range(100_000))
+    first = clock.now()
+    ms, counter = parse_hlc(first)
+    out = [first]
+    while len(out) < n:
+        if counter == 99999:
+            ms, counter = ms + 1, -1
+        take = min(n - len(out), 99999 - counter)
+        prefix = render_hlc(ms, 0)[:-5]
+        out += [prefix + c for c in _COUNTERS[counter + 1:counter + 1 + take]]
+        counter += take
+    clock.seed(out[-1])
+    return out
 
 
 def insert_captured(s: Session, db: Database, table: str, rows: list[dict[str, Any]]) -> None:
@@ -31,13 +93,13 @@ def insert_captured(s: Session, db: Database, table: str, rows: list[dict[str, A
         return
     assert table in Base.metadata.tables
     conn = s.connection()
-    rows = [{k: encode(v) for k, v in r.items()} for r in rows]  # dates as the column types store them
-    _raw_insert(conn, table, rows)
+    cols = list(rows[0])
+    # dates as the column types store them
+    values = [tuple(v if type(v) in _PLAIN else encode(v) for v in r.values()) for r in rows]
+    _raw_insert(conn, table, cols, values)
     info = s.info
     actor = info["actor"]
     now = iso_utc(utcnow())
-    audits: list[dict] = []
-    ops: list[dict] = []
     capture_ops = info.get("capture_ops", True) and table in SYNCED_TABLES
     if capture_ops:
         seed_clock(s, db.clock, db.node_id)
@@ -45,21 +107,28 @@ def insert_captured(s: Session, db: Database, table: str, rows: list[dict[str, A
     audit_on = info.get("audit", True)
     action = info.get("action") or "create"
     summary = info.get("summary")
-    for r in rows:
-        changes = {k: v for k, v in r.items() if k != "id" and k not in NOT_CAPTURED and v is not None}
+    id_at = cols.index("id")
+    captured = [i for i, k in enumerate(cols) if k != "id" and k not in NOT_CAPTURED]
+    by_name = sorted(captured, key=lambda i: cols[i])
+    audits: list[tuple] = []
+    audit_ids = uuid7_many(len(values)) if audit_on else []
+    fields: list[tuple[str, str, str]] = []  # (row id, field, JSON value) per sync op
+    for r in values:
+        rid = r[id_at]
         if audit_on:
-            audits.append(dict(id=uuid7(), at=now, os_user=actor.os_user, display_name=actor.display_name,
-                               action=action, entity=table, entity_id=r["id"], summary=summary,
-                               changes=_dumps({k: [None, changes[k]] for k in sorted(changes)})))
+            audits.append((audit_ids.pop(), now, actor.os_user, actor.display_name, action, table, rid, summary,
+                           _dumps({cols[i]: [None, r[i]] for i in by_name if r[i] is not None})))
         if capture_ops:
-            for k, v in changes.items():
-                hlc = db.clock.now()
-                ops.append(dict(op_id=f"{hlc}-{node}", hlc=hlc, node=node, tbl=table, row_id=r["id"], field=k,
-                                value=op_value(v), origin="local"))
+            fields += [(rid, cols[i], _json(r[i])) for i in captured if r[i] is not None]
     if audits:
-        _raw_insert(conn, AuditEvent.__tablename__, audits)
-    if ops:
-        _raw_insert(conn, SyncOp.__tablename__, ops)
+        _raw_insert(conn, AuditEvent.__tablename__, ["id", "at", "os_user", "display_name", "action", "entity",
+                                                     "entity_id", "summary", "changes"], audits)
+    if fields:
+        stamps = _stamps(db.clock, len(fields))
+        ops = [(f"{hlc}-{node}", hlc, node, table, rid, k, v, "local")
+               for hlc, (rid, k, v) in zip(stamps, fields)]
+        _raw_insert(conn, SyncOp.__tablename__, ["op_id", "hlc", "node", "tbl", "row_id", "field", "value",
+                                                 "origin"], ops)
 
 
 def update_captured(s: Session, db: Database, table: str,

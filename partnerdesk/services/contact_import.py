@@ -18,12 +18,16 @@ from __future__ import annotations
 import csv
 import functools
 import io
+import multiprocessing
+import os
 import re
 import unicodedata
+import warnings
+from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 from types import SimpleNamespace
-from typing import Any, Iterable
+from typing import Any, Callable, Iterable
 
 import vobject.base
 from sqlalchemy import select, text
@@ -32,11 +36,11 @@ from vobject.icalendar import stringToTextValues
 from vobject.vcard import splitFields
 
 from partnerdesk.db.models import Agency, Contact, ContactSkill, Skill
-from partnerdesk.db.types import utcnow, uuid7
+from partnerdesk.db.types import iso_utc, utcnow, uuid7
 from partnerdesk.db.uow import Database
 from partnerdesk.domain.directory import ImportAction, ImportResult
 from partnerdesk.errors import ImportFormatError, UserError, ValidationError
-from partnerdesk.services.bulk_capture import insert_captured
+from partnerdesk.services.bulk_capture import insert_captured, uuid7_many
 from partnerdesk.services.contacts import FIELDS, digits, fts_row, reindex, skill_key, validate_contact
 
 FORMATS = ("auto", "vcard", "outlook-csv", "google-csv")
@@ -368,12 +372,76 @@ def _tokens(text: str):
         yield max(num, 1), name.upper(), group, params, value
 
 
+PARALLEL_MIN_CARDS = 2000  # below this, starting a second process costs more than it saves
+
+
 def read_vcard(path: Path, text: str) -> list[Record]:
     """vCard 2.1, 3.0 and 4.0 through vobject's tokenizer; one Record per card, all or nothing.
 
     We do not build vobject's full object tree: it costs about a millisecond per card, which a
     10,000-card file cannot afford, and its text behaviour cuts NOTE/TITLE values at unescaped commas
-    as Apple and Outlook write them."""
+    as Apple and Outlook write them. A big file is read in two halves at once (see ``_read_parallel``)."""
+    if text.count("BEGIN:VCARD") >= PARALLEL_MIN_CARDS:
+        records = _read_parallel(path, text)
+        if records is not None:
+            return records
+    return _read_cards(path, text)
+
+
+def _fork_context():
+    """Worker processes by fork (they inherit the loaded modules: a fresh interpreter importing
+    partnerdesk takes longer than reading thousands of cards), where there is fork and a second core."""
+    if (os.cpu_count() or 1) < 2 or "fork" not in multiprocessing.get_all_start_methods():
+        return None
+    return multiprocessing.get_context("fork")
+
+
+def _read_parallel(path: Path, text: str) -> list[Record] | None:
+    """Tokenize, read and validate the second half of the cards in a forked process while this one
+    reads the first; the halves are split at a BEGIN:VCARD line and renumbered (records, lines) as one
+    file. Any error in either half: None, and the caller reads the whole file again in one piece, so a
+    damaged file gets exactly the message (record, line) a serial read gives."""
+    ctx = _fork_context()
+    if ctx is None:
+        return None
+    lines = text.splitlines(keepends=True)
+    starts = [i for i, ln in enumerate(lines) if ln.strip().upper() == "BEGIN:VCARD"]
+    cut = starts[len(starts) // 2]
+    if cut == 0 or lines[cut - 1].strip().upper() != "END:VCARD":
+        return None
+    first, second = "".join(lines[:cut]), "".join(lines[cut:])
+    with warnings.catch_warnings():
+        # Python 3.12+ warns about fork in a process with threads (the GUI runs imports in a worker
+        # thread); the child only runs this pure-Python reader and exits.
+        warnings.filterwarnings("ignore", message=r".*fork\(\)", category=DeprecationWarning)
+        with ProcessPoolExecutor(max_workers=1, mp_context=ctx) as pool:
+            later = pool.submit(_read_chunk, path.name, second, cut)
+            try:
+                head = _read_chunk(path.name, first, 0)
+                tail = later.result()
+            except Exception:  # noqa: BLE001 - read again in one piece, which reports it
+                return None
+    if head is None or tail is None:
+        return None
+    for rec in tail:
+        rec.record += len(head)
+    return head + tail
+
+
+def _read_chunk(name: str, text: str, line_offset: int) -> list[Record] | None:
+    """One part of a vCard file, read and validated (contact fields) as if at ``line_offset``."""
+    path = Path(name)
+    try:
+        records = _read_cards(path, text)
+        for rec in records:
+            rec.line += line_offset
+            rec.values = validate_contact(_values(rec))
+    except (ImportFormatError, ValidationError):
+        return None
+    return records
+
+
+def _read_cards(path: Path, text: str) -> list[Record]:
     starts = _card_starts(text)
     out: list[Record] = []
     props: list[_Prop] | None = None
@@ -532,7 +600,8 @@ def _validate(path: Path, rec: Record) -> None:
     if not rec.name.strip():
         raise ImportFormatError(f"{where}: no name, no organisation — cannot tell who this is")
     try:
-        rec.values = validate_contact(_values(rec))
+        if rec.values is None:
+            rec.values = validate_contact(_values(rec))
         for s in rec.skills:
             if len(s) > 80:
                 raise ValidationError(f"skill '{s[:20]}…' is longer than 80 characters")
@@ -625,23 +694,31 @@ class ContactImporter:
     def __init__(self, db: Database):
         self.db = db
 
-    def import_file(self, path: Path | str, fmt: str = "auto", dry_run: bool = False) -> ImportResult:
+    def import_file(self, path: Path | str, fmt: str = "auto", dry_run: bool = False,
+                    progress: Callable[[int, int], None] | None = None) -> ImportResult:
+        """``progress(done, total)``, when given, is called as the records are matched and written:
+        total is the number of records plus one for writing them (the file is read first)."""
         path = Path(path)
         fmt, records = read_file(path, fmt)
+        total = len(records) + 1
+        report = progress or (lambda _done, _total: None)
+        report(0, total)
         result: list[ImportResult] = []
         try:
             with self.db.write(action="import", summary=f"contacts imported from {path.name}") as s:
-                result.append(self._apply(s, path, fmt, records, dry_run))
+                result.append(self._apply(s, path, fmt, records, dry_run, lambda n: report(n, total)))
                 if dry_run:
                     raise _DryRun
         except _DryRun:
             pass
+        report(total, total)
         return result[0]
 
     def preview(self, path: Path | str, fmt: str = "auto") -> ImportResult:
         return self.import_file(path, fmt, dry_run=True)
 
-    def _apply(self, s: Session, path: Path, fmt: str, records: list[Record], dry_run: bool) -> ImportResult:
+    def _apply(self, s: Session, path: Path, fmt: str, records: list[Record], dry_run: bool,
+               matched: Callable[[int], None] = lambda _n: None) -> ImportResult:
         agencies = s.scalars(select(Agency).where(Agency.deleted_at.is_(None))).all()
         by_key: dict[str, Agency] = {}
         by_short: dict[str, Agency] = {}
@@ -691,7 +768,9 @@ class ContactImporter:
 
         pending_links: list[tuple[Any, Skill]] = []
         queued_by: dict[str, set[str]] = {}  # contact id -> skill keys already queued as new links
-        for rec in records:
+        for n, rec in enumerate(records):
+            if n % 500 == 0:
+                matched(n)
             ag, ag_new = agency_for(rec.agency)
             values = rec.values if rec.values is not None else validate_contact(_values(rec))
             cid = by_email.get(values["email"]) if values.get("email") else None
@@ -723,15 +802,17 @@ class ContactImporter:
                 by_email[values["email"]] = c.id
             actions.append(ImportAction(rec.record, rec.line, c.name, ag.name, "update" if changes else "unchanged",
                                         c.id, tuple(changes), ag_new))
+        matched(len(records))
         for c in list(new_contacts.values()) + list(loaded.values()):
             _tidy_other_numbers(c)
         s.flush()  # agencies, skills and updates first: the bulk rows refer to them
-        now = utcnow()
+        now = iso_utc(utcnow())  # as the column stores it
         contact_rows = [dict(id=c.id, created_at=now, updated_at=now, deleted_at=None,
                              **{k: getattr(c, k) for k in FIELDS}) for c in new_contacts.values()]
         insert_captured(s, self.db, "contact", contact_rows)
-        link_rows = [dict(id=uuid7(), created_at=now, updated_at=now, deleted_at=None, contact_id=cid, skill_id=sid)
-                     for cid, sid in sorted({(c.id, sk.id) for c, sk in pending_links})]
+        pairs = sorted({(c.id, sk.id) for c, sk in pending_links})
+        link_rows = [dict(id=lid, created_at=now, updated_at=now, deleted_at=None, contact_id=cid, skill_id=sid)
+                     for lid, (cid, sid) in zip(uuid7_many(len(pairs)), pairs)]
         insert_captured(s, self.db, "contact_skill", link_rows)
         if not dry_run:
             agency_by_id = {a.id: a for a in list(by_key.values()) + list(by_short.values())}

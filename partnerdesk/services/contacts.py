@@ -24,8 +24,11 @@ PHONE_FIELDS = ("work_phone", "mobile_phone", "after_hours_phone", "personal_pho
 _EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
 
 
+_NON_DIGIT = re.compile(r"\D")
+
+
 def digits(text: str | None) -> str:
-    return re.sub(r"\D", "", text or "")
+    return _NON_DIGIT.sub("", text) if text else ""
 
 
 def contact_dto(c: Contact) -> ContactDTO:

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from datetime import date, datetime
 from pathlib import Path
+from typing import Callable
 
 from partnerdesk.db.uow import Database
 from partnerdesk.domain.directory import ImportResult, OutageKit, SearchHit
@@ -30,8 +31,9 @@ class DirectoryService:
         return self.searcher.search(text, limit=limit, include_personal=include_personal)
 
     # import
-    def import_file(self, path: Path | str, fmt: str = "auto", dry_run: bool = False) -> ImportResult:
-        return self.importer.import_file(path, fmt, dry_run=dry_run)
+    def import_file(self, path: Path | str, fmt: str = "auto", dry_run: bool = False,
+                    progress: Callable[[int, int], None] | None = None) -> ImportResult:
+        return self.importer.import_file(path, fmt, dry_run=dry_run, progress=progress)
 
     def preview_import(self, path: Path | str, fmt: str = "auto") -> ImportResult:
         return self.importer.preview(path, fmt)

@@ -9,12 +9,16 @@ query is read as "who can help with X": those people come first, in escalation o
 Speed (100,000 contacts, ≤ 10 ms): ranking every match of a common word ("cisco" matches a quarter
 of the region) costs more than the budget, so
 
-* a one-word skill query walks contacts in escalation order (index ``ix_contact_escalation``) and stops
-  at the first ``limit`` people with the skill — or, for a rare skill, sorts its few holders;
+* a one-word skill query walks live contacts in escalation order (covering partial index
+  ``ix_contact_live_escalation``) and stops at the first ``limit`` people with the skill — or, for a
+  rare skill, sorts its few holders;
 * any other query reads at most ``CANDIDATES`` index matches per tier — people whose *name* matches
   first, then matches anywhere — and orders them: skill holders in escalation order, name matches,
   the rest, each by name. (bm25 over thousands of matches alone costs more than the budget.) A query
-  that matches more people than that is narrowed by typing on.
+  that matches more people than that is narrowed by typing on;
+* the FTS table has prefix indexes for one to three letters (the first keystrokes), and the statements
+  run on the DB-API cursor of the read unit of work: SQLAlchemy's result processing cost more than
+  SQLite for these small queries. The hits, their agency and their skills come back in one statement.
 """
 
 from __future__ import annotations
@@ -23,7 +27,6 @@ import json
 import re
 import unicodedata
 
-from sqlalchemy import text
 from sqlalchemy.orm import Session
 
 from partnerdesk.db.uow import Database
@@ -35,12 +38,38 @@ RARE_SKILL_LINKS = 3000
 _PHONEISH = re.compile(r"^\+?[\d().\-/]*\d[\d().\-/]*$")
 _WORD = re.compile(r"\w+")
 
-_CANDIDATES_SQL = text("""
+_CANDIDATES_SQL = """
 SELECT f.contact_id, c.escalation_order, c.name
 FROM contact_fts f JOIN contact c ON c.id = f.contact_id
 WHERE contact_fts MATCH :q AND c.deleted_at IS NULL
 LIMIT :cap
-""")
+"""
+_SKILLS_SQL = "SELECT id, name FROM skill WHERE deleted_at IS NULL"
+_HOLDER_LINKS_SQL = ("SELECT count(*) FROM (SELECT 1 FROM contact_skill WHERE skill_id IN "
+                     "(SELECT value FROM json_each(:ids)) LIMIT :cap)")
+_RARE_HOLDERS_SQL = (
+    "SELECT DISTINCT c.id, c.escalation_order, c.name FROM contact_skill cs "
+    "JOIN contact c ON c.id = cs.contact_id "
+    "WHERE cs.skill_id IN (SELECT value FROM json_each(:ids)) AND cs.deleted_at IS NULL "
+    "AND c.deleted_at IS NULL "
+    "ORDER BY c.escalation_order IS NULL, c.escalation_order, c.name LIMIT :limit")
+_HAS_SKILL = ("EXISTS (SELECT 1 FROM contact_skill cs WHERE cs.contact_id = c.id AND cs.deleted_at IS NULL "
+              "AND cs.skill_id IN (SELECT value FROM json_each(:ids)))")
+_WALK_ORDERED_SQL = (  # walks ix_contact_live_escalation; stops at ``limit``
+    f"SELECT c.id FROM contact c WHERE c.escalation_order IS NOT NULL AND c.deleted_at IS NULL "
+    f"AND {_HAS_SKILL} ORDER BY c.escalation_order, c.name LIMIT :limit")
+_WALK_UNORDERED_SQL = (f"SELECT c.id FROM contact c WHERE c.escalation_order IS NULL AND c.deleted_at IS NULL "
+                       f"AND {_HAS_SKILL} ORDER BY c.name LIMIT :limit")
+_HOLDERS_AMONG_SQL = ("SELECT contact_id FROM contact_skill WHERE deleted_at IS NULL "
+                      "AND contact_id IN (SELECT value FROM json_each(:ids)) "
+                      "AND skill_id IN (SELECT value FROM json_each(:sids))")
+_HITS_SQL = (
+    "SELECT c.id, c.name, a.name, a.code, c.title, c.work_phone, c.mobile_phone, c.after_hours_phone, "
+    "c.personal_phone, c.escalation_order, "
+    "(SELECT group_concat(sk.name, char(31)) FROM contact_skill cs JOIN skill sk ON sk.id = cs.skill_id "
+    " WHERE cs.contact_id = c.id AND cs.deleted_at IS NULL) "
+    "FROM contact c JOIN agency a ON a.id = c.agency_id "
+    "WHERE c.id IN (SELECT value FROM json_each(:ids))")
 
 
 def fold(s: str) -> str:
@@ -82,6 +111,16 @@ class SearchService:
     def __init__(self, db: Database):
         self.db = db
 
+    @staticmethod
+    def _sql(s: Session):
+        """Run a statement on the read unit of work's own DB-API connection; rows as tuples."""
+        raw = s.connection().connection.driver_connection
+
+        def run(sql: str, params: dict) -> list[tuple]:
+            return raw.execute(sql, params).fetchall()
+
+        return run
+
     # -- ranking ---------------------------------------------------------------------------------
     def ids(self, raw: str, limit: int = 50) -> list[tuple[str, bool]]:
         """(contact id, matched one of the person's skills) for the best ``limit`` matches, best first."""
@@ -89,74 +128,57 @@ class SearchService:
         if not terms:
             return []
         with self.db.read() as s:
-            return self._ids(s, terms, words, phones, limit)
+            return self._ids(self._sql(s), terms, words, phones, limit)
 
-    def _ids(self, s: Session, terms: list[str], words: list[str], phones: list[str],
+    @staticmethod
+    def _skill_ids(sql, words: list[str]) -> list[str]:
+        return [sid for sid, name in sql(_SKILLS_SQL, {}) if any(_prefix_of_a_word(w, name) for w in words)]
+
+    def _ids(self, sql, terms: list[str], words: list[str], phones: list[str],
              limit: int) -> list[tuple[str, bool]]:
         q = " AND ".join(terms)
         if len(words) == 1 and not phones:
-            skill_ids = [sid for sid, name in s.execute(text("SELECT id, name FROM skill WHERE deleted_at IS NULL"))
-                         if _prefix_of_a_word(words[0], name)]
+            skill_ids = self._skill_ids(sql, words)
             if skill_ids:
-                first = self._by_escalation(s, skill_ids, limit)
+                first = self._by_escalation(sql, skill_ids, limit)
                 out = [(cid, True) for cid in first]
                 if len(out) < limit:
                     seen = set(first)
-                    out += [(cid, False) for cid, _ in self._ranked(s, q, words, limit + len(seen), False, [])
+                    out += [(cid, False) for cid, _ in self._ranked(sql, q, words, limit + len(seen), False, [])
                             if cid not in seen][:limit - len(out)]
                 return out
-        return self._ranked(s, q, words, limit, name_first=not phones)
+        return self._ranked(sql, q, words, limit, name_first=not phones)
 
     @staticmethod
-    def _by_escalation(s: Session, skill_ids: list[str], limit: int) -> list[str]:
+    def _by_escalation(sql, skill_ids: list[str], limit: int) -> list[str]:
         ids = json.dumps(skill_ids)
-        links = s.execute(text("SELECT count(*) FROM (SELECT 1 FROM contact_skill WHERE skill_id IN "
-                               "(SELECT value FROM json_each(:ids)) LIMIT :cap)"),
-                          {"ids": ids, "cap": RARE_SKILL_LINKS + 1}).scalar()
+        links = sql(_HOLDER_LINKS_SQL, {"ids": ids, "cap": RARE_SKILL_LINKS + 1})[0][0]
         if links <= RARE_SKILL_LINKS:  # few holders: sort them all
-            rows = s.execute(text(
-                "SELECT DISTINCT c.id, c.escalation_order, c.name FROM contact_skill cs "
-                "JOIN contact c ON c.id = cs.contact_id "
-                "WHERE cs.skill_id IN (SELECT value FROM json_each(:ids)) AND cs.deleted_at IS NULL "
-                "AND c.deleted_at IS NULL "
-                "ORDER BY c.escalation_order IS NULL, c.escalation_order, c.name LIMIT :limit"),
-                {"ids": ids, "limit": limit}).all()
-            return [r[0] for r in rows]
-        has_skill = ("EXISTS (SELECT 1 FROM contact_skill cs WHERE cs.contact_id = c.id AND cs.deleted_at IS NULL "
-                     "AND cs.skill_id IN (SELECT value FROM json_each(:ids)))")
-        out = [r[0] for r in s.execute(text(  # walk ix_contact_escalation; stop at ``limit``
-            f"SELECT c.id FROM contact c WHERE c.escalation_order IS NOT NULL AND c.deleted_at IS NULL "
-            f"AND {has_skill} ORDER BY c.escalation_order, c.name LIMIT :limit"), {"ids": ids, "limit": limit})]
+            return [r[0] for r in sql(_RARE_HOLDERS_SQL, {"ids": ids, "limit": limit})]
+        out = [r[0] for r in sql(_WALK_ORDERED_SQL, {"ids": ids, "limit": limit})]
         if len(out) < limit:
-            out += [r[0] for r in s.execute(text(
-                f"SELECT c.id FROM contact c WHERE c.escalation_order IS NULL AND c.deleted_at IS NULL "
-                f"AND {has_skill} ORDER BY c.name LIMIT :limit"), {"ids": ids, "limit": limit - len(out)})]
+            out += [r[0] for r in sql(_WALK_UNORDERED_SQL, {"ids": ids, "limit": limit - len(out)})]
         return out
 
-    @staticmethod
-    def _ranked(s: Session, q: str, words: list[str], limit: int, name_first: bool,
+    def _ranked(self, sql, q: str, words: list[str], limit: int, name_first: bool,
                 skill_ids: list[str] | None = None) -> list[tuple[str, bool]]:
         """People whose name matches first, then everyone else matching; within each, skill holders in
         escalation order, then by name. Reads at most ``CANDIDATES`` index matches per tier."""
         cap = max(CANDIDATES, limit)
         rows: list = []
         if name_first and words:
-            rows = [(r, True) for r in s.execute(_CANDIDATES_SQL, {"q": f"name : ({q})", "cap": cap}).all()]
+            rows = [(r, True) for r in sql(_CANDIDATES_SQL, {"q": f"name : ({q})", "cap": cap})]
         if len(rows) < limit:
             seen = {r[0] for r, _ in rows}
-            rows += [(r, False) for r in s.execute(_CANDIDATES_SQL, {"q": q, "cap": cap}).all() if r[0] not in seen]
+            rows += [(r, False) for r in sql(_CANDIDATES_SQL, {"q": q, "cap": cap}) if r[0] not in seen]
         if not rows:
             return []
         if skill_ids is None and words:
-            skill_ids = [sid for sid, name in s.execute(text("SELECT id, name FROM skill WHERE deleted_at IS NULL"))
-                         if any(_prefix_of_a_word(w, name) for w in words)]
+            skill_ids = self._skill_ids(sql, words)
         holders: set[str] = set()
         if skill_ids:
-            holders = set(s.scalars(text(
-                "SELECT contact_id FROM contact_skill WHERE deleted_at IS NULL "
-                "AND contact_id IN (SELECT value FROM json_each(:ids)) "
-                "AND skill_id IN (SELECT value FROM json_each(:sids))"),
-                {"ids": json.dumps([r[0] for r, _ in rows]), "sids": json.dumps(skill_ids)}))
+            holders = {r[0] for r in sql(_HOLDERS_AMONG_SQL, {"ids": json.dumps([r[0] for r, _ in rows]),
+                                                              "sids": json.dumps(skill_ids)})}
         scored = []
         for (cid, esc, name), by_name in rows:
             skill = cid in holders
@@ -170,29 +192,21 @@ class SearchService:
         if not terms:
             return []
         with self.db.read() as s:
-            found = self._ids(s, terms, words, phones, limit)
+            sql = self._sql(s)
+            found = self._ids(sql, terms, words, phones, limit)
             if not found:
                 return []
-            ids = json.dumps([cid for cid, _ in found])
-            rows = {r[0]: r for r in s.execute(text(
-                "SELECT c.id, c.name, a.name, a.code, c.title, c.work_phone, c.mobile_phone, c.after_hours_phone, "
-                "c.personal_phone, c.escalation_order FROM contact c JOIN agency a ON a.id = c.agency_id "
-                "WHERE c.id IN (SELECT value FROM json_each(:ids))"), {"ids": ids})}
-            skills: dict[str, list[str]] = {}
-            for cid, name in s.execute(text(
-                    "SELECT cs.contact_id, sk.name FROM contact_skill cs JOIN skill sk ON sk.id = cs.skill_id "
-                    "WHERE cs.contact_id IN (SELECT value FROM json_each(:ids)) AND cs.deleted_at IS NULL"),
-                    {"ids": ids}):
-                skills.setdefault(cid, []).append(name)
+            rows = {r[0]: r for r in sql(_HITS_SQL, {"ids": json.dumps([cid for cid, _ in found])})}
         out = []
         for rank, (cid, skill) in enumerate(found):
             r = rows.get(cid)
             if r is None:
                 continue
-            _id, name, agency, code, title, work, mobile, after, personal, esc = r
+            _id, name, agency, code, title, work, mobile, after, personal, esc, skills = r
             phones_ = [PhoneDTO(k, n) for k, n in (("work", work), ("mobile", mobile), ("after_hours", after),
                                                    ("personal", personal if include_personal else None)) if n]
             out.append(SearchHit(contact_id=cid, name=name, agency=agency, agency_code=code, title=title,
-                                 skills=tuple(sorted(skills.get(cid, []), key=str.casefold)), phones=tuple(phones_),
-                                 escalation_order=esc, matched_skill=skill, rank=float(rank)))
+                                 skills=tuple(sorted(skills.split("\x1f") if skills else (), key=str.casefold)),
+                                 phones=tuple(phones_), escalation_order=esc, matched_skill=skill,
+                                 rank=float(rank)))
         return out

@@ -5,8 +5,8 @@ from __future__ import annotations
 from pathlib import Path
 
 from PySide6.QtCore import Signal
-from PySide6.QtWidgets import (QComboBox, QDialog, QDialogButtonBox, QHBoxLayout, QLabel, QLineEdit, QPushButton,
-                               QTableView, QVBoxLayout, QWidget)
+from PySide6.QtWidgets import (QComboBox, QDialog, QDialogButtonBox, QHBoxLayout, QLabel, QLineEdit, QProgressBar,
+                               QPushButton, QTableView, QVBoxLayout, QWidget)
 
 from partnerdesk.domain.directory import ImportResult
 from partnerdesk.errors import UserError
@@ -72,6 +72,10 @@ class ImportDialog(QDialog):
         layout.addLayout(row)
         layout.addWidget(self.summary)
         layout.addWidget(self.table, 1)
+        self.progress = QProgressBar(self)
+        self.progress.setAccessibleName("Import progress")
+        self.progress.setVisible(False)
+        layout.addWidget(self.progress)
         layout.addWidget(self.buttons)
 
     def choose(self) -> None:
@@ -111,8 +115,19 @@ class ImportDialog(QDialog):
         path, fmt = self.path.text().strip(), self.format.currentData()
         self.import_button.setEnabled(False)
         self.summary.setText("Importing…")
-        run_in_worker(self, lambda: self.services.directory.import_file(path, fmt), self._imported,
-                      self._preview_failed)
+        self.progress.setRange(0, 0)  # busy until the file is read
+        self.progress.setVisible(True)
+        run_in_worker(self, lambda progress: self.services.directory.import_file(path, fmt, progress=progress),
+                      self._imported, self._import_failed, on_progress=self._progressed)
+
+    def _progressed(self, done: int, total: int) -> None:
+        self.progress.setRange(0, total)
+        self.progress.setValue(done)
+        self.summary.setText(f"Importing… {min(done, total - 1):,} of {total - 1:,} records")
+
+    def _import_failed(self, exc: BaseException) -> None:
+        self.progress.setVisible(False)
+        self._preview_failed(exc)
 
     def _imported(self, result: ImportResult) -> None:
         self.result = result

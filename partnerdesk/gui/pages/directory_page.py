@@ -13,7 +13,7 @@ from PySide6.QtWidgets import QAbstractItemView, QComboBox, QSplitter
 from partnerdesk.domain.dto import ContactDTO
 from partnerdesk.gui.dialogs.files import FilePicker
 from partnerdesk.gui.dialogs.messages import DialogService, show_error
-from partnerdesk.gui.models.contacts_model import CONTACT_COLUMNS, ContactTableModel
+from partnerdesk.gui.models.contacts_model import CONTACT_COLUMNS, ContactMatches, ContactProxy, ContactTableModel
 from partnerdesk.gui.models.table_model import ROW_ROLE
 from partnerdesk.gui.pages.base import TablePage
 from partnerdesk.gui.pages.contact_detail import ContactDetail
@@ -31,7 +31,16 @@ class DirectoryPage(TablePage):
     def __init__(self, services, parent=None):
         super().__init__(services, parent)
         self.model = ContactTableModel(self)  # same columns, contact-aware search text
-        self.proxy.setSourceModel(self.model)
+        # every contact (model) -> those the search and filters let through (matches) -> sorted (proxy):
+        # the generic SearchProxy asks Python about each row on each keystroke, too slow for a region
+        self.ui.search.textChanged.disconnect(self.proxy.set_search)
+        self.matches = ContactMatches(self.model, self)
+        self.proxy = ContactProxy(self.matches, self)
+        self.ui.table.setModel(self.proxy)
+        self.ui.search.textChanged.connect(self.proxy.set_search)
+        for signal in (self.proxy.rowsInserted, self.proxy.rowsRemoved, self.proxy.modelReset,
+                       self.proxy.layoutChanged):
+            signal.connect(self._update_footer)
         self.ui.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
         self.ui.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
         self.ui.table.setSortingEnabled(True)
@@ -71,7 +80,7 @@ class DirectoryPage(TablePage):
         self.splitter.setSizes([900, 420])
         self.ui.pageLayout.insertWidget(index, self.splitter, 1)
         self.ui.table.selectionModel().currentRowChanged.connect(self._current_changed)
-        self.proxy.modelReset.connect(lambda: self.detail.show_contact(None))
+        self.proxy.modelReset.connect(self._clear_detail)
         self.ui.search.installEventFilter(self)
         self.ui.table.installEventFilter(self)
         self.ui.table.doubleClicked.connect(lambda _i: self.edit_contact())
@@ -131,6 +140,10 @@ class DirectoryPage(TablePage):
                     self.proxy.index(r, 0), QItemSelectionModel.SelectionFlag.ClearAndSelect
                     | QItemSelectionModel.SelectionFlag.Rows)
                 return
+
+    def _clear_detail(self) -> None:
+        if self.detail.contact is not None:  # rebuilding the empty pane on every keystroke costs ~50 ms
+            self.detail.show_contact(None)
 
     def _current_changed(self, current, _previous) -> None:
         self.detail.show_contact(self.proxy.data(current, ROW_ROLE) if current.isValid() else None)
