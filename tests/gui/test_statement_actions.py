@@ -150,7 +150,6 @@ def test_void_with_replacement_by_keyboard(qtbot, page, window, monkeypatch, tmp
     assert replacement.partner == before.partner and replacement.amount_due_cents == before.amount_due_cents
     shots["VoidDialog"].save(str(tmp_path / "void-dialog.png"))
     page.ui.table.selectRow(0)
-    qtbot.wait(100)
     window.grab().save(str(tmp_path / "statements-actions.png"))
     assert (tmp_path / "statements-actions.png").stat().st_size > 10_000
 

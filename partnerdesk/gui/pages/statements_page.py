@@ -128,6 +128,7 @@ class StatementsPage(TablePage):
         self.quarter = QComboBox(self)
         self.quarter.setAccessibleName("Quarter")
         self.quarter.setToolTip("Fiscal quarter to bill (quarters follow your fiscal year)")
+        self.quarter.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToContents)  # never clip "FY2026 Q3 (…)"
         self._fill_quarters()
         self.ui.toolbarLayout.addWidget(self.quarter)
         self.btn_draft = self.add_button("&Draft", self.draft, "refresh",
@@ -140,8 +141,9 @@ class StatementsPage(TablePage):
                                             "Issue the selected draft past its agreement's cap, with a "
                                             "recorded reason")
         # the shortcuts of these three live on the table's actions below (a key may have one owner)
-        self.btn_pay = self.add_button("Record pa&yment…", self.record_payment, None,
+        self.btn_pay = self.add_button("Pa&yment…", self.record_payment, None,
                                        "Record a full or partial payment on the selected statement (Ctrl+Shift+P)")
+        self.btn_pay.setAccessibleName("Record payment")  # the short caption fits the toolbar
         self.btn_credit = self.add_button("Credit &note…", self.credit_note, None,
                                           "Issue a credit note against the selected statement (Ctrl+Shift+R)")
         self.btn_void = self.add_button("&Void…", self.void_selected, None,
