@@ -150,6 +150,12 @@ class SearchService:
         return self._ranked(sql, q, words, limit, name_first=not phones)
 
     @staticmethod
+    def _names_a_skill(sql, words: list[str]) -> bool:
+        """Some word of the query begins a word of a skill's name (and could be nobody's name)."""
+        names = [name for _sid, name in sql(_SKILLS_SQL, {})]
+        return any(len(w) >= 4 and any(_prefix_of_a_word(w, n) for n in names) for w in words)
+
+    @staticmethod
     def _by_escalation(sql, skill_ids: list[str], limit: int) -> list[str]:
         ids = json.dumps(skill_ids)
         links = sql(_HOLDER_LINKS_SQL, {"ids": ids, "cap": RARE_SKILL_LINKS + 1})[0][0]
@@ -166,15 +172,18 @@ class SearchService:
         escalation order, then by name. Reads at most ``CANDIDATES`` index matches per tier."""
         cap = max(CANDIDATES, limit)
         rows: list = []
-        if name_first and words:
+        if skill_ids is None and words:
+            skill_ids = self._skill_ids(sql, words)
+        # The name tier needs every word in the name. A word that begins a skill ("cisco" in "Burien cisco")
+        # is not in names, and FTS5 would expand that prefix over a quarter of the region twice for nothing:
+        # such a query ranks skill holders first anyway.
+        if name_first and words and not (skill_ids and self._names_a_skill(sql, words)):
             rows = [(r, True) for r in sql(_CANDIDATES_SQL, {"q": f"name : ({q})", "cap": cap})]
         if len(rows) < limit:
             seen = {r[0] for r, _ in rows}
             rows += [(r, False) for r in sql(_CANDIDATES_SQL, {"q": q, "cap": cap}) if r[0] not in seen]
         if not rows:
             return []
-        if skill_ids is None and words:
-            skill_ids = self._skill_ids(sql, words)
         holders: set[str] = set()
         if skill_ids:
             holders = {r[0] for r in sql(_HOLDERS_AMONG_SQL, {"ids": json.dumps([r[0] for r, _ in rows]),
