@@ -58,6 +58,17 @@ def home(_isolated_home) -> Path:
     return _isolated_home
 
 
+def _drain_workers() -> None:
+    """Let worker threads a GUI test left running (a superseded preview, say) finish before the database
+    closes under them: closing a connection another thread is reading crashes the interpreter."""
+    import sys
+
+    if "PySide6.QtCore" in sys.modules:
+        from PySide6.QtCore import QThreadPool
+
+        QThreadPool.globalInstance().waitForDone(60000)
+
+
 @pytest.fixture
 def ctx(home):
     """An opened, empty application context (migrated database, default categories)."""
@@ -65,6 +76,7 @@ def ctx(home):
 
     c = open_context()
     yield c
+    _drain_workers()
     c.close()
 
 
@@ -98,6 +110,7 @@ def demo_ctx(home, _demo_template):
     shutil.copy(_demo_template, home / "partnerdesk.sqlite3")
     c = open_context()
     yield c
+    _drain_workers()
     c.close()
 
 

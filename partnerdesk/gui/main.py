@@ -102,6 +102,9 @@ def run(db: str | None = None, screenshot: str | None = None, page: str | None =
         show_start_page()
     window.show()
     code = app.exec()
+    from PySide6.QtCore import QThreadPool
+
+    QThreadPool.globalInstance().waitForDone(30000)  # no worker may be reading when the database closes
     ctx.close()
     instance.release()
     return code
