@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 from PySide6.QtCore import QDate
-from PySide6.QtWidgets import (QCheckBox, QComboBox, QDateEdit, QDialog, QDialogButtonBox, QFormLayout, QLabel,
+from PySide6.QtWidgets import (QCheckBox, QComboBox, QDateEdit, QDialog, QFormLayout, QLabel,
                                QLineEdit, QPlainTextEdit, QSpinBox, QVBoxLayout, QWidget)
 
 from partnerdesk.domain.dto import AgreementDTO
 from partnerdesk.domain.money import Money
 from partnerdesk.errors import UserError, ValidationError
+from partnerdesk.gui.dialogs.inputs import save_cancel
 from partnerdesk.gui.palette import span
 from partnerdesk.services import Services
 from partnerdesk.services.agreements import KINDS
@@ -105,12 +106,7 @@ class AgreementDialog(QDialog):
             form.addRow(label, w)
         if a:
             self.partner_reference.setEnabled(False)
-        self.message = QLabel("", self)
-        self.message.setWordWrap(True)
-        self.buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Save
-                                        | QDialogButtonBox.StandardButton.Cancel, self)
-        self.buttons.accepted.connect(self.save)
-        self.buttons.rejected.connect(self.reject)
+        self.message, self.buttons = save_cancel(self)
         lay = QVBoxLayout(self)
         lay.addLayout(form)
         lay.addWidget(self.message)
@@ -181,12 +177,7 @@ class RateDialog(QDialog):
                          ("&After-hours ×:", self.after_hours), ("&Increment:", self.increment),
                          ("Call-out &minimum:", self.callout), ("", self.travel), ("M&ileage:", self.mileage)):
             form.addRow(label, w)
-        self.message = QLabel("", self)
-        self.message.setWordWrap(True)
-        self.buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Save
-                                        | QDialogButtonBox.StandardButton.Cancel, self)
-        self.buttons.accepted.connect(self.save)
-        self.buttons.rejected.connect(self.reject)
+        self.message, self.buttons = save_cancel(self)
         lay = QVBoxLayout(self)
         lay.addLayout(form)
         lay.addWidget(self.message)

@@ -10,6 +10,7 @@ from partnerdesk.domain.dto import TimeEntryDTO
 from partnerdesk.domain.durations import format_minutes
 from partnerdesk.errors import UserError
 from partnerdesk.gui import format as fmt
+from partnerdesk.gui.dialogs.inputs import save_cancel
 from partnerdesk.gui.palette import span
 from partnerdesk.services import Services
 
@@ -46,12 +47,7 @@ class EntryEditDialog(QDialog):
         form.addRow("&Miles:", self.miles)
         self.description = QLineEdit(entry.description or "", self)
         form.addRow("D&escription:", self.description)
-        self.message = QLabel("", self)
-        self.message.setWordWrap(True)
-        self.buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Save
-                                        | QDialogButtonBox.StandardButton.Cancel, self)
-        self.buttons.accepted.connect(self.save)
-        self.buttons.rejected.connect(self.reject)
+        self.message, self.buttons = save_cancel(self)
         lay = QVBoxLayout(self)
         if entry.status == "invoiced":
             lay.addWidget(QLabel(f"Invoiced on statement <b>{entry.statement_number or '?'}</b>: read-only. "
