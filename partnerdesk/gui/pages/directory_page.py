@@ -13,7 +13,7 @@ from PySide6.QtWidgets import QAbstractItemView, QComboBox, QSplitter
 from partnerdesk.domain.dto import ContactDTO
 from partnerdesk.gui.dialogs.files import FilePicker
 from partnerdesk.gui.dialogs.messages import DialogService, show_error
-from partnerdesk.gui.models.contacts_model import CONTACT_COLUMNS, ContactMatches, ContactProxy, ContactTableModel
+from partnerdesk.gui.models.contacts_model import CONTACT_COLUMNS, ContactMatches, ContactTableModel
 from partnerdesk.gui.models.table_model import ROW_ROLE
 from partnerdesk.gui.pages.base import TablePage
 from partnerdesk.gui.pages.contact_detail import ContactDetail
@@ -31,11 +31,12 @@ class DirectoryPage(TablePage):
     def __init__(self, services, parent=None):
         super().__init__(services, parent)
         self.model = ContactTableModel(self)  # same columns, contact-aware search text
-        # every contact (model) -> those the search and filters let through (matches) -> sorted (proxy):
-        # the generic SearchProxy asks Python about each row on each keystroke, too slow for a region
+        # every contact (model) -> those the search and filters let through, sorted (matches): the generic
+        # SearchProxy asks Python about each row on each keystroke, too slow for a region. ``proxy`` is the
+        # table's model, as on every page.
         self.ui.search.textChanged.disconnect(self.proxy.set_search)
         self.matches = ContactMatches(self.model, self)
-        self.proxy = ContactProxy(self.matches, self)
+        self.proxy = self.matches
         self.ui.table.setModel(self.proxy)
         self.ui.search.textChanged.connect(self.proxy.set_search)
         for signal in (self.proxy.rowsInserted, self.proxy.rowsRemoved, self.proxy.modelReset,
