@@ -59,6 +59,9 @@ def require_home(session: Session) -> Agency:
     return home
 
 
+_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f]")  # control characters but tab and newline
+
+
 def clean_text(value: Any, field: str, max_len: int = 200, required: bool = False) -> str | None:
     if value is None:
         if required:
@@ -71,7 +74,7 @@ def clean_text(value: Any, field: str, max_len: int = 200, required: bool = Fals
         return None
     if len(text) > max_len:
         raise ValidationError(f"{field}: longer than {max_len} characters", field)
-    if any(ord(c) < 32 and c not in "\n\t" for c in text):
+    if _CONTROL.search(text):
         raise ValidationError(f"{field}: contains control characters", field)
     return text
 

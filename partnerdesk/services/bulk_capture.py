@@ -13,6 +13,7 @@ from __future__ import annotations
 import json
 import os
 import time
+from operator import itemgetter
 from typing import Any
 
 from sqlalchemy.orm import Session
@@ -29,7 +30,7 @@ from partnerdesk.sync.clock import render as render_hlc
 _dumps = json.JSONEncoder(ensure_ascii=False).encode
 _sorted_dumps = json.JSONEncoder(ensure_ascii=False, sort_keys=True).encode
 _quote = json.encoder.encode_basestring  # what _dumps does to a str, without the encoder's overhead
-_PLAIN = (str, int, float, type(None))
+_PLAIN = frozenset((str, int, float, type(None)))
 
 
 def _json(value: Any) -> str:
@@ -94,8 +95,11 @@ def insert_captured(s: Session, db: Database, table: str, rows: list[dict[str, A
     assert table in Base.metadata.tables
     conn = s.connection()
     cols = list(rows[0])
-    # dates as the column types store them
-    values = [tuple(v if type(v) in _PLAIN else encode(v) for v in r.values()) for r in rows]
+    # dates as the column types store them (checked per column, in C: most columns hold no date at all)
+    values = [tuple(r.values()) for r in rows]
+    for j in range(len(cols)):
+        if not set(map(type, map(itemgetter(j), values))) <= _PLAIN:
+            values = [r if type(r[j]) in _PLAIN else (*r[:j], encode(r[j]), *r[j + 1:]) for r in values]
     _raw_insert(conn, table, cols, values)
     info = s.info
     actor = info["actor"]
@@ -109,17 +113,22 @@ def insert_captured(s: Session, db: Database, table: str, rows: list[dict[str, A
     summary = info.get("summary")
     id_at = cols.index("id")
     captured = [i for i, k in enumerate(cols) if k != "id" and k not in NOT_CAPTURED]
-    by_name = sorted(captured, key=lambda i: cols[i])
+    names = [cols[i] for i in captured]
+    # the audit's changes are json.dumps({field: [null, value]}, sort_keys=True), put together from the
+    # same JSON values the sync ops carry instead of encoding each value twice
+    by_name = sorted(range(len(captured)), key=names.__getitem__)
+    heads = [f"{_quote(n)}: [null, " for n in names]
     audits: list[tuple] = []
     audit_ids = uuid7_many(len(values)) if audit_on else []
     fields: list[tuple[str, str, str]] = []  # (row id, field, JSON value) per sync op
     for r in values:
         rid = r[id_at]
+        js = [None if r[i] is None else _json(r[i]) for i in captured]
         if audit_on:
             audits.append((audit_ids.pop(), now, actor.os_user, actor.display_name, action, table, rid, summary,
-                           _dumps({cols[i]: [None, r[i]] for i in by_name if r[i] is not None})))
+                           "{" + ", ".join([heads[k] + js[k] + "]" for k in by_name if js[k] is not None]) + "}"))
         if capture_ops:
-            fields += [(rid, cols[i], _json(r[i])) for i in captured if r[i] is not None]
+            fields += [(rid, names[k], j) for k, j in enumerate(js) if j is not None]
     if audits:
         _raw_insert(conn, AuditEvent.__tablename__, ["id", "at", "os_user", "display_name", "action", "entity",
                                                      "entity_id", "summary", "changes"], audits)

@@ -71,3 +71,42 @@ def test_import_reports_progress(ctx, samples):
     assert result.created == 20
     assert seen[0] == (0, 21) and seen[-1] == (21, 21)
     assert [d for d, _t in seen] == sorted(d for d, _t in seen)
+
+
+def test_bulk_insert_leaves_the_trail_an_orm_insert_leaves(ctx):
+    """The same contact created through the ORM (capture hook) and through insert_captured: the same
+    audit changes, byte for byte apart from the id and time, and the same sync ops per field."""
+    import json
+    from datetime import date
+
+    from sqlalchemy import select
+
+    from partnerdesk.db.models import AuditEvent, Contact, SyncOp
+    from partnerdesk.db.types import iso_utc, utcnow, uuid7
+    from partnerdesk.services.bulk_capture import insert_captured
+
+    ag = ctx.services.agencies.create(name="City of Edmonds", code="EDM")
+    values = dict(name='Zoë "Z" O\'Neill', title="Telecom Lead", work_phone="(425) 555-0122", email=None,
+                  escalation_order=2, last_verified=date(2026, 3, 1), notes="Line one\nÅse — second")
+    now = utcnow()
+    with ctx.db.write() as s:
+        orm = Contact(agency_id=ag.id, created_at=now, **values)
+        s.add(orm)
+        s.flush()
+        orm_id = orm.id
+    bulk_id = uuid7()
+    with ctx.db.write() as s:
+        row = {c.key: None for c in Contact.__table__.columns}
+        row.update(values, id=bulk_id, agency_id=ag.id, created_at=iso_utc(now), updated_at=iso_utc(now))
+        insert_captured(s, ctx.db, "contact", [row])
+
+    def trail(cid):
+        with ctx.db.read() as s:
+            changes = s.scalars(select(AuditEvent.changes).where(AuditEvent.entity_id == cid)).one()
+            ops = {o.field: o.value for o in s.scalars(select(SyncOp).where(SyncOp.row_id == cid))}
+        return changes, ops
+
+    (orm_changes, orm_ops), (bulk_changes, bulk_ops) = trail(orm_id), trail(bulk_id)
+    assert bulk_changes == orm_changes
+    assert json.loads(bulk_changes)["last_verified"] == [None, "2026-03-01"]
+    assert bulk_ops == orm_ops and "email" not in bulk_ops and bulk_ops["escalation_order"] == "2"
