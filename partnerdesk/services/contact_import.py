@@ -729,7 +729,17 @@ class ContactImporter:
         taken_codes = set(s.scalars(select(Agency.code)).all())
         created_agencies: list[str] = []
 
-        def agency_for(name: str) -> tuple[Agency, bool]:
+        seen_agency: dict[str, Agency] = {}  # as written in the file -> matched (most files name a few)
+
+        def agency_for(raw: str) -> tuple[Agency, bool]:
+            a = seen_agency.get(raw)
+            if a is not None:
+                return a, False
+            a, is_new = _find_or_create(raw)
+            seen_agency[raw] = a
+            return a, is_new
+
+        def _find_or_create(name: str) -> tuple[Agency, bool]:
             name = " ".join(name.split()) or UNAFFILIATED
             k, short = _agency_keys(name)
             a = by_key.get(k) or by_short.get(short)
@@ -755,7 +765,15 @@ class ContactImporter:
         touched: list[str] = []
         actions: list[ImportAction] = []
 
+        seen_skill: dict[str, Skill] = {}  # as written -> the skill (live again if it was deleted)
+
         def skill(name: str) -> Skill:
+            sk = seen_skill.get(name)
+            if sk is None:
+                sk = seen_skill[name] = _skill(name)
+            return sk
+
+        def _skill(name: str) -> Skill:
             key = skill_key(name)
             sk = skills.get(key)
             if sk is None:
@@ -766,6 +784,7 @@ class ContactImporter:
                 sk.deleted_at = None
             return sk
 
+        new_ids = iter(uuid7_many(len(records)))
         pending_links: list[tuple[Any, Skill]] = []
         queued_by: dict[str, set[str]] = {}  # contact id -> skill keys already queued as new links
         for n, rec in enumerate(records):
@@ -779,12 +798,14 @@ class ContactImporter:
                 if cid is not None and values.get("email") and email_of.get(cid):
                     cid = None
             if cid is None:
-                c = SimpleNamespace(id=uuid7(), agency_id=ag.id, role_tags=", ".join(rec.role_tags) or None,
+                c = SimpleNamespace(id=next(new_ids), agency_id=ag.id, role_tags=", ".join(rec.role_tags) or None,
                                     **{k: values.get(k) for k in FIELDS if k not in ("agency_id", "role_tags")})
                 new_contacts[c.id] = c
+                queued = queued_by[c.id] = set()
                 for name in rec.skills:
-                    pending_links.append((c, skill(name)))
-                    queued_by.setdefault(c.id, set()).add(skill_key(name))
+                    sk = skill(name)
+                    pending_links.append((c, sk))
+                    queued.add(sk.name_key)
                 if values.get("email"):
                     by_email[values["email"]] = c.id
                     email_of[c.id] = values["email"]
@@ -815,7 +836,8 @@ class ContactImporter:
                      for lid, (cid, sid) in zip(uuid7_many(len(pairs)), pairs)]
         insert_captured(s, self.db, "contact_skill", link_rows)
         if not dry_run:
-            agency_by_id = {a.id: a for a in list(by_key.values()) + list(by_short.values())}
+            agency_by_id = {a.id: SimpleNamespace(name=a.name, code=a.code)  # plain: read per contact
+                            for a in list(by_key.values()) + list(by_short.values())}
             names: dict[str, list[str]] = {}
             for c, sk in pending_links:
                 if c.id in new_contacts and sk.name not in names.setdefault(c.id, []):
