@@ -260,27 +260,35 @@ def make_vcf(path: Path, n: int):
                     f"CATEGORIES:Regional IT,{sks[0]}\r\nEND:VCARD\r\n")
 
 
+IMPORT_RUNS = int(os.environ.get("BENCH_IMPORT_RUNS", 3))
+
+
 def bench_import(tmp: Path):
+    """Median of IMPORT_RUNS imports, each into a fresh installation, interleaved with as many runs of the
+    baseline (vobject reading the same file): one run on these machines can be 20% off either way."""
     import vobject
 
     from partnerdesk.app import open_context
 
     vcf = tmp / "big.vcf"
     make_vcf(vcf, N_CARDS)
-    t = time.perf_counter()
-    n = sum(1 for _ in vobject.readComponents(vcf.read_text(encoding="utf-8")))
-    base = time.perf_counter() - t
-    assert n == N_CARDS
-    os.environ["PARTNERDESK_HOME"] = str(tmp / "import-home")
-    ctx = open_context()
-    t, cpu = time.perf_counter(), time.process_time()
-    result = ctx.services.directory.import_file(vcf)
-    ours = time.perf_counter() - t
-    print(f"import: {ours:.2f} s wall, {time.process_time() - cpu:.2f} s CPU "
-          f"(load average {os.getloadavg()[0]:.1f} on {os.cpu_count()} CPUs)", flush=True)
-    assert result.created == N_CARDS, result.summary()
-    ctx.close()
-    return ours, base
+    ours, base = [], []
+    for run in range(IMPORT_RUNS):
+        t = time.perf_counter()
+        n = sum(1 for _ in vobject.readComponents(vcf.read_text(encoding="utf-8")))
+        base.append(time.perf_counter() - t)
+        assert n == N_CARDS
+        os.environ["PARTNERDESK_HOME"] = str(tmp / f"import-home-{run}")
+        ctx = open_context()
+        t, cpu = time.perf_counter(), time.process_time()
+        result = ctx.services.directory.import_file(vcf)
+        ours.append(time.perf_counter() - t)
+        print(f"import run {run + 1}: {ours[-1]:.2f} s wall, {time.process_time() - cpu:.2f} s CPU in this process; "
+              f"vobject alone {base[-1]:.2f} s (load average {os.getloadavg()[0]:.1f} on {os.cpu_count()} CPUs)",
+              flush=True)
+        assert result.created == N_CARDS, result.summary()
+        ctx.close()
+    return statistics.median(ours), statistics.median(base)
 
 
 def main() -> int:
@@ -304,8 +312,9 @@ def main() -> int:
                                 key, key_base, "<= 0.050 s", key <= 0.050))
         ctx.close()
         ours, base = bench_import(tmp)
-        print(f"import {N_CARDS:,} vCards: {ours:.2f} s (vobject parse alone {base:.2f} s)", flush=True)
-        lines.append(bench_line(f"import {N_CARDS:,}-card vCard file", ours, base, "<= 10 s", ours <= 10))
+        print(f"import {N_CARDS:,} vCards: median {ours:.2f} s (vobject parse alone {base:.2f} s)", flush=True)
+        lines.append(bench_line(f"import {N_CARDS:,}-card vCard file, median of {IMPORT_RUNS}", ours, base, "<= 10 s",
+                                ours <= 10))
     for line in lines:
         print(line)
     return 0
