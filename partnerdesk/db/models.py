@@ -96,7 +96,9 @@ class Contact(Entity):
 
 class ContactSkill(Entity):
     __tablename__ = "contact_skill"
-    __table_args__ = (UniqueConstraint("contact_id", "skill_id"),)
+    # live links by person, answering "has this person skill X" from the index (0005_live_skill_links)
+    __table_args__ = (UniqueConstraint("contact_id", "skill_id"),
+                      Index("ix_contact_skill_live", "contact_id", "skill_id", sqlite_where=text("deleted_at IS NULL")))
     contact_id: Mapped[str] = mapped_column(ForeignKey("contact.id"), index=True)
     skill_id: Mapped[str] = mapped_column(ForeignKey("skill.id"), index=True)
     contact: Mapped[Contact] = relationship(back_populates="skill_links")

@@ -26,6 +26,7 @@ from __future__ import annotations
 import json
 import re
 import unicodedata
+from functools import lru_cache
 
 from sqlalchemy.orm import Session
 
@@ -103,8 +104,13 @@ def build_query(raw: str) -> tuple[str | None, str | None]:
     return " AND ".join(terms), skill_q
 
 
+@lru_cache(maxsize=4096)
+def _folded_words(text_: str) -> tuple[str, ...]:
+    return tuple(_WORD.findall(fold(text_)))  # (skill names: asked on every search)
+
+
 def _prefix_of_a_word(word: str, text_: str) -> bool:
-    return any(t.startswith(word) for t in _WORD.findall(fold(text_)))
+    return any(t.startswith(word) for t in _folded_words(text_))
 
 
 class SearchService:
