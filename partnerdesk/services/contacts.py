@@ -163,6 +163,18 @@ def fts_row(c: Contact) -> dict[str, str]:
     }
 
 
+_LIST_SQL = """
+SELECT c.id, c.name, c.agency_id, a.code, a.name, c.title, c.email, c.work_phone, c.mobile_phone,
+       c.after_hours_phone, c.personal_phone, c.escalation_order, c.on_call_notes, c.notes, c.role_tags,
+       c.last_verified, c.emergency_responder_since,
+       (SELECT group_concat(sk.name, char(31)) FROM contact_skill cs JOIN skill sk ON sk.id = cs.skill_id
+        WHERE cs.contact_id = c.id AND cs.deleted_at IS NULL)
+FROM contact c JOIN agency a ON a.id = c.agency_id
+WHERE (:deleted OR c.deleted_at IS NULL) AND (:agency IS NULL OR c.agency_id = :agency)
+ORDER BY a.name, coalesce(c.escalation_order, 99), c.name
+"""
+
+
 class ContactService:
     def __init__(self, db: Database):
         self.db = db
@@ -174,14 +186,21 @@ class ContactService:
         )
 
     def list(self, agency: str | None = None, include_deleted: bool = False) -> list[ContactDTO]:
+        """By agency name, then escalation order (none last), then name. One plain statement: the ORM with
+        its relationships took 30 s for 100,000 contacts, this about two (the Directory page loads them all)."""
         with self.db.read() as s:
-            q = self._query().join(Agency).order_by(Agency.name, func.coalesce(Contact.escalation_order, 99),
-                                                    Contact.name)
-            if not include_deleted:
-                q = q.where(Contact.deleted_at.is_(None))
-            if agency:
-                q = q.where(Contact.agency_id == find_agency(s, agency).id)
-            return [contact_dto(c) for c in s.scalars(q)]
+            agency_id = find_agency(s, agency).id if agency else None
+            raw = s.connection().connection.driver_connection
+            rows = raw.execute(_LIST_SQL, {"deleted": include_deleted, "agency": agency_id}).fetchall()
+        iso = date.fromisoformat
+        return [ContactDTO(id=r[0], name=r[1], agency_id=r[2], agency_code=r[3], agency_name=r[4], title=r[5],
+                           email=r[6], work_phone=r[7], mobile_phone=r[8], after_hours_phone=r[9],
+                           personal_phone=r[10], escalation_order=r[11], on_call_notes=r[12], notes=r[13],
+                           role_tags=tuple(t.strip() for t in r[14].split(",") if t.strip()) if r[14] else (),
+                           skills=tuple(sorted(r[17].split("\x1f"), key=str.casefold)) if r[17] else (),
+                           last_verified=iso(r[15]) if r[15] else None,
+                           emergency_responder_since=iso(r[16]) if r[16] else None)
+                for r in rows]
 
     def get(self, contact_id: str) -> ContactDTO:
         with self.db.read() as s:

@@ -110,3 +110,43 @@ def test_bulk_insert_leaves_the_trail_an_orm_insert_leaves(ctx):
     assert bulk_changes == orm_changes
     assert json.loads(bulk_changes)["last_verified"] == [None, "2026-03-01"]
     assert bulk_ops == orm_ops and "email" not in bulk_ops and bulk_ops["escalation_order"] == "2"
+
+
+def test_contact_list_in_plain_sql_equals_the_orm_objects(demo_ctx, samples):
+    """The Directory's list (one SQL statement) gives exactly the DTOs the ORM objects give: labels, skills
+    (not a removed one), dates, role tags, order; deleted contacts only when asked; one agency."""
+    from datetime import date
+
+    from sqlalchemy import func, select
+
+    from partnerdesk.db.models import Agency, Contact, ContactSkill
+    from partnerdesk.services.contacts import ContactService, contact_dto
+
+    svc = demo_ctx.services.contacts
+    for name in ("contacts-iphone.vcf", "contacts-google.csv", "contacts-outlook-ansi.csv"):
+        demo_ctx.services.directory.import_file(samples / name)
+    people = svc.list()
+    gone = people[3]
+    svc.delete(gone.id)
+    kept = next(c for c in people if len(c.skills) >= 2 and c.id != gone.id)
+    svc.update(kept.id, skills=kept.skills[1:], last_verified=date(2026, 2, 3), role_tags="On call, Radio")
+
+    def orm(include_deleted=False, agency_id=None):
+        with demo_ctx.db.read() as s:
+            q = ContactService(demo_ctx.db)._query().join(Agency).order_by(
+                Agency.name, func.coalesce(Contact.escalation_order, 99), Contact.name)
+            if not include_deleted:
+                q = q.where(Contact.deleted_at.is_(None))
+            if agency_id:
+                q = q.where(Contact.agency_id == agency_id)
+            return [contact_dto(c) for c in s.scalars(q)]
+
+    assert svc.list() == orm() and gone.id not in [c.id for c in svc.list()]
+    assert svc.list(include_deleted=True) == orm(include_deleted=True)
+    assert svc.list(agency="LYN") == orm(agency_id=demo_ctx.services.agencies.get("LYN").id)
+    mine = next(c for c in svc.list() if c.id == kept.id)
+    assert mine.skills == tuple(sorted(kept.skills[1:], key=str.casefold))
+    assert mine.last_verified == date(2026, 2, 3) and mine.role_tags == ("On call", "Radio")
+    with demo_ctx.db.read() as s:  # the removed skill is still linked, as deleted
+        assert s.scalar(select(func.count()).select_from(ContactSkill).where(
+            ContactSkill.contact_id == kept.id, ContactSkill.deleted_at.is_not(None))) == 1

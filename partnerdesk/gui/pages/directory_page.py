@@ -13,7 +13,8 @@ from PySide6.QtWidgets import QAbstractItemView, QComboBox, QSplitter, QWidget
 from partnerdesk.domain.dto import ContactDTO
 from partnerdesk.gui.dialogs.files import FilePicker
 from partnerdesk.gui.dialogs.messages import DialogService, show_error
-from partnerdesk.gui.models.contacts_model import CONTACT_COLUMNS, ContactMatches, ContactTableModel
+from partnerdesk.gui.models.contacts_model import (CONTACT_COLUMNS, ContactMatches, ContactTableModel,
+                                                     search_texts)
 from partnerdesk.gui.models.table_model import ROW_ROLE
 from partnerdesk.gui.pages.base import TablePage
 from partnerdesk.gui.pages.contact_detail import ContactDetail
@@ -97,14 +98,15 @@ class DirectoryPage(TablePage):
     def footer_noun(self) -> str:
         return "contacts"
 
-    def fetch(self):
-        return self.services.contacts.list(), self.services.agencies.list(), self.services.contacts.skills()
+    def fetch(self):  # in a worker thread
+        contacts = self.services.contacts.list()
+        return contacts, search_texts(contacts), self.services.agencies.list(), self.services.contacts.skills()
 
     def apply(self, data) -> None:
-        contacts, agencies, skills = data
+        contacts, texts, agencies, skills = data
         current = self._pending_select or getattr(self.current_contact(), "id", None)
         self._pending_select = None
-        self.model.set_contacts(contacts)
+        self.model.set_contacts(contacts, texts)
         self._fill(self.agency_filter, "All agencies", [(f"{a.code} — {a.name}", a.id) for a in agencies])
         self._fill(self.skill_filter, "All skills", [(s, s.casefold()) for s in skills])
         if current:
@@ -140,12 +142,11 @@ class DirectoryPage(TablePage):
         return self.proxy.data(idx, ROW_ROLE) if idx.isValid() else None
 
     def select_contact(self, contact_id: str) -> None:
-        for r in range(self.proxy.rowCount()):
-            if self.proxy.index(r, 0).data(ROW_ROLE).id == contact_id:
-                self.ui.table.selectionModel().setCurrentIndex(
-                    self.proxy.index(r, 0), QItemSelectionModel.SelectionFlag.ClearAndSelect
-                    | QItemSelectionModel.SelectionFlag.Rows)
-                return
+        row = next((r for r, c in enumerate(self.matches.rows) if c.id == contact_id), None)
+        if row is not None:
+            self.ui.table.selectionModel().setCurrentIndex(
+                self.proxy.index(row, 0), QItemSelectionModel.SelectionFlag.ClearAndSelect
+                | QItemSelectionModel.SelectionFlag.Rows)
 
     def _clear_detail(self) -> None:
         if self.detail.contact is not None:  # rebuilding the empty pane on every keystroke costs ~50 ms
