@@ -30,6 +30,7 @@ class TablePage(QWidget):
         self.ui = Ui_TablePage()
         self.ui.setupUi(self)
         self.page_actions: list[tuple[QAction, QPushButton]] = []  # the toolbar's commands (Actions menu)
+        self._filters: list[QWidget] = []  # beside the search box (add_filter)
         self.ui.title.setText(self.title)
         self.ui.table.setAccessibleName(f"{self.title} table")
         self.ui.search.setAccessibleName(f"Search {self.title.lower()}")
@@ -101,10 +102,20 @@ class TablePage(QWidget):
             action.setEnabled(button.isEnabled())
             action.setVisible(not button.isHidden())
 
+    def add_filter(self, widget: QWidget) -> None:
+        """A control that narrows the table (a list of agencies, a quarter): on the title row, left of the
+        search box, so the toolbar below keeps its width for the buttons."""
+        at = self.ui.headerLayout.indexOf(self.ui.search)
+        self.ui.headerLayout.insertWidget(at, widget)
+        self._filters.append(widget)
+
     def finish_toolbar(self) -> None:
         self.ui.toolbarLayout.addStretch(1)
-        # Tab goes in reading order: search, the toolbar left to right, then the table
+        # Tab goes in reading order: search, the filters beside it, the toolbar left to right, then the table
         previous = self.ui.search
+        for w in self._filters:
+            QWidget.setTabOrder(previous, w)
+            previous = w
         for i in range(self.ui.toolbarLayout.count()):
             w = self.ui.toolbarLayout.itemAt(i).widget()
             if w is not None and w.focusPolicy() & Qt.FocusPolicy.TabFocus:

@@ -8,7 +8,7 @@ from pathlib import Path
 
 from PySide6.QtCore import QEvent, QItemSelectionModel, QObject, Qt, QUrl, Signal
 from PySide6.QtGui import QDesktopServices, QKeyEvent
-from PySide6.QtWidgets import QAbstractItemView, QComboBox, QSplitter, QWidget
+from PySide6.QtWidgets import QAbstractItemView, QComboBox, QSplitter
 
 from partnerdesk.domain.dto import ContactDTO
 from partnerdesk.gui.dialogs.files import FilePicker
@@ -53,11 +53,9 @@ class DirectoryPage(TablePage):
         for combo, width in ((self.agency_filter, 190), (self.skill_filter, 140)):
             combo.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon)
             combo.setMinimumWidth(width)
-        # the filters sit beside the search box (they narrow the same table), leaving the toolbar its buttons
         self.ui.search.setMinimumWidth(360)  # the whole hint shows
-        at = self.ui.headerLayout.indexOf(self.ui.search)
-        self.ui.headerLayout.insertWidget(at, self.agency_filter)
-        self.ui.headerLayout.insertWidget(at + 1, self.skill_filter)
+        self.add_filter(self.agency_filter)
+        self.add_filter(self.skill_filter)
         self.agency_filter.currentIndexChanged.connect(self._apply_filters)
         self.skill_filter.currentIndexChanged.connect(self._apply_filters)
         self.add_button("&New contact…", self.add_contact, "add", "Add a contact", "Ctrl+N")
@@ -72,8 +70,6 @@ class DirectoryPage(TablePage):
         self.add_button("&Outage kit…", self.outage_kit, None,
                         "Write sheet, wallet card, vCard file and directory.html to a folder or USB stick")
         self.finish_toolbar()
-        QWidget.setTabOrder(self.ui.search, self.agency_filter)  # Tab: search, the filters, the buttons
-        QWidget.setTabOrder(self.agency_filter, self.skill_filter)
         # the table and the detail pane side by side
         self.detail = ContactDetail(self)
         self.detail.copied.connect(self.status_message)

@@ -130,7 +130,7 @@ class StatementsPage(TablePage):
         self.quarter.setToolTip("Fiscal quarter to bill (quarters follow your fiscal year)")
         self.quarter.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToContents)  # never clip "FY2026 Q3 (…)"
         self._fill_quarters()
-        self.ui.toolbarLayout.addWidget(self.quarter)
+        self.add_filter(self.quarter)
         self.btn_draft = self.add_button("&Draft", self.draft, "refresh",
                                          "Create or refresh the drafts for the quarter")
         self.btn_issue = self.add_button("&Issue selected…", self.issue_selected, "statements",
