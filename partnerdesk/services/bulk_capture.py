@@ -61,6 +61,7 @@ def uuid7_many(n: int) -> list[str]:
     for i in range(0, 20 * n, 20):
         r = rnd[i:i + 20]
         append(f"{head}{r[:3]}-{_VARIANT[r[3]]}{r[4:7]}-{r[7:19]}")
+    out.sort()  # monotonic within the millisecond (RFC 9562 §6.2): rows and their index entries go in in order
     return out
 
 
@@ -119,16 +120,16 @@ def insert_captured(s: Session, db: Database, table: str, rows: list[dict[str, A
     by_name = sorted(range(len(captured)), key=names.__getitem__)
     heads = [f"{_quote(n)}: [null, " for n in names]
     audits: list[tuple] = []
-    audit_ids = uuid7_many(len(values)) if audit_on else []
+    audit_ids = iter(uuid7_many(len(values))) if audit_on else iter(())
     fields: list[tuple[str, str, str]] = []  # (row id, field, JSON value) per sync op
     for r in values:
         rid = r[id_at]
         js = [None if r[i] is None else _json(r[i]) for i in captured]
         if audit_on:
-            audits.append((audit_ids.pop(), now, actor.os_user, actor.display_name, action, table, rid, summary,
+            audits.append((next(audit_ids), now, actor.os_user, actor.display_name, action, table, rid, summary,
                            "{" + ", ".join([heads[k] + js[k] + "]" for k in by_name if js[k] is not None]) + "}"))
-        if capture_ops:
-            fields += [(rid, names[k], j) for k, j in enumerate(js) if j is not None]
+        if capture_ops:  # by field name, the order of the (table, row, field) index
+            fields += [(rid, names[k], js[k]) for k in by_name if js[k] is not None]
     if audits:
         _raw_insert(conn, AuditEvent.__tablename__, ["id", "at", "os_user", "display_name", "action", "entity",
                                                      "entity_id", "summary", "changes"], audits)
