@@ -23,7 +23,6 @@ import os
 import re
 import unicodedata
 import warnings
-from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 from types import SimpleNamespace
@@ -203,8 +202,11 @@ def _decode(path: Path, data: bytes) -> str:
         raise ImportFormatError(f"{path.name}: byte {exc.start} is neither UTF-8 nor Windows-1252 text") from None
 
 
+_VCARD_START = re.compile(r"\s*BEGIN:VCARD", re.IGNORECASE)  # (matched in place: no copy of a big file)
+
+
 def detect_format(path: Path, text: str) -> str:
-    if text.lstrip().upper().startswith("BEGIN:VCARD"):
+    if _VCARD_START.match(text):
         return "vcard"
     if path.suffix.lower() in (".vcf", ".vcard"):
         raise ImportFormatError(f"{path.name}: line 1: a vCard file must start with BEGIN:VCARD")
@@ -396,36 +398,85 @@ def _fork_context():
     return multiprocessing.get_context("fork")
 
 
+PARALLEL_CHUNKS = 16  # the two processes share the cards in this many pieces (see _read_parallel)
+
+
 def _read_parallel(path: Path, text: str) -> list[Record] | None:
-    """Tokenize, read and validate the second half of the cards in a forked process while this one
-    reads the first; the halves are split at a BEGIN:VCARD line and renumbered (records, lines) as one
-    file. Any error in either half: None, and the caller reads the whole file again in one piece, so a
-    damaged file gets exactly the message (record, line) a serial read gives."""
+    """Tokenize, read and validate the cards in two processes at once: the file is cut at BEGIN:VCARD lines
+    into ``PARALLEL_CHUNKS`` pieces; a forked process takes them from the back while this one takes them
+    from the front, until the two meet, so neither waits long for the other, whichever core is slower.
+    (The claims go through shared memory, and the other process sends all its records in one message at
+    the end: no helper thread here competes with the reading for the GIL.) The pieces are renumbered
+    (records, lines) as one file. Any error in any piece, or the other process dying: None, and the
+    caller reads the whole file again in one piece, so a damaged file gets exactly the message (record,
+    line) a serial read gives."""
     ctx = _fork_context()
     if ctx is None:
         return None
     lines = text.splitlines(keepends=True)
     starts = [i for i, ln in enumerate(lines) if ln.strip().upper() == "BEGIN:VCARD"]
-    cut = starts[len(starts) // 2]
-    if cut == 0 or lines[cut - 1].strip().upper() != "END:VCARD":
+    k = min(PARALLEL_CHUNKS, len(starts))
+    cuts = [0] + [starts[len(starts) * i // k] for i in range(1, k)] + [len(lines)]
+    if k < 2 or any(lines[c - 1].strip().upper() != "END:VCARD" for c in cuts[1:-1]):
         return None
-    first, second = "".join(lines[:cut]), "".join(lines[cut:])
+    pieces = [("".join(lines[a:b]), a) for a, b in zip(cuts, cuts[1:])]
+    lock = ctx.Lock()
+    front, back = ctx.RawValue("i", 0), ctx.RawValue("i", k - 1)  # next piece from each end
+
+    def claim(from_back: bool) -> int | None:
+        with lock:
+            if front.value > back.value:
+                return None
+            end = back if from_back else front
+            i = end.value
+            end.value += -1 if from_back else 1
+            return i
+
+    receive, send = ctx.Pipe(duplex=False)
+
+    def other_process() -> None:
+        done = []
+        for i in iter(lambda: claim(True), None):
+            done.append((i, _read_chunk(path.name, *pieces[i])))
+            if done[-1][1] is None:
+                break
+        try:
+            send.send(done)
+        except OSError:  # this process gave up (a damaged piece) and stopped listening
+            pass
+
+    parts: dict[int, list[Record] | None] = {}
     with warnings.catch_warnings():
         # Python 3.12+ warns about fork in a process with threads (the GUI runs imports in a worker
         # thread); the child only runs this pure-Python reader and exits.
         warnings.filterwarnings("ignore", message=r".*fork\(\)", category=DeprecationWarning)
-        with ProcessPoolExecutor(max_workers=1, mp_context=ctx) as pool:
-            later = pool.submit(_read_chunk, path.name, second, cut)
-            try:
-                head = _read_chunk(path.name, first, 0)
-                tail = later.result()
-            except Exception:  # noqa: BLE001 - read again in one piece, which reports it
+        helper = ctx.Process(target=other_process, daemon=True)
+        helper.start()
+    try:
+        send.close()  # (this end belongs to the other process now)
+        for i in iter(lambda: claim(False), None):
+            parts[i] = _read_chunk(path.name, *pieces[i])
+            if parts[i] is None:
                 return None
-    if head is None or tail is None:
+        parts.update(receive.recv())
+    except (EOFError, OSError):  # the other process died: read again in one piece
         return None
-    for rec in tail:
-        rec.record += len(head)
-    return head + tail
+    finally:
+        with lock:  # nothing more to claim: the other process stops after its piece
+            front.value, back.value = k, -1
+        receive.close()
+        helper.join(timeout=5)
+        if helper.is_alive():
+            helper.kill()
+    if len(parts) < k or any(p is None for p in parts.values()):
+        return None
+    out: list[Record] = []
+    for i in range(k):
+        base = len(out)
+        for rec in parts[i]:
+            rec.record += base
+        out += parts[i]
+    return out
 
 
 def _read_chunk(name: str, text: str, line_offset: int) -> list[Record] | None:
@@ -564,7 +615,7 @@ def read_file(path: Path | str, fmt: str = "auto") -> tuple[str, list[Record]]:
     text = _decode(path, data)
     if fmt == "auto":
         fmt = detect_format(path, text)
-    elif fmt == "vcard" and not text.lstrip().upper().startswith("BEGIN:VCARD"):
+    elif fmt == "vcard" and not _VCARD_START.match(text):
         raise ImportFormatError(f"{path.name}: line 1: a vCard file must start with BEGIN:VCARD")
     records = READERS[fmt](path, text)
     _classify_categories(records)
