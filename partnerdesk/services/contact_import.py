@@ -169,7 +169,12 @@ def _unguard(value: str) -> str:
 
 
 def _phone_slot(label: str, types: Iterable[str] = ()) -> str | None:
-    lab = (label or "").lower()
+    return _slot_of(label or "", frozenset(types))
+
+
+@functools.lru_cache(maxsize=4096)
+def _slot_of(label: str, types: frozenset[str]) -> str | None:  # (a file repeats a handful of labels)
+    lab = label.lower()
     lab = re.sub(r"^_\$!<|>!\$_$", "", lab).strip(" *")
     types = {t.upper() for t in types}
     if re.search(r"after|on[- ]?call|emergency|24|night|duty|pager", lab) or "PAGER" in types:
