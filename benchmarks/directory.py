@@ -296,6 +296,11 @@ def main() -> int:
     with tempfile.TemporaryDirectory() as d:
         tmp = Path(d)
         print(f"load average {os.getloadavg()[0]:.1f} on {os.cpu_count()} CPUs", flush=True)
+        # the import first, in a process that does not yet hold the search figures' 100,000 contacts
+        ours, base = bench_import(tmp)
+        print(f"import {N_CARDS:,} vCards: median {ours:.2f} s (vobject parse alone {base:.2f} s)", flush=True)
+        import_line = bench_line(f"import {N_CARDS:,}-card vCard file, median of {IMPORT_RUNS}", ours, base,
+                                 "<= 10 s", ours <= 10)
         t = time.perf_counter()
         ctx, contacts = build_search_db(tmp / "search-home")
         print(f"built {len(contacts):,} contacts in {time.perf_counter() - t:.1f} s", flush=True)
@@ -311,10 +316,7 @@ def main() -> int:
         lines.append(bench_line(f"Directory page refilter after a keystroke, median, {len(contacts):,} contacts",
                                 key, key_base, "<= 0.050 s", key <= 0.050))
         ctx.close()
-        ours, base = bench_import(tmp)
-        print(f"import {N_CARDS:,} vCards: median {ours:.2f} s (vobject parse alone {base:.2f} s)", flush=True)
-        lines.append(bench_line(f"import {N_CARDS:,}-card vCard file, median of {IMPORT_RUNS}", ours, base, "<= 10 s",
-                                ours <= 10))
+        lines.append(import_line)
     for line in lines:
         print(line)
     return 0
