@@ -89,6 +89,9 @@ def test_phone_typed_with_punctuation_or_as_digits(demo_ctx):
 def test_sorting_by_a_column_keeps_the_search_and_the_current_contact(qtbot, qtmodeltester, demo_ctx):
     from PySide6.QtWidgets import QTableView
 
+    first = demo_ctx.services.contacts.list()
+    for c in first[:3]:  # some people without an escalation order
+        demo_ctx.services.contacts.update(c.id, escalation_order=None)
     contacts = demo_ctx.services.contacts.list()
     model = ContactTableModel()
     model.set_contacts(contacts)
@@ -103,7 +106,10 @@ def test_sorting_by_a_column_keeps_the_search_and_the_current_contact(qtbot, qtm
     orders = [r.escalation_order for r in matches.rows]
     numbers = [o for o in orders if o is not None]
     assert numbers == sorted(numbers, reverse=True) and numbers[0] > numbers[-1]  # as numbers, not text
-    assert all(o is None for o in orders[len(numbers):])  # empty cells last
+    assert len(numbers) < len(orders) and all(o is None for o in orders[len(numbers):])  # empty cells last
+    view.sortByColumn(esc, Qt.SortOrder.AscendingOrder)
+    orders = [r.escalation_order for r in matches.rows]
+    assert orders[:len(numbers)] == sorted(numbers) and orders[len(numbers):] == [None] * (len(orders) - len(numbers))
     view.setCurrentIndex(matches.index(3, 0))
     current = matches.rows[3].id
     view.sortByColumn(0, Qt.SortOrder.AscendingOrder)

@@ -59,10 +59,13 @@ def search_words(text: str) -> list[tuple[str, ...]]:
     return out
 
 
+_EMPTY = 2
+
+
 def sort_key(value: Any) -> tuple:
     """Numbers as numbers, dates by date, text without regard to case; empty cells last."""
     if value is None or value == "":
-        return (2, "")
+        return (_EMPTY, "")
     if isinstance(value, (bool, int, float)):
         return (0, value, "")
     if isinstance(value, date):
@@ -200,7 +203,9 @@ class ContactMatches(QAbstractTableModel):
             return None
         value, rows = self.columns[column].value, self.source.rows
         keys = [sort_key(value(r)) for r in rows]
-        return sorted(range(len(rows)), key=keys.__getitem__, reverse=order == Qt.SortOrder.DescendingOrder)
+        filled = [i for i, k in enumerate(keys) if k[0] != _EMPTY]
+        filled.sort(key=keys.__getitem__, reverse=order == Qt.SortOrder.DescendingOrder)
+        return filled + [i for i, k in enumerate(keys) if k[0] == _EMPTY]  # empty cells last either way
 
     def sort(self, column: int, order: Qt.SortOrder = Qt.SortOrder.AscendingOrder) -> None:
         """Called by the view when a column header is clicked; the selection and current row stay."""
