@@ -10,7 +10,7 @@ from typing import Any, Iterable
 from sqlalchemy import func, select, text
 from sqlalchemy.orm import Session, selectinload
 
-from partnerdesk.db.models import Agency, Contact, ContactSkill, Skill, TimeEntry
+from partnerdesk.db.models import Contact, ContactSkill, Skill, TimeEntry
 from partnerdesk.db.uow import Database
 from partnerdesk.domain.directory import MergeResult
 from partnerdesk.domain.dto import ContactDTO

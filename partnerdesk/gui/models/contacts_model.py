@@ -249,7 +249,3 @@ class ContactMatches(QAbstractTableModel):
 
     def headerData(self, section: int, orientation: Qt.Orientation, role: int = _DISPLAY):
         return self.source.headerData(section, orientation, role)
-
-    # the page calls the view's model like a proxy
-    def sourceModel(self) -> ContactTableModel:
-        return self.source
