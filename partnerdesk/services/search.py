@@ -17,8 +17,11 @@ of the region) costs more than the budget, so
   the rest, each by name. (bm25 over thousands of matches alone costs more than the budget.) A query
   that matches more people than that is narrowed by typing on;
 * the FTS table has prefix indexes for one to three letters (the first keystrokes), and the statements
-  run on the DB-API cursor of the read unit of work: SQLAlchemy's result processing cost more than
-  SQLite for these small queries. The hits, their agency and their skills come back in one statement.
+  run on a pooled DB-API connection in one read transaction: a Session and its result processing
+  cost more than SQLite for these small queries. The hits, their agency and their skills come back
+  in one statement;
+* a word that is a whole word of a skill's name ("cisco") is asked of FTS5 as that word before it is
+  asked as a prefix: FTS5 reads a term's doclist lazily but expands a prefix completely first.
 """
 
 from __future__ import annotations
@@ -26,9 +29,8 @@ from __future__ import annotations
 import json
 import re
 import unicodedata
+from contextlib import contextmanager
 from functools import lru_cache
-
-from sqlalchemy.orm import Session
 
 from partnerdesk.db.uow import Database
 from partnerdesk.domain.directory import SearchHit
@@ -117,15 +119,11 @@ class SearchService:
     def __init__(self, db: Database):
         self.db = db
 
-    @staticmethod
-    def _sql(s: Session):
-        """Run a statement on the read unit of work's own DB-API connection; rows as tuples."""
-        raw = s.connection().connection.driver_connection
-
-        def run(sql: str, params: dict) -> list[tuple]:
-            return raw.execute(sql, params).fetchall()
-
-        return run
+    @contextmanager
+    def _sql(self):
+        """A read snapshot: runs statements on a pooled DB-API connection, rows as tuples."""
+        with self.db.snapshot() as conn:
+            yield lambda sql, params: conn.execute(sql, params).fetchall()
 
     # -- ranking ---------------------------------------------------------------------------------
     def ids(self, raw: str, limit: int = 50) -> list[tuple[str, bool]]:
@@ -133,8 +131,8 @@ class SearchService:
         terms, words, phones = parse(raw)
         if not terms:
             return []
-        with self.db.read() as s:
-            return self._ids(self._sql(s), terms, words, phones, limit)
+        with self._sql() as sql:
+            return self._ids(sql, terms, words, phones, limit)
 
     @staticmethod
     def _skill_ids(sql, words: list[str]) -> list[str]:
@@ -142,7 +140,6 @@ class SearchService:
 
     def _ids(self, sql, terms: list[str], words: list[str], phones: list[str],
              limit: int) -> list[tuple[str, bool]]:
-        q = " AND ".join(terms)
         if len(words) == 1 and not phones:
             skill_ids = self._skill_ids(sql, words)
             if skill_ids:
@@ -150,16 +147,28 @@ class SearchService:
                 out = [(cid, True) for cid in first]
                 if len(out) < limit:
                     seen = set(first)
-                    out += [(cid, False) for cid, _ in self._ranked(sql, q, words, limit + len(seen), False, [])
+                    out += [(cid, False) for cid, _ in self._ranked(sql, terms, words, limit + len(seen), False, [])
                             if cid not in seen][:limit - len(out)]
                 return out
-        return self._ranked(sql, q, words, limit, name_first=not phones)
+        return self._ranked(sql, terms, words, limit, name_first=not phones)
 
     @staticmethod
     def _names_a_skill(sql, words: list[str]) -> bool:
         """Some word of the query begins a word of a skill's name (and could be nobody's name)."""
         names = [name for _sid, name in sql(_SKILLS_SQL, {})]
         return any(len(w) >= 4 and any(_prefix_of_a_word(w, n) for n in names) for w in words)
+
+    @staticmethod
+    def _as_skill_words(sql, terms: list[str]) -> str:
+        """The query with each word that is a whole word of a skill's name, and begins no longer word of
+        one, as that word rather than a prefix: it finds every holder of those skills just the same."""
+        skill_words = {w for _sid, name in sql(_SKILLS_SQL, {}) for w in _folded_words(name)}
+
+        def whole(term: str) -> bool:
+            w = fold(term[1:-2]) if term.endswith('"*') and term.startswith('"') else None
+            return w in skill_words and not any(sw != w and sw.startswith(w) for sw in skill_words)
+
+        return " AND ".join(t[:-1] if whole(t) else t for t in terms)
 
     @staticmethod
     def _by_escalation(sql, skill_ids: list[str], limit: int) -> list[str]:
@@ -172,11 +181,12 @@ class SearchService:
             out += [r[0] for r in sql(_WALK_UNORDERED_SQL, {"ids": ids, "limit": limit - len(out)})]
         return out
 
-    def _ranked(self, sql, q: str, words: list[str], limit: int, name_first: bool,
+    def _ranked(self, sql, terms: list[str], words: list[str], limit: int, name_first: bool,
                 skill_ids: list[str] | None = None) -> list[tuple[str, bool]]:
         """People whose name matches first, then everyone else matching; within each, skill holders in
         escalation order, then by name. Reads at most ``CANDIDATES`` index matches per tier."""
         cap = max(CANDIDATES, limit)
+        q = " AND ".join(terms)
         rows: list = []
         if skill_ids is None and words:
             skill_ids = self._skill_ids(sql, words)
@@ -187,7 +197,15 @@ class SearchService:
             rows = [(r, True) for r in sql(_CANDIDATES_SQL, {"q": f"name : ({q})", "cap": cap})]
         if len(rows) < limit:
             seen = {r[0] for r, _ in rows}
-            rows += [(r, False) for r in sql(_CANDIDATES_SQL, {"q": q, "cap": cap}) if r[0] not in seen]
+            # A word that is a whole skill word ("cisco") is asked for as that word first: FTS5 follows one
+            # term's doclist lazily, but expands a prefix into all of its matches before the first row.
+            exact = self._as_skill_words(sql, terms) if skill_ids else q
+            for match in dict.fromkeys((exact, q)):
+                found = sql(_CANDIDATES_SQL, {"q": match, "cap": cap})
+                rows += [(r, False) for r in found if r[0] not in seen]
+                seen.update(r[0] for r in found)
+                if len(found) >= cap:
+                    break
         if not rows:
             return []
         holders: set[str] = set()
@@ -206,8 +224,7 @@ class SearchService:
         terms, words, phones = parse(raw)
         if not terms:
             return []
-        with self.db.read() as s:
-            sql = self._sql(s)
+        with self._sql() as sql:
             found = self._ids(sql, terms, words, phones, limit)
             if not found:
                 return []

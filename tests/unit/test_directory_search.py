@@ -73,3 +73,29 @@ def test_index_follows_edits_merge_and_delete(ctx):
     assert names(ctx, "moreno") == [] and names(ctx, "castillo") == ["Ana Castillo"]
     ctx.services.contacts.delete(a.id)
     assert names(ctx, "castillo") == [] and names(ctx, "5550110") == []
+
+
+def test_town_and_skill_finds_every_match_that_fits(ctx):
+    """ "cisco" is a whole skill word: it is looked for as that word first, then as a prefix, so a note
+    mentioning a longer word ("ciscoworks") is still found."""
+    ctx.services.agencies.create(name="City of Burien", code="BUR")
+    c = ctx.services.contacts
+    c.create(agency="BUR", name="Notes Only", notes="runs the ciscoworks console")
+    for i in range(3):
+        c.create(agency="BUR", name=f"Cisco Tech {i}", skills=["Cisco"], escalation_order=5 + i)
+    c.create(agency="BUR", name="Firewall Only", skills=["Firewall"], escalation_order=1)
+    assert names(ctx, "burien cisco") == ["Cisco Tech 0", "Cisco Tech 1", "Cisco Tech 2", "Notes Only"]
+    assert names(ctx, "burien ciscow") == ["Notes Only"]
+
+
+def test_skill_word_that_begins_a_longer_skill_is_a_prefix(ctx, monkeypatch):
+    """With more matches than are ranked, "cisco" still reaches the holders of "CiscoWorks"."""
+    from partnerdesk.services import search
+
+    monkeypatch.setattr(search, "CANDIDATES", 3)
+    ctx.services.agencies.create(name="City of Burien", code="BUR")
+    c = ctx.services.contacts
+    c.create(agency="BUR", name="Works Lead", skills=["CiscoWorks"], escalation_order=1)
+    for i in range(3):
+        c.create(agency="BUR", name=f"Cisco Tech {i}", skills=["Cisco"], escalation_order=5 + i)
+    assert names(ctx, "burien cisco", limit=2) == ["Works Lead", "Cisco Tech 0"]
