@@ -13,7 +13,6 @@ from __future__ import annotations
 import json
 import os
 import time
-from operator import itemgetter
 from typing import Any
 
 from sqlalchemy.orm import Session
@@ -42,11 +41,12 @@ def _json(value: Any) -> str:
     return _dumps(value)
 
 
-def _raw_insert(conn, table: str, cols: list[str], rows: list[tuple]) -> None:
+def _raw_insert(conn, table: str, cols: list[str], rows: list[tuple], values: list[str] | None = None) -> None:
     """executemany straight through the driver with positional parameters: SQLAlchemy's per-row
     parameter processing (and even binding by name) costs more than SQLite itself here. Rows must
-    already hold stored values (ISO text for dates)."""
-    sql = f"INSERT INTO {table} ({', '.join(cols)}) VALUES ({', '.join('?' * len(cols))})"
+    already hold stored values (ISO text for dates). ``values``, when given, are the SQL expressions
+    for ``cols`` (numbered parameters, SQL the whole batch shares)."""
+    sql = f"INSERT INTO {table} ({', '.join(cols)}) VALUES ({', '.join(values or '?' * len(cols))})"
     conn.exec_driver_sql(sql, rows)
 
 
@@ -97,10 +97,13 @@ def insert_captured(s: Session, db: Database, table: str, rows: list[dict[str, A
     conn = s.connection()
     cols = list(rows[0])
     # dates as the column types store them (checked per column, in C: most columns hold no date at all)
-    values = [tuple(r.values()) for r in rows]
-    for j in range(len(cols)):
-        if not set(map(type, map(itemgetter(j), values))) <= _PLAIN:
-            values = [r if type(r[j]) in _PLAIN else (*r[:j], encode(r[j]), *r[j + 1:]) for r in values]
+    columns = list(zip(*(r.values() for r in rows)))
+    dated = False
+    for j, column in enumerate(columns):
+        if not set(map(type, column)) <= _PLAIN:
+            columns[j] = tuple(v if type(v) in _PLAIN else encode(v) for v in column)
+            dated = True
+    values = list(zip(*columns)) if dated else [tuple(r.values()) for r in rows]
     _raw_insert(conn, table, cols, values)
     info = s.info
     actor = info["actor"]
@@ -119,26 +122,28 @@ def insert_captured(s: Session, db: Database, table: str, rows: list[dict[str, A
     # same JSON values the sync ops carry instead of encoding each value twice
     by_name = sorted(range(len(captured)), key=names.__getitem__)
     heads = [f"{_quote(n)}: [null, " for n in names]
+    # each captured column's values as JSON, a column at a time (None stays None)
+    js_columns = [[None if v is None else _json(v) for v in columns[i]] for i in captured]
+    ordered = [(names[k], heads[k], js_columns[k]) for k in by_name]  # by field name: the (tbl, row, field) index
     audits: list[tuple] = []
     audit_ids = iter(uuid7_many(len(values))) if audit_on else iter(())
+    who = (now, actor.os_user, actor.display_name, action, table)
     fields: list[tuple[str, str, str]] = []  # (row id, field, JSON value) per sync op
-    for r in values:
-        rid = r[id_at]
-        js = [None if r[i] is None else _json(r[i]) for i in captured]
+    for n, rid in enumerate(columns[id_at]):
+        present = [(name, head, js[n]) for name, head, js in ordered if js[n] is not None]
         if audit_on:
-            audits.append((next(audit_ids), now, actor.os_user, actor.display_name, action, table, rid, summary,
-                           "{" + ", ".join([heads[k] + js[k] + "]" for k in by_name if js[k] is not None]) + "}"))
-        if capture_ops:  # by field name, the order of the (table, row, field) index
-            fields += [(rid, names[k], js[k]) for k in by_name if js[k] is not None]
+            audits.append((next(audit_ids), *who, rid, summary,
+                           "{" + ", ".join([head + v + "]" for _name, head, v in present]) + "}"))
+        if capture_ops:
+            fields += [(rid, name, v) for name, _head, v in present]
     if audits:
         _raw_insert(conn, AuditEvent.__tablename__, ["id", "at", "os_user", "display_name", "action", "entity",
                                                      "entity_id", "summary", "changes"], audits)
-    if fields:
+    if fields:  # SQLite puts the op id together (hlc-node)
         stamps = _stamps(db.clock, len(fields))
-        ops = [(f"{hlc}-{node}", hlc, node, table, rid, k, v, "local")
-               for hlc, (rid, k, v) in zip(stamps, fields)]
-        _raw_insert(conn, SyncOp.__tablename__, ["op_id", "hlc", "node", "tbl", "row_id", "field", "value",
-                                                 "origin"], ops)
+        _raw_insert(conn, SyncOp.__tablename__, ["op_id", "hlc", "node", "tbl", "row_id", "field", "value", "origin"],
+                    [(*f, hlc, node, table) for f, hlc in zip(fields, stamps)],
+                    ["?4 || '-' || ?5", "?4", "?5", "?6", "?1", "?2", "?3", "'local'"])
 
 
 def update_captured(s: Session, db: Database, table: str,

@@ -1,10 +1,12 @@
 """Importing contacts from the files people actually have: vCard (2.1/3.0/4.0, via vobject), Outlook CSV
 and Google CSV.
 
-Import is two-phase and all-or-nothing: the whole file is read and every record validated first (a
-broken file raises ``ImportFormatError`` naming the file and the record or line); then one write unit
-of work matches agencies and existing contacts and creates or updates them. ``dry_run`` computes the
-same plan and rolls it back, which is what the GUI preview shows.
+Import is all-or-nothing: one write unit of work matches agencies and existing contacts and creates or
+updates them, and a broken file raises ``ImportFormatError`` naming the file and the record or line,
+which rolls all of it back. A small file is read and every record validated before anything is
+matched; a big vCard file is read by a second process, piece by piece, while this one matches and
+writes the pieces already read. ``dry_run`` computes the same plan and rolls it back, which is what the
+GUI preview shows.
 
 Matching: an existing live contact with the same e-mail address, else the same name (case- and
 accent-insensitive) at the same agency — unless both carry different e-mail addresses, which makes
@@ -23,17 +25,19 @@ import os
 import re
 import unicodedata
 import warnings
+from contextlib import closing
 from dataclasses import dataclass, field
 from pathlib import Path
 from types import SimpleNamespace
-from typing import Any, Callable, Iterable
+from typing import Any, Callable, Iterable, Iterator
 
 import vobject.base
-from sqlalchemy import select, text
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 from vobject.icalendar import stringToTextValues
 from vobject.vcard import splitFields
 
+from partnerdesk.db.capture import raw_insert
 from partnerdesk.db.models import Agency, Contact, ContactSkill, Skill
 from partnerdesk.db.types import iso_utc, utcnow, uuid7
 from partnerdesk.db.uow import Database
@@ -387,12 +391,16 @@ def read_vcard(path: Path, text: str) -> list[Record]:
 
     We do not build vobject's full object tree: it costs about a millisecond per card, which a
     10,000-card file cannot afford, and its text behaviour cuts NOTE/TITLE values at unescaped commas
-    as Apple and Outlook write them. A big file is read in two halves at once (see ``_read_parallel``)."""
+    as Apple and Outlook write them. A big file is read by a second process while this one imports
+    what it has read so far (see ``_read_streamed``)."""
+    return [rec for piece in _vcard_pieces(path, text) for rec in piece]
+
+
+def _vcard_pieces(path: Path, text: str) -> Iterator[list[Record]]:
     if text.count("BEGIN:VCARD") >= PARALLEL_MIN_CARDS:
-        records = _read_parallel(path, text)
-        if records is not None:
-            return records
-    return _read_cards(path, text)
+        yield from _read_streamed(path, text)
+    else:
+        yield _read_cards(path, text)
 
 
 def _fork_context():
@@ -403,85 +411,72 @@ def _fork_context():
     return multiprocessing.get_context("fork")
 
 
-PARALLEL_CHUNKS = 16  # the two processes share the cards in this many pieces (see _read_parallel)
+PARALLEL_CHUNKS = 16  # a big vCard file is read in this many pieces (see _read_streamed)
 
 
-def _read_parallel(path: Path, text: str) -> list[Record] | None:
-    """Tokenize, read and validate the cards in two processes at once: the file is cut at BEGIN:VCARD lines
-    into ``PARALLEL_CHUNKS`` pieces; a forked process takes them from the back while this one takes them
-    from the front, until the two meet, so neither waits long for the other, whichever core is slower.
-    (The claims go through shared memory, and the other process sends all its records in one message at
-    the end: no helper thread here competes with the reading for the GIL.) The pieces are renumbered
-    (records, lines) as one file. Any error in any piece, or the other process dying: None, and the
-    caller reads the whole file again in one piece, so a damaged file gets exactly the message (record,
-    line) a serial read gives."""
+def _read_streamed(path: Path, text: str) -> Iterator[list[Record]]:
+    """The records of a big vCard file in ``PARALLEL_CHUNKS`` pieces, in file order, while they are read:
+    the file is cut at BEGIN:VCARD lines; this process reads the first piece and a forked process reads
+    the others one after the other, sending each as soon as it is read, so the importer matches and
+    writes one piece while the next is being read (reading and writing each take one core). Records and
+    lines are numbered as in one file. A damaged piece, or the other process dying: the file is read
+    again here in one piece and the records not yet given are given, so a damaged file gets exactly
+    the message (record, line) a serial read gives."""
     ctx = _fork_context()
-    if ctx is None:
-        return None
     lines = text.splitlines(keepends=True)
     starts = [i for i, ln in enumerate(lines) if ln.strip().upper() == "BEGIN:VCARD"]
     k = min(PARALLEL_CHUNKS, len(starts))
     cuts = [0] + [starts[len(starts) * i // k] for i in range(1, k)] + [len(lines)]
-    if k < 2 or any(lines[c - 1].strip().upper() != "END:VCARD" for c in cuts[1:-1]):
-        return None
+    if ctx is None or k < 2 or any(lines[c - 1].strip().upper() != "END:VCARD" for c in cuts[1:-1]):
+        yield _read_cards(path, text)
+        return
     pieces = [("".join(lines[a:b]), a) for a, b in zip(cuts, cuts[1:])]
-    lock = ctx.Lock()
-    front, back = ctx.RawValue("i", 0), ctx.RawValue("i", k - 1)  # next piece from each end
-
-    def claim(from_back: bool) -> int | None:
-        with lock:
-            if front.value > back.value:
-                return None
-            end = back if from_back else front
-            i = end.value
-            end.value += -1 if from_back else 1
-            return i
-
+    del lines
     receive, send = ctx.Pipe(duplex=False)
 
     def other_process() -> None:
-        done = []
-        for i in iter(lambda: claim(True), None):
-            done.append((i, _read_chunk(path.name, *pieces[i])))
-            if done[-1][1] is None:
-                break
-        try:
-            send.send(done)
-        except OSError:  # this process gave up (a damaged piece) and stopped listening
-            pass
+        for i in range(1, k):
+            part = _read_chunk(path.name, *pieces[i])
+            try:
+                send.send(part)
+            except OSError:  # the importer stopped (an error, or it gave up on a damaged piece)
+                return
+            if part is None:
+                return
 
-    parts: dict[int, list[Record] | None] = {}
     with warnings.catch_warnings():
         # Python 3.12+ warns about fork in a process with threads (the GUI runs imports in a worker
         # thread); the child only runs this pure-Python reader and exits.
         warnings.filterwarnings("ignore", message=r".*fork\(\)", category=DeprecationWarning)
         helper = ctx.Process(target=other_process, daemon=True)
         helper.start()
+    given, complete = 0, False
     try:
         send.close()  # (this end belongs to the other process now)
-        for i in iter(lambda: claim(False), None):
-            parts[i] = _read_chunk(path.name, *pieces[i])
-            if parts[i] is None:
-                return None
-        parts.update(receive.recv())
-    except (EOFError, OSError):  # the other process died: read again in one piece
-        return None
-    finally:
-        with lock:  # nothing more to claim: the other process stops after its piece
-            front.value, back.value = k, -1
+        for i in range(k):
+            try:
+                part = _read_chunk(path.name, *pieces[0]) if i == 0 else receive.recv()
+            except (EOFError, OSError):  # the other process died
+                part = None
+            if part is None:
+                break
+            for rec in part:
+                rec.record += given
+            given += len(part)
+            yield part
+        else:
+            complete = True
+            return
+    finally:  # also when the importer stops early (an error): the other process is not waited for
         receive.close()
-        helper.join(timeout=5)
+        if complete:
+            helper.join(timeout=5)
         if helper.is_alive():
             helper.kill()
-    if len(parts) < k or any(p is None for p in parts.values()):
-        return None
-    out: list[Record] = []
-    for i in range(k):
-        base = len(out)
-        for rec in parts[i]:
-            rec.record += base
-        out += parts[i]
-    return out
+            helper.join()
+    rest = _read_cards(path, text)[given:]  # raises on a damaged file
+    if rest:
+        yield rest
 
 
 def _read_chunk(name: str, text: str, line_offset: int) -> list[Record] | None:
@@ -602,8 +597,10 @@ def _card_record(path: Path, props: list[_Prop], n: int, line: int) -> Record:
 READERS = {"vcard": read_vcard, "outlook-csv": read_outlook_csv, "google-csv": read_google_csv}
 
 
-def read_file(path: Path | str, fmt: str = "auto") -> tuple[str, list[Record]]:
-    """Read and validate a whole file. Returns (format, records); raises ImportFormatError."""
+def open_file(path: Path | str, fmt: str = "auto") -> tuple[str, int, Iterator[list[Record]]]:
+    """(format, number of records expected, the records in pieces in file order). A big vCard file is
+    still being read while the pieces are taken (errors in it are raised then); others are read here.
+    The records are not classified (categories) or checked yet: see ``finish_records``."""
     path = Path(path)
     if fmt not in FORMATS:
         raise UserError(f"--format must be one of {', '.join(FORMATS)}, not '{fmt}'")
@@ -622,20 +619,32 @@ def read_file(path: Path | str, fmt: str = "auto") -> tuple[str, list[Record]]:
         fmt = detect_format(path, text)
     elif fmt == "vcard" and not _VCARD_START.match(text):
         raise ImportFormatError(f"{path.name}: line 1: a vCard file must start with BEGIN:VCARD")
+    if fmt == "vcard":
+        return fmt, text.count("BEGIN:VCARD"), _vcard_pieces(path, text)
     records = READERS[fmt](path, text)
-    _classify_categories(records)
-    for rec in records:
-        _validate(path, rec)
+    return fmt, len(records), (piece for piece in [records])
+
+
+def read_file(path: Path | str, fmt: str = "auto") -> tuple[str, list[Record]]:
+    """Read and validate a whole file. Returns (format, records); raises ImportFormatError."""
+    path = Path(path)
+    fmt, _n, pieces = open_file(path, fmt)
+    records = [rec for piece in pieces for rec in piece]
+    finish_records(path, records, common_categories(records))
     return fmt, records
 
 
-def _classify_categories(records: list[Record]) -> None:
-    """Categories become skills, except a group every record of a file carries ("Regional IT"): that is
-    how the person filed these contacts, kept as a role tag."""
-    common: set[str] = set()
-    if len(records) >= 3:
-        sets = [{_fold(c) for c in r.categories} for r in records]
-        common = set.intersection(*sets) if sets else set()
+def common_categories(records: list[Record]) -> frozenset[str]:
+    """The categories (folded) every record carries, when there are three records or more."""
+    if len(records) < 3:
+        return frozenset()
+    return frozenset(set.intersection(*({_fold(c) for c in r.categories} for r in records)))
+
+
+def finish_records(path: Path, records: list[Record], common: frozenset[str]) -> None:
+    """Categories become skills, except a group every record of the file carries (``common``, e.g.
+    "Regional IT"): that is how the person filed these contacts, kept as a role tag. Then each record is
+    checked (ImportFormatError naming the record)."""
     for r in records:
         for cat in r.categories:
             if _fold(cat) in common or _fold(cat) in ("mycontacts", "starred", "other contacts"):
@@ -649,6 +658,7 @@ def _classify_categories(records: list[Record]) -> None:
                 seen[skill_key(s)] = s
         r.skills = list(seen.values())
         r.role_tags = list(dict.fromkeys(r.role_tags))
+        _validate(path, r)
 
 
 def _validate(path: Path, rec: Record) -> None:
@@ -710,6 +720,29 @@ class _DryRun(Exception):
     pass
 
 
+class _Regroup(Exception):
+    """The group every record carries was guessed wrong from the first piece of a big file."""
+
+
+def _classified(path: Path, pieces: Iterator[list[Record]]) -> Iterator[list[Record]]:
+    """Each piece with its categories sorted out and its records checked (``finish_records``). A big file
+    comes in pieces while it is read, so the group every record carries is taken from the first piece;
+    if the whole file's turns out different, ``_Regroup`` at the end, and the importer starts again
+    (its transaction rolled back) with the file read whole."""
+    common: frozenset[str] | None = None
+    every: frozenset[str] = frozenset()
+    with closing(pieces):
+        for piece in pieces:
+            if common is None:
+                common = every = common_categories(piece)
+            else:
+                every = every.intersection(*({_fold(c) for c in r.categories} for r in piece))
+            finish_records(path, piece, common)
+            yield piece
+    if every != common:
+        raise _Regroup
+
+
 def _merge_text(old: str | None, new: str | None) -> str | None:
     if not new:
         return old
@@ -753,16 +786,28 @@ class ContactImporter:
     def import_file(self, path: Path | str, fmt: str = "auto", dry_run: bool = False,
                     progress: Callable[[int, int], None] | None = None) -> ImportResult:
         """``progress(done, total)``, when given, is called as the records are matched and written:
-        total is the number of records plus one for writing them (the file is read first)."""
+        total is the number of records plus one for the commit. A big vCard file is still being read
+        (by a second process) while its first records are matched and written."""
         path = Path(path)
-        fmt, records = read_file(path, fmt)
-        total = len(records) + 1
+        fmt, expected, pieces = open_file(path, fmt)
+        try:
+            return self._import(path, fmt, expected, _classified(path, pieces), dry_run, progress)
+        except _Regroup:  # the first piece's common categories were not the whole file's: read it whole
+            fmt, records = read_file(path, fmt)
+            return self._import(path, fmt, len(records), (piece for piece in [records]), dry_run, progress)
+
+    def preview(self, path: Path | str, fmt: str = "auto") -> ImportResult:
+        return self.import_file(path, fmt, dry_run=True)
+
+    def _import(self, path: Path, fmt: str, expected: int, pieces: Iterator[list[Record]], dry_run: bool,
+                progress: Callable[[int, int], None] | None) -> ImportResult:
+        total = expected + 1
         report = progress or (lambda _done, _total: None)
         report(0, total)
         result: list[ImportResult] = []
         try:
             with self.db.write(action="import", summary=f"contacts imported from {path.name}") as s:
-                result.append(self._apply(s, path, fmt, records, dry_run, lambda n: report(n, total)))
+                result.append(self._apply(s, path, fmt, pieces, dry_run, lambda n: report(min(n, total - 1), total)))
                 if dry_run:
                     raise _DryRun
         except _DryRun:
@@ -770,11 +815,11 @@ class ContactImporter:
         report(total, total)
         return result[0]
 
-    def preview(self, path: Path | str, fmt: str = "auto") -> ImportResult:
-        return self.import_file(path, fmt, dry_run=True)
-
-    def _apply(self, s: Session, path: Path, fmt: str, records: list[Record], dry_run: bool,
+    def _apply(self, s: Session, path: Path, fmt: str, pieces: Iterable[list[Record]], dry_run: bool,
                matched: Callable[[int], None] = lambda _n: None) -> ImportResult:
+        """Match and write the records piece by piece: each piece's new contacts are inserted in bulk
+        before the next piece is matched (a later record of the same person then updates that contact
+        like any other already in the database)."""
         agencies = s.scalars(select(Agency).where(Agency.deleted_at.is_(None))).all()
         by_key: dict[str, Agency] = {}
         by_short: dict[str, Agency] = {}
@@ -840,48 +885,66 @@ class ContactImporter:
                 sk.deleted_at = None
             return sk
 
-        new_ids = iter(uuid7_many(len(records)))
         pending_links: list[tuple[Any, Skill]] = []
         queued_by: dict[str, set[str]] = {}  # contact id -> skill keys already queued as new links
-        for n, rec in enumerate(records):
-            if n % 500 == 0:
-                matched(n)
-            ag, ag_new = agency_for(rec.agency)
-            values = rec.values if rec.values is not None else validate_contact(_values(rec))
-            cid = by_email.get(values["email"]) if values.get("email") else None
-            if cid is None:  # same name at the same agency, unless both have (different) e-mail addresses
-                cid = by_name.get((_fold(values["name"]), ag.id))
-                if cid is not None and values.get("email") and email_of.get(cid):
-                    cid = None
-            if cid is None:
-                c = SimpleNamespace(id=next(new_ids), agency_id=ag.id, role_tags=", ".join(rec.role_tags) or None,
-                                    **{k: values.get(k) for k in FIELDS if k not in ("agency_id", "role_tags")})
-                new_contacts[c.id] = c
-                queued = queued_by[c.id] = set()
-                for name in rec.skills:
-                    sk = skill(name)
-                    pending_links.append((c, sk))
-                    queued.add(sk.name_key)
+        n = 0
+        for piece in pieces:
+            new_ids = iter(uuid7_many(len(piece)))
+            loaded_now: dict[str, Contact] = {}
+            for rec in piece:
+                if n % 500 == 0:
+                    matched(n)
+                n += 1
+                ag, ag_new = agency_for(rec.agency)
+                values = rec.values if rec.values is not None else validate_contact(_values(rec))
+                cid = by_email.get(values["email"]) if values.get("email") else None
+                if cid is None:  # same name at the same agency, unless both have (different) e-mail addresses
+                    cid = by_name.get((_fold(values["name"]), ag.id))
+                    if cid is not None and values.get("email") and email_of.get(cid):
+                        cid = None
+                if cid is None:
+                    c = SimpleNamespace(id=next(new_ids), agency_id=ag.id,
+                                        role_tags=", ".join(rec.role_tags) or None,
+                                        **{k: values.get(k) for k in FIELDS if k not in ("agency_id", "role_tags")})
+                    new_contacts[c.id] = c
+                    queued = queued_by[c.id] = set()
+                    for name in rec.skills:
+                        sk = skill(name)
+                        pending_links.append((c, sk))
+                        queued.add(sk.name_key)
+                    if values.get("email"):
+                        by_email[values["email"]] = c.id
+                        email_of[c.id] = values["email"]
+                    by_name[(_fold(values["name"]), ag.id)] = c.id
+                    actions.append(ImportAction(rec.record, rec.line, values["name"], ag.name, "create", c.id,
+                                                tuple(k for k, v in values.items() if v is not None), ag_new))
+                    continue
+                c = new_contacts.get(cid) or loaded.get(cid) or s.get(Contact, cid)
+                if cid not in new_contacts:
+                    loaded[cid] = loaded_now[cid] = c
+                changes = self._update(s, c, values, rec, ag, skill, pending_links, queued_by, cid in new_contacts)
+                if changes and cid not in new_contacts:
+                    touched.append(c.id)
                 if values.get("email"):
                     by_email[values["email"]] = c.id
-                    email_of[c.id] = values["email"]
-                by_name[(_fold(values["name"]), ag.id)] = c.id
-                actions.append(ImportAction(rec.record, rec.line, values["name"], ag.name, "create", c.id,
-                                            tuple(k for k, v in values.items() if v is not None), ag_new))
-                continue
-            c = new_contacts.get(cid) or loaded.get(cid) or s.get(Contact, cid)
-            if cid not in new_contacts:
-                loaded[cid] = c
-            changes = self._update(s, c, values, rec, ag, skill, pending_links, queued_by, cid in new_contacts)
-            if changes and cid not in new_contacts:
-                touched.append(c.id)
-            if values.get("email"):
-                by_email[values["email"]] = c.id
-            actions.append(ImportAction(rec.record, rec.line, c.name, ag.name, "update" if changes else "unchanged",
-                                        c.id, tuple(changes), ag_new))
-        matched(len(records))
-        for c in list(new_contacts.values()) + list(loaded.values()):
-            _tidy_other_numbers(c)
+                actions.append(ImportAction(rec.record, rec.line, c.name, ag.name,
+                                            "update" if changes else "unchanged", c.id, tuple(changes), ag_new))
+            for c in list(new_contacts.values()) + list(loaded_now.values()):
+                _tidy_other_numbers(c)
+            agency_by_id = {a.id: a for a in list(by_key.values()) + list(by_short.values())}
+            self._write_piece(s, new_contacts, pending_links, agency_by_id, fts=not dry_run)
+            new_contacts.clear()  # in the database now: a later record of the same person updates it
+            pending_links.clear()
+        matched(n)
+        if not dry_run:
+            reindex(s, touched)
+        return ImportResult(file=path.name, format=fmt, dry_run=dry_run, actions=tuple(actions),
+                            agencies_created=tuple(created_agencies))
+
+    def _write_piece(self, s: Session, new_contacts: dict[str, SimpleNamespace], pending_links: list,
+                     agency_by_id: dict[str, Agency], fts: bool) -> None:
+        """A piece's new contacts and every skill link queued so far, in bulk, with their audit entries,
+        sync ops and (``fts``) search rows."""
         s.flush()  # agencies, skills and updates first: the bulk rows refer to them
         now = iso_utc(utcnow())  # as the column stores it
         contact_rows = [dict(id=c.id, created_at=now, updated_at=now, deleted_at=None,
@@ -891,24 +954,18 @@ class ContactImporter:
         link_rows = [dict(id=lid, created_at=now, updated_at=now, deleted_at=None, contact_id=cid, skill_id=sid)
                      for lid, (cid, sid) in zip(uuid7_many(len(pairs)), pairs)]
         insert_captured(s, self.db, "contact_skill", link_rows)
-        if not dry_run:
-            agency_by_id = {a.id: SimpleNamespace(name=a.name, code=a.code)  # plain: read per contact
-                            for a in list(by_key.values()) + list(by_short.values())}
-            names: dict[str, list[str]] = {}
-            for c, sk in pending_links:
-                if c.id in new_contacts and sk.name not in names.setdefault(c.id, []):
-                    names[c.id].append(sk.name)
-            fts = [fts_row(SimpleNamespace(**vars(c), agency=agency_by_id[c.agency_id],
-                                           skill_links=[SimpleNamespace(skill=SimpleNamespace(name=n))
-                                                        for n in names.get(c.id, [])]))
-                   for c in new_contacts.values()]
-            if fts:
-                s.connection().execute(text(
-                    "INSERT INTO contact_fts (contact_id, name, agency, title, skills, notes, phones) "
-                    "VALUES (:contact_id, :name, :agency, :title, :skills, :notes, :phones)"), fts)
-            reindex(s, touched)
-        return ImportResult(file=path.name, format=fmt, dry_run=dry_run, actions=tuple(actions),
-                            agencies_created=tuple(created_agencies))
+        if not fts or not new_contacts:
+            return
+        agencies = {aid: SimpleNamespace(name=a.name, code=a.code) for aid, a in agency_by_id.items()}  # plain
+        names: dict[str, list[str]] = {}
+        for c, sk in pending_links:
+            if c.id in new_contacts and sk.name not in names.setdefault(c.id, []):
+                names[c.id].append(sk.name)
+        raw_insert(s.connection(), "contact_fts", [
+            fts_row(SimpleNamespace(**vars(c), agency=agencies[c.agency_id],
+                                    skill_links=[SimpleNamespace(skill=SimpleNamespace(name=n))
+                                                 for n in names.get(c.id, [])]))
+            for c in new_contacts.values()])
 
     @staticmethod
     def _update(s: Session, c, values: dict[str, Any], rec: Record, ag: Agency, skill, pending,

@@ -1,5 +1,5 @@
 """The fast paths behind the directory speed budgets give the same answers as the plain ones: a vCard
-file read in two processes, bulk UUIDv7 and clock stamps."""
+file read by a second process and imported piece by piece, bulk UUIDv7 and clock stamps."""
 
 from __future__ import annotations
 
@@ -30,7 +30,8 @@ def test_parallel_read_equals_serial_read(samples, tmp_path, monkeypatch):
     assert [r.record for r in fast] == list(range(1, 61))
     assert fast[30].line == slow[30].line > fast[29].line
     assert any(r.after_hours_phone for r in fast[30:])
-    assert ci._read_parallel(path, path.read_text(encoding="utf-8")) is not None  # no fallback taken
+    pieces = list(ci._read_streamed(path, path.read_text(encoding="utf-8")))
+    assert len(pieces) == ci.PARALLEL_CHUNKS  # no fallback to a serial read (it gives the rest in one piece)
 
 
 def test_parallel_read_reports_a_damaged_card_like_a_serial_read(samples, tmp_path, monkeypatch):
@@ -46,6 +47,68 @@ def test_parallel_read_reports_a_damaged_card_like_a_serial_read(samples, tmp_pa
         messages.append(str(exc.value))
     assert messages[0] == messages[1]
     assert "cut.vcf: record 60 (starting line" in messages[0] and "never closed" in messages[0]
+
+
+def _serial_services(tmp_path):
+    from partnerdesk.db.capture import Actor
+    from partnerdesk.db.uow import Database
+    from partnerdesk.services import Services
+
+    return Services(Database(tmp_path / "serial.sqlite3", Actor("tester", "Test User")))
+
+
+def _outcome(services, result):
+    actions = [(a.record, a.line, a.name, a.agency, a.action, a.changes, a.new_agency) for a in result.actions]
+    people = sorted((c.name, c.agency_name, c.title, c.email, c.work_phone, c.mobile_phone, c.after_hours_phone,
+                     c.notes, c.on_call_notes, c.skills, c.role_tags) for c in services.contacts.list())
+    return actions, people
+
+
+def _import_both_ways(ctx, tmp_path, monkeypatch, path):
+    monkeypatch.setattr(ci, "PARALLEL_MIN_CARDS", 10)
+    streamed = _outcome(ctx.services, ctx.services.directory.import_file(path))
+    monkeypatch.setattr(ci, "PARALLEL_MIN_CARDS", 10**9)
+    serial_services = _serial_services(tmp_path)
+    try:
+        serial = _outcome(serial_services, serial_services.directory.import_file(path))
+    finally:
+        serial_services.db.close()
+    return streamed, serial
+
+
+def test_import_while_reading_equals_a_serial_import(ctx, samples, tmp_path, monkeypatch):
+    """A big file is matched and written piece by piece while a second process reads the rest. Each card is
+    in the file three times, in different pieces: the later copies find the contact the first one created,
+    exactly as in a serial import, and everyone is found by the search."""
+    path = tmp_path / "three-times.vcf"
+    path.write_text(_cards(samples, 3), encoding="utf-8")
+    (actions, people), serial = _import_both_ways(ctx, tmp_path, monkeypatch, path)
+    assert (actions, people) == serial
+    assert [a[4] for a in actions] == ["create"] * 20 + ["unchanged"] * 40
+    assert len(people) == 20 and all(("Regional IT",) == p[-1] for p in people)  # on every card: a role tag
+    assert all(ctx.services.directory.search(p[0]) for p in people)
+
+
+def test_import_while_reading_when_the_first_piece_misleads(ctx, samples, tmp_path, monkeypatch):
+    """Every card of the first piece carries "Regional IT", the last card does not: it is not the group of
+    the whole file but a skill, as in a serial import (the import starts again, reading the file whole)."""
+    text = _cards(samples, 3)
+    last = text.rindex("CATEGORIES:Regional IT,")
+    path = tmp_path / "misleading.vcf"
+    path.write_text(text[:last] + "CATEGORIES:" + text[last + len("CATEGORIES:Regional IT,"):], encoding="utf-8")
+    streamed, serial = _import_both_ways(ctx, tmp_path, monkeypatch, path)
+    assert streamed == serial
+    assert sum("Regional IT" in p[-2] for p in streamed[1]) == 20  # a skill of everyone
+
+
+def test_damaged_card_late_in_a_big_file_imports_nothing(ctx, samples, tmp_path, monkeypatch):
+    text = _cards(samples, 3)
+    path = tmp_path / "cut.vcf"
+    path.write_text(text[:text.rindex("END:VCARD")], encoding="utf-8")
+    monkeypatch.setattr(ci, "PARALLEL_MIN_CARDS", 10)
+    with pytest.raises(ImportFormatError, match=r"cut.vcf: record 60 \(starting line .*never closed"):
+        ctx.services.directory.import_file(path)
+    assert ctx.services.contacts.list() == [] and ctx.services.agencies.list() == []
 
 
 def test_bulk_uuid7_are_version_7_and_unique():
