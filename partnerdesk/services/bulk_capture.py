@@ -13,6 +13,8 @@ from __future__ import annotations
 import json
 import os
 import time
+from itertools import compress, repeat
+from operator import is_
 from typing import Any
 
 from sqlalchemy.orm import Session
@@ -39,6 +41,16 @@ def _json(value: Any) -> str:
     if t is int:
         return str(value)
     return _dumps(value)
+
+
+def _json_column(values) -> list[str | None]:
+    """A column's values as JSON text (None stays None), in C where the column holds only text."""
+    kinds = set(map(type, values))
+    if kinds == {str}:
+        return list(map(_quote, values))
+    if kinds == {str, type(None)}:
+        return [None if v is None else _quote(v) for v in values]
+    return [None if v is None else _json(v) for v in values]
 
 
 def _raw_insert(conn, table: str, cols: list[str], rows: list[tuple], values: list[str] | None = None) -> None:
@@ -122,28 +134,37 @@ def insert_captured(s: Session, db: Database, table: str, rows: list[dict[str, A
     # same JSON values the sync ops carry instead of encoding each value twice
     by_name = sorted(range(len(captured)), key=names.__getitem__)
     heads = [f"{_quote(n)}: [null, " for n in names]
-    # each captured column's values as JSON, a column at a time (None stays None)
-    js_columns = [[None if v is None else _json(v) for v in columns[i]] for i in captured]
-    ordered = [(names[k], heads[k], js_columns[k]) for k in by_name]  # by field name: the (tbl, row, field) index
-    audits: list[tuple] = []
+    # each captured column's values as JSON, a column at a time (None stays None), then rows of them in
+    # field-name order: the order of the (tbl, row, field) index, and of the audit's sorted keys
+    js_columns = [_json_column(columns[i]) for i in captured]
+    sorted_names = [names[k] for k in by_name]
+    sorted_heads = [heads[k] for k in by_name]
+    shapes: dict[tuple[bool, ...], tuple[str, tuple[str, ...], tuple[bool, ...]]] = {}  # which fields are null ->
+    # the audit's template, the names and the mask of the fields present
+    n_ops = sum(len(col) - col.count(None) for col in js_columns) if capture_ops else 0
+    stamps = iter(_stamps(db.clock, n_ops)) if n_ops else iter(())
     audit_ids = iter(uuid7_many(len(values))) if audit_on else iter(())
     who = (now, actor.os_user, actor.display_name, action, table)
-    fields: list[tuple[str, str, str]] = []  # (row id, field, JSON value) per sync op
-    for n, rid in enumerate(columns[id_at]):
-        present = [(name, head, js[n]) for name, head, js in ordered if js[n] is not None]
+    audits: list[tuple] = []
+    ops: list[tuple] = []  # (row id, field, JSON value, hlc, node, table)
+    for rid, *row in zip(columns[id_at], *(js_columns[k] for k in by_name)):
+        nulls = tuple(map(is_, row, repeat(None)))
+        shape = shapes.get(nulls)
+        if shape is None:
+            mask = tuple(not null for null in nulls)
+            shape = shapes[nulls] = ("{" + ", ".join(compress([h + "%s]" for h in sorted_heads], mask)) + "}",
+                                     tuple(compress(sorted_names, mask)), mask)
+        present = tuple(compress(row, shape[2]))
         if audit_on:
-            audits.append((next(audit_ids), *who, rid, summary,
-                           "{" + ", ".join([head + v + "]" for _name, head, v in present]) + "}"))
-        if capture_ops:
-            fields += [(rid, name, v) for name, _head, v in present]
+            audits.append((next(audit_ids), *who, rid, summary, shape[0] % present))
+        if capture_ops:  # (stamps last: zip stops at the names without taking one more)
+            ops += zip(repeat(rid), shape[1], present, stamps, repeat(node), repeat(table))
     if audits:
         _raw_insert(conn, AuditEvent.__tablename__, ["id", "at", "os_user", "display_name", "action", "entity",
                                                      "entity_id", "summary", "changes"], audits)
-    if fields:  # SQLite puts the op id together (hlc-node)
-        stamps = _stamps(db.clock, len(fields))
+    if ops:  # SQLite puts the op id together (hlc-node)
         _raw_insert(conn, SyncOp.__tablename__, ["op_id", "hlc", "node", "tbl", "row_id", "field", "value", "origin"],
-                    [(*f, hlc, node, table) for f, hlc in zip(fields, stamps)],
-                    ["?4 || '-' || ?5", "?4", "?5", "?6", "?1", "?2", "?3", "'local'"])
+                    ops, ["?4 || '-' || ?5", "?4", "?5", "?6", "?1", "?2", "?3", "'local'"])
 
 
 def update_captured(s: Session, db: Database, table: str,
