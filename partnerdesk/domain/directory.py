@@ -70,12 +70,17 @@ class ImportResult:
     def unchanged(self) -> int:
         return self.count("unchanged")
 
-    def summary(self) -> str:
+    def summary(self, agencies_named: int | None = None) -> str:
+        """One line; the new agencies all named, or the first ``agencies_named`` and how many more (a file
+        from a whole region creates dozens: the GUI's list marks each one anyway)."""
         verb = "would import" if self.dry_run else "imported"
-        text = (f"{self.file}: {verb} {len(self.actions)} contact(s) as {self.format}: {self.created} new, "
-                f"{self.updated} updated, {self.unchanged} unchanged")
-        if self.agencies_created:
-            text += f"; new agencies: {', '.join(self.agencies_created)}"
+        text = (f"{self.file}: {verb} {len(self.actions):,} contact(s) as {self.format}: {self.created:,} new, "
+                f"{self.updated:,} updated, {self.unchanged:,} unchanged")
+        names = list(self.agencies_created)
+        if agencies_named is not None and len(names) > agencies_named:
+            names = names[:agencies_named] + [f"and {len(self.agencies_created) - agencies_named} more"]
+        if names:
+            text += f"; new agencies: {', '.join(names)}"
         return text
 
 

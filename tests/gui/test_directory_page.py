@@ -104,6 +104,11 @@ def test_import_dialog_previews_then_imports(qtbot, window, samples, monkeypatch
         dlg.import_button.click()
     assert dlg.result.created + dlg.result.updated == 20
     assert window.services.contacts.count() > before
+    previews = []
+    monkeypatch.setattr(window.services.directory, "preview_import", lambda *a: previews.append(a))
+    dlg.path.editingFinished.emit()  # (focus leaving the file box as the dialog closes)
+    dlg.format.setCurrentIndex(2)
+    assert previews == [] and dlg.preview.created == 20
 
 
 def test_import_dialog_shows_a_broken_file_and_refuses(qtbot, window, tmp_path):

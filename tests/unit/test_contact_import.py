@@ -168,3 +168,15 @@ def test_import_is_audited_and_indexed(ctx, samples):
     ctx.services.directory.import_file(samples / "contacts-outlook-21.vcf")
     assert any(e.action == "import" and e.entity == "contact" for e in ctx.services.audit.list(limit=50))
     assert [h.name for h in ctx.services.directory.search("bjorn")] == ["Björn Okafor"]
+
+
+def test_summary_names_a_few_new_agencies_and_counts_the_rest():
+    from partnerdesk.domain.directory import ImportAction, ImportResult
+
+    actions = tuple(ImportAction(i, i, f"P{i}", "A", "create", None) for i in range(1, 1201))
+    made = tuple(f"C{i:03d} City {i}" for i in range(5))
+    r = ImportResult(file="big.vcf", format="vcard", dry_run=True, actions=actions, agencies_created=made)
+    assert r.summary(agencies_named=3) == ("big.vcf: would import 1,200 contact(s) as vcard: 1,200 new, 0 updated, "
+                                           "0 unchanged; new agencies: C000 City 0, C001 City 1, C002 City 2, "
+                                           "and 2 more")
+    assert r.summary().endswith("C003 City 3, C004 City 4")

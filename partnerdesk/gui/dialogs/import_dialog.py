@@ -24,6 +24,7 @@ ACTION_COLUMNS = (
     Column("Agency", lambda a: a.agency + (" (new)" if a.new_agency else "")),
     Column("Changes", lambda a: ", ".join(c.replace("_", " ") for c in a.changes) if a.action == "update" else ""),
 )
+AGENCIES_NAMED = 3  # in the summary line; the list marks every new agency
 FORMATS = (("Detect automatically", "auto"), ("vCard (.vcf)", "vcard"), ("Outlook CSV", "outlook-csv"),
            ("Google CSV", "google-csv"))
 
@@ -37,6 +38,8 @@ class ImportDialog(QDialog):
         self.services = services
         self.result: ImportResult | None = None
         self.preview: ImportResult | None = None
+        self._asked: tuple[str, str] | None = None  # (file, format) of the newest preview asked for
+        self._importing = False
         self.setWindowTitle("Import contacts")
         self.resize(760, 480)
         self.path = QLineEdit(self)
@@ -82,28 +85,36 @@ class ImportDialog(QDialog):
         path = FilePicker.open_file(self, "Import contacts", "Contacts (*.vcf *.vcard *.csv);;All files (*)")
         if path:
             self.path.setText(path)
-            self.run_preview()
+            self.run_preview(again=True)
 
-    def run_preview(self) -> None:
-        path = self.path.text().strip()
-        if not path:
+    def run_preview(self, again: bool = False) -> None:
+        """Preview the file in a worker. The line edit's editingFinished also fires when focus leaves it
+        (the dialog closing after an import, say): the same file and format are not read again unless
+        ``again`` (the file was chosen again: it may have changed)."""
+        path, fmt = self.path.text().strip(), self.format.currentData()
+        if not path or self._importing or ((path, fmt) == self._asked and not again):
             return
+        asked = self._asked = (path, fmt)
         self.import_button.setEnabled(False)
         self.summary.setText(f"Reading {Path(path).name}…")
-        fmt = self.format.currentData()
-        run_in_worker(self, lambda: self.services.directory.preview_import(path, fmt), self._previewed,
-                      self._preview_failed)
+
+        def newest(handler):  # the answer to an older question (another file since) is dropped
+            return lambda answer: handler(answer) if asked is self._asked and not self._importing else None
+
+        run_in_worker(self, lambda: self.services.directory.preview_import(path, fmt), newest(self._previewed),
+                      newest(self._preview_failed))
 
     def _previewed(self, result: ImportResult) -> None:
         self.preview = result
         self.model.set_rows(list(result.actions))
         self.table.resizeColumnsToContents()
-        self.summary.setText(result.summary().replace("would import", "will import"))
+        self.summary.setText(result.summary(agencies_named=AGENCIES_NAMED).replace("would import", "will import"))
         self.import_button.setEnabled(bool(result.actions))
         self.previewed.emit()
 
     def _preview_failed(self, exc: BaseException) -> None:
         self.preview = None
+        self._asked = None  # (the same file may be tried again once it is fixed)
         self.model.set_rows([])
         if isinstance(exc, UserError):
             self.summary.setText(span(f"Cannot import: {exc}", "bad", bold=True))
@@ -113,6 +124,7 @@ class ImportDialog(QDialog):
 
     def do_import(self) -> None:
         path, fmt = self.path.text().strip(), self.format.currentData()
+        self._importing = True
         self.import_button.setEnabled(False)
         self.summary.setText("Importing…")
         self.progress.setRange(0, 0)  # busy until the file is read
@@ -126,6 +138,7 @@ class ImportDialog(QDialog):
         self.summary.setText(f"Importing… {min(done, total - 1):,} of {total - 1:,} records")
 
     def _import_failed(self, exc: BaseException) -> None:
+        self._importing = False
         self.progress.setVisible(False)
         self._preview_failed(exc)
 

@@ -229,12 +229,12 @@ class DirectoryPage(TablePage):
 
     # -- files -----------------------------------------------------------------------------------
     def import_contacts(self) -> None:
-        from partnerdesk.gui.dialogs.import_dialog import ImportDialog
+        from partnerdesk.gui.dialogs.import_dialog import AGENCIES_NAMED, ImportDialog
 
         dlg = ImportDialog(self.services, self)
         self.open_dialog = dlg
         if dlg.exec() and dlg.result:
-            self._changed(dlg.result.summary())
+            self._changed(dlg.result.summary(agencies_named=AGENCIES_NAMED))
 
     def export_contacts(self) -> None:
         from partnerdesk.gui.dialogs.export_dialog import ExportDialog
