@@ -72,6 +72,27 @@ def test_extra_filter_and_digits(demo_ctx):
     assert number in [proxy.index(r, 0).data(ROW_ROLE).work_phone for r in range(proxy.rowCount())]
 
 
+def test_a_proxy_that_maps_to_and_from_its_source(demo_ctx):
+    from PySide6.QtCore import QAbstractProxyModel
+
+    contacts = demo_ctx.services.contacts.list()
+    model = ContactTableModel()
+    model.set_contacts(contacts)
+    proxy = ContactMatches(model)
+    proxy.set_search("pbx")
+    proxy.sort(0, Qt.SortOrder.DescendingOrder)
+    assert isinstance(proxy, QAbstractProxyModel) and proxy.sourceModel() is model
+    assert 0 < proxy.rowCount() < model.rowCount()
+    for r in range(proxy.rowCount()):
+        here = proxy.index(r, 2)
+        there = proxy.mapToSource(here)
+        assert there.data(ROW_ROLE) is here.data(ROW_ROLE) and there.column() == 2
+        assert proxy.mapFromSource(there) == here
+    hidden = next(i for i in range(model.rowCount()) if "pbx" not in " ".join(contacts[i].skills).casefold()
+                  and "pbx" not in model._search[i])
+    assert not proxy.mapFromSource(model.index(hidden, 0)).isValid()
+
+
 def test_phone_typed_with_punctuation_or_as_digits(demo_ctx):
     contacts = demo_ctx.services.contacts.list()
     model = ContactTableModel()

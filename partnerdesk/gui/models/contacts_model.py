@@ -10,7 +10,7 @@ from itertools import compress, repeat
 from operator import contains
 from typing import Any, Callable
 
-from PySide6.QtCore import QAbstractTableModel, QModelIndex, Qt
+from PySide6.QtCore import QAbstractProxyModel, QModelIndex, Qt
 
 from partnerdesk.domain.dto import ContactDTO
 from partnerdesk.gui.models.table_model import FILTER_ROLE, ROW_ROLE, SORT_ROLE, Column, DtoTableModel, Index, _text
@@ -115,21 +115,24 @@ _DISPLAY = int(Qt.ItemDataRole.DisplayRole.value)
 _ALIGN = int(Qt.ItemDataRole.TextAlignmentRole.value)
 _TOOLTIP = int(Qt.ItemDataRole.ToolTipRole.value)
 _RIGHT = Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter
+_FLAGS = Qt.ItemFlag.ItemIsSelectable | Qt.ItemFlag.ItemIsEnabled | Qt.ItemFlag.ItemNeverHasChildren
 
 
-class ContactMatches(QAbstractTableModel):
-    """The table the Directory shows: the contacts of a ``ContactTableModel`` that the search words and the
-    extra filter let through, in the chosen sort order.
+class ContactMatches(QAbstractProxyModel):
+    """The proxy model the Directory's table shows: the contacts of a ``ContactTableModel`` (its source)
+    that the search words and the extra filter let through, in the chosen sort order.
 
-    Searching, filtering and sorting all happen here, without a QSortFilterProxyModel: a refilter is one
-    pass over the prepared search texts (``w in text`` per row, run in C by ``compress``/``map``), typing on
-    narrows the previous matches instead of all rows, and the rows are scanned in sort order so the matches
-    come out sorted. A proxy asked Python about each row (half a second per keystroke at 100,000 contacts)
-    or, filtering in C, still added about 10 ms to every repaint of the table."""
+    Searching, filtering and sorting all happen here rather than in a QSortFilterProxyModel: a refilter is
+    one pass over the prepared search texts (``w in text`` per row, run in C by ``compress``/``map``),
+    typing on narrows the previous matches instead of all rows, and the rows are scanned in sort order so
+    the matches come out sorted. QSortFilterProxyModel asked Python about each row (half a second per
+    keystroke at 100,000 contacts) or, filtering in C, still added about 10 ms to every repaint of the
+    table (its mapping of all 100,000 rows). Cells are answered here directly, not through the source."""
 
     def __init__(self, source: ContactTableModel, parent=None):
         super().__init__(parent)
         self.source = source
+        self.setSourceModel(source)
         self.columns = list(source.columns)
         self.text = ""
         self.extra: Callable[[ContactDTO], bool] | None = None
@@ -195,6 +198,7 @@ class ContactMatches(QAbstractTableModel):
 
     def _set_matched(self, matched: list[int]) -> None:
         self._matched = matched
+        self._position: dict[int, int] | None = None  # source row -> row here, made when first asked
         self.rows = _Picked(self.source.rows, matched)  # views, not copies: only visible rows are read
 
     # -- sorting ---------------------------------------------------------------------------------
@@ -223,7 +227,37 @@ class ContactMatches(QAbstractTableModel):
         self._set_matched(after)
         self.layoutChanged.emit()
 
-    # -- the model -------------------------------------------------------------------------------
+    # -- the proxy model -------------------------------------------------------------------------
+    def index(self, row: int, column: int, parent: Index = QModelIndex()) -> QModelIndex:
+        if parent.isValid() or not (0 <= row < len(self._matched) and 0 <= column < len(self.columns)):
+            return QModelIndex()
+        return self.createIndex(row, column)
+
+    def parent(self, index: Index = QModelIndex()) -> QModelIndex:  # a flat table: no parents
+        return QModelIndex()
+
+    def sibling(self, row: int, column: int, index: Index) -> QModelIndex:
+        return self.index(row, column)
+
+    def hasChildren(self, parent: Index = QModelIndex()) -> bool:
+        return not parent.isValid() and bool(self._matched)
+
+    def flags(self, index: Index) -> Qt.ItemFlag:
+        return _FLAGS if index.isValid() else Qt.ItemFlag.NoItemFlags
+
+    def mapToSource(self, proxy_index: Index) -> QModelIndex:
+        if not proxy_index.isValid():
+            return QModelIndex()
+        return self.source.index(self._matched[proxy_index.row()], proxy_index.column())
+
+    def mapFromSource(self, source_index: Index) -> QModelIndex:
+        if not source_index.isValid():
+            return QModelIndex()
+        if self._position is None:
+            self._position = {src: i for i, src in enumerate(self._matched)}
+        row = self._position.get(source_index.row())
+        return QModelIndex() if row is None else self.createIndex(row, source_index.column())
+
     def rowCount(self, parent: Index = QModelIndex()) -> int:
         return 0 if parent.isValid() else len(self._matched)
 

@@ -32,9 +32,9 @@ class DirectoryPage(TablePage):
     def __init__(self, services, parent=None):
         super().__init__(services, parent)
         self.model = ContactTableModel(self)  # same columns, contact-aware search text
-        # every contact (model) -> those the search and filters let through, sorted (matches): the generic
-        # SearchProxy asks Python about each row on each keystroke, too slow for a region. ``proxy`` is the
-        # table's model, as on every page.
+        # every contact (model) -> the proxy model of those the search and filters let through, sorted
+        # (ContactMatches): the generic SearchProxy asks Python about each row on each keystroke, too slow
+        # for a region. ``proxy`` is the table's model, as on every page.
         self.ui.search.textChanged.disconnect(self.proxy.set_search)
         self.matches = ContactMatches(self.model, self)
         self.proxy = self.matches
