@@ -29,15 +29,22 @@ class _Task(QRunnable):
     def run(self) -> None:
         try:
             if self.with_progress:
-                result = self.fn(lambda done, total: self.signals.progress.emit(int(done), int(total)))
+                result = self.fn(lambda done, total: self._emit(self.signals.progress, int(done), int(total)))
             else:
                 result = self.fn()
         except BaseException as exc:  # delivered to the GUI thread, never lost
             if not isinstance(exc, Exception):
                 raise
-            self.signals.failed.emit(exc)
+            self._emit(self.signals.failed, exc)
         else:
-            self.signals.done.emit(result)
+            self._emit(self.signals.done, result)
+
+    @staticmethod
+    def _emit(signal, *args) -> None:
+        try:
+            signal.emit(*args)
+        except RuntimeError:  # the window that asked was closed meanwhile: nobody is waiting for the answer
+            log.debug("a worker finished after the window that started it had gone")
 
 
 def run_in_worker(parent: QObject, fn: Callable[..., Any], on_done: Callable[[Any], None] | None = None,

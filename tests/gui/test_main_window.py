@@ -134,6 +134,29 @@ def test_a_user_error_from_a_worker_is_shown_as_one_clear_message(qtbot, window)
     assert window.shown_messages[-1] == ("warning", "PartnerDesk", "date: '2026-13-01' is not a real date")
 
 
+def test_a_worker_outliving_the_window_that_started_it_is_quiet(qtbot, caplog):
+    """A dialog closed while its worker still runs: the answer is dropped, no error from the thread."""
+    import logging
+    import threading
+
+    import shiboken6
+    from PySide6.QtCore import QThreadPool
+    from PySide6.QtWidgets import QDialog
+
+    from partnerdesk.gui.workers import run_in_worker
+
+    release = threading.Event()
+    dialog = QDialog()
+    answers = []
+    run_in_worker(dialog, lambda: release.wait(10) and "late answer", answers.append)
+    shiboken6.delete(dialog)  # closed and gone, as a dialog is once its window is
+    with caplog.at_level(logging.DEBUG, logger="partnerdesk.gui.workers"):
+        release.set()
+        assert QThreadPool.globalInstance().waitForDone(10000)
+    assert answers == []
+    assert "after the window that started it had gone" in caplog.text
+
+
 def test_backup_and_restore_are_on_the_file_menu(qtbot, window):
     texts = [a.text().replace("&", "") for a in window.ui.menuFile.actions()]
     assert "Back up now…" in texts and "Restore from backup…" in texts
