@@ -35,16 +35,19 @@ class _Task(QRunnable):
         except BaseException as exc:  # delivered to the GUI thread, never lost
             if not isinstance(exc, Exception):
                 raise
-            self._emit(self.signals.failed, exc)
+            if not self._emit(self.signals.failed, exc):
+                log.warning("a worker failed after the window that started it had gone", exc_info=exc)
         else:
             self._emit(self.signals.done, result)
 
-    @staticmethod
-    def _emit(signal, *args) -> None:
+    def _emit(self, signal, *args) -> bool:
         try:
             signal.emit(*args)
+            return True
         except RuntimeError:  # the window that asked was closed meanwhile: nobody is waiting for the answer
+            _live.discard(self.signals)
             log.debug("a worker finished after the window that started it had gone")
+            return False
 
 
 def run_in_worker(parent: QObject, fn: Callable[..., Any], on_done: Callable[[Any], None] | None = None,

@@ -27,6 +27,7 @@ import re
 import unicodedata
 import warnings
 from contextlib import closing, contextmanager
+from itertools import chain
 from dataclasses import dataclass, field
 from pathlib import Path
 from types import SimpleNamespace
@@ -413,6 +414,7 @@ def _fork_context():
 
 
 PARALLEL_CHUNKS = 16  # a big vCard file is read in this many pieces (see _read_streamed)
+PIECE_TIMEOUT = 120  # seconds to wait for the reading process's next piece (one takes well under a second)
 
 
 def _read_streamed(path: Path, text: str) -> Iterator[list[Record]]:
@@ -456,7 +458,12 @@ def _read_streamed(path: Path, text: str) -> Iterator[list[Record]]:
         send.close()  # (this end belongs to the other process now)
         for i in range(k):
             try:
-                part = _read_chunk(path.name, *pieces[0]) if i == 0 else receive.recv()
+                if i == 0:
+                    part = _read_chunk(path.name, *pieces[0])
+                elif receive.poll(PIECE_TIMEOUT):
+                    part = receive.recv()
+                else:  # the other process is stuck: read the rest here
+                    part = None
             except (EOFError, OSError):  # the other process died
                 part = None
             if part is None:
@@ -808,7 +815,8 @@ class ContactImporter:
         with _without_cycle_collection():
             fmt, expected, pieces = open_file(path, fmt)
             try:
-                return self._import(path, fmt, expected, _classified(path, pieces), dry_run, progress)
+                with closing(_classified(path, pieces)) as classified:  # (an error while writing stops the reader)
+                    return self._import(path, fmt, expected, classified, dry_run, progress)
             except _Regroup:  # the first piece's common categories were not the whole file's: read it whole
                 fmt, records = read_file(path, fmt)
                 return self._import(path, fmt, len(records), (piece for piece in [records]), dry_run, progress)
@@ -821,6 +829,8 @@ class ContactImporter:
         total = expected + 1
         report = progress or (lambda _done, _total: None)
         report(0, total)
+        first = next(pieces, [])  # read (and the reading process started) before the write lock is taken
+        pieces = chain([first], pieces)
         result: list[ImportResult] = []
         try:
             with self.db.write(action="import", summary=f"contacts imported from {path.name}") as s:

@@ -82,6 +82,7 @@ def test_a_proxy_that_maps_to_and_from_its_source(demo_ctx):
     proxy.set_search("pbx")
     proxy.sort(0, Qt.SortOrder.DescendingOrder)
     assert isinstance(proxy, QAbstractProxyModel) and proxy.sourceModel() is model
+    assert ContactMatches(model, model).parent() is model  # (as a QObject; items have no parent)
     assert 0 < proxy.rowCount() < model.rowCount()
     for r in range(proxy.rowCount()):
         here = proxy.index(r, 2)

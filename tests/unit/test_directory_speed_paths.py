@@ -111,6 +111,31 @@ def test_damaged_card_late_in_a_big_file_imports_nothing(ctx, samples, tmp_path,
     assert ctx.services.contacts.list() == [] and ctx.services.agencies.list() == []
 
 
+def test_an_error_while_writing_stops_the_reading_process(ctx, samples, tmp_path, monkeypatch):
+    """The disk fills up (say) while the third piece is written: nothing is imported, and the process that
+    was reading the rest of the file is gone, not left waiting to hand over its next piece."""
+    import multiprocessing
+
+    path = tmp_path / "forty-times.vcf"
+    path.write_text(_cards(samples, 40), encoding="utf-8")  # pieces bigger than a pipe holds: the reader waits
+    monkeypatch.setattr(ci, "PARALLEL_MIN_CARDS", 10)
+    written = []
+    original = ci.ContactImporter._write_piece
+
+    def write_piece(self, *args, **kwargs):
+        if len(written) == 2:
+            raise OSError(28, "No space left on device")
+        written.append(1)
+        return original(self, *args, **kwargs)
+
+    monkeypatch.setattr(ci.ContactImporter, "_write_piece", write_piece)
+    with pytest.raises(OSError, match="No space left") as raised:
+        ctx.services.directory.import_file(path)
+    assert multiprocessing.active_children() == []  # even while the error is still held (shown in a dialog)
+    assert raised.value.errno == 28
+    assert ctx.services.contacts.list() == []
+
+
 def test_bulk_uuid7_are_version_7_and_unique():
     ids = uuid7_many(2000)
     assert len(set(ids)) == 2000

@@ -233,8 +233,9 @@ class ContactMatches(QAbstractProxyModel):
             return QModelIndex()
         return self.createIndex(row, column)
 
-    def parent(self, index: Index = QModelIndex()) -> QModelIndex:  # a flat table: no parents
-        return QModelIndex()
+    def parent(self, index: Index | None = None):
+        """A flat table: no item has a parent. Without an index, the QObject parent, as for any QObject."""
+        return QAbstractProxyModel.parent(self) if index is None else QModelIndex()
 
     def sibling(self, row: int, column: int, index: Index) -> QModelIndex:
         return self.index(row, column)
