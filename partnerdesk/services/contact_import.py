@@ -646,7 +646,11 @@ def common_categories(records: list[Record]) -> frozenset[str]:
     """The categories (folded) every record carries, when there are three records or more."""
     if len(records) < 3:
         return frozenset()
-    return frozenset(set.intersection(*({_fold(c) for c in r.categories} for r in records)))
+    return frozenset(set.intersection(*_category_keys(records)))
+
+
+def _category_keys(records: list[Record]) -> Iterator[set[str]]:
+    return ({_fold(c) for c in r.categories} for r in records)
 
 
 def finish_records(path: Path, records: list[Record], common: frozenset[str]) -> None:
@@ -759,7 +763,7 @@ def _classified(path: Path, pieces: Iterator[list[Record]]) -> Iterator[list[Rec
             if common is None:
                 common = every = common_categories(piece)
             else:
-                every = every.intersection(*({_fold(c) for c in r.categories} for r in piece))
+                every = every.intersection(*_category_keys(piece))
             finish_records(path, piece, common)
             yield piece
     if every != common:

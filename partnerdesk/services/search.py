@@ -115,6 +115,24 @@ def _prefix_of_a_word(word: str, text_: str) -> bool:
     return any(t.startswith(word) for t in _folded_words(text_))
 
 
+class _Reader:
+    """Statements in one read snapshot, rows as tuples; the live skills read once per search."""
+
+    def __init__(self, conn):
+        self.conn = conn
+        self._skills: list[tuple[str, str]] | None = None
+
+    def __call__(self, sql: str, params: dict) -> list[tuple]:
+        return self.conn.execute(sql, params).fetchall()
+
+    @property
+    def skills(self) -> list[tuple[str, str]]:
+        """(id, name) of every live skill."""
+        if self._skills is None:
+            self._skills = self(_SKILLS_SQL, {})
+        return self._skills
+
+
 class SearchService:
     def __init__(self, db: Database):
         self.db = db
@@ -123,7 +141,7 @@ class SearchService:
     def _sql(self):
         """A read snapshot: runs statements on a pooled DB-API connection, rows as tuples."""
         with self.db.snapshot() as conn:
-            yield lambda sql, params: conn.execute(sql, params).fetchall()
+            yield _Reader(conn)
 
     # -- ranking ---------------------------------------------------------------------------------
     def ids(self, raw: str, limit: int = 50) -> list[tuple[str, bool]]:
@@ -136,7 +154,7 @@ class SearchService:
 
     @staticmethod
     def _skill_ids(sql, words: list[str]) -> list[str]:
-        return [sid for sid, name in sql(_SKILLS_SQL, {}) if any(_prefix_of_a_word(w, name) for w in words)]
+        return [sid for sid, name in sql.skills if any(_prefix_of_a_word(w, name) for w in words)]
 
     def _ids(self, sql, terms: list[str], words: list[str], phones: list[str],
              limit: int) -> list[tuple[str, bool]]:
@@ -155,14 +173,14 @@ class SearchService:
     @staticmethod
     def _names_a_skill(sql, words: list[str]) -> bool:
         """Some word of the query begins a word of a skill's name (and could be nobody's name)."""
-        names = [name for _sid, name in sql(_SKILLS_SQL, {})]
+        names = [name for _sid, name in sql.skills]
         return any(len(w) >= 4 and any(_prefix_of_a_word(w, n) for n in names) for w in words)
 
     @staticmethod
     def _as_skill_words(sql, terms: list[str]) -> str:
         """The query with each word that is a whole word of a skill's name, and begins no longer word of
         one, as that word rather than a prefix: it finds every holder of those skills just the same."""
-        skill_words = {w for _sid, name in sql(_SKILLS_SQL, {}) for w in _folded_words(name)}
+        skill_words = {w for _sid, name in sql.skills for w in _folded_words(name)}
 
         def whole(term: str) -> bool:
             w = fold(term[1:-2]) if term.endswith('"*') and term.startswith('"') else None
