@@ -1,7 +1,11 @@
 """A fast ledger table for long detail listings: zebra rows, a header repeated on every page, right-aligned
 money, wrapped text with an optional muted second part (a job title under a name). All text of a page
 goes through one PDF text object, so hundreds of rows render several times faster than a general
-platypus ``Table`` of Paragraphs."""
+platypus ``Table`` of Paragraphs.
+
+Any text lays out: wrapped cells break at their own line breaks, at spaces and, for a word wider than the
+column, inside the word; a row taller than the space left on a page (a long description can be taller
+than a whole page) is cut between its lines and continues on the next page."""
 
 from __future__ import annotations
 
@@ -18,12 +22,40 @@ from reportlab.platypus import Flowable
 from partnerdesk.reports.styles import ACCENT, FONT, FONT_BOLD, INK, MUTED, ZEBRA
 
 SIZE, LEADING = 7.5, 9.2
-# Statement detail rows repeat the same few strings (dates, names, rates, descriptions) hundreds of times;
-# splitting a cell into lines is a pure function of (text, font, size, width), so it is memoised.
-_split = lru_cache(maxsize=8192)(simpleSplit)
 SUB_SIZE, SUB_LEADING = 6.5, 8.0
 HEAD_SIZE = 6.8
 PAD_X, PAD_Y = 3.0, 2.4
+MIN_LINES = 3  # a row is cut only into parts of at least this many lines of text
+CONTINUED = "(continued)"
+
+
+# Statement detail rows repeat the same few strings (dates, names, rates, descriptions) hundreds of times;
+# splitting a cell into lines is a pure function of (text, font, size, width), so it is memoised.
+@lru_cache(maxsize=8192)
+def _split(text: str, font: str, size: float, width: float) -> list[str]:
+    """``text`` as lines no wider than ``width``: broken at its own line breaks (blank lines dropped), at
+    spaces, and inside any word that is wider than a whole line."""
+    out: list[str] = []
+    for para in text.replace("\t", " ").splitlines():
+        for line in simpleSplit(para, font, size, width):
+            if stringWidth(line, font, size) <= width:
+                out.append(line)
+            else:
+                out.extend(_break_word(line, font, size, width))
+    return out
+
+
+def _break_word(text: str, font: str, size: float, width: float) -> list[str]:
+    """A line with no space to break at, cut between characters (at least one character a line)."""
+    out, start, used = [], 0, 0.0
+    for i, ch in enumerate(text):
+        w = stringWidth(ch, font, size)
+        if used + w > width and i > start:
+            out.append(text[start:i])
+            start, used = i, 0.0
+        used += w
+    out.append(text[start:])
+    return out
 
 
 @dataclass(frozen=True)
@@ -39,6 +71,31 @@ class _Row:
     cells: list[tuple[list[str], list[str]]]  # per column: (main lines, muted sub lines)
     height: float
     bold: bool = False
+    shaded: bool = False  # a zebra row; both parts of a row cut across pages keep its shade
+
+    def cut(self, room: float) -> tuple["_Row", "_Row"] | None:
+        """This row as a first part that fits in ``room`` and the rest (marked as continued), each with at
+        least ``MIN_LINES`` lines of text; None when the row is too short to cut or too little of it fits."""
+        text_h = self.height - 2 * PAD_Y
+        if self.bold or text_h < 2 * MIN_LINES * LEADING:
+            return None
+        avail = min(room - 2 * PAD_Y, text_h - MIN_LINES * LEADING)
+        if avail < MIN_LINES * LEADING:
+            return None
+        top, rest = [], []
+        top_h = rest_h = 0.0
+        for main, sub in self.cells:
+            k = min(len(main), int(avail // LEADING))
+            j = min(len(sub), int(max(avail - len(main) * LEADING, 0) // SUB_LEADING)) if k == len(main) else 0
+            top.append((main[:k], sub[:j]))
+            rest.append((main[k:], sub[j:]))
+            top_h = max(top_h, k * LEADING + j * SUB_LEADING)
+            rest_h = max(rest_h, (len(main) - k) * LEADING + (len(sub) - j) * SUB_LEADING)
+        if not rest[0][0] and not rest[0][1]:  # "(continued)" where the first column's value was
+            rest[0] = ([], [CONTINUED])
+            rest_h = max(rest_h, SUB_LEADING)
+        return (_Row(top, top_h + 2 * PAD_Y, self.bold, self.shaded),
+                _Row(rest, rest_h + 2 * PAD_Y, self.bold, self.shaded))
 
 
 class Ledger(Flowable):
@@ -57,6 +114,8 @@ class Ledger(Flowable):
         else:
             self.rows = [self._prepare(r, bold=total_row and i == len(rows) - 1) for i, r in enumerate(rows)]
             self.has_total = total_row
+            for i, r in enumerate(self.rows):
+                r.shaded = i % 2 == 1 and not (total_row and i == len(self.rows) - 1)
         self.height = self.head_height + sum(r.height for r in self.rows)
 
     def _prepare(self, values: Sequence, bold: bool) -> _Row:
@@ -83,12 +142,18 @@ class Ledger(Flowable):
                 break
             used += r.height
             n += 1
-        if n == 0 or n == len(self.rows):
-            return [] if n == 0 else [self]
-        if self.has_total and n == len(self.rows) - 1 and n > 1:
-            n -= 1  # never leave the total alone on a page
-        first = Ledger(self.columns, [], color=self.color, _prepared=self.rows[:n], _has_total=False)
-        rest = Ledger(self.columns, [], color=self.color, _prepared=self.rows[n:], _has_total=self.has_total)
+        if n == len(self.rows):
+            return [self]
+        head, tail = self.rows[:n], self.rows[n:]
+        parts = tail[0].cut(room - used)
+        if parts is not None:  # a tall row fills this page and goes on on the next
+            head, tail = head + [parts[0]], [parts[1], *tail[1:]]
+        elif n == 0:
+            return []
+        elif self.has_total and len(tail) == 1 and n > 1:
+            head, tail = head[:-1], [head[-1], *tail]  # never leave the total alone on a page
+        first = Ledger(self.columns, [], color=self.color, _prepared=head, _has_total=False)
+        rest = Ledger(self.columns, [], color=self.color, _prepared=tail, _has_total=self.has_total)
         return [first, rest]
 
     def draw(self):
@@ -99,9 +164,9 @@ class Ledger(Flowable):
         # zebra backgrounds and rules
         y = self.height - self.head_height
         c.setFillColor(ZEBRA)
-        for i, r in enumerate(self.rows):
+        for r in self.rows:
             y -= r.height
-            if i % 2 == 1 and not (self.has_total and i == len(self.rows) - 1):
+            if r.shaded:
                 c.rect(0, y, self.width, r.height, stroke=0, fill=1)
         c.setStrokeColor(ACCENT)
         c.setLineWidth(0.8)

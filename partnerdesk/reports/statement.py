@@ -11,6 +11,7 @@ from reportlab.lib import colors
 from reportlab.lib.pagesizes import LETTER
 from reportlab.lib.units import inch
 from reportlab.pdfbase import pdfmetrics
+from reportlab.pdfbase.pdfmetrics import stringWidth
 from reportlab.platypus import (CondPageBreak, Flowable, Image, KeepTogether, Paragraph, SimpleDocTemplate,
                                 Spacer, Table, TableStyle)
 
@@ -79,7 +80,10 @@ class _Para(Paragraph):
 
     _wrapped_at: float | None = None
 
-    def __init__(self, text: str, style):
+    def __init__(self, text: str | None, style, **kwargs):
+        if kwargs:  # Paragraph.split makes its two parts with frags=… (a paragraph taller than the page)
+            super().__init__(text, style, **kwargs)
+            return
         key = (text, style.name)
         frags = _FRAGS.get(key)
         if frags is None:
@@ -90,7 +94,7 @@ class _Para(Paragraph):
         super().__init__(text, style, frags=[f.clone() for f in frags])
 
     def wrap(self, availWidth, availHeight):
-        if availWidth == self._wrapped_at:
+        if availWidth == self._wrapped_at and getattr(self, "blPara", None) is not None:  # split drops blPara
             return self.width, self.height
         self._wrapped_at = None
         w, h = super().wrap(availWidth, availHeight)
@@ -320,8 +324,8 @@ class _Builder:
                 cap_rows += [["Hour cap (FY{})".format(v.fiscal_year), f"{format_minutes(c.cap_minutes)} h"],
                              ["Hours billed this FY, incl. this statement", f"{format_minutes(c.used_minutes)} h"],
                              ["Hours remaining", f"{format_minutes(c.remaining_minutes)} h"]]
-            if v.cap_override_reason:
-                cap_rows.append(["Cap override reason", esc(v.cap_override_reason)])
+            if v.cap_override_reason:  # the reason itself goes below, full width (it may be long)
+                cap_rows.append(["Cap override", "reason below"])
         elif v.kind == "statement":
             cap_rows = [["Agreement cap", "none"]]
         else:
@@ -333,7 +337,10 @@ class _Builder:
         t.setStyle(TableStyle([("VALIGN", (0, 0), (-1, -1), "TOP"), ("LEFTPADDING", (0, 0), (0, 0), 0),
                                ("RIGHTPADDING", (0, 0), (0, 0), 6), ("LEFTPADDING", (1, 0), (1, 0), 6),
                                ("RIGHTPADDING", (1, 0), (1, 0), 0)]))
-        return [Spacer(1, 10), t, Spacer(1, 8), bars]
+        out = [Spacer(1, 10), t, Spacer(1, 8), bars]
+        if v.cap is not None and v.cap_override_reason:
+            out += [Spacer(1, 4), self.p(f"<b>Cap override reason.</b> {esc(v.cap_override_reason)}", "muted")]
+        return out
 
     def kv_table(self, rows: list[list[str]], bold_last: bool = False) -> Table:
         half = WIDTH / 2 - 6
@@ -456,14 +463,18 @@ class _Builder:
         canv.line(x0, 0.55 * inch, x1, 0.55 * inch)
         canv.setFont(FONT, 7)
         canv.setFillColor(MUTED)
-        left = f"{v.issuer.name} · {KIND_TITLES.get(v.kind, '')} {v.number or 'DRAFT'} · {v.bill_to.name}"
-        canv.drawString(x0, 0.4 * inch, left)
+        middle = f" · {KIND_TITLES.get(v.kind, '')} {v.number or 'DRAFT'} · "
+        room = x1 - x0 - stringWidth(f"Page {total} of {total}", FONT_BOLD, 7) - 12 - stringWidth(middle, FONT, 7)
+        canv.drawString(x0, 0.4 * inch, _fit(v.issuer.name, FONT, 7, room / 2) + middle
+                        + _fit(v.bill_to.name, FONT, 7, room / 2))
         canv.setFont(FONT_BOLD, 7)
         canv.drawRightString(x1, 0.4 * inch, f"Page {page} of {total}")
         if page > 1:
             canv.setFont(FONT_BOLD, 8)
             canv.setFillColor(ACCENT)
-            canv.drawString(x0, PAGE_H - 0.42 * inch, f"{v.issuer.name} — {KIND_TITLES.get(v.kind, '')}")
+            room = x1 - x0 - stringWidth(v.number or "DRAFT", FONT_BOLD, 8) - 12
+            canv.drawString(x0, PAGE_H - 0.42 * inch,
+                            _fit(f"{v.issuer.name} — {KIND_TITLES.get(v.kind, '')}", FONT_BOLD, 8, room))
             canv.drawRightString(x1, PAGE_H - 0.42 * inch, v.number or "DRAFT")
         if self.draft:
             canv.setFont(FONT_BOLD, 90)
@@ -539,6 +550,18 @@ class _CutLine(Flowable):
         c.setFont(FONT, 8)
         c.setFillColor(MUTED)
         c.drawString(0, -5, "✂  detach here")
+
+
+def _fit(text: str, font: str, size: float, width: float) -> str:
+    """``text`` on one line of at most ``width``, cut short with "…" when it is wider (a long agency name
+    must not run into the page number)."""
+    text = " ".join(text.split())
+    if stringWidth(text, font, size) <= width:
+        return text
+    n = len(text)
+    while n > 1 and stringWidth(text[:n] + "…", font, size) > width:
+        n -= 1
+    return text[:n].rstrip() + "…"
 
 
 def _callout(par: Paragraph) -> Table:

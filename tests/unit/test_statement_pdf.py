@@ -155,3 +155,106 @@ def test_page_count_grows_with_lines_and_headers_repeat(demo_ctx):
     assert len(reader.pages) >= 4
     for page in reader.pages[1:-2]:
         assert "DESCRIPTION" in page.extract_text()
+
+
+def _all_text(pdf: bytes) -> str:
+    """The PDF's text with every run of whitespace made one space (wrapped lines join up again)."""
+    return " ".join(_text(pdf).split())
+
+
+MARKUP = "Zoë & Ýmir <b>not bold</b> <br/> <font color=red> a < b > c &amp; café naïve"
+UNICODE = "東京都庁 مرحبا بالعالم עברית 🚒🔥 Ωμέγα Привет"
+
+
+def _long_multiline(prefix: str) -> str:
+    """2,000 characters on about 140 short lines: taller than a whole page in the description column."""
+    lines = [prefix, UNICODE]
+    i = 0
+    while len("\n".join(lines)) < 2000:
+        lines.append(f"step {i:03d} done")
+        i += 1
+    return "\n".join(lines)[:2000]
+
+
+def test_any_description_lays_out_wrapping_and_splitting_across_pages(demo_ctx, tmp_path):
+    """Issue 15: a 2,000-character multi-line description (taller than a page), one unbroken 2,000-character
+    word, Unicode of every kind and ReportLab markup characters all issue; the text is all there, in order."""
+    hours, st = demo_ctx.services.hours, demo_ctx.services.statements
+    tall = _long_multiline("Tall note start: " + MARKUP)
+    word = "Unbroken" + "x" * 1992
+    wide = ("Wide note start: " + MARKUP + " " + UNICODE + " ") * 20
+    for desc in (tall, word, wide[:2000]):
+        hours.log(partner="EDM", direction="given", work_date=date(2026, 5, 4), hours="2", category="NET",
+                  staff="Ana Moreno", description=desc, today=TODAY)
+    out = st.issue("2026Q2", partner="EDM", today=TODAY, out_dir=tmp_path)[0]
+    assert out.issued
+    pdf = (tmp_path / f"{out.statement.number}.pdf").read_bytes()
+    assert pdf == st.pdf(out.statement.number)
+    flat = _all_text(pdf)
+    assert "Tall note start: " + MARKUP in flat and "Wide note start: " + MARKUP in flat
+    # every line of the tall description is printed once, in order, across the page break(s)
+    steps = [ln for ln in tall.splitlines() if ln.startswith("step ")]
+    at = [flat.find(ln) for ln in steps]
+    assert -1 not in at and at == sorted(at), steps
+    assert "(continued)" in flat
+    # the unbroken word is cut between characters to fit its column, never drawn over the amounts
+    assert "".join(_text(pdf).split()).count(word) == 1
+    for part in ("Ωμέγα", "Привет"):
+        assert part in flat
+    if shutil.which("qpdf"):
+        assert subprocess.run(["qpdf", "--check", "-"], input=pdf, capture_output=True).returncode == 0
+
+
+def test_ledger_cuts_a_row_taller_than_the_page_and_keeps_short_rows_whole():
+    from partnerdesk.reports.ledger import CONTINUED, Column, Ledger
+    from partnerdesk.reports.styles import register_fonts
+
+    register_fonts()
+    cols = [Column("Date", 50), Column("Description", 160, wrap=True), Column("Amount", 60, "right")]
+    tall = "\n".join(f"line {i}" for i in range(200))
+    ledger = Ledger(cols, [("05/01/2026", "short", "$1.00"), ("05/02/2026", tall, "$2.00"), ("", "Total", "$3.00")],
+                    total_row=True)
+    pieces, left = [], ledger
+    while True:  # lay it out on pages 500 pt tall, as a frame would
+        parts = left.split(300, 500)
+        assert parts, "a row that can never fit would be a LayoutError"
+        if len(parts) == 1:
+            pieces.append(parts[0])
+            break
+        first, left = parts
+        assert first.wrap(300, 500)[1] <= 500
+        pieces.append(first)
+    assert len(pieces) >= 4
+    lines = [ln for p in pieces for r in p.rows for ln in r.cells[1][0]]
+    assert lines == ["short", *tall.splitlines(), "Total"]
+    assert all(p.rows[0].cells[0] == ([], [CONTINUED]) for p in pieces[1:])
+    assert pieces[-1].has_total and len(pieces[-1].rows) > 1  # the total is never alone on a page
+    # a short row that does not fit in the space left moves to the next page whole
+    assert Ledger(cols, [("05/01/2026", "a\nb\nc", "$1.00")]).split(300, 30) == []
+
+
+def test_long_reasons_and_names_lay_out(demo_ctx, tmp_path):
+    """A 2,000-character cap override reason and credit-note reason with markup characters, and agency and
+    staff names at their longest, issue; the page footer stays on one line beside the page number."""
+    st = demo_ctx.services.statements
+    demo_ctx.services.agreements.update("ILA-2025-005", cap_cents=100_000)  # WDY: $1,000 cap
+    reason = ("Council <approved> amendment & " + "extended the cap for storm response " * 60)[:2000]
+    wdy = st.issue("2026Q2", partner="WDY", today=TODAY, cap_override_reason=reason)[0].statement
+    assert "Council <approved> amendment &" in _all_text(st.pdf(wdy.number))
+    cn = st.credit_note(wdy.number, ("Ticket {42} <b>rate</b> & typo " + "z" * 900 + " ok ") * 2, 1_000,
+                        today=TODAY)
+    assert "Ticket {42} <b>rate</b> & typo" in _all_text(st.pdf(cn.number))
+    # the longest names the services accept
+    from partnerdesk.db.models import Agency
+
+    with demo_ctx.db.write() as s:
+        for a in s.scalars(select(Agency).where(Agency.code.in_(["LYN", "EDM"]))):
+            a.name = ("Consolidated " if a.code == "LYN" else "Northwestern") * 16 + "<&>"
+    demo_ctx.services.hours.log(partner="EDM", direction="given", work_date=date(2026, 5, 4), hours="1",
+                                category="NET", staff="W" * 200, description="long staff name",
+                                today=TODAY)
+    out = st.issue("2026Q2", partner="EDM", today=TODAY)[0].statement
+    reader = PdfReader(io.BytesIO(st.pdf(out.number)))
+    for page in reader.pages:
+        footer = [ln for ln in page.extract_text().splitlines() if f"Billing Statement {out.number} · " in ln]
+        assert footer and footer[0].startswith("Consolidated") and footer[0].count("…") == 2, footer
