@@ -26,11 +26,13 @@ class Money:
 
     @classmethod
     def parse(cls, text: str | int | Decimal) -> "Money":
-        """Parse "1,234.56", "$12", "12.5", "-3.10", "(4.00)". Sub-cent input rounds half-up."""
+        """Parse "1,234.56", "$12", "12.5", "-3.10", "(4.00)": the one parser of money people type (CLI,
+        GUI, services). An amount is never rounded: one with a fraction of a cent ("1.005") is refused;
+        zeros past the cents ("1.500") are exact and accepted."""
         if isinstance(text, int) and not isinstance(text, bool):
             return cls(text * 100)
         if isinstance(text, Decimal):
-            return cls(round_half_up(text * 100))
+            return cls(_exact_cents(text, text))
         m = _CLEAN.match(str(text))
         if not m:
             raise ValidationError(f"'{text}' is not an amount of money (try 1,234.56)")
@@ -41,7 +43,7 @@ class Money:
             value = Decimal(num.replace(",", ""))
         except InvalidOperation as exc:  # pragma: no cover - the regex admits only digits
             raise ValidationError(f"'{text}' is not an amount of money") from exc
-        cents = round_half_up(value * 100)
+        cents = _exact_cents(value, text)
         return cls(-cents if m.group("neg") else cents)
 
     @classmethod
@@ -74,6 +76,17 @@ class Money:
 
     def as_decimal(self) -> Decimal:
         return Decimal(self.cents) / 100
+
+
+def _exact_cents(dollars: Decimal, text: object) -> int:
+    """Whole cents of ``dollars``; a fraction of a cent is refused, never rounded."""
+    if not dollars.is_finite():
+        raise ValidationError(f"'{text}' is not an amount of money")
+    cents = dollars * 100
+    if cents != cents.to_integral_value():
+        raise ValidationError(f"'{text}' has more than two decimals: give dollars and cents (amounts are "
+                              "never rounded)")
+    return int(cents)
 
 
 def _cents(other: object) -> int:

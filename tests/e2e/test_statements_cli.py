@@ -77,3 +77,15 @@ def test_bad_input_is_one_line_exit_2_and_writes_nothing(run, home, tmp_path, ar
     lines = [ln for ln in p.stderr.splitlines() if ln.strip()]
     assert len(lines) == 1 and message in lines[0], p.stderr
     assert [f.name for f in tmp_path.iterdir()] == [home.name]
+
+
+@pytest.mark.parametrize("args", [
+    ["payments", "record", "LYN-2026-0001", "--amount", "1.005", "--date", "2026-12-01", "--method", "check"],
+    ["statements", "credit", "LYN-2026-0001", "--reason", "rate typo", "--amount", "0.125"],
+])
+def test_an_amount_with_a_fraction_of_a_cent_is_refused_not_rounded(run, args):
+    """Issue 15: "payments record --amount 1.005" was silently rounded to $1.01."""
+    p = run(*args, check=False)
+    assert p.returncode == 2, p.stderr
+    lines = [ln for ln in p.stderr.splitlines() if ln.strip()]
+    assert len(lines) == 1 and "more than two decimals" in lines[0], p.stderr

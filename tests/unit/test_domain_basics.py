@@ -10,12 +10,21 @@ from partnerdesk.errors import ValidationError
 
 
 @pytest.mark.parametrize("text,cents", [
-    ("1,234.56", 123456), ("$12", 1200), ("12.5", 1250), ("0.005", 1), ("0.004", 0), ("$1,000,000.00", 100000000),
-    ("-3.10", -310), ("(4.00)", -400), (" $ 7.99 ", 799), (".5", 50), ("12.", 1200), ("2.345", 235),
-    ("-0.005", -1),
+    ("1,234.56", 123456), ("$12", 1200), ("12.5", 1250), ("$1,000,000.00", 100000000),
+    ("-3.10", -310), ("(4.00)", -400), (" $ 7.99 ", 799), (".5", 50), ("12.", 1200), ("2.340", 234),
+    ("1.0000", 100),
 ])
 def test_money_parses_what_people_type(text, cents):
     assert Money.parse(text).cents == cents
+
+
+@pytest.mark.parametrize("text", ["1.005", "0.005", "0.004", "2.345", "-0.005", "(1,000.001)", "$7.999"])
+def test_money_with_a_fraction_of_a_cent_is_refused_never_rounded(text):
+    """Issue 15: "payments record --amount 1.005" was silently rounded to $1.01."""
+    with pytest.raises(ValidationError, match="more than two decimals"):
+        Money.parse(text)
+    with pytest.raises(ValidationError, match="more than two decimals"):
+        Money.parse(Decimal("0.125"))
 
 
 @pytest.mark.parametrize("text", ["", "abc", "1,23.00", "12.34.56", "$", "1 234", "12,3456"])
@@ -35,7 +44,7 @@ def test_money_is_integer_cents_only_and_rounds_half_up():
         Money(1.5)  # type: ignore[arg-type]
     assert Money(1001).times("1.5") == Money(1502)  # 1501.5 -> 1502
     assert Money(-1001).times("1.5") == Money(-1502)  # halves away from zero
-    assert Money.parse(Decimal("0.125")).cents == 13
+    assert Money.parse(Decimal("0.12")).cents == 12
     assert Money(100) + Money(5) == Money(105)
 
 

@@ -10,8 +10,8 @@ from sqlalchemy import select, text
 
 from partnerdesk.db.models import Agency, NumberSequence, Statement, StatementLine, TimeEntry
 from partnerdesk.errors import FrozenError, UserError, ValidationError
+from tests.conftest import TODAY
 
-TODAY = date(2026, 11, 26)
 Q = "2026Q2"
 
 
@@ -270,3 +270,16 @@ def test_scope_and_quarter_validation(demo_ctx):
         st.draft("Q2 2026", all_partners=True)
     with pytest.raises(UserError, match="unknown partner"):
         st.issue(Q, partner="ZZZ", today=TODAY)
+
+
+def test_payment_amounts_are_never_rounded(demo_ctx):
+    """Issue 15: an amount with a fraction of a cent is refused (a UserError, exit 2), nothing is recorded."""
+    from decimal import Decimal
+
+    st, pay = demo_ctx.services.statements, demo_ctx.services.payments
+    wdy = st.issue(Q, partner="WDY", today=TODAY)[0].statement
+    for amount in ("1.005", "$0.001", Decimal("1.005"), "1,000.999"):
+        with pytest.raises(UserError, match="more than two decimals"):
+            pay.record(wdy.number, amount, TODAY, "check")
+    assert pay.list(wdy.number) == [] and st.get(wdy.number).status == "issued"
+    assert pay.record(wdy.number, "1.010", TODAY, "check").amount_cents == 101  # exact: accepted
