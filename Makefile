@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-stamp
 
-.PHONY: run test bench build check-build forms clean demo-large bytecode
+.PHONY: run test proof test-at test-dates lint bench build check-build forms clean demo-large bytecode
 
 $(STAMP): pyproject.toml
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -22,6 +22,28 @@ run: bytecode
 
 test: bytecode
 	QT_QPA_PLATFORM=offscreen $(BIN)/python -m pytest -q $(PYTEST_ARGS)
+
+# The property tests (hypothesis) with random seeds and ten times the examples; `make test` runs them
+# derandomized. A failure prints the example (and a reproduce blob): pin it as an @example or a plain test.
+proof: bytecode
+	PARTNERDESK_PROOF=1 QT_QPA_PLATFORM=offscreen $(BIN)/python -m pytest -q -m property $(PYTEST_ARGS)
+
+# The whole suite on another day, under libfaketime (Debian package faketime): `make test-at WHEN="2027-01-02 09:00"`.
+# The clock starts at WHEN and runs on; monotonic clocks (timeouts, Qt timers) are left alone.
+WHEN ?= 2027-01-02 09:00:00
+test-at: bytecode
+	@command -v faketime >/dev/null || { echo "make test-at needs libfaketime (apt-get install faketime)" >&2; exit 2; }
+	@echo "== the suite at $(WHEN) =="
+	FAKETIME_DONT_FAKE_MONOTONIC=1 QT_QPA_PLATFORM=offscreen faketime -f "@$(WHEN)" \
+	  $(BIN)/python -m pytest -q -p no:cacheprovider $(PYTEST_ARGS)
+
+# The suite at each date that has broken date code before: year end, new year, February's end, a leap day, mid-year.
+test-dates: bytecode
+	$(MAKE) --no-print-directory test-at WHEN="2026-12-31 23:58:00"
+	$(MAKE) --no-print-directory test-at WHEN="2027-01-01 00:05:00"
+	$(MAKE) --no-print-directory test-at WHEN="2027-02-28 12:00:00"
+	$(MAKE) --no-print-directory test-at WHEN="2028-02-29 12:00:00"
+	$(MAKE) --no-print-directory test-at WHEN="2027-07-01 12:00:00"
 
 bench: bytecode
 	QT_QPA_PLATFORM=offscreen $(BIN)/python benchmarks/run_all.py

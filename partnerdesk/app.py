@@ -6,6 +6,7 @@ import logging
 from dataclasses import dataclass
 
 from partnerdesk import paths as paths_mod
+from partnerdesk.clock import Clock
 from partnerdesk.db.actor import Actor
 from partnerdesk.db.uow import Database
 from partnerdesk.logging_setup import setup as setup_logging
@@ -23,11 +24,16 @@ class AppContext:
     db: Database
     services: Services
 
+    @property
+    def clock(self) -> Clock:
+        return self.db.clock
+
     def close(self) -> None:
         self.db.close()
 
 
-def open_context(db: str | None = None, *, daily_backup: bool = True, lazy: bool = False) -> AppContext:
+def open_context(db: str | None = None, *, daily_backup: bool = True, lazy: bool = False,
+                 clock: Clock | None = None) -> AppContext:
     """Resolve paths, start logging, check, open (create, migrate) and back up the database, build the services.
 
     A damaged database is not opened: DamagedDatabaseError (a UserError) names the newest good backup. The first
@@ -36,16 +42,17 @@ def open_context(db: str | None = None, *, daily_backup: bool = True, lazy: bool
     ``lazy`` (the desktop app): a database already at the current schema is checked and opened with the
     standard library only; SQLAlchemy, the change capture and the reference-data check load on first use
     (the window starts them in a worker once the first page shows)."""
+    clock = clock or Clock()  # the one clock: every "today" and "now" below is read from it
     p = paths_mod.resolve(db)
     p.ensure()
     setup_logging(p.log_file)
     settings = Settings(p.settings_path)
     actor = Actor(os_user=os_user(), display_name=settings.display_name)
     existed = p.db_path.exists() and p.db_path.stat().st_size > 0
-    backups = BackupService(p.db_path, p.backup_dir)
+    backups = BackupService(p.db_path, p.backup_dir, clock)
     first_today = existed and daily_backup and backups.daily_due()
     startup_check(p.db_path, p.backup_dir, full=first_today)  # full quick_check once a day, light otherwise
-    database = Database(p.db_path, actor, backup_dir=p.backup_dir, lazy=lazy)
+    database = Database(p.db_path, actor, backup_dir=p.backup_dir, clock=clock, lazy=lazy)
     if first_today:
         try:
             backups.daily()

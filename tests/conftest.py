@@ -1,21 +1,24 @@
 """Shared fixtures: every test gets its own PARTNERDESK_HOME and an in-memory keyring; no test touches
-the real user directories or the network."""
+the real user directories or the network. In-process tests run on a clock stopped at TODAY (noon, local
+time; it ticks from there); tests that run the app as a subprocess (tests/e2e) use the real date and compute
+their dates from it."""
 
 from __future__ import annotations
 
 import os
-from datetime import date
+from datetime import date, datetime, time
 from pathlib import Path
 
 import keyring
 import pytest
+import time_machine
 from keyring.backend import KeyringBackend
 
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 
 REPO = Path(__file__).resolve().parent.parent
-SAMPLES = REPO.parent / "shared" / "data"
-TODAY = date(2026, 11, 26)  # the demo and the tests agree on "today"
+SAMPLES = REPO / "tests" / "data"  # the sample files (fictional), kept in the repository
+TODAY = date(2026, 11, 26)  # "today" for every in-process test: the frozen clock's date, the demo's "today"
 
 
 class MemoryKeyring(KeyringBackend):
@@ -39,6 +42,23 @@ class MemoryKeyring(KeyringBackend):
         if (service, username) not in self.store:
             raise PasswordDeleteError(username)
         del self.store[(service, username)]
+
+
+def pytest_collection_modifyitems(config, items):
+    for item in items:
+        if "e2e" in item.path.parts:  # the app runs in another process, on the real clock
+            item.add_marker(pytest.mark.real_clock)
+
+
+@pytest.fixture(autouse=True)
+def frozen_today(request) -> date:
+    """The one clock, stopped at noon on TODAY (local time) and ticking from there. Every module reads the
+    date through partnerdesk.clock.Clock, which reads the system clock that time-machine moves."""
+    if request.node.get_closest_marker("real_clock"):
+        yield None
+        return
+    with time_machine.travel(datetime.combine(TODAY, time(12, 0)).astimezone(), tick=True):
+        yield TODAY
 
 
 @pytest.fixture(autouse=True)
@@ -116,6 +136,5 @@ def demo_ctx(home, _demo_template):
 
 @pytest.fixture
 def samples() -> Path:
-    if not SAMPLES.is_dir():
-        pytest.skip("../shared/data is not beside the checkout")
+    """tests/data: a missing sample file fails the test that opens it (it is never skipped)."""
     return SAMPLES

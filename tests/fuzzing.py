@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import os
 import sqlite3
 from pathlib import Path
 from typing import Any, Callable
@@ -26,13 +27,22 @@ from hypothesis import strategies as st
 
 from partnerdesk.errors import UserError
 
-FUZZ_SETTINGS = dict(deadline=None, database=None, derandomize=True,
+# `make test` runs every property derandomized (the same examples every run: a verdict, not a dice roll);
+# `make proof` sets PARTNERDESK_PROOF=1: random seeds and PROOF_FACTOR times the examples.
+PROOF = os.environ.get("PARTNERDESK_PROOF") == "1"
+PROOF_FACTOR = 10
+FUZZ_SETTINGS = dict(deadline=None, database=None, derandomize=not PROOF, print_blob=PROOF,
                      suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow,
                                             HealthCheck.data_too_large])
 
 
-def fuzz_settings(max_examples: int):
-    return settings(max_examples=max_examples, **FUZZ_SETTINGS)
+def examples(n: int) -> int:
+    """``n`` examples in `make test`, PROOF_FACTOR times as many in `make proof`."""
+    return n * PROOF_FACTOR if PROOF else n
+
+
+def fuzz_settings(max_examples: int, **extra):
+    return settings(max_examples=examples(max_examples), **FUZZ_SETTINGS, **extra)
 
 
 # -- database fingerprint ------------------------------------------------------------------------------

@@ -46,9 +46,7 @@ class _Run:
 
 def render_statement(services, out: Path) -> Path:
     """Draft the demo region's statements for the last full quarter and render one (marked DRAFT)."""
-    from datetime import date
-
-    today = date.today()
+    today = services.clock.today()
     q = (today.month - 1) // 3  # the previous quarter: 0 means Q4 of last year
     quarter = f"{today.year}Q{q}" if q else f"{today.year - 1}Q4"
     drafts = services.statements.draft(quarter, all_partners=True)

@@ -15,7 +15,8 @@ from sqlalchemy.orm import Session
 
 from partnerdesk.db.actor import Actor  # noqa: F401  (re-exported: callers import it from here)
 from partnerdesk.db.models import DERIVED_COLUMNS, SYNCED_TABLES, AuditEvent, Entity, SyncOp
-from partnerdesk.db.types import iso_utc, utcnow, uuid7
+from partnerdesk.clock import Clock
+from partnerdesk.db.types import iso_utc, uuid7
 from partnerdesk.sync.clock import HybridClock
 
 NOT_CAPTURED = {"updated_at"}
@@ -73,9 +74,10 @@ def _captured_keys(table) -> tuple[str, ...]:
 class ChangeCapture:
     """Installed on the write sessionmaker; settings travel in ``session.info``."""
 
-    def __init__(self, node_id: str, clock: HybridClock):
+    def __init__(self, node_id: str, clock: HybridClock, wall: Clock):
         self.node_id = node_id
         self.clock = clock
+        self.wall = wall
 
     def install(self, session_factory) -> None:
         event.listen(session_factory, "after_flush", self._after_flush)
@@ -86,7 +88,7 @@ class ChangeCapture:
         action_hint = session.info.get("action")
         audits: list[dict] = []
         ops: list[dict] = []
-        now = utcnow()
+        now = self.wall.utcnow()
         seeded = False
         for obj, is_new in [(o, True) for o in session.new] + [(o, False) for o in session.dirty]:
             if not isinstance(obj, Entity):

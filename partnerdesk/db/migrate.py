@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import logging
 import sqlite3
-from datetime import datetime, timezone
 from pathlib import Path
 
 from typing import TYPE_CHECKING
@@ -20,7 +19,7 @@ log = logging.getLogger(__name__)
 
 # The newest revision in migrations/versions. A test keeps it equal to Alembic's head; with it, opening an
 # up-to-date database never has to import Alembic (start-up time matters).
-SCHEMA_HEAD = "0005_live_skill_links"
+SCHEMA_HEAD = "0006_statement_diagnostics"
 
 MIGRATIONS_DIR = Path(__file__).resolve().parent / "migrations"
 SQLITE_MAGIC = b"SQLite format 3\x00"
@@ -87,8 +86,9 @@ def backup_file(src: Path, dest: Path) -> Path:
     return dest
 
 
-def upgrade(engine: "Engine", db_path: Path, backup_dir: Path) -> bool:
-    """Bring the database to head. Returns True when migrations ran. Backs up a non-empty file first."""
+def upgrade(engine: "Engine", db_path: Path, backup_dir: Path, stamp: str) -> bool:
+    """Bring the database to head. Returns True when migrations ran. Backs up a non-empty file first (its
+    name carries ``stamp``, the UTC time from the app's clock)."""
     try:
         current = current_revision(engine)
     except Exception as exc:  # sqlite3.DatabaseError: file is not a database, encrypted, damaged
@@ -110,7 +110,6 @@ def upgrade(engine: "Engine", db_path: Path, backup_dir: Path) -> bool:
                 f"{db_path}: was written by a newer partnerdesk (schema {current}); this is {__version__}. "
                 "Install the newer version to open it."
             ) from None
-        stamp = datetime.now(timezone.utc).strftime("%Y%m%dT%H%M%SZ")
         dest = backup_dir / f"pre-migrate-{current}-{stamp}.sqlite3"
         backup_file(db_path, dest)
         log.info("backed up %s to %s before migrating", db_path, dest)

@@ -12,7 +12,7 @@ from sqlalchemy import (Boolean, ForeignKey, Index, Integer, LargeBinary, MetaDa
                         UniqueConstraint, text)
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
 
-from partnerdesk.db.types import ISODate, UTCDateTime, utcnow, uuid7
+from partnerdesk.db.types import ISODate, UTCDateTime, column_now, uuid7
 
 NAMING = {
     "ix": "ix_%(column_0_label)s",
@@ -32,8 +32,8 @@ class Entity(Base):
 
     __abstract__ = True
     id: Mapped[str] = mapped_column(String(36), primary_key=True, default=uuid7)
-    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
-    updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=column_now)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=column_now, onupdate=column_now)
     deleted_at: Mapped[datetime | None] = mapped_column(UTCDateTime, default=None)
 
 
@@ -289,7 +289,7 @@ class AuditEvent(Base):
     __table_args__ = (Index("ix_audit_event_entity", "entity_id"),)
     seq: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
     id: Mapped[str] = mapped_column(String(36), unique=True, default=uuid7)
-    at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    at: Mapped[datetime] = mapped_column(UTCDateTime, default=column_now)
     os_user: Mapped[str] = mapped_column(String(100))
     display_name: Mapped[str] = mapped_column(String(200))
     action: Mapped[str] = mapped_column(String(40))  # create update delete restore issue void ...
@@ -332,7 +332,7 @@ class SyncSegment(Base):
     op_count: Mapped[int] = mapped_column(Integer, default=0)
     attempts: Mapped[int] = mapped_column(Integer, default=0)
     applied_seq: Mapped[int | None] = mapped_column(Integer)  # sync_op.seq when it was applied here
-    first_seen: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    first_seen: Mapped[datetime] = mapped_column(UTCDateTime, default=column_now)
     applied_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
 
@@ -350,7 +350,7 @@ class SyncHistory(Base):
     hlc: Mapped[str] = mapped_column(String(40))
     node: Mapped[str] = mapped_column(String(64))
     replaced_by: Mapped[str | None] = mapped_column(String(80))
-    at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    at: Mapped[datetime] = mapped_column(UTCDateTime, default=column_now)
 
 
 class SyncConflict(Base):
@@ -368,7 +368,7 @@ class SyncConflict(Base):
     other_op: Mapped[str] = mapped_column(String(80), unique=True)
     other_value: Mapped[str | None] = mapped_column(Text)
     other_node: Mapped[str] = mapped_column(String(64))
-    detected_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    detected_at: Mapped[datetime] = mapped_column(UTCDateTime, default=column_now)
     resolved_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     resolution: Mapped[str | None] = mapped_column(String(20))  # kept other
 

@@ -14,7 +14,7 @@ from sqlalchemy.types import TypeDecorator
 
 def uuid7() -> str:
     """A UUIDv7 (RFC 9562): 48-bit Unix ms, version 7, random; sorts by creation time."""
-    ms = time.time_ns() // 1_000_000
+    ms = time.time_ns() // 1_000_000  # not a date: the id's time prefix
     rand = int.from_bytes(secrets.token_bytes(10), "big")
     value = (ms & ((1 << 48) - 1)) << 80
     value |= 0x7 << 76
@@ -25,9 +25,17 @@ def uuid7() -> str:
     return f"{h[:8]}-{h[8:12]}-{h[12:16]}-{h[16:20]}-{h[20:]}"
 
 
-def utcnow() -> datetime:
-    now = datetime.now(timezone.utc)
-    return now.replace(microsecond=now.microsecond // 1000 * 1000)
+CLOCK_OPTION = "partnerdesk_clock"  # the engine's execution option that carries the app's one clock
+
+
+def column_now(context) -> datetime:
+    """Column default for time stamps: now, read from the clock the database was opened with."""
+    return context.execution_options[CLOCK_OPTION].utcnow()
+
+
+def session_now(session) -> datetime:
+    """Now, from the clock of the database this session writes to (for code that holds a session only)."""
+    return session.connection().get_execution_options()[CLOCK_OPTION].utcnow()
 
 
 def iso_utc(dt: datetime) -> str:

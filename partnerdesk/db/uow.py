@@ -16,6 +16,7 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import TYPE_CHECKING, Callable, Iterator
 
+from partnerdesk.clock import Clock
 from partnerdesk.db import migrate
 from partnerdesk.db.actor import Actor
 from partnerdesk.sync.clock import HybridClock
@@ -33,11 +34,12 @@ class Database:
     """One SQLite database file, migrated to head, with read and write units of work."""
 
     def __init__(self, db_path: Path, actor: Actor, backup_dir: Path | None = None,
-                 clock: HybridClock | None = None, *, lazy: bool = False):
+                 clock: Clock | None = None, *, lazy: bool = False):
         self.path = Path(db_path)
         self.actor = actor
         self.backup_dir = backup_dir or self.path.parent / "backups"
-        self.clock = clock or HybridClock()
+        self.clock = clock or Clock()  # "today" and "now" for every service on this database
+        self.hlc = HybridClock(self.clock.time)  # stamps sync ops
         self.on_open: list[Callable[[], None]] = []  # run once, right after the engine is built
         self._lock = threading.RLock()
         self._opened = False
@@ -72,10 +74,12 @@ class Database:
 
             from partnerdesk.db.capture import ChangeCapture
             from partnerdesk.db.engine import WRITE_OPTION, make_engine
+            from partnerdesk.db.types import CLOCK_OPTION
 
             engine = make_engine(self.path)
+            engine.update_execution_options(**{CLOCK_OPTION: self.clock})  # time stamp column defaults
             try:
-                self.migrated = migrate.upgrade(engine, self.path, self.backup_dir)
+                self.migrated = migrate.upgrade(engine, self.path, self.backup_dir, self.clock.utc_stamp())
             except BaseException:
                 engine.dispose()
                 raise
@@ -83,7 +87,7 @@ class Database:
             self._read = sessionmaker(engine, expire_on_commit=False, autoflush=False)
             self._write = sessionmaker(engine.execution_options(**{WRITE_OPTION: True}), expire_on_commit=False)
             self._node_id = self._ensure_node_id()
-            self._capture = ChangeCapture(self._node_id, self.clock)
+            self._capture = ChangeCapture(self._node_id, self.hlc, self.clock)
             self._capture.install(self._write)
             self._opened = True
             for callback in self.on_open:

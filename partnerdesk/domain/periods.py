@@ -12,6 +12,16 @@ from partnerdesk.errors import ValidationError
 _Q = re.compile(r"^\s*(?:FY)?(\d{4})\s*-?\s*Q([1-4])\s*$", re.I)
 
 
+def long_date(d: date | None) -> str:
+    """``December 7, 2026`` (written out: strftime has no portable day without a leading zero)."""
+    return f"{d:%B} {d.day}, {d.year}" if d else ""
+
+
+def short_date(d: date, *, year: bool = True) -> str:
+    """``Dec 7, 2026``, or ``Dec 7`` without the year, on every platform."""
+    return f"{d:%b} {d.day}, {d.year}" if year else f"{d:%b} {d.day}"
+
+
 def _check_month(start_month: int) -> None:
     if not 1 <= int(start_month) <= 12:
         raise ValidationError(f"fiscal-year start month must be 1..12, not {start_month}")
@@ -91,7 +101,7 @@ class Quarter:
         return f"{self.fiscal_year}Q{self.number}"
 
     def label(self) -> str:
-        return f"FY{self.fiscal_year} Q{self.number} ({self.start:%b %-d, %Y} – {self.end:%b %-d, %Y})"
+        return f"FY{self.fiscal_year} Q{self.number} ({short_date(self.start)} – {short_date(self.end)})"
 
 
 def parse_date(text: str, field: str = "date") -> date:

@@ -11,9 +11,10 @@ from reportlab.platypus import Paragraph, SimpleDocTemplate, Spacer, TableStyle
 
 from partnerdesk import __version__
 from partnerdesk.domain.money import format_cents
+from partnerdesk.domain.periods import long_date
 from partnerdesk.domain.statements import AccountStatement
 from partnerdesk.reports.statement import MARGIN_X, WIDTH, NameMark, _grid_style
-from partnerdesk.reports.styles import (StyledTable, ACCENT, ACCENT_LIGHT, FONT, FONT_BOLD, MUTED, RULE, esc, long_date,
+from partnerdesk.reports.styles import (StyledTable, ACCENT, ACCENT_LIGHT, FONT, FONT_BOLD, MUTED, RULE, esc,
                                         numbered_canvas, styles)
 
 KINDS = {"statement": "Statement", "credit_note": "Credit note", "payment": "Payment", "void": "Void"}

@@ -19,10 +19,11 @@ from partnerdesk import __version__
 from partnerdesk.domain.durations import format_minutes
 from partnerdesk.domain.money import format_cents
 from partnerdesk.domain.netting import OFFSET, PROVIDED, billed_minutes, summary_by_category
+from partnerdesk.domain.periods import long_date, short_date
 from partnerdesk.domain.statements import StatementView
 from partnerdesk.reports.ledger import Column, Ledger
 from partnerdesk.reports.styles import (StyledTable, ACCENT, ACCENT_LIGHT, CREDIT, FONT, FONT_BOLD, INK, MUTED, RULE, ZEBRA,
-                                        esc, long_date, numbered_canvas, styles)
+                                        esc, numbered_canvas, styles)
 
 PAGE_W, PAGE_H = LETTER
 MARGIN_X = 0.6 * inch
@@ -492,7 +493,7 @@ class _Builder:
             buf, pagesize=LETTER, leftMargin=MARGIN_X, rightMargin=MARGIN_X, topMargin=0.6 * inch,
             bottomMargin=0.75 * inch, invariant=1, title=title, author=v.issuer.name,
             subject=f"{v.issuer.name} to {v.bill_to.name}: {v.agreement_number or ''}, service period "
-                    f"{v.period_start:%b %-d, %Y} – {v.period_end:%b %-d, %Y}",
+                    f"{short_date(v.period_start)} – {short_date(v.period_end)}",
             creator=f"partnerdesk {__version__}", producer=f"partnerdesk {__version__} (ReportLab)",
             keywords=f"{v.number or 'DRAFT'}, {v.bill_to.code}, {v.period}, RCW 39.34", lang="en-US")
         story = (self.header() + self.parties() + self.summary() + self.account_and_cap() + self.detail()

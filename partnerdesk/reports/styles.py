@@ -57,10 +57,6 @@ def esc(text: object) -> str:
     return escape("" if text is None else str(text))
 
 
-def long_date(d: date | None) -> str:
-    return d.strftime("%B %-d, %Y") if d else ""
-
-
 def numbered_canvas(footer: Callable[[rl_canvas.Canvas, int, int], None], created: date | None = None):
     """A canvas class that knows the page count when drawing each page's footer ("Page X of Y") and stamps
     a fixed creation date, so the same input always gives the same bytes."""

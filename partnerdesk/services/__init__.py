@@ -33,6 +33,7 @@ class Services:
 
     def __init__(self, db: Database):
         self.db = db
+        self.clock = db.clock  # the one clock, for the GUI's "today"
 
     @cached_property
     def agencies(self) -> "AgencyService":
@@ -116,4 +117,4 @@ class Services:
     def backups(self) -> "BackupService":
         from partnerdesk.services.backup import BackupService
 
-        return BackupService(self.db.path, self.db.backup_dir)
+        return BackupService(self.db.path, self.db.backup_dir, self.db.clock)

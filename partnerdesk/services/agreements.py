@@ -6,7 +6,7 @@ import os
 import re
 import shutil
 import uuid
-from datetime import date, datetime, timedelta, timezone
+from datetime import date, timedelta
 from pathlib import Path
 from decimal import Decimal, InvalidOperation
 from typing import Any, Iterable
@@ -45,8 +45,7 @@ def reference_id(key: str) -> str:
     return str(uuid.uuid5(REFERENCE_NAMESPACE, key))
 
 
-def agreement_status(a: Agreement, today: date | None = None) -> str:
-    today = today or date.today()
+def agreement_status(a: Agreement, today: date) -> str:
     if a.is_draft:
         return "draft"
     if a.expiry_date and a.expiry_date < today:
@@ -60,7 +59,7 @@ def agreement_status(a: Agreement, today: date | None = None) -> str:
     return "active"
 
 
-def agreement_dto(a: Agreement, today: date | None = None) -> AgreementDTO:
+def agreement_dto(a: Agreement, today: date) -> AgreementDTO:
     parties = tuple(sorted((PartyDTO(p.agency_id, p.agency.code, p.agency.name, p.role, p.reference)
                             for p in a.parties), key=lambda p: p.agency_code))
     return AgreementDTO(status=agreement_status(a, today), parties=parties,
@@ -177,11 +176,11 @@ class AgreementService:
                 ag = find_agency(s, partner)
                 q = q.where(Agreement.id.in_(select(AgreementParty.agreement_id).where(
                     AgreementParty.agency_id == ag.id, AgreementParty.deleted_at.is_(None))))
-            return [agreement_dto(a, today) for a in s.scalars(q)]
+            return [agreement_dto(a, today or self.db.clock.today()) for a in s.scalars(q)]
 
     def get(self, ref: str) -> AgreementDTO:
         with self.db.read() as s:
-            return agreement_dto(self._find(s, ref))
+            return agreement_dto(self._find(s, ref), self.db.clock.today())
 
     def _find(self, s: Session, ref: str) -> Agreement:
         a = s.scalar(self._q().where(Agreement.deleted_at.is_(None),
@@ -204,7 +203,7 @@ class AgreementService:
             s.flush()
             self._set_parties(s, a, parties)
             s.expire(a, ["parties"])
-            return agreement_dto(a)
+            return agreement_dto(a, self.db.clock.today())
 
     def _set_parties(self, s: Session, a: Agreement, parties) -> None:
         seen = set()
@@ -230,7 +229,7 @@ class AgreementService:
             if a.expiry_date and a.expiry_date < a.effective_date:
                 raise ValidationError("expiry_date: before the effective date", "expiry_date")
             s.flush()
-            return agreement_dto(a)
+            return agreement_dto(a, self.db.clock.today())
 
     @staticmethod
     def _reprice(s: Session, agreement_id: str) -> None:
@@ -376,7 +375,7 @@ class AgreementService:
             a = self._find(s, ref)
             number, agreement_id = a.number, a.id
         suffix = re.sub(r"[^A-Za-z0-9.]", "", src.suffix.lower())[:10]
-        name = f"{safe_file_stem(number)}-{agreement_id[-12:]}-{datetime.now(timezone.utc):%Y%m%dT%H%M%S%f}{suffix}"
+        name = f"{safe_file_stem(number)}-{agreement_id[-12:]}-{self.db.clock.now():%Y%m%dT%H%M%S%f}{suffix}"
         self.attachments_dir.mkdir(parents=True, exist_ok=True)
         target = self.attachments_dir / name
         tmp = target.with_name("." + name + ".part")
@@ -391,7 +390,7 @@ class AgreementService:
                 a = self._find(s, agreement_id)
                 a.document_path = name
                 s.flush()
-                return agreement_dto(a)
+                return agreement_dto(a, self.db.clock.today())
         except BaseException:
             target.unlink(missing_ok=True)
             raise
@@ -412,7 +411,7 @@ class AgreementService:
     # -- calendar -----------------------------------------------------------------------------------------
     def deadlines(self, today: date | None = None) -> list[dict[str, Any]]:
         """Renewal (expiry) and termination-notice deadlines of live, non-draft agreements with an end date."""
-        today = today or date.today()
+        today = today or self.db.clock.today()
         out = []
         for a in self.list(today=today):
             if a.is_draft or a.expiry_date is None:
@@ -458,7 +457,7 @@ class AgreementService:
         cal = vobject.iCalendar()
         cal.add("prodid").value = "-//partnerdesk//agreement deadlines//EN"
         cal.add("x-wr-calname").value = "Interlocal agreement deadlines"
-        stamp = datetime.now(tz.tzutc()).replace(microsecond=0)  # vobject names dateutil's UTC "Z"
+        stamp = self.db.clock.now().astimezone(tz.tzutc()).replace(microsecond=0)  # vobject names dateutil's UTC "Z"
         for d in self.deadlines(today):
             ev = cal.add("vevent")
             ev.add("uid").value = d["uid"]

@@ -22,6 +22,7 @@ from datetime import date, datetime, timezone
 from pathlib import Path
 
 from partnerdesk import __version__
+from partnerdesk.clock import Clock
 from partnerdesk.errors import DatabaseError, UserError
 from partnerdesk.instance import InstanceLock
 
@@ -57,10 +58,6 @@ class RestoreResult:
     restored_from: Path
     safety_copy: Path
     revision: str | None
-
-
-def _stamp(now: datetime | None = None) -> str:
-    return (now or datetime.now(timezone.utc)).strftime("%Y%m%dT%H%M%SZ")
 
 
 def copy_database(src: Path, dest: Path) -> Path:
@@ -197,9 +194,10 @@ def retained_dailies(days: list[date], today: date) -> set[date]:
 class BackupService:
     """Backups of one database file into one backup folder."""
 
-    def __init__(self, db_path: Path, backup_dir: Path):
+    def __init__(self, db_path: Path, backup_dir: Path, clock: Clock | None = None):
         self.db_path = Path(db_path)
         self.backup_dir = Path(backup_dir)
+        self.clock = clock or Clock()
 
     # -- making copies ---------------------------------------------------------------------------
     def backup(self, dest: Path | None = None) -> Path:
@@ -207,10 +205,10 @@ class BackupService:
         if not self.db_path.exists():
             raise UserError(f"{self.db_path}: there is no database to back up yet")
         if dest is None:
-            dest = self.backup_dir / f"manual-{_stamp()}.sqlite3"
+            dest = self.backup_dir / f"manual-{self.clock.utc_stamp()}.sqlite3"
         dest = Path(dest)
         if dest.is_dir():
-            dest = dest / f"partnerdesk-{_stamp()}.sqlite3"
+            dest = dest / f"partnerdesk-{self.clock.utc_stamp()}.sqlite3"
         if dest.resolve() == self.db_path.resolve():
             raise UserError(f"{dest}: is the live database; choose another file")
         out = copy_database(self.db_path, dest)
@@ -219,13 +217,13 @@ class BackupService:
 
     def daily_due(self, today: date | None = None) -> bool:
         """True on the first start of a day (no daily backup for today yet) when there is a database."""
-        today = today or date.today()
+        today = today or self.clock.today()
         return self.db_path.exists() and not (self.backup_dir / f"daily-{today.isoformat()}.sqlite3").exists()
 
     def daily(self, today: date | None = None) -> Path | None:
         """The automatic backup: the first start of a day copies the database, then old dailies are pruned.
         Returns the new file, or None when today's already exists (or there is no database)."""
-        today = today or date.today()
+        today = today or self.clock.today()
         if not self.db_path.exists():
             return None
         dest = self.backup_dir / f"daily-{today.isoformat()}.sqlite3"
@@ -237,7 +235,7 @@ class BackupService:
         return made
 
     def prune(self, today: date | None = None) -> list[Path]:
-        today = today or date.today()
+        today = today or self.clock.today()
         dailies: dict[date, Path] = {}
         for p in self.backup_dir.glob("daily-*.sqlite3"):
             m = DAILY_RE.match(p.name)
@@ -305,7 +303,7 @@ class BackupService:
         return RestoreResult(restored_from=source, safety_copy=safety, revision=info.revision)
 
     def _safety_copy(self) -> Path:
-        dest = self.backup_dir / f"pre-restore-{_stamp()}.sqlite3"
+        dest = self.backup_dir / f"pre-restore-{self.clock.utc_stamp()}.sqlite3"
         if not self.db_path.exists():
             return dest
         if quick_check(self.db_path) is None:
@@ -340,7 +338,7 @@ class BackupService:
             log.warning("restoring into %s in place failed (%s); replacing the file", self.db_path, exc)
         # The live file is too damaged to write into: move it (and its WAL) aside and copy afresh.
         # Safe because we hold the instance lock and the safety copy is made.
-        stamp = _stamp()
+        stamp = self.clock.utc_stamp()
         for suffix in ("", "-wal", "-shm"):
             p = self.db_path.with_name(self.db_path.name + suffix)
             if p.exists():

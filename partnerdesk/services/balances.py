@@ -81,10 +81,10 @@ class BalanceService:
     def current_fiscal_year(self, today: date | None = None) -> int:
         with self.db.raw_read() as conn:
             _home_id, fsm = _home(conn)
-        return fiscal_year_of(today or date.today(), fsm)
+        return fiscal_year_of(today or self.db.clock.today(), fsm)
 
     def balances(self, fiscal_year: int | None = None, today: date | None = None) -> list[BalanceDTO]:
-        today = today or date.today()
+        today = today or self.db.clock.today()
         with self.db.raw_read() as conn:
             home, fsm = _home(conn)
             fy = fiscal_year or fiscal_year_of(today, fsm)
@@ -151,7 +151,7 @@ class BalanceService:
         partner or one (code or id)."""
         with self.db.raw_read() as conn:
             home, fsm = _home(conn)
-            fy = fiscal_year or fiscal_year_of(date.today(), fsm)
+            fy = fiscal_year or fiscal_year_of(self.db.clock.today(), fsm)
             quarters = [Quarter(fy, n, fsm) for n in (1, 2, 3, 4)]
             partner = _find_agency_id(conn, partner) if partner else None
             out = {str(q): {"quarter": str(q), "minutes_given": 0, "minutes_received": 0} for q in quarters}

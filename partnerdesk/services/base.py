@@ -7,10 +7,10 @@ from datetime import date
 from typing import Any, Iterable, TypeVar
 
 from sqlalchemy import func, select
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, object_session
 
 from partnerdesk.db.models import Agency, Entity
-from partnerdesk.db.types import utcnow
+from partnerdesk.db.types import session_now
 from partnerdesk.domain.periods import parse_date
 from partnerdesk.errors import NotFoundError, ValidationError
 
@@ -97,4 +97,4 @@ def apply(obj: Entity, changes: dict[str, Any], allowed: Iterable[str]) -> None:
 
 def soft_delete(obj: Entity) -> None:
     if obj.deleted_at is None:
-        obj.deleted_at = utcnow()
+        obj.deleted_at = session_now(object_session(obj))

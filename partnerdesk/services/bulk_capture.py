@@ -21,7 +21,7 @@ from sqlalchemy.orm import Session
 
 from partnerdesk.db.capture import NOT_CAPTURED, _audit_value, encode, op_value, raw_insert, seed_clock
 from partnerdesk.db.models import DERIVED_COLUMNS, SYNCED_TABLES, AuditEvent, Base, SyncOp
-from partnerdesk.db.types import iso_utc, utcnow, uuid7
+from partnerdesk.db.types import iso_utc, session_now, uuid7
 from partnerdesk.db.uow import Database
 from partnerdesk.sync.clock import HybridClock
 from partnerdesk.sync.clock import parse as parse_hlc
@@ -65,7 +65,7 @@ def _raw_insert(conn, table: str, cols: list[str], rows: list[tuple], values: li
 def uuid7_many(n: int) -> list[str]:
     """``n`` UUIDv7 (RFC 9562) of this millisecond, as ``db.types.uuid7`` makes them one by one: 48-bit
     Unix ms, version 7, 12 random bits, variant 10, 62 random bits. One call of the random source."""
-    ms = f"{(time.time_ns() // 1_000_000) & ((1 << 48) - 1):012x}"
+    ms = f"{(time.time_ns() // 1_000_000) & ((1 << 48) - 1):012x}"  # not a date: the ids' time prefix
     head = f"{ms[:8]}-{ms[8:]}-7"
     rnd = os.urandom(10 * n).hex()
     out = []
@@ -119,10 +119,10 @@ def insert_captured(s: Session, db: Database, table: str, rows: list[dict[str, A
     _raw_insert(conn, table, cols, values)
     info = s.info
     actor = info["actor"]
-    now = iso_utc(utcnow())
+    now = iso_utc(session_now(s))
     capture_ops = info.get("capture_ops", True) and table in SYNCED_TABLES
     if capture_ops:
-        seed_clock(s, db.clock, db.node_id)
+        seed_clock(s, db.hlc, db.node_id)
     node = db.node_id
     audit_on = info.get("audit", True)
     action = info.get("action") or "create"
@@ -142,7 +142,7 @@ def insert_captured(s: Session, db: Database, table: str, rows: list[dict[str, A
     shapes: dict[tuple[bool, ...], tuple[str, tuple[str, ...], tuple[bool, ...]]] = {}  # which fields are null ->
     # the audit's template, the names and the mask of the fields present
     n_ops = sum(len(col) - col.count(None) for col in js_columns) if capture_ops else 0
-    stamps = iter(_stamps(db.clock, n_ops)) if n_ops else iter(())
+    stamps = iter(_stamps(db.hlc, n_ops)) if n_ops else iter(())
     audit_ids = iter(uuid7_many(len(values))) if audit_on else iter(())
     who = (now, actor.os_user, actor.display_name, action, table)
     audits: list[tuple] = []
@@ -182,7 +182,7 @@ def update_captured(s: Session, db: Database, table: str,
     if not cleaned:
         return
     conn = s.connection()
-    now = iso_utc(utcnow())
+    now = iso_utc(session_now(s))
     groups: dict[tuple[str, ...], list[dict[str, Any]]] = {}
     for row_id, changed in cleaned:
         keys = tuple(sorted(changed))
@@ -198,7 +198,7 @@ def update_captured(s: Session, db: Database, table: str,
     ops: list[dict] = []
     capture_ops = info.get("capture_ops", True) and table in SYNCED_TABLES
     if capture_ops:
-        seed_clock(s, db.clock, db.node_id)
+        seed_clock(s, db.hlc, db.node_id)
     node = db.node_id
     summary = info.get("summary")
     for row_id, changed in cleaned:
@@ -215,7 +215,7 @@ def update_captured(s: Session, db: Database, table: str,
                                                       for k, (o, n) in changed.items()})))
         if capture_ops:
             for k, (_o, n) in changed.items():
-                hlc = db.clock.now()
+                hlc = db.hlc.now()
                 ops.append(dict(op_id=f"{hlc}-{node}", hlc=hlc, node=node, tbl=table, row_id=row_id, field=k,
                                 value=op_value(n), origin="local"))
     if audits:

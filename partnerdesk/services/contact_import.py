@@ -41,12 +41,13 @@ from vobject.vcard import splitFields
 
 from partnerdesk.db.capture import raw_insert
 from partnerdesk.db.models import Agency, Contact, ContactSkill, Skill
-from partnerdesk.db.types import iso_utc, utcnow, uuid7
+from partnerdesk.db.types import iso_utc, session_now, uuid7
 from partnerdesk.db.uow import Database
 from partnerdesk.domain.directory import ImportAction, ImportResult
 from partnerdesk.errors import ImportFormatError, UserError, ValidationError
 from partnerdesk.services.bulk_capture import insert_captured, uuid7_many
-from partnerdesk.services.contacts import FIELDS, digits, fts_row, reindex, skill_key, validate_contact
+from partnerdesk.services.contacts import (FIELDS, check_contact_dates, digits, fts_row, reindex, skill_key,
+                                          validate_contact)
 
 FORMATS = ("auto", "vcard", "outlook-csv", "google-csv")
 MAX_BYTES = 200 * 1024 * 1024
@@ -918,6 +919,7 @@ class ContactImporter:
 
         pending_links: list[tuple[Any, Skill]] = []
         queued_by: dict[str, set[str]] = {}  # contact id -> skill keys already queued as new links
+        today = self.db.clock.today()
         n = 0
         for piece in pieces:
             new_ids = iter(uuid7_many(len(piece)))
@@ -928,6 +930,11 @@ class ContactImporter:
                 n += 1
                 ag, ag_new = agency_for(rec.agency)
                 values = rec.values if rec.values is not None else validate_contact(_values(rec))
+                try:
+                    check_contact_dates(values, today)
+                except ValidationError as exc:
+                    raise ImportFormatError(f"{path.name}: record {rec.record} (line {rec.line}) ({rec.name}): "
+                                            f"{exc}") from None
                 cid = by_email.get(values["email"]) if values.get("email") else None
                 if cid is None:  # same name at the same agency, unless both have (different) e-mail addresses
                     cid = by_name.get((_fold(values["name"]), ag.id))
@@ -977,7 +984,7 @@ class ContactImporter:
         """A piece's new contacts and every skill link queued so far, in bulk, with their audit entries,
         sync ops and (``fts``) search rows."""
         s.flush()  # agencies, skills and updates first: the bulk rows refer to them
-        now = iso_utc(utcnow())  # as the column stores it
+        now = iso_utc(session_now(s))  # as the column stores it
         contact_rows = [dict(id=c.id, created_at=now, updated_at=now, deleted_at=None,
                              **{k: getattr(c, k) for k in FIELDS}) for c in new_contacts.values()]
         insert_captured(s, self.db, "contact", contact_rows)

@@ -72,8 +72,6 @@ def validate_contact(values: dict[str, Any]) -> dict[str, Any]:
                     raise ValidationError("escalation_order: must be 1..99", k)
         elif k in ("last_verified", "emergency_responder_since"):
             out[k] = as_date(v, k)
-            if out[k] and out[k] > date.today():
-                raise ValidationError(f"{k}: {out[k]} is in the future", k)
         elif k in ("on_call_notes", "notes"):
             out[k] = clean_text(v, k, 4000)
         elif k == "role_tags":
@@ -83,6 +81,14 @@ def validate_contact(values: dict[str, Any]) -> dict[str, Any]:
         else:
             out[k] = clean_text(v, k, 200)
     return out
+
+
+def check_contact_dates(values: dict[str, Any], today: date) -> dict[str, Any]:
+    """A verification or responder date cannot lie after ``today`` (checked where the contact is written)."""
+    for k in ("last_verified", "emergency_responder_since"):
+        if values.get(k) and values[k] > today:
+            raise ValidationError(f"{k}: {values[k]} is in the future", k)
+    return values
 
 
 def skill_key(name: str) -> str:
@@ -207,7 +213,7 @@ class ContactService:
             return contact_dto(get_live(s, Contact, contact_id, "contact"))
 
     def create(self, *, agency: str, skills: Iterable[str] = (), **values: Any) -> ContactDTO:
-        values = validate_contact(values)
+        values = check_contact_dates(validate_contact(values), self.db.clock.today())
         if not values.get("name"):
             raise ValidationError("name: required", "name")
         with self.db.write() as s:
@@ -222,7 +228,7 @@ class ContactService:
 
     def update(self, contact_id: str, *, skills: Iterable[str] | None = None, agency: str | None = None,
                **changes: Any) -> ContactDTO:
-        changes = validate_contact(changes)
+        changes = check_contact_dates(validate_contact(changes), self.db.clock.today())
         with self.db.write() as s:
             c = get_live(s, Contact, contact_id, "contact")
             if agency is not None:

@@ -12,8 +12,9 @@ from sqlalchemy import func, select
 
 from partnerdesk.db.models import (Agency, Agreement, AgreementParty, AuditEvent, Contact, ContactSkill,
                                    RateSchedule, ServiceCategory, Skill, TimeEntry)
-from partnerdesk.db.types import ISODate, UTCDateTime, iso_utc, utcnow, uuid7
+from partnerdesk.db.types import ISODate, UTCDateTime, iso_utc, session_now, uuid7
 from partnerdesk.db.uow import Database
+from partnerdesk.domain.periods import Quarter
 from partnerdesk.errors import UserError
 from partnerdesk.services.agreements import AgreementService
 from partnerdesk.services.contacts import reindex, skill_key
@@ -71,10 +72,13 @@ DESCRIPTIONS = {
             "Ransomware scare, isolated segment", "Fiber cut on 196th St — rerouted traffic"],
 }
 # (partner, kind, offset, cap dollars, cap hours, our rate $, their rate $, filed, start, end)
+# Dates as seen from 2026; the demo moves them by whole years so that, seeded on any day, the agreements are as
+# current for the last full quarter as they were for a quarter of 2026.
+AGREEMENTS_YEAR = 2026
 AGREEMENTS = [
     ("EDM", "reciprocal", True, 60_000, None, 118, 112, True, date(2024, 1, 1), date(2028, 12, 31)),
     ("MLT", "service", False, 45_000, 400, 115, 110, True, date(2025, 1, 1), date(2027, 12, 31)),
-    ("MUK", "reciprocal", True, None, 300, 120, 125, True, date(2025, 7, 1), date(2027, 1, 31)),
+    ("MUK", "reciprocal", True, None, 300, 120, 125, True, date(2025, 7, 1), None),  # ends in 66 days: expiring
     ("SNO", "service", False, 80_000, None, 125, 135, True, date(2023, 1, 1), date(2027, 12, 31)),
     ("WDY", "service", False, 20_000, 160, 105, 95, True, date(2025, 1, 1), date(2027, 12, 31)),
     ("BRI", "reciprocal", True, 15_000, None, 105, 100, True, date(2026, 1, 1), date(2028, 12, 31)),
@@ -129,7 +133,7 @@ class DemoService:
         if not self.is_empty():
             raise UserError("the database already has data; the demo region goes into an empty database only")
         AgreementService(self.db).ensure_default_categories()
-        gen = _Generator(random.Random(2026), today or date.today())
+        gen = _Generator(random.Random(2026), today or self.db.clock.today())
         if size == "small":
             return self._seed_small(gen)
         return self._seed_large(gen, progress)
@@ -137,7 +141,9 @@ class DemoService:
     def _seed_small(self, gen: "_Generator") -> dict[str, int]:
         with self.db.write(summary="demo region seeded") as s:
             cats = {c.code: c.id for c in s.scalars(select(ServiceCategory))}
-            rows = gen.region(AGENCIES, cats, years=[gen.today.year], contacts_per_agency=6)
+            # this year so far, and the last full quarter's year (early in the year, the last one)
+            years = sorted({gen.last_full_quarter.start.year, gen.today.year})
+            rows = gen.region(AGENCIES, cats, years=years, contacts_per_agency=6)
             self._insert_orm(s, rows)
             reindex(s, [c["id"] for c in rows["contact"]])
             reprice(s, everything=True)
@@ -177,7 +183,7 @@ class DemoService:
             models = {"agency": Agency, "skill": Skill, "contact": Contact, "contact_skill": ContactSkill,
                       "agreement": Agreement, "agreement_party": AgreementParty, "rate_schedule": RateSchedule,
                       "time_entry": TimeEntry}
-            stamp = iso_utc(utcnow())
+            stamp = iso_utc(session_now(s))
             for name in order:
                 table = models[name].__table__
                 columns = [c.name for c in table.columns]
@@ -204,6 +210,7 @@ class _Generator:
     def __init__(self, rnd: random.Random, today: date):
         self.r = rnd
         self.today = today
+        self.last_full_quarter = Quarter.of(today).previous()  # the demo's home agency starts its year in January
         self._phone_seq = 0
 
     def phone(self, area: str) -> str:
@@ -270,7 +277,10 @@ class _Generator:
                     out["contact_skill"].append(dict(id=uuid7(), contact_id=cid, skill_id=skill(sk)))
                 staff[code].append((cid, person))
         home = ag_ids["LYN"]
-        agr_specs = list(AGREEMENTS)
+        shift = self.last_full_quarter.start.year - AGREEMENTS_YEAR
+        agr_specs = [(*spec[:-2], spec[-2].replace(year=spec[-2].year + shift),
+                      spec[-1].replace(year=spec[-1].year + shift) if spec[-1] else self.today + timedelta(days=66))
+                     for spec in AGREEMENTS]
         partner_codes = [a[0] for a in agencies if a[0] != "LYN"]
         for code in partner_codes[len(AGREEMENTS):]:
             agr_specs.append((code, r.choice(["service", "reciprocal"]), r.random() < 0.5, r.choice([None, 30_000]),
@@ -301,8 +311,8 @@ class _Generator:
                 base = dict(agreement_id=aid, provider_agency_id=prov, category_id=None, after_hours_multiplier="1.5",
                             overtime_multiplier="1.5", billing_increment_minutes=15, minimum_callout_minutes=120,
                             travel_billable=kind != "mutual_aid", mileage_rate_cents=None)
-                if code == "EDM":  # a mid-year rate change: 2026Q3 prices each side of July 1 differently
-                    cut = date(years[-1], 7, 1)
+                if code == "EDM":  # a rate change: the last full quarter is priced higher than the one before
+                    cut = self.last_full_quarter.start
                     out["rate_schedule"].append(dict(base, id=uuid7(), effective_from=start,
                                                      effective_to=cut - timedelta(days=1),
                                                      hourly_rate_cents=rate * 100))

@@ -3,7 +3,7 @@ and the outage kit (sheet PDF + wallet card + vCard + a self-contained directory
 
 from __future__ import annotations
 
-from datetime import date, datetime
+from datetime import date
 from pathlib import Path
 from typing import Callable
 
@@ -61,7 +61,7 @@ class DirectoryService:
         from partnerdesk.reports.contact_sheet import SheetData
 
         return SheetData(contacts=tuple(self.contacts.list()), agencies=tuple(self.agencies.list()),
-                         home=self.agencies.home(), today=today or date.today(), generated=datetime.now(),
+                         home=self.agencies.home(), today=today or self.db.clock.today(), generated=self.db.clock.local_now(),
                          include_personal=include_personal)
 
     def sheet_pdf(self, layout: str = "full", include_personal: bool = False, today: date | None = None) -> bytes:

@@ -185,7 +185,7 @@ class HoursService:
                incident_ref=None, agreement=None, source="manual", today=None,
                exclude_id: str | None = None) -> tuple[TimeEntry, list[str]]:
         home = require_home(s)
-        today = today or date.today()
+        today = today or self.db.clock.today()
         ag = find_agency(s, partner)
         if ag.id == home.id:
             raise ValidationError("partner: that is your own agency; choose the neighbour", "partner")
@@ -331,7 +331,7 @@ class HoursService:
 
     def acknowledge(self, entry_ids: Iterable[str], by: str, on: Any = None) -> int:
         by = clean_text(by, "acknowledged by", 200, required=True)
-        when = as_date(on, "acknowledged on") or date.today()
+        when = as_date(on, "acknowledged on") or self.db.clock.today()
         with self.db.write(action="acknowledge") as s:
             n = 0
             for entry_id in entry_ids:

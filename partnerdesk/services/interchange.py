@@ -123,7 +123,7 @@ class InterchangeService:
                 if name == "audit_event" and not include_personal:
                     tables[name] = [_withhold_personal(r) for r in tables[name]]
         return {"format": FORMAT, "version": VERSION, "app_version": __version__,
-                "exported_at": datetime.now(timezone.utc).isoformat(timespec="seconds").replace("+00:00", "Z"),
+                "exported_at": self.db.clock.now().isoformat(timespec="seconds").replace("+00:00", "Z"),
                 "personal_numbers_included": include_personal, "tables": tables}
 
     def export_json(self, path: Path, include_personal: bool = False) -> dict[str, int]:

@@ -71,7 +71,7 @@ class PaymentService:
 
     # -- statement of account ---------------------------------------------------------------------
     def account(self, partner: str, as_of: date | None = None) -> AccountStatement:
-        as_of = as_of or date.today()
+        as_of = as_of or self.db.clock.today()
         with self.db.read() as s:
             home = require_home(s)
             ag = find_agency(s, partner)

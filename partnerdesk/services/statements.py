@@ -22,11 +22,11 @@ from sqlalchemy.orm import Session
 from partnerdesk import fsutil
 from partnerdesk.db.models import (Agency, Agreement, AgreementParty, Contact, NumberSequence, Payment,
                                    ServiceCategory, Statement, StatementDocument, StatementLine, TimeEntry)
-from partnerdesk.db.types import utcnow, uuid7
+from partnerdesk.db.types import session_now, uuid7
 from partnerdesk.db.uow import Database
 from partnerdesk.domain.netting import (OFFSET, PROVIDED, BillableEntry, LineDraft, billed_minutes,
                                         build_statement, payment_status)
-from partnerdesk.domain.periods import Quarter, fiscal_year_of
+from partnerdesk.domain.periods import Quarter, fiscal_year_of, long_date, short_date
 from partnerdesk.domain.statements import (AccountSummary, CapView, HeldEntry, IssueOutcome, StatementDTO,
                                            StatementView, VerifyResult)
 from partnerdesk.errors import FrozenError, NotFoundError, UserError, ValidationError
@@ -174,7 +174,7 @@ class StatementService:
             pricer = Pricer(s)
             out = []
             for partner_id, agreement_id in keys:
-                b = self._build(s, home, q, partner_id, agreement_id, pricer, today or date.today())
+                b = self._build(s, home, q, partner_id, agreement_id, pricer, today or self.db.clock.today())
                 if b is not None:
                     out.append(b.statement)
             s.flush()
@@ -254,8 +254,8 @@ class StatementService:
             if st is not None:  # nothing left to bill: the old draft goes
                 for ln in s.scalars(select(StatementLine).where(StatementLine.statement_id == st.id,
                                                                 StatementLine.deleted_at.is_(None))):
-                    ln.deleted_at = utcnow()
-                st.deleted_at = utcnow()
+                    ln.deleted_at = session_now(s)
+                st.deleted_at = session_now(s)
             return None
         warnings: list[str] = []
         if not agr.filing_reference:
@@ -301,7 +301,7 @@ class StatementService:
             stored = [(r.id, ln) for r, ln in zip(existing, draft.lines)]
         else:
             # a statement has hundreds of lines: written with Core, with the same audit and sync trail
-            now = utcnow()
+            now = session_now(s)
             update_captured(s, self.db, StatementLine.__tablename__,
                             [(r.id, {"deleted_at": (None, now)}) for r in existing])
             new_rows = [_line_values(st.id, i, ln, now) for i, ln in enumerate(draft.lines, 1)]
@@ -320,7 +320,7 @@ class StatementService:
             if doc is not None:
                 return doc.pdf
             home = s.get(Agency, st.issuer_agency_id)
-            view = self._view(s, home, st, today or date.today(), _stored_lines(s, st.id))
+            view = self._view(s, home, st, today or self.db.clock.today(), _stored_lines(s, st.id))
             return render_statement(view)
 
     def _view(self, s: Session, home: Agency, st: Statement, issue_date: date,
@@ -341,7 +341,7 @@ class StatementService:
         approval = None
         if agr and (agr.approval_resolution or agr.approval_date):
             approval = " of ".join(x for x in (agr.approval_resolution,
-                                               agr.approval_date.strftime("%B %-d, %Y") if agr.approval_date
+                                               long_date(agr.approval_date) if agr.approval_date
                                                else None) if x)
         return StatementView(
             number=st.number, kind=st.kind, status=st.status, issuer=agency_dto(home), bill_to=agency_dto(bill_to),
@@ -379,14 +379,14 @@ class StatementService:
             keys = self._candidates(s, home, q, partner)
         if not keys and partner:
             raise UserError(f"nothing to bill {partner.upper()} for {q}: no unbilled hours given in "
-                            f"{q.start:%b %-d} – {q.end:%b %-d, %Y}")
+                            f"{short_date(q.start, year=False)} – {short_date(q.end)}")
         results: list[IssueOutcome] = []  # the output folder is created with the first PDF, not before
         for i, (pid, aid) in enumerate(keys):
             if should_cancel is not None and should_cancel():
                 break
             if progress:
                 progress(i, len(keys), f"statement {i + 1} of {len(keys)}")
-            results.append(self._issue_key(q, pid, aid, reason, today or date.today(), out))
+            results.append(self._issue_key(q, pid, aid, reason, today or self.db.clock.today(), out))
         if progress:
             progress(len(results), len(keys), "done")
         if partner and len(results) == 1 and not results[0].issued:
@@ -406,7 +406,7 @@ class StatementService:
             key = (st.bill_to_agency_id, st.agreement_id)
         out = Path(out_dir) if out_dir is not None else None
         result = self._issue_key(q, *key, clean_text(cap_override_reason, "cap override reason", 2000),
-                                 today or date.today(), out)
+                                 today or self.db.clock.today(), out)
         if not result.issued:
             raise UserError(result.skipped_reason or "not issued")
         return result
@@ -492,7 +492,7 @@ class StatementService:
             if st.kind == "statement" and _settled(s, [st.id]).get(st.id, 0):
                 raise FrozenError(f"{st.number} has payments or credits applied; issue a credit note "
                                   "instead of voiding it")
-            st.status, st.void_reason, st.voided_at = "void", reason, utcnow()
+            st.status, st.void_reason, st.voided_at = "void", reason, session_now(s)
             line_ids = select(StatementLine.id).where(StatementLine.statement_id == st.id)
             released = []
             for e in s.scalars(select(TimeEntry).where(TimeEntry.statement_line_id.in_(line_ids))):
@@ -515,7 +515,7 @@ class StatementService:
         from partnerdesk.reports.statement import render_statement
 
         reason = clean_text(reason, "reason", 2000, required=True)
-        today = today or date.today()
+        today = today or self.db.clock.today()
         with self.db.write(action="issue", summary=f"credit note issued: {reason}") as s:
             orig = self._find(s, ref)
             home = s.get(Agency, orig.issuer_agency_id)

@@ -7,7 +7,6 @@ the future is noted (``future_skew_ms``) and not adopted.
 from __future__ import annotations
 
 import threading
-import time
 from typing import Callable
 
 MAX_DRIFT_MS = 10 * 60 * 1000
@@ -23,7 +22,8 @@ def render(ms: int, counter: int) -> str:
 
 
 class HybridClock:
-    def __init__(self, wall: Callable[[], float] = time.time):
+    def __init__(self, wall: Callable[[], float]):
+        """``wall``: seconds since the epoch, from the app's one clock (partnerdesk.clock.Clock.time)."""
         self._wall = wall
         self._ms = 0
         self._counter = 0

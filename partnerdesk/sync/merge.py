@@ -19,7 +19,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from partnerdesk.db.models import SYNCED_TABLES, Base, SyncConflict, SyncHistory, SyncOp
-from partnerdesk.db.types import utcnow
+from partnerdesk.db.types import column_now, session_now
 from partnerdesk.sync.segment import parse_name
 
 CHUNK = 900
@@ -263,7 +263,7 @@ class Merger:
             res.rows_changed += self._write_rows(tbl, materialize[tbl], conflicts,
                                                  res.new_contact_ids if tbl == "contact" else None)
         if history:
-            at = _bind(SyncHistory.__table__.c.at, utcnow())
+            at = _bind(SyncHistory.__table__.c.at, session_now(self.s))
             self.raw.executemany(
                 "INSERT OR IGNORE INTO sync_history (op_id, tbl, row_id, field, value, hlc, node, replaced_by, at) "
                 "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
@@ -354,8 +354,9 @@ class Merger:
             for r in self.raw.execute(f"SELECT {', '.join(cols)} FROM {tbl} WHERE id IN "
                                       f"({','.join('?' * len(chunk))})", chunk):
                 current[r[0 if cols[0] == 'id' else cols.index('id')]] = dict(zip(cols, r))
-        now = _bind(t.c.updated_at, utcnow())
-        defaults = _defaults(t)
+        at = session_now(self.s)
+        now = _bind(t.c.updated_at, at)
+        defaults = _defaults(t, at)
         inserts: dict[tuple, list[tuple]] = {}
         updates: list[tuple[str, dict]] = []
         for row_id, values, _changed in items:
@@ -443,14 +444,15 @@ class Merger:
 _DEFAULTS: dict[str, dict[str, Any]] = {}
 
 
-def _defaults(t) -> dict[str, Any]:
-    """Column defaults for a row created from ops that do not carry every column (stored form)."""
+def _defaults(t, now) -> dict[str, Any]:
+    """Column defaults for a row created from ops that do not carry every column (stored form); time stamps
+    default to ``now``."""
     out = {}
     for col in t.columns:
         d = col.default
         if d is None or col.name == "id":
             continue
-        value = d.arg(None) if callable(d.arg) else d.arg
+        value = now if d.arg is column_now else d.arg(None) if callable(d.arg) else d.arg
         out[col.name] = _bind(col, value)
     return out
 

@@ -12,7 +12,6 @@ import logging
 import socket
 import threading
 import uuid
-from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any, Callable
 
@@ -20,7 +19,7 @@ from sqlalchemy import func, insert, select, update
 from sqlalchemy.exc import IntegrityError
 
 from partnerdesk.db.models import (SYNCED_TABLES, AuditEvent, Base, Meta, SyncConflict, SyncOp, SyncSegment)
-from partnerdesk.db.types import iso_utc, utcnow
+from partnerdesk.db.types import iso_utc, session_now
 from partnerdesk.db.uow import Database
 from partnerdesk.errors import NotFoundError, UserError
 from partnerdesk.sync import keys, segment as segmod
@@ -97,7 +96,7 @@ class SyncService:
             key = keys.create(self.node_id)
             space_id = uuid.uuid4().hex
             try:
-                share.create_space(space_id, self.node_id)
+                share.create_space(space_id, self.node_id, iso_utc(self.db.clock.utcnow()))
             except FileExistsError:
                 raise UserError(f"{folder} already holds a partnerdesk space: use 'sync join'") from None
             except (OSError, ShareUnavailable) as exc:
@@ -157,7 +156,7 @@ class SyncService:
             t = Base.metadata.tables["agency"]
             home = s.scalar(select(t.c.id).where(t.c.is_home.is_(True), t.c.deleted_at.is_(None)))
         share.register_node(self.node_id, {"public_key": keys.public_b64(key), "name": self._node_name(),
-                                           "home_agency": home, "joined": iso_utc(utcnow())})
+                                           "home_agency": home, "joined": iso_utc(self.db.clock.utcnow())})
 
     def _adopt_home(self, share: Share, space: dict) -> None:
         """A colleague joining with an empty database takes the founder's home agency as theirs."""
@@ -198,7 +197,7 @@ class SyncService:
             mark = s.get(Meta, "sync.baseline_audit")
             if not full and mark is not None and mark.value == str(audit_seq):
                 return 0
-            clock = self.db.clock
+            clock = self.db.hlc
             clock.seed(conn.execute(select(func.max(SyncOp.hlc)).where(SyncOp.node == self.node_id)).scalar())
             ops = []
             for name in [*_TABLE_ORDER, *(t for t in SYNCED_TABLES if t not in _TABLE_ORDER)]:
@@ -274,7 +273,7 @@ class SyncService:
                                             "its times were not adopted. Check the date and time on both PCs")
                     with self.db.write(audit=False, capture_ops=False) as s:
                         audit_seq = s.scalar(select(func.max(AuditEvent.seq))) or 0
-                        self._set_meta(s, state=state, last_sync=iso_utc(utcnow()), problems=problems,
+                        self._set_meta(s, state=state, last_sync=iso_utc(session_now(s)), problems=problems,
                                        skew=str(max(skew.values(), default=0)), baseline_audit=str(audit_seq))
                 except ShareUnavailable as exc:
                     log.warning("sync: %s", exc)
@@ -451,7 +450,7 @@ class SyncService:
     def _apply(self, node: str, name: str, seg, seen_of, skew: dict[str, int]) -> int:
         from partnerdesk.sync.merge import reindex_contacts as reindex
 
-        wall = self.db.clock.wall_ms()
+        wall = self.db.hlc.wall_ms()
         max_hlc = max((op[0] for op in seg.ops), default=None)
         with self.db.write(audit=False, capture_ops=False, action="sync") as s:
             merger = Merger(s, self.node_id, seen_of)
@@ -469,7 +468,7 @@ class SyncService:
                 s.add(row)
             row.status, row.reason, row.sha256 = "applied", None, seg.sha256
             row.seen = json.dumps(seg.header.get("contexts") or [], sort_keys=True)
-            row.op_count, row.applied_at = len(seg.ops), utcnow()
+            row.op_count, row.applied_at = len(seg.ops), session_now(s)
             row.applied_seq = s.scalar(select(func.max(SyncOp.seq))) or 0
             a = self.db.actor
             s.add(AuditEvent(os_user=a.os_user, display_name=a.display_name, action="sync", entity="database",
@@ -480,7 +479,7 @@ class SyncService:
             ms, _c = parse_hlc(max_hlc)
             if ms > wall + MAX_DRIFT_MS:
                 skew[node] = max(skew.get(node, 0), ms - wall)
-            self.db.clock.observe(max_hlc)
+            self.db.hlc.observe(max_hlc)
         return res.new_ops
 
     def _record_status(self, updates: dict[tuple[str, str], tuple[int, str, str]], bad: dict) -> None:
@@ -536,7 +535,7 @@ class SyncService:
             seen, contexts = _contexts(imports, [(o.seq, o.hlc) for o in ops if (o.tbl, o.field) not in LOCAL_ONLY])
             header = {"format": segmod.FORMAT, "space": self._space_id(), "node": me, "seq": nxt,
                       "prev": last_hash, "seen": seen, "contexts": contexts,
-                      "created": datetime.now(timezone.utc).isoformat(timespec="seconds")}
+                      "created": self.db.clock.now().isoformat(timespec="seconds")}
             data = segmod.encode(header, payload, key)
             import hashlib
 
@@ -581,7 +580,7 @@ class SyncService:
             self._set_meta(s, seq=str(seq), hash=sha)
             s.add(SyncSegment(node=self.node_id, name=name, seq=seq, sha256=sha, status="published",
                               seen=json.dumps(seen, sort_keys=True), op_count=count, attempts=0,
-                              applied_at=utcnow()))
+                              applied_at=session_now(s)))
 
     # -- status --------------------------------------------------------------------------------------
     def status(self) -> SyncStatusDTO:
@@ -654,7 +653,7 @@ class SyncService:
                 col = model.__table__.columns[c.field]
                 setattr(obj, c.field, _python_value(col, decode_value(col, c.other_value)))
                 s.info["summary"] = f"sync conflict: used the other value of {c.field}"
-            c.resolved_at, c.resolution = utcnow(), use
+            c.resolved_at, c.resolution = session_now(s), use
             s.flush()
         return next(x for x in self.conflicts(include_resolved=True) if x.id == conflict_id)
 

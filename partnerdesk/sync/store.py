@@ -98,14 +98,14 @@ class Share:
         return self.nodes_dir / node
 
     # -- space -----------------------------------------------------------------------------------
-    def create_space(self, space_id: str, founder: str) -> dict[str, Any]:
+    def create_space(self, space_id: str, founder: str, created: str) -> dict[str, Any]:
         if not self.folder.is_dir():
             raise ShareUnavailable(f"{self.folder} is not a folder that can be reached")
         if (self.root / SPACE_FILE).exists():
             raise FileExistsError(str(self.root / SPACE_FILE))
         self.nodes_dir.mkdir(parents=True, exist_ok=True)
         space = {"format": SPACE_FORMAT, "version": SPACE_VERSION, "space_id": space_id, "founder": founder,
-                 "created": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime())}
+                 "created": created}
         publish_new(self.root, SPACE_FILE, json.dumps(space, indent=1, sort_keys=True).encode("utf-8"))
         return space
 
@@ -177,7 +177,7 @@ class Share:
 
     def clean_temp(self, node: str, older_than_s: float = 600) -> None:
         """Remove this node's own abandoned temp files (a writer killed mid-write leaves them)."""
-        now = time.time()
+        now = time.time()  # not a date: compared with the files' modification times, which are real time
         try:
             for e in os.scandir(self.node_dir(node)):
                 if e.name.startswith(TMP_PREFIX) and now - e.stat().st_mtime > older_than_s:

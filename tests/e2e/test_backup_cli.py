@@ -8,6 +8,8 @@ import shutil
 import subprocess
 import sys
 
+from tests.e2e.conftest import days_ago
+
 
 def run(home, *args):
     env = dict(os.environ, PARTNERDESK_HOME=str(home), QT_QPA_PLATFORM="offscreen")
@@ -21,7 +23,7 @@ def test_backup_restore_round_trip(home, tmp_path, _demo_template):
     r = run(home, "backup", str(tmp_path / "copy.sqlite3"))
     assert r.returncode == 0, r.stderr
     assert "Backed up" in r.stdout
-    r = run(home, "hours", "log", "--partner", "EDM", "--direction", "given", "--date", "2026-11-20", "--hours", "3")
+    r = run(home, "hours", "log", "--partner", "EDM", "--direction", "given", "--date", days_ago(5), "--hours", "3")
     assert r.returncode == 0, r.stderr
     r = run(home, "restore", str(tmp_path / "copy.sqlite3"))
     assert r.returncode == 0, r.stderr

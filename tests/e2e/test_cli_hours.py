@@ -8,10 +8,13 @@ import shutil
 import sqlite3
 import subprocess
 import sys
+from datetime import timedelta
 from pathlib import Path
 
 import pytest
 import vobject
+
+from tests.e2e.conftest import days_ago, last_quarter
 
 HEADER = "Date,Partner,Direction,Staff,Category,Hours,After hours?,Call-out?,Miles,What we did"
 
@@ -41,7 +44,7 @@ def counts(home: Path) -> tuple[int, ...]:
 ])  # the other refusals are covered in-process by tests/unit/test_hours_rules.py
 def test_bad_log_is_one_line_exit_2_and_changes_nothing(demo_home, args, message):
     before = counts(demo_home)
-    base = {"--partner": "EDM", "--direction": "given", "--date": "2026-05-12"}
+    base = {"--partner": "EDM", "--direction": "given", "--date": days_ago(20)}
     for k, v in zip(args[::2], args[1::2]):
         base[k] = v
     r = run(demo_home, "hours", "log", *[x for kv in base.items() for x in kv])
@@ -51,25 +54,27 @@ def test_bad_log_is_one_line_exit_2_and_changes_nothing(demo_home, args, message
 
 
 def test_log_list_and_balances_json(demo_home):
-    r = run(demo_home, "hours", "log", "--partner", "EDM", "--direction", "given", "--date", "2026-07-01",
+    q = last_quarter()  # the demo raised Edmonds' rate on its first day: $124/h
+    r = run(demo_home, "hours", "log", "--partner", "EDM", "--direction", "given", "--date", q.start.isoformat(),
             "--hours", "1:05", "--staff", "Pat Example", "--json")
     assert r.returncode == 0, r.stderr
     logged = json.loads(r.stdout)[0]
     assert (logged["billable_minutes"], logged["amount_cents"]) == (75, 155_00)
-    r = run(demo_home, "hours", "log", "--partner", "EDM", "--direction", "given", "--date", "2026-07-01",
+    r = run(demo_home, "hours", "log", "--partner", "EDM", "--direction", "given", "--date", q.start.isoformat(),
             "--hours", "23", "--staff", "pat example")
     assert r.returncode == 2 and "more than 24 in one day" in r.stderr and r.stderr.count("\n") == 1
-    r = run(demo_home, "hours", "log", "--partner", "AWW", "--direction", "received", "--date", "2026-02-02",
+    r = run(demo_home, "hours", "log", "--partner", "AWW", "--direction", "received", "--date", f"{q.start.year}-02-02",
             "--hours", "2")
     assert r.returncode == 0 and "not priced" in r.stdout and "outside the term" in r.stderr
     listed = json.loads(run(demo_home, "hours", "list", "--partner", "EDM", "--direction", "given", "--json").stdout)
     assert all({"billable_minutes", "amount_cents"} <= set(e) for e in listed)
     assert any(e["id"] == logged["id"] and e["amount_cents"] == 155_00 for e in listed)
-    balances = json.loads(run(demo_home, "balances", "--fy", "2026", "--json").stdout)
+    fy = str(q.start.year)  # Lynnwood's fiscal year is the calendar year
+    balances = json.loads(run(demo_home, "balances", "--fy", fy, "--json").stdout)
     edm = next(b for b in balances if b["partner"] == "EDM")
     all_edm = listed
-    assert edm["minutes_given"] == sum(e["minutes"] for e in all_edm if e["work_date"].startswith("2026"))
-    assert edm["value_given_cents"] == sum(e["amount_cents"] for e in all_edm if e["work_date"].startswith("2026"))
+    assert edm["minutes_given"] == sum(e["minutes"] for e in all_edm if e["work_date"].startswith(fy))
+    assert edm["value_given_cents"] == sum(e["amount_cents"] for e in all_edm if e["work_date"].startswith(fy))
 
 
 def test_import_with_a_mapping(demo_home, samples):
@@ -118,8 +123,9 @@ def test_agreements_list_ics_and_attach(demo_home, tmp_path):
 
 
 def test_mileage_commands(demo_home):
-    r = run(demo_home, "mileage", "set", "2026-07-01", "75")
+    day = (last_quarter().start + timedelta(days=14)).isoformat()
+    r = run(demo_home, "mileage", "set", day, "75")
     assert r.returncode == 0, r.stderr
     rates = json.loads(run(demo_home, "mileage", "list", "--json").stdout)
-    assert {"effective_from": "2026-07-01", "cents_per_mile": "75"}.items() <= next(
-        m for m in rates if m["effective_from"] == "2026-07-01").items()
+    assert {"effective_from": day, "cents_per_mile": "75"}.items() <= next(
+        m for m in rates if m["effective_from"] == day).items()

@@ -23,11 +23,13 @@ from pathlib import Path
 
 import pytest
 
+from tests.e2e.conftest import days_ago, last_quarter
+
 # (argv, files it writes relative to the output folder) — every command a user may run in a first week.
 SESSION = [
     ["demo"],
-    ["hours", "log", "--partner", "EDM", "--direction", "given", "--date", "2026-11-20", "--hours", "2"],
-    ["balances", "--fy", "2026"],
+    ["hours", "log", "--partner", "EDM", "--direction", "given", "--date", days_ago(5), "--hours", "2"],
+    ["balances", "--fy", str(last_quarter().start.year)],
     ["agreements", "list", "--json"],
     ["sync", "init", "{share}"],  # makes this installation's signing key (in the keyring)
     ["backup"],

@@ -10,6 +10,10 @@ import sys
 
 import pytest
 
+from tests.e2e.conftest import last_quarter, real_today, this_fy
+
+Q = str(last_quarter())
+
 
 @pytest.fixture
 def run(home, _demo_template):
@@ -30,7 +34,7 @@ def run(home, _demo_template):
 @pytest.mark.slow  # about ten CLI subprocesses
 def test_draft_issue_list_pay_verify_void_account(run, tmp_path):
     out = tmp_path / "out"
-    p = run("statements", "issue", "--quarter", "2026Q2", "--all", "--out", str(out))
+    p = run("statements", "issue", "--quarter", Q, "--all", "--out", str(out))
     assert "skipped AWW" in p.stderr and "RCW 39.34.040" in p.stderr
     listed = json.loads(run("statements", "list", "--json").stdout)
     issued = [s for s in listed if s["number"]]
@@ -40,7 +44,7 @@ def test_draft_issue_list_pay_verify_void_account(run, tmp_path):
         assert (out / f"{s['number']}.pdf").is_file()
     edm = next(s for s in issued if s["partner"] == "EDM")
     number, due = edm["number"], edm["amount_due_cents"]
-    run("payments", "record", number, "--amount", "100.00", "--date", "2026-12-01", "--method", "warrant",
+    run("payments", "record", number, "--amount", "100.00", "--date", real_today().isoformat(), "--method", "warrant",
         "--ref", "W-1")
     after = {s["number"]: s for s in json.loads(run("statements", "list", "--json").stdout)}
     assert after[number]["status"] == "partially_paid" and after[number]["balance_cents"] == due - 10_000
@@ -54,18 +58,18 @@ def test_draft_issue_list_pay_verify_void_account(run, tmp_path):
     assert p.returncode == 3 and "byte 500" in p.stderr
     mlt = next(s for s in issued if s["partner"] == "MLT")["number"]
     run("statements", "void", mlt, "--reason", "Wrong rate in May")
-    p = run("statements", "issue", "--quarter", "2026Q2", "--partner", "MLT", "--out", str(out))
-    assert "LYN-2026-0007" in p.stdout
+    p = run("statements", "issue", "--quarter", Q, "--partner", "MLT", "--out", str(out))
+    assert f"LYN-{this_fy()}-0007" in p.stdout
     audit = json.loads(run("audit", "--json", "--limit", "2000").stdout)
     assert {"issue", "void", "payment"} <= {e["action"] for e in audit}
 
 
 @pytest.mark.parametrize("args, message", [
     (["statements", "draft", "--quarter", "2026Q5", "--all"], "not a quarter"),
-    (["statements", "issue", "--quarter", "2026Q2", "--partner", "ZZZ", "--out", "OUT"], "unknown partner"),
-    (["statements", "issue", "--quarter", "2026Q2", "--partner", "AWW", "--out", "OUT"], "RCW 39.34.040"),
-    (["statements", "pdf", "LYN-2026-9999", "x.pdf"], "no statement"),
-    (["payments", "record", "LYN-2026-0001", "--amount", "abc", "--date", "2026-12-01", "--method", "check"],
+    (["statements", "issue", "--quarter", Q, "--partner", "ZZZ", "--out", "OUT"], "unknown partner"),
+    (["statements", "issue", "--quarter", Q, "--partner", "AWW", "--out", "OUT"], "RCW 39.34.040"),
+    (["statements", "pdf", f"LYN-{this_fy()}-9999", "x.pdf"], "no statement"),
+    (["payments", "record", f"LYN-{this_fy()}-0001", "--amount", "abc", "--date", real_today().isoformat(), "--method", "check"],
      "not an amount"),
     (["statements", "account", "EDM", "acct.txt"], ".pdf or .csv"),
 ])

@@ -3,7 +3,6 @@ toolbar, the context menu or the keyboard, fill the dialog, and see the status a
 
 from __future__ import annotations
 
-from datetime import date
 
 import pytest
 from PySide6.QtCore import Qt
@@ -11,8 +10,8 @@ from PySide6.QtGui import QGuiApplication
 
 from partnerdesk.domain.money import format_cents
 from partnerdesk.gui.dialogs.statement_actions import CreditNoteDialog, PaymentDialog, VoidDialog
+from tests.conftest import TODAY
 
-TODAY = date(2026, 11, 26)
 
 
 @pytest.fixture

@@ -2,11 +2,10 @@
 
 from __future__ import annotations
 
-from datetime import date
 
 import pytest
+from tests.conftest import TODAY
 
-TODAY = date(2026, 11, 26)
 
 
 @pytest.fixture

@@ -11,20 +11,20 @@ from pathlib import Path
 
 import pytest
 
+from partnerdesk.clock import Clock
 from partnerdesk.db.capture import Actor
 from partnerdesk.db.uow import Database
 from partnerdesk.services import Services
-from partnerdesk.sync.clock import HybridClock
 from partnerdesk.sync.merge import canonical_dump
 
 
-class Wall:
-    """A wall clock that runs with real time plus an offset the test sets."""
+class Wall(Clock):
+    """A clock that runs with the test's clock plus an offset the test sets (a PC whose clock is off)."""
 
     def __init__(self, offset_s: float = 0.0):
         self.offset_s = offset_s
 
-    def __call__(self) -> float:
+    def time(self) -> float:
         return time.time() + self.offset_s
 
 
@@ -36,7 +36,7 @@ class Node:
         self.open()
 
     def open(self) -> None:
-        self.db = Database(self.path, Actor(self.name, self.name.title()), clock=HybridClock(self.wall))
+        self.db = Database(self.path, Actor(self.name, self.name.title()), clock=self.wall)
         self.sv = Services(self.db)
         self.sync = self.sv.sync
 

@@ -10,8 +10,8 @@ import vobject
 from partnerdesk.db.models import Agreement
 from partnerdesk.errors import ValidationError
 from partnerdesk.services.agreements import agreement_status
+from tests.conftest import TODAY
 
-TODAY = date(2026, 11, 26)
 
 
 def _agr(**kw) -> Agreement:

@@ -170,13 +170,13 @@ def test_bulk_insert_leaves_the_trail_an_orm_insert_leaves(ctx):
     from sqlalchemy import select
 
     from partnerdesk.db.models import AuditEvent, Contact, SyncOp
-    from partnerdesk.db.types import iso_utc, utcnow, uuid7
+    from partnerdesk.db.types import iso_utc, uuid7
     from partnerdesk.services.bulk_capture import insert_captured
 
     ag = ctx.services.agencies.create(name="City of Edmonds", code="EDM")
     values = dict(name='Zoë "Z" O\'Neill', title="Telecom Lead", work_phone="(425) 555-0122", email=None,
                   escalation_order=2, last_verified=date(2026, 3, 1), notes="Line one\nÅse — second")
-    now = utcnow()
+    now = ctx.clock.utcnow()
     with ctx.db.write() as s:
         orm = Contact(agency_id=ag.id, created_at=now, **values)
         s.add(orm)

@@ -16,6 +16,8 @@ from hypothesis import strategies as st
 
 from fuzzing import db_digest, fuzz_settings, mutated_bytes, reset_db
 
+pytestmark = pytest.mark.property  # `make proof`: random seeds, ten times the examples
+
 VALID = [
     ["hours", "log", "--partner", "EDM", "--direction", "given", "--date", "2026-11-20", "--hours", "1.5"],
     ["hours", "log", "--partner", "MLT", "--direction", "received", "--date", "2026-11-02", "--hours", "1:30",

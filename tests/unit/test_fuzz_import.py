@@ -17,6 +17,8 @@ from hypothesis import strategies as st
 
 from fuzzing import check_importer, db_digest, fuzz_settings, mutated_bytes, mutated_json
 
+pytestmark = pytest.mark.property  # `make proof`: random seeds, ten times the examples
+
 SAMPLE_FILES = ("contacts-google.csv", "contacts-iphone.vcf", "contacts-outlook-21.vcf",
                 "contacts-outlook-ansi.csv", "hours-2026.csv")
 

@@ -13,6 +13,8 @@ from hypothesis import strategies as st
 
 from fuzzing import check_importer, fuzz_settings, mutated_bytes
 
+pytestmark = pytest.mark.property  # `make proof`: random seeds, ten times the examples
+
 CONTACT_FILES = ("contacts-google.csv", "contacts-iphone.vcf", "contacts-outlook-21.vcf", "contacts-outlook-ansi.csv")
 
 

@@ -9,7 +9,6 @@ import pytest
 from partnerdesk.errors import ImportFormatError, ValidationError
 from partnerdesk.services.hours_import import fold, guess_mapping, name_keys, parse_map_spec
 
-TODAY = date(2026, 11, 26)
 HEADER = "Date,Partner,Direction,Staff,Category,Hours,After hours?,Call-out?,Miles,What we did"
 
 

@@ -7,8 +7,8 @@ from datetime import date
 import pytest
 
 from partnerdesk.errors import FrozenError, UserError, ValidationError
+from tests.conftest import TODAY
 
-TODAY = date(2026, 11, 26)
 
 
 def log(ctx, **kw):

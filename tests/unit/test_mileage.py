@@ -7,7 +7,7 @@ from datetime import date
 import pytest
 
 from partnerdesk.errors import ValidationError
-TODAY = date(2026, 11, 26)  # the demo fixture's today (tests/conftest.py)
+from tests.conftest import TODAY
 
 
 def test_defaults_are_the_irs_rates(ctx):

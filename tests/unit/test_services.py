@@ -1,13 +1,12 @@
 import json
-from datetime import date
 
 import pytest
 from sqlalchemy import func, select
 
 from partnerdesk.db.models import AuditEvent, SyncOp, TimeEntry
 from partnerdesk.errors import FrozenError, NotFoundError, ValidationError
+from tests.conftest import TODAY
 
-TODAY = date(2026, 11, 26)
 
 
 def _count(ctx, model):

@@ -7,13 +7,12 @@ import os
 import subprocess
 import sys
 import threading
-from datetime import date
 
 from sqlalchemy import func, select
 
 from partnerdesk.db.models import NumberSequence, Statement, TimeEntry
+from tests.conftest import TODAY
 
-TODAY = date(2026, 11, 26)
 Q = "2026Q2"
 GROUPS = (["BRI", "EDM", "MLT"], ["MUK", "SNO", "WDY"])
 
@@ -81,6 +80,7 @@ SCRIPT = """
 import sys
 from datetime import date
 from partnerdesk.app import open_context
+from tests.conftest import TODAY
 ctx = open_context()
 print("ready", flush=True)
 sys.stdin.readline()  # wait until both processes are up, then go

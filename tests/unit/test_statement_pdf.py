@@ -14,8 +14,8 @@ from pypdf import PdfReader
 from sqlalchemy import select
 
 from partnerdesk.domain.money import format_cents
+from tests.conftest import TODAY
 
-TODAY = date(2026, 11, 26)
 
 
 @pytest.fixture

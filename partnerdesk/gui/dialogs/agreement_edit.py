@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import date
+
 from PySide6.QtCore import QDate
 from PySide6.QtWidgets import (QCheckBox, QComboBox, QDateEdit, QDialog, QFormLayout, QLabel,
                                QLineEdit, QPlainTextEdit, QSpinBox, QVBoxLayout, QWidget)
@@ -15,7 +17,7 @@ from partnerdesk.services import Services
 from partnerdesk.services.agreements import KINDS
 
 
-def _date_edit(parent, value=None, optional: bool = False) -> QDateEdit:
+def _date_edit(parent, value=None, optional: bool = False, today: date | None = None) -> QDateEdit:
     d = QDateEdit(parent)
     d.setCalendarPopup(True)
     d.setDisplayFormat("yyyy-MM-dd")
@@ -24,7 +26,7 @@ def _date_edit(parent, value=None, optional: bool = False) -> QDateEdit:
         d.setSpecialValueText("(none)")
         d.setDate(QDate(value) if value else d.minimumDate())
     else:
-        d.setDate(QDate(value) if value else QDate.currentDate())
+        d.setDate(QDate(value or today))
     return d
 
 
@@ -71,7 +73,7 @@ class AgreementDialog(QDialog):
         self.approval_date = _date_edit(self, a.approval_date if a else None, optional=True)
         self.filing_reference = QLineEdit(a.filing_reference or "" if a else "", self)
         self.filing_reference.setPlaceholderText("county auditor no. or web listing (RCW 39.34.040)")
-        self.effective_date = _date_edit(self, a.effective_date if a else None)
+        self.effective_date = _date_edit(self, a.effective_date if a else None, today=services.clock.today())
         self.expiry_date = _date_edit(self, a.expiry_date if a else None, optional=True)
         self.notice = QSpinBox(self)
         self.notice.setRange(0, 3650)
@@ -149,7 +151,7 @@ class RateDialog(QDialog):
         self.services, self.agreement = services, agreement
         self.setWindowTitle(f"Add a rate — {agreement.number}")
         form = QFormLayout()
-        self.effective_from = _date_edit(self)
+        self.effective_from = _date_edit(self, today=services.clock.today())
         self.effective_to = _date_edit(self, optional=True)
         self.provider = QComboBox(self)
         self.provider.addItem("Either party", None)

@@ -48,7 +48,7 @@ class QuickLogDialog(QDialog):
         row.addStretch(1)
         form.addRow("Direction:", row)
 
-        self.date = QDateEdit(QDate.currentDate(), self)
+        self.date = QDateEdit(QDate(services.clock.today()), self)
         self.date.setCalendarPopup(True)
         self.date.setDisplayFormat("yyyy-MM-dd")
         self.date.setAccessibleName("Date")

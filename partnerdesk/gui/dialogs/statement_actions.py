@@ -37,7 +37,7 @@ class _StatementDialog(QDialog):
     def __init__(self, services: Services, statement: StatementDTO, title: str, parent: QWidget | None = None,
                  today: date | None = None):
         super().__init__(parent)
-        self.services, self.statement, self.today = services, statement, today or date.today()
+        self.services, self.statement, self.today = services, statement, today or services.clock.today()
         self.outcome: str | None = None
         self.setWindowTitle(f"{title} — {statement.number}")
         self.setMinimumWidth(520)

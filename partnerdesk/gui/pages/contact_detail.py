@@ -8,6 +8,7 @@ from PySide6.QtCore import QEvent, Qt, QTimer, Signal
 from PySide6.QtGui import QFont, QGuiApplication
 from PySide6.QtWidgets import QFrame, QGridLayout, QLabel, QPushButton, QScrollArea, QVBoxLayout, QWidget
 
+from partnerdesk.clock import Clock
 from partnerdesk.domain.directory import PHONE_LABELS, is_stale
 from partnerdesk.domain.dto import ContactDTO
 from partnerdesk.gui import palette
@@ -16,8 +17,9 @@ from partnerdesk.gui import palette
 class ContactDetail(QScrollArea):
     copied = Signal(str)  # the message for the status bar
 
-    def __init__(self, parent: QWidget | None = None):
+    def __init__(self, clock: Clock, parent: QWidget | None = None):
         super().__init__(parent)
+        self.clock = clock
         self.setWidgetResizable(True)
         self.setFrameShape(QFrame.Shape.NoFrame)
         self.setMinimumWidth(400)
@@ -85,7 +87,7 @@ class ContactDetail(QScrollArea):
         if c.notes:
             v.addWidget(self._label("Notes", 1.05, True))
             v.addWidget(self._label(c.notes))
-        today = today or date.today()
+        today = today or self.clock.today()
         if is_stale(c.last_verified, today):
             when = c.last_verified.isoformat() if c.last_verified else "never"
             v.addWidget(self._label(f"CHECK: last verified {when} — over 12 months ago" if c.last_verified else

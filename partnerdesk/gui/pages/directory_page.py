@@ -71,7 +71,7 @@ class DirectoryPage(TablePage):
                         "Write sheet, wallet card, vCard file and directory.html to a folder or USB stick")
         self.finish_toolbar()
         # the table and the detail pane side by side
-        self.detail = ContactDetail(self)
+        self.detail = ContactDetail(self.services.clock, self)
         self.detail.copied.connect(self.status_message)
         self.splitter = QSplitter(Qt.Orientation.Horizontal, self)
         index = self.ui.pageLayout.indexOf(self.ui.table)

@@ -122,7 +122,6 @@ class HoursPage(TablePage):
     # A filter change asks the service for just those entries (SQL does the filtering: fast on 200,000
     # entries); the proxy then filters the loaded rows by the search text as you type.
     def _fill_quarters(self) -> None:
-        from datetime import date
 
         from partnerdesk.domain.periods import Quarter
 
@@ -136,7 +135,7 @@ class HoursPage(TablePage):
             q = Quarter(fy, n, fsm)
             self._quarters[str(q)] = (q.start, q.end)
             self.quarter_box.addItem(str(q), str(q))
-        current = str(Quarter.of(date.today(), fsm))
+        current = str(Quarter.of(self.services.clock.today(), fsm))
         self.quarter_box.setCurrentIndex(max(self.quarter_box.findData(current), 0))  # today's quarter first
         self.quarter_box.blockSignals(False)
 

@@ -213,7 +213,7 @@ class StatementsPage(TablePage):
         except Exception:  # no database yet: a plain calendar year
             home = None
         fsm = home.fy_start_month if home else 1
-        current = Quarter.of(self.today or date.today(), fsm)
+        current = Quarter.of(self.today or self.services.clock.today(), fsm)
         q = current.previous()  # bill the quarter just ended by default
         items = []
         for _ in range(8):

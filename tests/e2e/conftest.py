@@ -1,0 +1,48 @@
+"""The e2e tests run `partnerdesk` as a subprocess, on the real clock (no frozen date reaches another process),
+so every date they use is computed from today's real date: the last completed quarter, today, this fiscal
+year. The demo region they start from is seeded for today too."""
+
+from __future__ import annotations
+
+from datetime import date, timedelta
+from pathlib import Path
+
+import pytest
+
+from partnerdesk.domain.periods import Quarter
+
+
+def real_today() -> date:
+    return date.today()
+
+
+def last_quarter() -> Quarter:
+    """The last completed quarter (the demo's home agency, Lynnwood, starts its fiscal year in January)."""
+    return Quarter.of(real_today()).previous()
+
+
+def this_fy() -> int:
+    return real_today().year
+
+
+def days_ago(n: int) -> str:
+    return (real_today() - timedelta(days=n)).isoformat()
+
+
+@pytest.fixture(scope="session")
+def _demo_template(tmp_path_factory) -> Path:
+    """The small demo region seeded for the real today, once per session; tests copy the file."""
+    from partnerdesk.db.capture import Actor
+    from partnerdesk.db.migrate import backup_file
+    from partnerdesk.db.uow import Database
+    from partnerdesk.services import Services
+
+    d = tmp_path_factory.mktemp("demo-template-today")
+    db = Database(d / "seed.sqlite3", Actor("tester", "Test User"))
+    services = Services(db)
+    services.agreements.ensure_default_categories()
+    services.demo.seed("small", today=real_today())
+    db.close()
+    out = d / "demo.sqlite3"
+    backup_file(d / "seed.sqlite3", out)
+    return out
