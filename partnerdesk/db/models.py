@@ -233,7 +233,8 @@ class Statement(Entity):
     voided_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     issued_by: Mapped[str | None] = mapped_column(String(200))
     pdf_sha256: Mapped[str | None] = mapped_column(String(64))
-    notes: Mapped[str | None] = mapped_column(Text)
+    notes: Mapped[str | None] = mapped_column(Text)  # free text only: a credit note's reason
+    diagnostics: Mapped[str | None] = mapped_column(Text)  # JSON of a draft: held entries, warnings
 
 
 class StatementDocument(Entity):

@@ -147,7 +147,7 @@ class StatementService:
         for r in rows:
             a = codes[r.bill_to_agency_id]
             paid = settled.get(r.id, 0)
-            notes = json.loads(r.notes) if r.notes and r.notes.startswith("{") else {}
+            diag = json.loads(r.diagnostics) if r.diagnostics else {}
             balance = 0 if r.status in ("void", "draft") or r.kind != "statement" else r.amount_due_cents - paid
             out.append(StatementDTO(
                 id=r.id, number=r.number, kind=r.kind, status=r.status, partner=a.code, partner_name=a.name,
@@ -158,8 +158,8 @@ class StatementService:
                 line_count=counts.get(r.id, 0), pdf_sha256=r.pdf_sha256,
                 supersedes=numbers.get(r.supersedes_id) if r.supersedes_id else None,
                 original=numbers.get(r.original_id) if r.original_id else None, void_reason=r.void_reason,
-                cap_override_reason=r.cap_override_reason, held_back=len(notes.get("held", [])),
-                unacknowledged=notes.get("unacknowledged", 0), warnings=tuple(notes.get("warnings", []))))
+                cap_override_reason=r.cap_override_reason, held_back=len(diag.get("held", [])),
+                unacknowledged=diag.get("unacknowledged", 0), warnings=tuple(diag.get("warnings", []))))
         return out
 
     # -- drafting ---------------------------------------------------------------------------------
@@ -291,10 +291,10 @@ class StatementService:
         st.bill_to_reference = party.reference if party else None
         st.gross_cents, st.offset_cents = t.gross_provided_cents, t.gross_offset_cents
         st.total_cents, st.amount_due_cents = t.net_cents, t.amount_due_cents
-        notes = json.dumps({"held": [[h.entry_id, h.work_date.isoformat(), h.staff_name, h.reason] for h in held],
-                            "unacknowledged": unack, "warnings": warnings}, ensure_ascii=False, sort_keys=True)
-        if st.notes != notes:
-            st.notes = notes
+        diag = json.dumps({"held": [[h.entry_id, h.work_date.isoformat(), h.staff_name, h.reason] for h in held],
+                           "unacknowledged": unack, "warnings": warnings}, ensure_ascii=False, sort_keys=True)
+        if st.diagnostics != diag:
+            st.diagnostics = diag
         # the stored lines stay when every column matches the fresh draft (LineDraft.key() is every field;
         # compared as stored, source ids as the JSON text they are stored as)
         if [tuple(r)[1:] for r in existing] == [_stored_form(ln) for ln in draft.lines]:
@@ -356,7 +356,7 @@ class StatementService:
             category_names=cats, place=place,
             supersedes=numbers.get(st.supersedes_id) if st.supersedes_id else None,
             original=numbers.get(st.original_id) if st.original_id else None,
-            notes=None if (st.notes or "").startswith("{") else st.notes,
+            notes=st.notes,
             cap_override_reason=st.cap_override_reason)
 
     # -- issuing ----------------------------------------------------------------------------------
@@ -457,7 +457,7 @@ class StatementService:
                     Statement.id.not_in(select(Statement.supersedes_id).where(
                         Statement.supersedes_id.is_not(None), Statement.deleted_at.is_(None))))
                     .order_by(Statement.issue_date.desc()).limit(1))
-                st.notes = None
+                st.diagnostics = None
                 s.flush()
                 _mark_invoiced(s, self.db, b.rows)
                 lines = tuple(ln for _id, ln in b.rows)

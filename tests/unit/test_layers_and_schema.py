@@ -121,3 +121,39 @@ def test_models_use_integer_money_and_minutes():
                 assert isinstance(col.type, Integer), col
             if col.name.endswith("minutes"):
                 assert isinstance(col.type, Integer), col
+
+
+def test_statement_diagnostics_move_out_of_the_notes(tmp_path):
+    """Issue 15: ``statement.notes`` held a draft's JSON diagnostics or a credit note's free text. Migrating
+    a database of the older schema moves the JSON to ``diagnostics`` and leaves every reason in ``notes``."""
+    from alembic import command
+    from sqlalchemy import create_engine
+
+    from partnerdesk.db.migrate import alembic_config
+
+    path = tmp_path / "old.sqlite3"
+    engine = create_engine(f"sqlite:///{path}")
+    cfg = alembic_config()
+    with engine.begin() as conn:
+        cfg.attributes["connection"] = conn
+        command.upgrade(cfg, "0005_live_skill_links")
+    engine.dispose()
+    diag = '{"held": [], "unacknowledged": 2, "warnings": ["2 entries have not been acknowledged by EDM"]}'
+    raw = sqlite3.connect(path)
+    for sid, kind, notes in (("s1", "statement", diag), ("s2", "credit_note", "{ticket 42} rate typo"),
+                             ("s3", "credit_note", "Goodwill"), ("s4", "statement", None)):
+        raw.execute("INSERT INTO statement (id, kind, issuer_agency_id, bill_to_agency_id, period, fiscal_year, "
+                    "period_start, period_end, status, gross_cents, offset_cents, total_cents, amount_due_cents, "
+                    "notes, created_at, updated_at) VALUES (?, ?, 'a', 'b', '2026Q2', 2026, '2026-04-01', "
+                    "'2026-06-30', 'draft', 0, 0, 0, 0, ?, '2026-12-01T00:00:00.000Z', '2026-12-01T00:00:00.000Z')",
+                    (sid, kind, notes))
+    raw.commit()
+    raw.close()
+    db = Database(path, ACTOR, backup_dir=tmp_path / "backups")
+    assert db.migrated
+    with db.engine.connect() as conn:
+        rows = dict((r[0], (r[1], r[2])) for r in conn.exec_driver_sql(
+            "SELECT id, notes, diagnostics FROM statement"))
+    db.close()
+    assert rows == {"s1": (None, diag), "s2": ("{ticket 42} rate typo", None), "s3": ("Goodwill", None),
+                    "s4": (None, None)}

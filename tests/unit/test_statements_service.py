@@ -283,3 +283,26 @@ def test_payment_amounts_are_never_rounded(demo_ctx):
             pay.record(wdy.number, amount, TODAY, "check")
     assert pay.list(wdy.number) == [] and st.get(wdy.number).status == "issued"
     assert pay.record(wdy.number, "1.010", TODAY, "check").amount_cents == 101  # exact: accepted
+
+
+def test_a_credit_note_reason_that_looks_like_json_is_just_text(demo_ctx):
+    """Issue 15: a credit note with reason "{ticket 42} rate typo" failed with JSONDecodeError (notes held
+    either a draft's JSON diagnostics or free text); diagnostics now have a column of their own."""
+    import io
+
+    from pypdf import PdfReader
+
+    st = demo_ctx.services.statements
+    mlt = st.issue(Q, partner="MLT", today=TODAY)[0].statement
+    for reason in ("{ticket 42} rate typo", '{"held": [1, 2], "warnings": ["x"]}'):
+        cn = st.credit_note(mlt.number, reason, 1_000, today=TODAY)
+        assert cn.held_back == 0 and cn.warnings == () and cn.unacknowledged == 0
+        text = " ".join(p.extract_text() for p in PdfReader(io.BytesIO(st.pdf(cn.number))).pages)
+        assert reason in " ".join(text.split())
+    assert len(st.list(partner="MLT")) == 3 and st.get(cn.number).original == mlt.number
+    # a draft's diagnostics still reach the list, and live apart from the notes
+    sno = next(d for d in st.draft(Q, partner="SNO", today=TODAY))
+    assert sno.held_back and sno.warnings
+    with demo_ctx.db.read() as s:
+        row = s.get(Statement, sno.id)
+        assert row.notes is None and '"held"' in row.diagnostics
