@@ -14,7 +14,6 @@ from hypothesis.stateful import RuleBasedStateMachine, initialize, rule
 from sqlalchemy import delete, select
 
 from partnerdesk.db.models import Contact, SyncSegment
-from partnerdesk.db.types import utcnow
 from tests.sync.conftest import Node, clone_db
 
 FIELDS = ("title", "notes", "mobile_phone", "on_call_notes")
@@ -91,7 +90,7 @@ class ThreeNodes(RuleBasedStateMachine):
         with node.db.write() as s:
             c = s.get(Contact, cid)
             if c is not None:
-                c.deleted_at = None if restore else utcnow()
+                c.deleted_at = None if restore else node.db.clock.utcnow()
 
     @rule(n=st.integers(0, N_NODES - 1))
     def export(self, n):
