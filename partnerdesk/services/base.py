@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import re
-from datetime import date
+from datetime import date, timedelta
 from typing import Any, Iterable, TypeVar
 
 from sqlalchemy import func, select
@@ -15,6 +15,7 @@ from partnerdesk.domain.periods import parse_date
 from partnerdesk.errors import NotFoundError, ValidationError
 
 T = TypeVar("T", bound=Entity)
+MAX_FUTURE_DAYS = 7  # how far ahead something that happened (hours worked, a payment received) may be dated
 _UUID = re.compile(r"^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$")
 
 
@@ -85,6 +86,14 @@ def as_date(value: Any, field: str) -> date | None:
     if isinstance(value, date):
         return value
     return parse_date(str(value), field)
+
+
+def check_not_future(when: date, today: date, field: str = "date") -> date:
+    """The one rule for the date of something that has happened (hours worked, a payment received): at
+    most ``MAX_FUTURE_DAYS`` after ``today`` (a form filled in a day or two early is fine), never further."""
+    if when > today + timedelta(days=MAX_FUTURE_DAYS):
+        raise ValidationError(f"{field}: {when} is in the future", field)
+    return when
 
 
 def apply(obj: Entity, changes: dict[str, Any], allowed: Iterable[str]) -> None:

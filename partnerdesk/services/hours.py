@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import date, timedelta
+from datetime import date
 from decimal import Decimal, InvalidOperation
 from typing import Any, Iterable
 
@@ -16,13 +16,13 @@ from partnerdesk.domain.dto import CapDTO, LogResult, TimeEntryDTO
 from partnerdesk.domain.durations import parse_minutes
 from partnerdesk.domain.periods import Quarter, fiscal_year_of
 from partnerdesk.errors import FrozenError, ValidationError
-from partnerdesk.services.base import as_date, clean_text, find_agency, get_live, require_home, soft_delete
+from partnerdesk.services.base import (as_date, check_not_future, clean_text, find_agency, get_live, require_home,
+                                       soft_delete)
 from partnerdesk.services.pricing import EntryRow, Pricer, cap_use, reprice
 
 DIRECTIONS = {"given": "given", "we helped them": "given", "gave": "given", "out": "given",
               "received": "received", "they helped us": "received", "in": "received"}
 STATUSES = ("draft", "acknowledged", "invoiced", "disputed")
-MAX_FUTURE_DAYS = 7
 EDITABLE = ("work_date", "minutes", "category", "staff", "after_hours", "callout", "travel_minutes", "miles",
             "incident_ref", "description", "agreement")
 
@@ -193,8 +193,7 @@ class HoursService:
         wd = as_date(work_date, "date")
         if wd is None:
             raise ValidationError("date: required", "date")
-        if wd > today + timedelta(days=MAX_FUTURE_DAYS):
-            raise ValidationError(f"date: {wd} is in the future", "date")
+        check_not_future(wd, today)
         minutes = hours if isinstance(hours, int) and not isinstance(hours, bool) else parse_minutes(hours)
         if minutes <= 0:
             raise ValidationError("hours: must be more than zero", "hours")

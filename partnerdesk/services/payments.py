@@ -17,7 +17,7 @@ from partnerdesk.domain.netting import age_balances
 from partnerdesk.domain.statements import AccountLine, AccountStatement, PaymentDTO
 from partnerdesk.errors import FrozenError, ValidationError
 from partnerdesk.services.agencies import agency_dto
-from partnerdesk.services.base import as_date, clean_text, find_agency, require_home
+from partnerdesk.services.base import as_date, check_not_future, clean_text, find_agency, require_home
 from partnerdesk.services.statements import StatementService, _refresh_status, _settled, _write_atomic
 
 METHODS = ("warrant", "check", "eft", "offset")
@@ -28,14 +28,17 @@ class PaymentService:
         self.db = db
         self._statements = StatementService(db)
 
-    def record(self, number: str, amount: Any, paid_on: Any, method: str, reference: str | None = None) -> PaymentDTO:
-        """Record a (possibly partial) payment; the statement's status follows (issued → partially paid → paid)."""
+    def record(self, number: str, amount: Any, paid_on: Any, method: str, reference: str | None = None,
+               today: date | None = None) -> PaymentDTO:
+        """Record a (possibly partial) payment; the statement's status follows (issued → partially paid → paid).
+        Its date follows the same rule as hours: at most a week ahead of ``today``."""
         cents = amount if isinstance(amount, int) and not isinstance(amount, bool) else Money.parse(str(amount)).cents
         if cents <= 0:
             raise ValidationError("amount: must be more than zero", "amount")
         when = as_date(paid_on, "date")
         if when is None:
             raise ValidationError("date: required", "date")
+        check_not_future(when, today or self.db.clock.today())
         method = (method or "").strip().lower()
         if method not in METHODS:
             raise ValidationError(f"method: '{method}' is not one of {', '.join(METHODS)}", "method")

@@ -152,19 +152,19 @@ def test_payments_partial_then_paid(demo_ctx):
     st, pay = demo_ctx.services.statements, demo_ctx.services.payments
     wdy = st.issue(Q, partner="WDY", today=TODAY)[0].statement
     due = wdy.amount_due_cents
-    p1 = pay.record(wdy.number, "1,000.00", "2026-12-01", "warrant", "W-100")
+    p1 = pay.record(wdy.number, "1,000.00", "2026-11-27", "warrant", "W-100")
     assert p1.amount_cents == 100_000 and st.get(wdy.number).status == "partially_paid"
     with pytest.raises(ValidationError, match="more than the balance"):
-        pay.record(wdy.number, due, "2026-12-02", "check", "C-1")
+        pay.record(wdy.number, due, "2026-11-28", "check", "C-1")
     with pytest.raises(ValidationError, match="method"):
-        pay.record(wdy.number, 1, "2026-12-02", "bitcoin")
+        pay.record(wdy.number, 1, "2026-11-28", "bitcoin")
     with pytest.raises(ValidationError, match="before"):
         pay.record(wdy.number, 1, "2026-01-02", "check")
-    pay.record(wdy.number, due - 100_000, "2026-12-15", "eft", "EFT-9")
+    pay.record(wdy.number, due - 100_000, "2026-12-03", "eft", "EFT-9")  # a week ahead: allowed, as for hours
     final = st.get(wdy.number)
     assert final.status == "paid" and final.balance_cents == 0 and final.paid_cents == due
     with pytest.raises(FrozenError):
-        pay.record(wdy.number, 1, "2026-12-16", "check")
+        pay.record(wdy.number, 1, "2026-12-01", "check")
     actions = [e.action for e in demo_ctx.services.audit.list() if e.entity == "payment"]
     assert actions.count("payment") == 2
 
@@ -306,3 +306,24 @@ def test_a_credit_note_reason_that_looks_like_json_is_just_text(demo_ctx):
     with demo_ctx.db.read() as s:
         row = s.get(Statement, sno.id)
         assert row.notes is None and '"held"' in row.diagnostics
+
+
+def test_payment_and_hours_dates_follow_one_rule_for_the_future(demo_ctx):
+    """Issue 15: a payment dated 13 days ahead was accepted, though hours dated 13 days ahead were refused.
+    Both follow check_not_future: at most MAX_FUTURE_DAYS after today."""
+    from datetime import timedelta
+
+    from partnerdesk.services.base import MAX_FUTURE_DAYS
+
+    st, pay, hours = demo_ctx.services.statements, demo_ctx.services.payments, demo_ctx.services.hours
+    wdy = st.issue(Q, partner="WDY", today=TODAY)[0].statement
+    ahead, too_far = TODAY + timedelta(days=MAX_FUTURE_DAYS), TODAY + timedelta(days=13)
+    with pytest.raises(ValidationError, match=f"date: {too_far} is in the future"):
+        pay.record(wdy.number, "10.00", too_far, "check")
+    with pytest.raises(ValidationError, match=f"date: {too_far} is in the future"):
+        hours.log(partner="WDY", direction="given", work_date=too_far, hours="1")
+    assert pay.list(wdy.number) == []
+    assert pay.record(wdy.number, "10.00", ahead, "check").paid_on == ahead
+    assert hours.log(partner="WDY", direction="given", work_date=ahead, hours="1").entry.work_date == ahead
+    # "today" is the clock's unless given, for both
+    assert pay.record(wdy.number, "10.00", too_far, "check", today=TODAY + timedelta(days=6)).paid_on == too_far

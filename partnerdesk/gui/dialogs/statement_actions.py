@@ -187,7 +187,7 @@ class PaymentDialog(_StatementDialog):
         qd = self.paid_on.date()
         p = self.services.payments.record(self.statement.number, self.amount.text().strip() or "0",
                                           date(qd.year(), qd.month(), qd.day()), self.method.currentData(),
-                                          self.reference.text().strip() or None)
+                                          self.reference.text().strip() or None, today=self.today)
         st = self.services.statements.get(self.statement.number)
         return (f"Recorded {format_cents(p.amount_cents)} by {p.method} on {st.number}: now "
                 f"{st.status.replace('_', ' ')}, balance {format_cents(st.balance_cents)}.")
