@@ -122,12 +122,17 @@ def cmd_issue(args: argparse.Namespace) -> int:
         emit_json([{"partner": r.partner, "agreement": r.agreement_number, "issued": r.issued,
                     "number": r.statement.number if r.statement else None,
                     "amount_due_cents": r.statement.amount_due_cents if r.statement else None,
-                    "pdf": r.pdf_path, "skipped_reason": r.skipped_reason, "warnings": list(r.warnings),
+                    "pdf": r.pdf_path, "pdf_error": r.pdf_error, "skipped_reason": r.skipped_reason,
+                    "warnings": list(r.warnings),
                     "held_back": [{"entry_id": h.entry_id, "date": h.work_date, "staff": h.staff_name,
                                    "reason": h.reason} for h in r.held_back]} for r in results])
     else:
         for r in results:
-            if r.issued:
+            if r.issued and r.pdf_error:  # issued and committed: only the file is missing
+                print(f"error: {r.statement.number} ({r.partner}) is issued, but its PDF was not written "
+                      f"({r.pdf_error}); 'partnerdesk statements pdf {r.statement.number} FILE' writes it",
+                      file=sys.stderr)
+            elif r.issued:
                 print(f"{r.statement.number}  {r.partner:<5} {r.agreement_number}  "
                       f"{format_cents(r.statement.amount_due_cents):>12} due  {r.pdf_path}")
             else:
@@ -137,6 +142,14 @@ def cmd_issue(args: argparse.Namespace) -> int:
             print(f"warning: {r.partner}: {w}", file=sys.stderr)
         for h in r.held_back:
             print(f"held back: {r.partner} {h.work_date} {h.staff_name or ''}: {h.reason}", file=sys.stderr)
+    unwritten = [r.statement.number for r in results if r.issued and r.pdf_error]
+    if unwritten:
+        issued = sum(r.issued for r in results)
+        print(f"partnerdesk: error: {issued} statement{'s' if issued != 1 else ''} issued; "
+              f"{len(unwritten)} PDF{'s' if len(unwritten) != 1 else ''} not written to {args.out} "
+              f"({', '.join(unwritten)}); every issued PDF is kept in the database: 'partnerdesk statements "
+              "pdf NUMBER FILE' writes one", file=sys.stderr)
+        return 2
     return 0
 
 
@@ -177,6 +190,10 @@ def cmd_void(args: argparse.Namespace) -> int:
 def cmd_credit(args: argparse.Namespace) -> int:
     ctx = open_context(args.db)
     cents = Money.parse(args.amount).cents if args.amount else None
+    if args.out:
+        from partnerdesk.services.statements import check_writable_folder
+
+        check_writable_folder(args.out)  # before the credit note is numbered
     d = ctx.services.statements.credit_note(args.number, args.reason, cents)
     print(f"{d.number}: credit of {format_cents(-d.total_cents)} against {d.original}")
     if args.out:

@@ -70,6 +70,7 @@ class IssueOutcome:
     warnings: tuple[str, ...] = ()
     held_back: tuple[HeldEntry, ...] = ()
     pdf_path: str | None = None
+    pdf_error: str | None = None  # issued, but its PDF file could not be written (the path and why)
 
     @property
     def issued(self) -> bool:

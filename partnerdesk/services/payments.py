@@ -18,7 +18,7 @@ from partnerdesk.domain.statements import AccountLine, AccountStatement, Payment
 from partnerdesk.errors import FrozenError, ValidationError
 from partnerdesk.services.agencies import agency_dto
 from partnerdesk.services.base import as_date, check_not_future, clean_text, find_agency, require_home
-from partnerdesk.services.statements import StatementService, _refresh_status, _settled, _write_atomic
+from partnerdesk.services.statements import StatementService, _refresh_status, _settled, write_file
 
 METHODS = ("warrant", "check", "eft", "offset")
 
@@ -132,7 +132,7 @@ class PaymentService:
             from partnerdesk.reports.account import render_account
 
             data = render_account(acct)
-        _write_atomic(path, data)
+        write_file(path, data)
         return path
 
 

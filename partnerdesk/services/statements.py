@@ -11,6 +11,8 @@ from __future__ import annotations
 import hashlib
 import json
 import logging
+import os
+import tempfile
 from dataclasses import dataclass
 from datetime import date, timedelta
 from pathlib import Path
@@ -380,6 +382,8 @@ class StatementService:
         if not keys and partner:
             raise UserError(f"nothing to bill {partner.upper()} for {q}: no unbilled hours given in "
                             f"{short_date(q.start, year=False)} – {short_date(q.end)}")
+        if out is not None and keys:
+            check_writable_folder(out)  # before anything is numbered
         results: list[IssueOutcome] = []  # the output folder is created with the first PDF, not before
         for i, (pid, aid) in enumerate(keys):
             if should_cancel is not None and should_cancel():
@@ -405,6 +409,8 @@ class StatementService:
             q = Quarter.parse(st.period, home.fy_start_month)
             key = (st.bill_to_agency_id, st.agreement_id)
         out = Path(out_dir) if out_dir is not None else None
+        if out is not None:
+            check_writable_folder(out)
         result = self._issue_key(q, *key, clean_text(cap_override_reason, "cap override reason", 2000),
                                  today or self.db.clock.today(), out)
         if not result.issued:
@@ -469,13 +475,17 @@ class StatementService:
         except _Skip as skip:
             log.info("not issued: %s", skip)
             return IssueOutcome(pcode, anum, None, str(skip), tuple(warnings), held)
-        path = None
-        if out is not None:
+        path = pdf_error = None
+        if out is not None:  # after the commit: the statement stays issued, its PDF is in the database
             p = out / f"{dto.number}.pdf"
-            _write_atomic(p, pdf)
-            path = str(p)
+            try:
+                _write_atomic(p, pdf)
+                path = str(p)
+            except OSError as exc:
+                pdf_error = f"{p}: {exc.strerror or exc}"
+                log.warning("issued %s but could not write its PDF: %s", dto.number, pdf_error)
         log.info("issued %s to %s for %s: %s", dto.number, pcode, q, dto.amount_due_cents)
-        return IssueOutcome(pcode, anum, dto, None, tuple(warnings), held, path)
+        return IssueOutcome(pcode, anum, dto, None, tuple(warnings), held, path, pdf_error)
 
     # -- corrections ------------------------------------------------------------------------------
     def void(self, ref: str, reason: str) -> StatementDTO:
@@ -568,7 +578,7 @@ class StatementService:
         if path.suffix.lower() != ".pdf":
             raise ValidationError(f"{path.name}: the file name must end in .pdf")
         data = self.pdf(ref)
-        _write_atomic(path, data)
+        write_file(path, data)
         return path
 
     def verify(self, ref: str, file: Path | str | None = None) -> VerifyResult:
@@ -744,6 +754,31 @@ def _cap_view(s: Session, home: Agency, agr: Agreement, fiscal_year: int, exclud
 def _over_cap(cap: CapView) -> bool:
     return bool((cap.cap_cents and cap.used_cents > cap.cap_cents)
                 or (cap.cap_minutes and cap.used_minutes > cap.cap_minutes))
+
+
+def check_writable_folder(out: Path) -> None:
+    """Refuse an output folder that PDFs cannot be written to. Nothing is left behind: a probe file is made
+    and removed, in the folder or, when it does not exist yet, in the nearest folder above it (the folder
+    itself is made with the first PDF)."""
+    probe = out
+    while not probe.exists() and probe.parent != probe:
+        probe = probe.parent
+    if not probe.is_dir():
+        raise ValidationError(f"--out {out}: {probe} is a file, not a folder")
+    try:
+        fd, tmp = tempfile.mkstemp(prefix=".partnerdesk-probe-", dir=probe)
+        os.close(fd)
+        os.unlink(tmp)
+    except OSError as exc:
+        raise ValidationError(f"--out {out}: cannot write there ({exc.strerror or exc})") from None
+
+
+def write_file(path: Path, data: bytes) -> None:
+    """``_write_atomic``, with a file that cannot be written reported as the user's to fix (one line)."""
+    try:
+        _write_atomic(path, data)
+    except OSError as exc:
+        raise ValidationError(f"cannot write {path} ({exc.strerror or exc})") from None
 
 
 def _write_atomic(path: Path, data: bytes) -> None:

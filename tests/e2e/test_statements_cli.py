@@ -93,3 +93,39 @@ def test_an_amount_with_a_fraction_of_a_cent_is_refused_not_rounded(run, args):
     assert p.returncode == 2, p.stderr
     lines = [ln for ln in p.stderr.splitlines() if ln.strip()]
     assert len(lines) == 1 and "more than two decimals" in lines[0], p.stderr
+
+
+def test_issue_into_an_unwritable_folder_numbers_nothing(run, tmp_path):
+    """Issue 15: the first statement was numbered and committed, then 'internal error' (exit 1)."""
+    if os.geteuid() != 0:
+        (tmp_path / "ro").mkdir()
+        (tmp_path / "ro").chmod(0o500)
+        out = tmp_path / "ro" / "out"
+    elif os.path.isdir("/sys"):
+        out = "/sys/partnerdesk-test-out"  # root writes anywhere else
+    else:
+        pytest.skip("no folder is unwritable for this user")
+    p = run("statements", "issue", "--quarter", Q, "--all", "--out", str(out), check=False)
+    assert p.returncode == 2, p.stderr
+    lines = [ln for ln in p.stderr.splitlines() if ln.strip()]
+    assert len(lines) == 1 and "cannot write there" in lines[0], p.stderr
+    assert not any(s["number"] for s in json.loads(run("statements", "list", "--json").stdout))
+
+
+@pytest.mark.slow  # issues the whole quarter
+def test_a_pdf_not_written_after_issue_is_reported_and_the_run_goes_on(run, tmp_path):
+    out = tmp_path / "out"
+    second = f"LYN-{this_fy()}-0002"
+    (out / f"{second}.pdf").mkdir(parents=True)  # a folder where the second PDF should go
+    p = run("statements", "issue", "--quarter", Q, "--all", "--out", str(out), check=False)
+    assert p.returncode == 2, p.stderr
+    errors = [ln for ln in p.stderr.splitlines() if second in ln]
+    assert len(errors) == 2  # its own line, and the summary
+    assert "is issued, but its PDF was not written" in errors[0]
+    assert p.stderr.strip().splitlines()[-1].startswith("partnerdesk: error: 6 statements issued; 1 PDF not")
+    issued = [s for s in json.loads(run("statements", "list", "--json").stdout) if s["number"]]
+    assert len(issued) == 6 and all(s["status"] == "issued" for s in issued)
+    assert sorted(f.name for f in out.glob("*.pdf") if f.is_file()) == sorted(
+        f"{s['number']}.pdf" for s in issued if s["number"] != second)
+    run("statements", "pdf", second, str(tmp_path / "later.pdf"))
+    assert (tmp_path / "later.pdf").read_bytes().startswith(b"%PDF")

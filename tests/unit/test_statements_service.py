@@ -327,3 +327,58 @@ def test_payment_and_hours_dates_follow_one_rule_for_the_future(demo_ctx):
     assert hours.log(partner="WDY", direction="given", work_date=ahead, hours="1").entry.work_date == ahead
     # "today" is the clock's unless given, for both
     assert pay.record(wdy.number, "10.00", too_far, "check", today=TODAY + timedelta(days=6)).paid_on == too_far
+
+
+def _unwritable_folder(tmp_path):
+    """A folder nothing can be written to (root ignores permission bits: then a folder under /sys)."""
+    import os
+    from pathlib import Path
+
+    if os.geteuid() != 0:
+        ro = tmp_path / "read-only"
+        ro.mkdir()
+        ro.chmod(0o500)
+        return ro / "out"
+    if Path("/sys").is_dir():
+        return Path("/sys/partnerdesk-test-out")
+    pytest.skip("no folder is unwritable for this user")
+
+
+@pytest.mark.parametrize("kind", ["unwritable", "under a file"])
+def test_an_output_folder_that_cannot_be_written_is_refused_before_numbering(demo_ctx, tmp_path, kind):
+    """Issue 15: 'issue --all --out' into an unwritable folder committed and numbered the first statement,
+    then failed with an internal error."""
+    st = demo_ctx.services.statements
+    if kind == "unwritable":
+        out, message = _unwritable_folder(tmp_path), "cannot write there"
+    else:
+        (tmp_path / "a-file").write_text("x")
+        out, message = tmp_path / "a-file" / "out", "is a file, not a folder"
+    with pytest.raises(ValidationError, match=message):
+        st.issue(Q, all_partners=True, today=TODAY, out_dir=out)
+    draft = st.draft(Q, partner="EDM", today=TODAY)[0]
+    with pytest.raises(ValidationError, match=message):
+        st.issue_statement(draft.id, today=TODAY, out_dir=out)
+    with demo_ctx.db.read() as s:
+        assert s.scalar(select(NumberSequence.last_value)) is None  # nothing was numbered
+    assert not any(d.number for d in st.list())
+    assert not out.exists() and [p.name for p in tmp_path.iterdir() if p.name.startswith(".")] == []
+
+
+def test_a_pdf_that_cannot_be_written_after_issue_leaves_it_issued_and_the_run_goes_on(demo_ctx, tmp_path):
+    st = demo_ctx.services.statements
+    out = tmp_path / "out"
+    (out / "LYN-2026-0002.pdf").mkdir(parents=True)  # the second statement's file cannot be made
+    results = st.issue(Q, all_partners=True, today=TODAY, out_dir=out)
+    issued = [r for r in results if r.issued]
+    assert [r.statement.number for r in issued] == [f"LYN-2026-{n:04d}" for n in range(1, 7)]
+    failed = [r for r in issued if r.pdf_error]
+    assert [r.statement.number for r in failed] == ["LYN-2026-0002"] and failed[0].pdf_path is None
+    assert str(out / "LYN-2026-0002.pdf") in failed[0].pdf_error
+    for r in issued:
+        if r is not failed[0]:
+            assert (out / f"{r.statement.number}.pdf").read_bytes() == st.pdf(r.statement.number)
+    assert st.get("LYN-2026-0002").status == "issued" and st.verify("LYN-2026-0002").ok
+    with pytest.raises(ValidationError, match="cannot write"):
+        st.write_pdf("LYN-2026-0002", out / "LYN-2026-0002.pdf")
+    assert st.write_pdf("LYN-2026-0002", tmp_path / "later.pdf").read_bytes() == st.pdf("LYN-2026-0002")
