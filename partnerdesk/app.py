@@ -11,7 +11,8 @@ from partnerdesk.db.actor import Actor
 from partnerdesk.db.uow import Database
 from partnerdesk.logging_setup import setup as setup_logging
 from partnerdesk.services import Services
-from partnerdesk.services.backup import BackupService, startup_check
+from partnerdesk.services.backup import (BackupService, DamagedDatabaseError, IntegrityCheck, damaged_error,
+                                         startup_check)
 from partnerdesk.settings import Settings, os_user
 
 log = logging.getLogger(__name__)
@@ -23,12 +24,15 @@ class AppContext:
     settings: Settings
     db: Database
     services: Services
+    integrity: IntegrityCheck | None = None
 
     @property
     def clock(self) -> Clock:
         return self.db.clock
 
     def close(self) -> None:
+        if self.integrity is not None:
+            self.integrity.join()
         self.db.close()
 
 
@@ -36,8 +40,12 @@ def open_context(db: str | None = None, *, daily_backup: bool = True, lazy: bool
                  clock: Clock | None = None) -> AppContext:
     """Resolve paths, start logging, check, open (create, migrate) and back up the database, build the services.
 
-    A damaged database is not opened: DamagedDatabaseError (a UserError) names the newest good backup. The first
-    start of a day runs PRAGMA quick_check and then makes the daily backup; other starts a light check.
+    Before anything is written the file is checked: a wrong file (not SQLite, another program's database, a
+    folder) or a read-only one is refused with what is wrong, at once; ``PRAGMA quick_check`` reads the whole
+    file: on the first start of a day it checks the daily backup's copy, otherwise it runs on the file itself
+    (in a thread when the file is large, see IntegrityCheck; the first write waits for its verdict). A
+    damaged database is not opened and never backed up: DamagedDatabaseError (a UserError) names the newest
+    good backup of this same database. ``.part`` files left by killed backups and restores are removed.
 
     ``lazy`` (the desktop app): a database already at the current schema is checked and opened with the
     standard library only; SQLAlchemy, the change capture and the reference-data check load on first use
@@ -48,16 +56,26 @@ def open_context(db: str | None = None, *, daily_backup: bool = True, lazy: bool
     setup_logging(p.log_file)
     settings = Settings(p.settings_path)
     actor = Actor(os_user=os_user(), display_name=settings.display_name)
-    existed = p.db_path.exists() and p.db_path.stat().st_size > 0
+    existed = p.db_path.is_file() and p.db_path.stat().st_size > 0
     backups = BackupService(p.db_path, p.backup_dir, clock)
-    first_today = existed and daily_backup and backups.daily_due()
-    startup_check(p.db_path, p.backup_dir, full=first_today)  # full quick_check once a day, light otherwise
-    database = Database(p.db_path, actor, backup_dir=p.backup_dir, clock=clock, lazy=lazy)
-    if first_today:
+    backups.remove_leftovers()
+    startup_check(p.db_path, p.backup_dir, full=False)  # wrong file, read-only, header and length: milliseconds
+    integrity = IntegrityCheck(p.db_path, p.backup_dir)
+    if not existed:
+        integrity.passed()
+    elif daily_backup and backups.daily_due():
         try:
-            backups.daily()
+            backups.daily()  # the copy passes quick_check before it is kept: the file's verdict
+            integrity.passed()
+        except DamagedDatabaseError as exc:
+            raise damaged_error(p.db_path, p.backup_dir, exc.problem) from None
         except Exception:  # a full disk must not stop the user from working; the log says why
             log.exception("the daily backup of %s failed", p.db_path)
+            integrity.start()
+    else:
+        integrity.start()
+    database = Database(p.db_path, actor, backup_dir=p.backup_dir, clock=clock, lazy=lazy,
+                        integrity=integrity.wait)
     services = Services(database)
     if database.is_open:
         services.agreements.ensure_default_categories()
@@ -65,4 +83,4 @@ def open_context(db: str | None = None, *, daily_backup: bool = True, lazy: bool
         database.on_open.append(lambda: services.agreements.ensure_default_categories())
     log.info("opened %s (node %s)%s", p.db_path, database.node_id,
              "" if database.is_open else "; SQLAlchemy loads on first use")
-    return AppContext(paths=p, settings=settings, db=database, services=services)
+    return AppContext(paths=p, settings=settings, db=database, services=services, integrity=integrity)

@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import os
+import re
 import sys
 import time
+from pathlib import Path
 
 # On Windows, os.replace fails with PermissionError while another process has the target open (Python opens
 # files without FILE_SHARE_DELETE; so do virus scanners and search indexers, briefly). Retry for a while.
@@ -24,3 +26,59 @@ def replace(src: str | os.PathLike, dst: str | os.PathLike) -> None:
                 raise
             time.sleep(_WINDOWS_WAIT_S * (attempt + 1))
 
+
+
+# -- temporary ".part" files -------------------------------------------------------------------------------
+# A copy is written to "<final name>.<pid>.part" and renamed into place when complete. A process killed
+# mid-copy leaves its .part behind; the next start removes those whose writer is gone (remove_stale_parts).
+_PART_RE = re.compile(r"\.(\d+)\.part$")
+_LEGACY_PART_AGE_S = 3600  # a .part without a pid (older versions): stale after an hour
+
+
+def part_path(dest: str | os.PathLike) -> Path:
+    """Where to write ``dest`` before renaming it into place: a name that says which process writes it."""
+    dest = Path(dest)
+    return dest.with_name(f"{dest.name}.{os.getpid()}.part")
+
+
+def pid_alive(pid: int) -> bool:
+    """True while process ``pid`` exists (or when that cannot be told)."""
+    if pid <= 0:
+        return False
+    if sys.platform == "win32":  # pragma: no cover - exercised on Windows builds
+        import ctypes
+
+        handle = ctypes.windll.kernel32.OpenProcess(0x1000, False, pid)  # PROCESS_QUERY_LIMITED_INFORMATION
+        if not handle:
+            return ctypes.GetLastError() == 5  # access denied: it exists
+        try:
+            code = ctypes.c_ulong()
+            ctypes.windll.kernel32.GetExitCodeProcess(handle, ctypes.byref(code))
+            return code.value == 259  # STILL_ACTIVE
+        finally:
+            ctypes.windll.kernel32.CloseHandle(handle)
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True
+
+
+def remove_stale_parts(paths: list[Path]) -> list[Path]:
+    """Delete the given ``.part`` files whose writing process is gone. Returns what was removed."""
+    removed = []
+    for p in paths:
+        m = _PART_RE.search(p.name)
+        try:
+            if m:
+                if int(m.group(1)) == os.getpid() or pid_alive(int(m.group(1))):
+                    continue
+            elif time.time() - p.stat().st_mtime < _LEGACY_PART_AGE_S:  # not a date: a file's age
+                continue
+            p.unlink()
+            removed.append(p)
+        except OSError:  # gone meanwhile, or not ours to delete: leave it
+            continue
+    return removed

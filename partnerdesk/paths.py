@@ -7,6 +7,7 @@ portable installs use.
 
 from __future__ import annotations
 
+import hashlib
 import os
 import sys
 from dataclasses import dataclass
@@ -27,7 +28,9 @@ class Paths:
 
     @property
     def backup_dir(self) -> Path:
-        return self.data_dir / "backups"
+        """This database file's backups: ``backups/`` for the default database, ``backups/<name>-<hash>/`` for
+        any other file (``--db``), so a backup offered for one database is always a backup of that database."""
+        return backup_dir_for(self.data_dir, self.db_path)
 
     @property
     def attachments_dir(self) -> Path:
@@ -45,6 +48,15 @@ class Paths:
         for d in (self.data_dir, self.log_dir, self.db_path.parent):
             d.mkdir(parents=True, exist_ok=True)
         return self
+
+
+def backup_dir_for(data_dir: Path, db_path: Path) -> Path:
+    base = Path(data_dir) / "backups"
+    db_path = Path(db_path)
+    if os.path.normcase(str(db_path)) == os.path.normcase(str(Path(data_dir) / DB_FILENAME)):
+        return base
+    digest = hashlib.sha256(os.path.normcase(str(db_path)).encode("utf-8", "surrogatepass")).hexdigest()[:10]
+    return base / f"{db_path.stem[:40] or 'database'}-{digest}"
 
 
 def resolve(db: str | os.PathLike | None = None, env: dict | None = None) -> Paths:

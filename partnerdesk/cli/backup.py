@@ -30,7 +30,9 @@ def _service(args: argparse.Namespace) -> BackupService:
     from partnerdesk.logging_setup import setup
 
     setup(p.log_file)
-    return BackupService(p.db_path, p.backup_dir)
+    svc = BackupService(p.db_path, p.backup_dir)
+    svc.remove_leftovers()
+    return svc
 
 
 def cmd_backup(args: argparse.Namespace) -> int:

@@ -40,8 +40,14 @@ def head_revision() -> str:
 
 
 def check_file(db_path: Path) -> None:
-    """Refuse a file that is not SQLite before anything touches it."""
-    if not db_path.exists() or db_path.stat().st_size == 0:
+    """Refuse a file that is not a partnerdesk database before anything touches it: not a regular file
+    (``--db /dev/null``, a folder), not SQLite, or another program's SQLite database. The probe is a
+    read-only connection, so a refused file keeps every byte (SQLAlchemy's connection would switch it to WAL)."""
+    if not db_path.exists():
+        return
+    if not db_path.is_file():
+        raise DatabaseError(f"{db_path}: is not a database file (it is a folder or a device); give a file's path")
+    if db_path.stat().st_size == 0:
         return
     try:
         with open(db_path, "rb") as f:
@@ -50,6 +56,17 @@ def check_file(db_path: Path) -> None:
         raise DatabaseError(f"{db_path}: cannot be read ({exc.strerror})") from exc
     if magic != SQLITE_MAGIC:
         raise DatabaseError(f"{db_path}: is not a partnerdesk database (not an SQLite file)")
+    try:
+        conn = sqlite3.connect(f"file:{db_path}?mode=ro", uri=True)
+        try:
+            names = {r[0] for r in conn.execute("SELECT name FROM sqlite_master WHERE type='table' "
+                                                 "AND name NOT LIKE 'sqlite_%'")}
+        finally:
+            conn.close()
+    except sqlite3.Error:  # damaged or unreadable: the start-up check says what is wrong
+        return
+    if names and "alembic_version" not in names:
+        raise DatabaseError(f"{db_path}: is an SQLite file but not a partnerdesk database; it was not changed")
 
 
 def raw_revision(conn: sqlite3.Connection) -> str | None:
@@ -71,8 +88,10 @@ def current_revision(engine: "Engine") -> str | None:
 
 def backup_file(src: Path, dest: Path) -> Path:
     """Copy a live database with SQLite's online backup API (consistent even with WAL)."""
+    from partnerdesk.fsutil import part_path
+
     dest.parent.mkdir(parents=True, exist_ok=True)
-    tmp = dest.with_name(dest.name + ".part")
+    tmp = part_path(dest)
     source = sqlite3.connect(f"file:{src}?mode=ro", uri=True)
     try:
         target = sqlite3.connect(tmp)

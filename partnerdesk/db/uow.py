@@ -34,8 +34,9 @@ class Database:
     """One SQLite database file, migrated to head, with read and write units of work."""
 
     def __init__(self, db_path: Path, actor: Actor, backup_dir: Path | None = None,
-                 clock: Clock | None = None, *, lazy: bool = False):
+                 clock: Clock | None = None, *, lazy: bool = False, integrity: Callable[[], None] | None = None):
         self.path = Path(db_path)
+        self._integrity = integrity  # waits for the file's check; raises when it is damaged (see open())
         self.actor = actor
         self.backup_dir = backup_dir or self.path.parent / "backups"
         self.clock = clock or Clock()  # "today" and "now" for every service on this database
@@ -79,6 +80,8 @@ class Database:
             engine = make_engine(self.path)
             engine.update_execution_options(**{CLOCK_OPTION: self.clock})  # time stamp column defaults
             try:
+                if self._integrity is not None:  # nothing is migrated or written before the file passes
+                    self._integrity()
                 self.migrated = migrate.upgrade(engine, self.path, self.backup_dir, self.clock.utc_stamp())
             except BaseException:
                 engine.dispose()

@@ -157,9 +157,19 @@ def warm_up_after_first_page(window) -> None:
     so the first click elsewhere does not wait for it."""
     from partnerdesk.gui.workers import run_in_worker
 
+    def failed(exc: BaseException) -> None:
+        from partnerdesk.errors import UserError
+
+        if isinstance(exc, UserError):  # the file failed its check (a large file is checked meanwhile): say so
+            from partnerdesk.gui.dialogs.messages import show_error
+
+            show_error(window, exc)
+        else:
+            log.warning("warm-up failed: %s", exc)
+
     def warm_up(_key: str = "") -> None:
         window.page_loaded.disconnect(warm_up)
-        run_in_worker(window, window.ctx.db.open, None, lambda exc: log.warning("warm-up failed: %s", exc))
+        run_in_worker(window, window.ctx.db.open, None, failed)
 
     window.page_loaded.connect(warm_up)
 

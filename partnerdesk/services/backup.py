@@ -13,15 +13,18 @@ instance lock, so it never runs under an open window. Qt-free; works on paths, b
 
 from __future__ import annotations
 
+import errno
 import logging
+import os
 import re
 import shutil
 import sqlite3
+import threading
 from dataclasses import dataclass
 from datetime import date, datetime, timezone
 from pathlib import Path
 
-from partnerdesk import __version__
+from partnerdesk import __version__, fsutil
 from partnerdesk.clock import Clock
 from partnerdesk.errors import DatabaseError, UserError
 from partnerdesk.instance import InstanceLock
@@ -60,11 +63,17 @@ class RestoreResult:
     revision: str | None
 
 
-def copy_database(src: Path, dest: Path) -> Path:
-    """A consistent copy of ``src`` at ``dest`` (written to ``dest.part`` then renamed), rollback-journal mode."""
+def copy_database(src: Path, dest: Path, *, check: bool = True, overwrite: bool = False) -> Path:
+    """A consistent copy of ``src`` at ``dest``, rollback-journal mode, written to a ``.part`` file first.
+
+    ``check``: the copy passes ``PRAGMA quick_check`` before it gets its name, so a damaged database never
+    yields a backup (DamagedDatabaseError). Unless ``overwrite``, an existing ``dest`` is never replaced
+    (FileExistsError): a backup is never overwritten."""
     dest = Path(dest)
     dest.parent.mkdir(parents=True, exist_ok=True)
-    tmp = dest.with_name(dest.name + ".part")
+    if not overwrite and dest.exists():
+        raise FileExistsError(errno.EEXIST, "the file exists", str(dest))
+    tmp = fsutil.part_path(dest)
     tmp.unlink(missing_ok=True)
     try:
         source = sqlite3.connect(f"file:{src}?mode=ro", uri=True)
@@ -73,18 +82,97 @@ def copy_database(src: Path, dest: Path) -> Path:
             try:
                 source.backup(target)
                 target.execute("PRAGMA journal_mode=DELETE")
+                problem = _check_connection(target) if check else None
             finally:
                 target.close()
         finally:
             source.close()
-        tmp.replace(dest)
+        if problem:
+            raise DamagedDatabaseError(f"{src}: the database is damaged ({problem}); no backup was made",
+                                       Path(src), problem, None)
+        _publish(tmp, dest, overwrite)
     except sqlite3.Error as exc:
         tmp.unlink(missing_ok=True)
+        problem = access_problem(Path(src))
+        if problem:
+            raise DatabaseError(f"{src}: {problem}") from exc
+        if _is_damage(exc):
+            raise DamagedDatabaseError(f"{src}: the database is damaged ({exc}); no backup was made",
+                                       Path(src), str(exc), None) from exc
         raise DatabaseError(f"{src}: cannot be copied ({exc})") from exc
+    except FileExistsError:
+        tmp.unlink(missing_ok=True)
+        raise
     except OSError as exc:
         tmp.unlink(missing_ok=True)
         raise UserError(f"{dest}: cannot write the backup ({exc.strerror or exc})") from exc
+    except BaseException:
+        tmp.unlink(missing_ok=True)
+        raise
     return dest
+
+
+def _publish(tmp: Path, dest: Path, overwrite: bool) -> None:
+    """Give the finished copy its name; without ``overwrite``, never over an existing file (a hard link
+    fails when the name is taken, so two processes cannot both claim it)."""
+    if overwrite:
+        fsutil.replace(tmp, dest)
+        return
+    try:
+        os.link(tmp, dest)
+    except FileExistsError:
+        raise
+    except OSError:  # no hard links on this file system (FAT, some network shares)
+        if dest.exists():
+            raise FileExistsError(errno.EEXIST, "the file exists", str(dest)) from None
+        fsutil.replace(tmp, dest)
+        return
+    tmp.unlink()
+
+
+def _is_damage(exc: sqlite3.Error) -> bool:
+    text = str(exc).lower()
+    return "malformed" in text or "not a database" in text or "corrupt" in text
+
+
+def _check_connection(conn: sqlite3.Connection) -> str | None:
+    rows = [r[0] for r in conn.execute("PRAGMA quick_check").fetchall()]
+    if rows == ["ok"]:
+        return None
+    lines = [line.strip() for r in rows for line in str(r).splitlines() if line.strip()]  # one line, for messages
+    return "SQLite found damage: " + "; ".join(lines[:3]) + (" …" if len(lines) > 3 else "")
+
+
+def access_problem(db_path: Path) -> str | None:
+    """Why partnerdesk cannot write to a database that exists (read-only file or folder), in one line; None
+    when it can. SQLite in WAL mode writes ``-wal`` and ``-shm`` files beside the database, so the folder
+    must be writable too (unless both already exist and are writable)."""
+    db_path = Path(db_path)
+    if not db_path.exists():
+        return None
+    try:
+        fd = os.open(db_path, os.O_RDWR)
+    except OSError as exc:
+        if exc.errno in (errno.EACCES, errno.EPERM, errno.EROFS):
+            return ("the database is read-only (it is not damaged): PartnerDesk cannot write to the file. "
+                    "Make it writable, or copy it to a folder you can write to and open the copy with --db")
+        return None
+    os.close(fd)
+    sides = [db_path.with_name(db_path.name + s) for s in ("-wal", "-shm")]
+    if all(p.exists() for p in sides):
+        return None
+    probe = db_path.with_name(f".{db_path.name}.{os.getpid()}.probe")
+    try:
+        os.close(os.open(probe, os.O_CREAT | os.O_EXCL | os.O_WRONLY, 0o600))
+        probe.unlink()
+    except FileExistsError:
+        probe.unlink(missing_ok=True)
+    except OSError as exc:
+        if exc.errno in (errno.EACCES, errno.EPERM, errno.EROFS):
+            return (f"the database is read-only (it is not damaged): PartnerDesk cannot write to its folder "
+                    f"{db_path.parent}. Make the folder writable, or copy the database to a folder you can "
+                    "write to and open the copy with --db")
+    return None
 
 
 def _header_problem(db_path: Path) -> str | None:
@@ -108,14 +196,11 @@ def quick_check(db_path: Path) -> str | None:
     try:
         conn = sqlite3.connect(f"file:{db_path}?mode=ro", uri=True)
         try:
-            rows = [r[0] for r in conn.execute("PRAGMA quick_check").fetchall()]
+            return _check_connection(conn)
         finally:
             conn.close()
     except sqlite3.Error as exc:
         return f"SQLite cannot read it ({exc})"
-    if rows == ["ok"]:
-        return None
-    return "SQLite found damage: " + "; ".join(str(r) for r in rows[:3]) + (" …" if len(rows) > 3 else "")
 
 
 def _known_revisions() -> set[str]:
@@ -143,7 +228,8 @@ def inspect_backup(path: Path, full: bool = True) -> BackupInfo:
         try:
             check = [r[0] for r in conn.execute("PRAGMA integrity_check" if full else "PRAGMA quick_check")]
             if check != ["ok"]:
-                raise DatabaseError(f"{path}: the backup is damaged ({'; '.join(map(str, check[:2]))}); "
+                lines = [ln.strip() for r in check for ln in str(r).splitlines() if ln.strip()]
+                raise DatabaseError(f"{path}: the backup is damaged ({'; '.join(lines[:2])}); "
                                     "choose another one")
             has_version = conn.execute(
                 "SELECT 1 FROM sqlite_master WHERE type='table' AND name='alembic_version'").fetchone()
@@ -201,19 +287,43 @@ class BackupService:
 
     # -- making copies ---------------------------------------------------------------------------
     def backup(self, dest: Path | None = None) -> Path:
-        """A manual backup, to ``dest`` or ``backups/manual-<UTC stamp>.sqlite3``."""
+        """A manual backup, to ``dest`` or ``<backups>/manual-<UTC stamp>.sqlite3``. The copy is checked
+        (``PRAGMA quick_check``) before it is kept: a damaged database raises DamagedDatabaseError naming the
+        newest good backup. A file that exists is never overwritten."""
+        from partnerdesk.db.migrate import check_file
+
         if not self.db_path.exists():
             raise UserError(f"{self.db_path}: there is no database to back up yet")
+        check_file(self.db_path)  # a folder, another kind of file, another program's database: refused
+        chosen = dest is not None
         if dest is None:
             dest = self.backup_dir / f"manual-{self.clock.utc_stamp()}.sqlite3"
         dest = Path(dest)
         if dest.is_dir():
-            dest = dest / f"partnerdesk-{self.clock.utc_stamp()}.sqlite3"
+            dest, chosen = dest / f"partnerdesk-{self.clock.utc_stamp()}.sqlite3", False
         if dest.resolve() == self.db_path.resolve():
             raise UserError(f"{dest}: is the live database; choose another file")
-        out = copy_database(self.db_path, dest)
+        if chosen and dest.exists():
+            raise UserError(f"{dest}: already exists, and a backup never replaces a file; choose a new name")
+        for n in range(1, 100):
+            name = dest if n == 1 else dest.with_name(f"{dest.stem}-{n}{dest.suffix}")
+            try:
+                out = self._copy(name)
+                break
+            except FileExistsError:  # another backup took this name in the same second
+                if chosen:
+                    raise UserError(f"{dest}: already exists, and a backup never replaces a file; "
+                                    "choose a new name") from None
+        else:  # pragma: no cover - a hundred backups in one second
+            raise UserError(f"{dest}: too many backups with this name; choose another")
         log.info("backed up %s to %s", self.db_path, out)
         return out
+
+    def _copy(self, dest: Path) -> Path:
+        try:
+            return copy_database(self.db_path, dest)
+        except DamagedDatabaseError as exc:
+            raise damaged_error(self.db_path, self.backup_dir, exc.problem, "no backup was made") from exc
 
     def daily_due(self, today: date | None = None) -> bool:
         """True on the first start of a day (no daily backup for today yet) when there is a database."""
@@ -222,17 +332,30 @@ class BackupService:
 
     def daily(self, today: date | None = None) -> Path | None:
         """The automatic backup: the first start of a day copies the database, then old dailies are pruned.
-        Returns the new file, or None when today's already exists (or there is no database)."""
+        Returns the new file, or None when today's already exists (or there is no database). A damaged
+        database raises DamagedDatabaseError before anything is pruned, so the good backups all stay."""
         today = today or self.clock.today()
         if not self.db_path.exists():
             return None
         dest = self.backup_dir / f"daily-{today.isoformat()}.sqlite3"
         made = None
         if not dest.exists():
-            made = copy_database(self.db_path, dest)
-            log.info("daily backup %s", made)
+            try:
+                made = self._copy(dest)
+                log.info("daily backup %s", made)
+            except FileExistsError:  # another process made today's meanwhile
+                pass
         self.prune(today)
         return made
+
+    def remove_leftovers(self) -> list[Path]:
+        """Delete the ``.part`` files that killed backups and restores left behind (their process is gone)."""
+        candidates = list(self.backup_dir.glob("*.part")) if self.backup_dir.is_dir() else []
+        candidates += list(self.db_path.parent.glob(self.db_path.name + ".*part"))
+        removed = fsutil.remove_stale_parts(candidates)
+        for p in removed:
+            log.info("removed %s, left by a backup or restore that did not finish", p)
+        return removed
 
     def prune(self, today: date | None = None) -> list[Path]:
         today = today or self.clock.today()
@@ -308,7 +431,7 @@ class BackupService:
             return dest
         if quick_check(self.db_path) is None:
             try:
-                return copy_database(self.db_path, dest)
+                return copy_database(self.db_path, dest, check=False)  # just checked
             except DatabaseError:
                 pass
         # Damaged: keep the raw files as they are, for whoever wants to try to rescue them.
@@ -368,23 +491,96 @@ def light_check(db_path: Path) -> str | None:
     return None
 
 
-def startup_check(db_path: Path, backup_dir: Path, full: bool = True) -> None:
-    """Check the database before it is opened: ``PRAGMA quick_check`` (``full``, the first start of a day, before
-    the daily backup) or light_check (every other start; quick_check reads the whole file: seconds on a large
-    database). Raises DamagedDatabaseError naming the newest good backup and the command that restores it,
-    instead of opening a damaged file."""
-    from partnerdesk.db.migrate import check_file
-
-    check_file(Path(db_path))  # another kind of file entirely (--db report.docx) is a wrong file, not damage
-    problem = quick_check(db_path) if full else light_check(db_path)
-    if problem is None:
-        return
+def damaged_error(db_path: Path, backup_dir: Path, problem: str,
+                  what: str = "was not opened") -> DamagedDatabaseError:
+    """The damaged-file error: what is wrong, and the newest good backup of this same database (backups are
+    kept per database file) with the command that restores it."""
     good = BackupService(db_path, backup_dir).newest_good()
     if good:
-        hint = (f"The newest good backup is {good.path} ({good.modified:%Y-%m-%d %H:%M} UTC). "
-                f"Restore it with: partnerdesk restore \"{good.path}\"")
+        hint = (f"The newest good backup of this database is {good.path} ({good.modified:%Y-%m-%d %H:%M} UTC). "
+                f"Restore it with: partnerdesk{_db_option(db_path)} restore \"{good.path}\"")
     else:
-        hint = "There is no good backup in " + str(backup_dir) + "; keep this file and contact support."
-    log.error("database %s failed its start-up check: %s", db_path, problem)
-    raise DamagedDatabaseError(f"{db_path}: the database is damaged and was not opened ({problem}). {hint}",
-                               Path(db_path), problem, good.path if good else None)
+        hint = ("There is no good backup of it in " + str(backup_dir) + "; keep this file and contact support.")
+    log.error("database %s failed its check: %s", db_path, problem)
+    return DamagedDatabaseError(f"{db_path}: the database is damaged and {what} ({problem}). {hint}",
+                                Path(db_path), problem, good.path if good else None)
+
+
+def _db_option(db_path: Path) -> str:
+    """`` --db "PATH"`` when the database is not the default one, so the command restores into this file."""
+    from partnerdesk.paths import resolve
+
+    return "" if Path(db_path) == resolve().db_path else f' --db "{db_path}"'
+
+
+def startup_check(db_path: Path, backup_dir: Path, full: bool = True) -> None:
+    """Check the database before it is opened: a wrong file or a read-only one is refused with what is
+    wrong; then ``PRAGMA quick_check`` (``full``) or light_check (milliseconds whatever the size). Raises
+    DamagedDatabaseError naming the newest good backup and the command that restores it, instead of opening
+    a damaged file."""
+    from partnerdesk.db.migrate import check_file
+
+    db_path = Path(db_path)
+    check_file(db_path)  # another kind of file entirely (--db report.docx) is a wrong file, not damage
+    problem = access_problem(db_path)
+    if problem:
+        raise DatabaseError(f"{db_path}: {problem}")
+    problem = quick_check(db_path) if full else light_check(db_path)
+    if problem is not None:
+        raise damaged_error(db_path, backup_dir, problem)
+
+
+class IntegrityCheck:
+    """``PRAGMA quick_check`` of the live database on its own read-only connection, in a thread, so that the
+    desktop app's first window does not wait for it (it reads the whole file: a quarter of a second for
+    200 MB). ``wait()`` returns once the file is known to be healthy, or raises DamagedDatabaseError: the
+    Database calls it before its first write (and before any ORM use), so nothing is written to a damaged
+    file. A file of up to SYNC_BYTES is simply checked at once (tens of milliseconds)."""
+
+    SYNC_BYTES = 32 * 1024 * 1024
+
+    def __init__(self, db_path: Path, backup_dir: Path):
+        self.db_path = Path(db_path)
+        self.backup_dir = Path(backup_dir)
+        self._problem: str | None = None
+        self._done = threading.Event()
+        self._thread: threading.Thread | None = None
+
+    def start(self, background: bool = True) -> "IntegrityCheck":
+        size = self.db_path.stat().st_size if self.db_path.exists() else 0
+        if background and size > self.SYNC_BYTES:
+            self._thread = threading.Thread(target=self._run, name="partnerdesk-quick-check", daemon=True)
+            self._thread.start()
+        else:
+            self._run()
+        return self
+
+    def passed(self, problem: str | None = None) -> "IntegrityCheck":
+        """Record a verdict reached elsewhere (the daily backup checks its copy of the file)."""
+        self._problem = problem
+        self._done.set()
+        return self
+
+    def _run(self) -> None:
+        try:
+            self._problem = quick_check(self.db_path)
+        except Exception as exc:  # pragma: no cover - quick_check reports SQLite's errors itself
+            log.exception("the integrity check of %s failed to run", self.db_path)
+            self._problem = f"the check could not run ({exc})"
+        finally:
+            self._done.set()
+
+    @property
+    def done(self) -> bool:
+        return self._done.is_set()
+
+    def join(self) -> None:
+        """Let a running check finish (its connection is closed before the app closes the database)."""
+        if self._thread is not None:
+            self._thread.join()
+
+    def wait(self) -> None:
+        """Block until the verdict; raise DamagedDatabaseError when the file is damaged."""
+        self._done.wait()
+        if self._problem is not None:
+            raise damaged_error(self.db_path, self.backup_dir, self._problem)

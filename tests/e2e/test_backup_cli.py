@@ -68,3 +68,67 @@ def test_selftest_passes_and_leaves_no_data_behind(home):
     assert r.returncode == 0, r.stdout + r.stderr
     assert "all steps passed" in r.stdout and "keyring" in r.stdout
     assert not (home / "partnerdesk.sqlite3").exists(), "the self-test never touches the user's database"
+
+
+def test_backup_of_a_damaged_database_exits_2_and_keeps_the_good_backups(home, _demo_template):
+    home.mkdir(parents=True)
+    db = home / "partnerdesk.sqlite3"
+    shutil.copy(_demo_template, db)
+    assert run(home, "backup").returncode == 0
+    good = sorted((home / "backups").iterdir())
+    data = bytearray(db.read_bytes())
+    for n in range(3, 10):
+        data[n * 4096 + 50:n * 4096 + 900] = b"\xff" * 850
+    db.write_bytes(bytes(data))
+    r = run(home, "backup")
+    assert r.returncode == 2, r.stderr
+    assert len(r.stderr.strip().splitlines()) == 1
+    assert "damaged and no backup was made" in r.stderr and str(good[-1]) in r.stderr
+    assert sorted((home / "backups").iterdir()) == good
+
+
+def test_a_foreign_sqlite_file_or_a_device_given_with_db_is_refused_untouched(home, tmp_path):
+    import sqlite3
+
+    foreign = tmp_path / "inventory.db"
+    conn = sqlite3.connect(foreign)
+    conn.execute("CREATE TABLE printers (id INTEGER PRIMARY KEY, name TEXT)")
+    conn.commit()
+    conn.close()
+    before = foreign.read_bytes()
+    for args in (["hours", "list"], ["backup"], ["audit"]):
+        r = run(home, "--db", str(foreign), *args)
+        assert r.returncode == 2, r.stderr
+        assert "not a partnerdesk database" in r.stderr and len(r.stderr.strip().splitlines()) == 1
+    assert foreign.read_bytes() == before and before[18:20] == b"\x01\x01", "never switched to WAL"
+    r = run(home, "--db", "/dev/null", "hours", "list")
+    assert r.returncode == 2 and "not a database file" in r.stderr, r.stderr
+
+
+def test_a_killed_backup_leaves_a_part_file_that_the_next_start_removes(home, _demo_template):
+    import signal
+    import sqlite3
+    import time
+
+    home.mkdir(parents=True)
+    db = home / "partnerdesk.sqlite3"
+    shutil.copy(_demo_template, db)
+    conn = sqlite3.connect(db)  # make the copy take a while: 150 MB of padding
+    conn.execute("CREATE TABLE padding (b BLOB)")
+    conn.executemany("INSERT INTO padding VALUES (randomblob(1000000))", [()] * 150)
+    conn.commit()
+    conn.close()
+    env = dict(os.environ, PARTNERDESK_HOME=str(home))
+    proc = subprocess.Popen([sys.executable, "-m", "partnerdesk", "backup"], env=env, stdout=subprocess.DEVNULL,
+                            stderr=subprocess.DEVNULL)
+    deadline = time.monotonic() + 60
+    while not list((home / "backups").glob("*.part")) and proc.poll() is None and time.monotonic() < deadline:
+        time.sleep(0.005)
+    proc.send_signal(signal.SIGKILL)
+    proc.wait()
+    parts = list((home / "backups").glob("*.part"))
+    assert parts, "the backup was killed while it wrote its copy"
+    assert not list((home / "backups").glob("manual-*.sqlite3")), "a killed backup is never given a name"
+    r = run(home, "backup", "--list")
+    assert r.returncode == 0, r.stderr
+    assert not any(p.exists() for p in parts)

@@ -25,3 +25,13 @@ def test_a_bad_backup_is_a_message_not_a_crash(qtbot, window, tmp_path):
     bad.write_text("nope")
     restore_from_backup(window, None, choose=lambda parent, folder: str(bad))
     qtbot.waitUntil(lambda: any("not an SQLite file" in t for _, _, t in window.shown_messages), timeout=15000)
+
+
+def test_back_up_now_twice_keeps_both_copies_named_by_the_time(qtbot, window, demo_ctx):
+    backups = demo_ctx.paths.backup_dir
+    before = set(backups.glob("manual-*.sqlite3"))
+    for n in (1, 2):  # the user accepts the proposed name both times, within the same second
+        backup_now(window, choose=lambda parent, default: str(default))
+        qtbot.waitUntil(lambda: len(set(backups.glob("manual-*.sqlite3")) - before) == n, timeout=15000)
+    made = sorted(p.name for p in set(backups.glob("manual-*.sqlite3")) - before)
+    assert made[0].startswith("manual-20261126T") and made[0] != made[1]

@@ -191,3 +191,208 @@ def test_light_check_catches_a_truncated_or_foreign_file_on_every_start(demo_ctx
     assert light_check(db)  # "truncated", or "malformed" when the cut runs through the schema
     with pytest.raises(DamagedDatabaseError, match="partnerdesk restore"):
         open_context()
+
+
+# -- issue 17: integrity before trust ------------------------------------------------------------------------
+def _dailies(svc) -> list[str]:
+    return sorted(p.name for p in svc.backup_dir.glob("daily-*.sqlite3"))
+
+
+def _drop_sides(db) -> None:
+    for side in ("-wal", "-shm"):
+        db.with_name(db.name + side).unlink(missing_ok=True)
+
+
+def test_a_damaged_database_is_refused_on_a_later_start_the_same_day(demo_ctx):
+    from partnerdesk.app import open_context
+    from partnerdesk.services.backup import light_check
+
+    demo_ctx.close()
+    db = demo_ctx.paths.db_path
+    assert not demo_ctx.services.backups.daily_due(), "today's daily exists: this is a later start of the day"
+    _drop_sides(db)
+    _damage(db)
+    assert light_check(db) is None, "the damage is inside pages: only quick_check sees it"
+    before = db.read_bytes()
+    with pytest.raises(DamagedDatabaseError, match="damaged and was not opened"):
+        open_context()
+    assert db.read_bytes() == before
+
+
+def test_a_large_file_is_checked_in_the_background_and_nothing_is_written_before_it_passes(demo_ctx, monkeypatch):
+    from partnerdesk.app import open_context
+    from partnerdesk.services.backup import IntegrityCheck
+
+    demo_ctx.close()
+    db = demo_ctx.paths.db_path
+    _drop_sides(db)
+    _damage(db)
+    before = db.read_bytes()
+    monkeypatch.setattr(IntegrityCheck, "SYNC_BYTES", 0)  # every file counts as large
+    ctx = open_context(lazy=True)  # the window's way: opens at once, the check runs in a thread
+    try:
+        assert ctx.integrity._thread is not None
+        with pytest.raises(DamagedDatabaseError, match="partnerdesk restore"):
+            ctx.services.hours.log(partner="EDM", direction="given", work_date="2026-11-20", hours="1")
+    finally:
+        ctx.close()
+    assert db.read_bytes() == before
+
+
+def test_a_backup_of_a_damaged_database_fails_and_every_good_backup_stays(demo_ctx):
+    svc = demo_ctx.services.backups
+    for i in range(30):  # a month of good dailies
+        svc.daily(date(2026, 10, 1) + timedelta(days=i))
+    good = _dailies(svc)
+    manual = svc.backup()
+    demo_ctx.close()
+    db = demo_ctx.paths.db_path
+    _drop_sides(db)
+    _damage(db)
+    with pytest.raises(DamagedDatabaseError, match="no backup was made") as info:
+        svc.backup()
+    assert info.value.backup == manual, "the message names the newest good backup of this database"
+    with pytest.raises(DamagedDatabaseError):
+        svc.daily(date(2027, 3, 1))  # months later: nothing would be kept by age, and nothing is pruned
+    assert _dailies(svc) == good
+    assert not list(svc.backup_dir.glob("*.part")), "the refused copy was removed"
+    assert [b.path for b in svc.list() if b.kind == "manual"] == [manual]
+
+
+def test_backups_are_named_with_a_time_stamp_and_never_overwritten(demo_ctx, tmp_path):
+    svc = demo_ctx.services.backups
+    first, second = svc.backup(), svc.backup()  # within the same second
+    assert first != second and first.exists() and second.exists()
+    assert first.name.startswith("manual-20261126T") and first.name.endswith("Z.sqlite3")
+    chosen = tmp_path / "mine.sqlite3"
+    chosen.write_bytes(b"keep me")
+    with pytest.raises(UserError, match="never replaces"):
+        svc.backup(chosen)
+    assert chosen.read_bytes() == b"keep me"
+    assert inspect_backup(svc.backup(tmp_path / "new.sqlite3")).revision
+
+
+def test_backups_are_kept_per_database_file(demo_ctx, tmp_path, monkeypatch):
+    """Another database (--db) has a backups folder of its own; its damaged-file message names a backup of
+    that database and the --db option that restores into it."""
+    import shutil
+
+    from partnerdesk.app import open_context
+    from partnerdesk.paths import resolve
+
+    demo_ctx.services.backups.backup()  # a backup of the default database
+    demo_ctx.close()
+    other = tmp_path / "county" / "region.sqlite3"
+    other.parent.mkdir()
+    shutil.copy(demo_ctx.paths.db_path, other)
+    p = resolve(other)
+    assert p.backup_dir != demo_ctx.paths.backup_dir and p.backup_dir.parent == demo_ctx.paths.backup_dir
+    assert resolve(str(other)).backup_dir == p.backup_dir, "the same file, the same folder"
+    ctx = open_context(str(other))
+    own = ctx.services.backups.backup()
+    ctx.close()
+    assert own.parent == p.backup_dir
+    _drop_sides(other)
+    _damage(other)
+    with pytest.raises(DamagedDatabaseError) as info:
+        open_context(str(other))
+    assert info.value.backup is not None and info.value.backup.parent == p.backup_dir
+    assert f'--db "{other}" restore' in str(info.value)
+
+
+def test_leftover_part_files_are_removed_at_the_next_start(demo_ctx):
+    import os
+    import subprocess
+    import sys
+
+    from partnerdesk.app import open_context
+
+    demo_ctx.close()
+    gone = subprocess.run([sys.executable, "-c", "import os; print(os.getpid())"], capture_output=True,
+                          text=True, check=True)
+    dead_pid = int(gone.stdout)
+    backups, db = demo_ctx.paths.backup_dir, demo_ctx.paths.db_path
+    killed_backup = backups / f"manual-20261125T101010Z.sqlite3.{dead_pid}.part"
+    killed_restore = db.with_name(f"{db.name}.{dead_pid}.part")
+    old_style = backups / "daily-2026-11-20.sqlite3.part"
+    running = backups / f"manual-20261126T120000Z.sqlite3.{os.getpid()}.part"  # a copy being written now
+    for p in (killed_backup, killed_restore, old_style, running):
+        p.write_bytes(b"\0" * 4096)
+    os.utime(old_style, (0, 0))
+    open_context().close()
+    assert not killed_backup.exists() and not killed_restore.exists() and not old_style.exists()
+    assert running.exists()
+
+
+def _make_read_only(path) -> bool:
+    """chmod for an ordinary user; root ignores permissions, so there the file (or folder) is made
+    immutable. False when neither is possible here."""
+    import os
+    import subprocess
+
+    if os.geteuid() != 0:
+        path.chmod(0o555 if path.is_dir() else 0o444)
+        return True
+    r = subprocess.run(["chattr", "+i", str(path)], capture_output=True)
+    return r.returncode == 0
+
+
+def _make_writable(path) -> None:
+    import os
+    import subprocess
+
+    if os.geteuid() != 0:
+        path.chmod(0o755 if path.is_dir() else 0o644)
+    else:
+        subprocess.run(["chattr", "-i", str(path)], capture_output=True)
+
+
+@pytest.mark.parametrize("what", ["file", "folder"])
+def test_a_read_only_healthy_database_says_read_only_not_damaged(demo_ctx, what):
+    from partnerdesk.app import open_context
+
+    demo_ctx.close()
+    db = demo_ctx.paths.db_path
+    _drop_sides(db)
+    target = db if what == "file" else db.parent  # the folder: SQLite cannot make its -wal and -shm files
+    if not _make_read_only(target):
+        pytest.skip("cannot make a file read-only here (chattr not permitted)")
+    try:
+        with pytest.raises(DatabaseError) as info:
+            open_context()
+        message = str(info.value)
+        assert "read-only" in message and "not damaged" in message and "restore" not in message
+        assert not isinstance(info.value, DamagedDatabaseError)
+    finally:
+        _make_writable(target)
+    assert quick_check(db) is None
+
+
+def test_a_foreign_sqlite_file_is_refused_and_never_touched(home, tmp_path):
+    from partnerdesk.app import open_context
+
+    (tmp_path / "it").mkdir()
+    foreign = tmp_path / "it" / "inventory.db"
+    conn = sqlite3.connect(foreign)
+    conn.execute("CREATE TABLE printers (id INTEGER PRIMARY KEY, name TEXT)")
+    conn.execute("INSERT INTO printers (name) VALUES ('HP 4050')")
+    conn.commit()
+    conn.close()
+    before = foreign.read_bytes()
+    assert before[18:20] == b"\x01\x01"  # rollback journal (WAL would be 02 02)
+    for lazy in (False, True):
+        with pytest.raises(DatabaseError, match="not a partnerdesk database"):
+            open_context(str(foreign), lazy=lazy)
+    with pytest.raises(DatabaseError, match="not a partnerdesk database"):
+        BackupService(foreign, tmp_path / "b").backup()
+    assert foreign.read_bytes() == before
+    assert [p.name for p in foreign.parent.iterdir()] == ["inventory.db"], "no -wal, -shm or backup beside it"
+
+
+@pytest.mark.parametrize("target", ["/dev/null", "folder"])
+def test_a_device_or_folder_given_as_the_database_is_refused(home, tmp_path, target):
+    from partnerdesk.app import open_context
+
+    path = tmp_path if target == "folder" else target
+    with pytest.raises(DatabaseError, match="not a database file"):
+        open_context(str(path))

@@ -24,12 +24,13 @@ from partnerdesk.gui.workers import run_in_worker
 def backup_now(window, choose: Callable[[QWidget, Path], str] | None = None) -> None:
     """Save a checked copy of the database where the user says (default: the backups folder)."""
     svc = window.services.backups
-    default = svc.backup_dir / "partnerdesk-backup.sqlite3"
+    default = svc.backup_dir / f"manual-{svc.clock.utc_stamp()}.sqlite3"  # a new name each time: never overwritten
     svc.backup_dir.mkdir(parents=True, exist_ok=True)
     path = (choose or _save_name)(window, default)
     if not path:
         return
-    run_in_worker(window, lambda: svc.backup(Path(path)),
+    chosen = None if Path(path) == default else Path(path)  # the proposed name: the service makes it unique
+    run_in_worker(window, lambda: svc.backup(chosen),
                   lambda out: window.statusBar().showMessage(f"Backed up to {out}", 10000),
                   lambda exc: show_error(window, exc))
 
@@ -56,7 +57,8 @@ def restore_from_backup(window, instance, choose: Callable[[QWidget, Path], str]
 
 def _save_name(parent: QWidget, default: Path) -> str:
     path, _ = QFileDialog.getSaveFileName(parent, "Back up the database", str(default),
-                                          "PartnerDesk database (*.sqlite3)")
+                                          "PartnerDesk database (*.sqlite3)",
+                                          options=QFileDialog.Option.DontConfirmOverwrite)  # refused, never replaced
     return path
 
 
