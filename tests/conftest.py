@@ -57,8 +57,14 @@ def frozen_today(request) -> date:
     if request.node.get_closest_marker("real_clock"):
         yield None
         return
-    with time_machine.travel(datetime.combine(TODAY, time(12, 0)).astimezone(), tick=True):
+    with frozen_clock():
         yield TODAY
+
+
+def frozen_clock(at: time = time(12, 0)):
+    """The test clock: TODAY at ``at`` (local time), ticking. Session fixtures that write (templates) use it
+    with an earlier hour, so what they stamp lies before every test's "now"."""
+    return time_machine.travel(datetime.combine(TODAY, at).astimezone(), tick=True)
 
 
 @pytest.fixture(autouse=True)
@@ -109,11 +115,12 @@ def _demo_template(tmp_path_factory) -> Path:
     from partnerdesk.services import Services
 
     d = tmp_path_factory.mktemp("demo-template")
-    db = Database(d / "seed.sqlite3", Actor("tester", "Test User"))
-    services = Services(db)
-    services.agreements.ensure_default_categories()
-    services.demo.seed("small", today=TODAY)
-    db.close()
+    with frozen_clock(time(11, 0)):
+        db = Database(d / "seed.sqlite3", Actor("tester", "Test User"))
+        services = Services(db)
+        services.agreements.ensure_default_categories()
+        services.demo.seed("small", today=TODAY)
+        db.close()
     out = d / "demo.sqlite3"
     backup_file(d / "seed.sqlite3", out)
     return out
