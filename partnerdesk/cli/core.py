@@ -5,7 +5,7 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
-from partnerdesk.cli.output import add_json_flag, context, emit_json, emit_table
+from partnerdesk.cli.output import add_json_flag, context, emit_json, emit_table, limit_number
 
 from partnerdesk.cli import gui
 
@@ -33,7 +33,9 @@ def register(sub) -> None:
 
     p = sub.add_parser("audit", help="the audit trail, newest first")
     p.add_argument("--entity", metavar="ID", help="only events for this row id")
-    p.add_argument("--limit", type=int, default=None)
+    p.add_argument("--limit", type=limit_number, default=None, metavar="N", help="only the newest N events")
+    p.add_argument("--include-personal", action="store_true",
+                   help="show personal phone numbers (withheld by default; using this is recorded in the trail)")
     add_json_flag(p)
     p.set_defaults(func=cmd_audit)
 
@@ -69,7 +71,7 @@ def cmd_import_json(args: argparse.Namespace) -> int:
 
 def cmd_audit(args: argparse.Namespace) -> int:
     ctx = context(args)
-    events = ctx.services.audit.list(entity_id=args.entity, limit=args.limit)
+    events = ctx.services.audit.list(entity_id=args.entity, limit=args.limit, include_personal=args.include_personal)
     if args.json:
         emit_json(events)
     else:

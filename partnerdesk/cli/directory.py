@@ -6,7 +6,7 @@ import argparse
 from pathlib import Path
 
 from partnerdesk.app import open_context
-from partnerdesk.cli.output import add_json_flag, emit_json, emit_table
+from partnerdesk.cli.output import add_json_flag, emit_json, emit_table, limit_number
 from partnerdesk.domain.directory import PHONE_LABELS
 from partnerdesk.domain.dto import to_json
 from partnerdesk.errors import UserError
@@ -15,7 +15,7 @@ from partnerdesk.errors import UserError
 def register(sub) -> None:
     p = sub.add_parser("search", help="find people: name, agency, skill (pbx, cisco) or phone digits")
     p.add_argument("text", nargs="+", help="what to look for; every word must match")
-    p.add_argument("--limit", type=int, default=25)
+    p.add_argument("--limit", type=limit_number, default=25, metavar="N")
     p.add_argument("--include-personal", action="store_true", help="also show personal numbers")
     add_json_flag(p)
     p.set_defaults(func=cmd_search)

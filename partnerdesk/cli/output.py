@@ -27,6 +27,24 @@ def emit_table(rows: Iterable[Sequence[Any]], headers: Sequence[str]) -> None:
         print("(none)")
 
 
+MAX_LIMIT = 1_000_000
+
+
+def limit_number(text: str) -> int:
+    """``--limit N``: a whole number from 1 to MAX_LIMIT (a huge one is a mistake, not a request)."""
+    import argparse
+    import re
+
+    shown = text if len(text) <= 20 else text[:17] + "…"
+    if not re.fullmatch(r"\s*[+-]?[0-9]+\s*", text):
+        raise argparse.ArgumentTypeError(f"'{shown}' is not a whole number")
+    digits = text.strip().lstrip("+")
+    n = int(digits) if len(digits.lstrip("-0")) <= 9 else MAX_LIMIT + 1
+    if not 1 <= n <= MAX_LIMIT:
+        raise argparse.ArgumentTypeError(f"must be from 1 to {MAX_LIMIT:,} (not {shown})")
+    return n
+
+
 def context(args):
     """Open the application context for a command (imported late: `--version` and `--help` stay fast)."""
     from partnerdesk.app import open_context

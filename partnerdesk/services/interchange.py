@@ -18,6 +18,7 @@ from partnerdesk.db.capture import encode
 from partnerdesk.db.models import SYNCED_TABLES, AuditEvent, Base
 from partnerdesk.db.types import ISODate, UTCDateTime
 from partnerdesk.db.uow import Database
+from partnerdesk.domain.privacy import personal_fields, withhold_changes
 from partnerdesk.errors import ImportFormatError, UserError
 from partnerdesk.services.contacts import reindex
 from partnerdesk.services.pricing import reprice
@@ -28,7 +29,6 @@ VERSION = 1
 TABLE_ORDER = ("agency", "skill", "service_category", "mileage_rate", "contact", "contact_skill", "agreement",
                "agreement_party", "rate_schedule", "statement", "statement_line", "statement_document",
                "time_entry", "payment", "number_sequence", "audit_event")
-PERSONAL_FIELDS = {"contact": ("personal_phone",)}
 # Built-in reference rows every database starts with; an import replaces them instead of counting them as data.
 REFERENCE_TABLES = ("service_category", "mileage_rate")
 assert set(SYNCED_TABLES) <= set(TABLE_ORDER)
@@ -70,26 +70,19 @@ def _decode(table, row: dict[str, Any], where: str) -> dict[str, Any]:
     return out
 
 
-WITHHELD = "(personal number withheld)"
-
-
 def _withhold_personal(event: dict[str, Any]) -> dict[str, Any]:
-    """An audit event with personal values replaced: the trail shows *that* a personal number changed, not
-    the number (the audit trail would otherwise leak what the contact columns leave out)."""
-    fields = PERSONAL_FIELDS.get(event.get("entity") or "", ())
-    if not fields or not event.get("changes"):
+    """An audit event row (``changes`` as JSON text) with personal values withheld (domain/privacy.py): the
+    audit trail would otherwise leak what the contact columns leave out."""
+    if not personal_fields(event.get("entity")) or not event.get("changes"):
         return event
     try:
         changes = json.loads(event["changes"])
     except ValueError:
         return event
-    if not isinstance(changes, dict) or not any(f in changes for f in fields):
+    withheld = withhold_changes(event.get("entity"), changes)
+    if withheld is changes:
         return event
-    for f in fields:
-        if f in changes:
-            changes[f] = [None if v is None else WITHHELD for v in changes[f]] \
-                if isinstance(changes[f], list) else WITHHELD
-    return {**event, "changes": json.dumps(changes, sort_keys=True)}
+    return {**event, "changes": json.dumps(withheld, sort_keys=True)}
 
 
 def _execute(conn, statement, where: str) -> None:
@@ -118,7 +111,7 @@ class InterchangeService:
                 t = _table(name)
                 pk = list(t.primary_key.columns)
                 rows = s.execute(select(t).order_by(*pk)).mappings().all()
-                hidden = () if include_personal else PERSONAL_FIELDS.get(name, ())
+                hidden = () if include_personal else personal_fields(name)
                 tables[name] = [{k: (None if k in hidden else encode(v)) for k, v in r.items()} for r in rows]
                 if name == "audit_event" and not include_personal:
                     tables[name] = [_withhold_personal(r) for r in tables[name]]

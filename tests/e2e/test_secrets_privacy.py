@@ -5,7 +5,8 @@
   The session creates a sync space and a second installation joins it, and both run sync cycles, so each
   makes its Ed25519 signing key: the scan also looks for those exact keys (read back from the keyring,
   here a test backend whose file lives outside every data folder) in both data folders;
-* default exports leave personal phone numbers out; ``--include-personal`` puts them in.
+* default exports, the audit trail (text and JSON) and the logs leave personal phone numbers out;
+  ``--include-personal`` puts them in (and reading the audit trail with them is recorded).
 
 Extend SESSION and DEFAULT_EXPORTS as commands land.
 """
@@ -47,6 +48,9 @@ DEFAULT_EXPORTS = [
     ["contacts", "sheet", "{out}/wallet.pdf", "--layout", "wallet"],
     ["outage-kit", "{out}/kit"],
 ]
+
+# Listings printed on stdout that must leave personal numbers out by default (file name -> argv).
+AUDIT_OUTPUTS = {"audit.txt": ["audit"], "audit.json": ["audit", "--json"]}
 
 PEM = re.compile(rb"-----BEGIN [A-Z ]+-----|PRIVATE KEY|OPENSSH PRIVATE|ssh-ed25519 ")
 B64 = re.compile(rb"(?<![A-Za-z0-9+/=_-])(?:[A-Za-z0-9+/]{43}=|[A-Za-z0-9+/]{86}==|[A-Za-z0-9_-]{43})"
@@ -118,6 +122,8 @@ def test_full_session_leaves_no_key_material_and_exports_no_personal_numbers(hom
     for argv in DEFAULT_EXPORTS:
         run(home, *[a.format(out=out) for a in argv])
     run(home, "export", "json", str(out / "personal" / "export.json"), "--include-personal")
+    for name, argv in AUDIT_OUTPUTS.items():  # printed listings are outputs too: kept as files for the scan
+        (out / name).write_text(run(home, *argv).stdout, encoding="utf-8")
 
     # The two signing keys, as the keyring holds them (base64 of the 32-byte Ed25519 seed) and raw.
     stored = json.loads((tmp_path / "os-keyring" / "keyring.json").read_text())
@@ -156,8 +162,10 @@ def test_full_session_leaves_no_key_material_and_exports_no_personal_numbers(hom
     conn.close()
     personal -= public
     assert len(personal) >= 5
-    # ...but no default export carries one.
-    for path in sorted(p for p in out.rglob("*") if p.is_file() and "personal" not in p.parts):
+    # ...but no default export, printed listing or log carries one.
+    logs = sorted((home / "logs").glob("*.log*"))
+    assert logs
+    for path in sorted(p for p in out.rglob("*") if p.is_file() and "personal" not in p.parts) + logs:
         text = digits(_text_of(path))
         leaked = [p for p in personal if p in text]
         assert not leaked, f"{path.name} contains personal numbers {leaked[:3]}"
@@ -165,6 +173,10 @@ def test_full_session_leaves_no_key_material_and_exports_no_personal_numbers(hom
     opted = json.loads((out / "personal" / "export.json").read_text())
     assert opted["personal_numbers_included"] is True
     assert any(digits(p) in personal for p in (c["personal_phone"] or "" for c in opted["tables"]["contact"]))
+    shown = run(home, "audit", "--json", "--include-personal").stdout
+    assert any(p in digits(shown) for p in personal)
+    newest = json.loads(run(home, "audit", "--json", "--limit", "1").stdout)[0]
+    assert newest["action"] == "view_personal", "reading the trail with personal numbers is itself recorded"
 
 
 def _text_of(path: Path) -> str:
