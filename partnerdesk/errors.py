@@ -1,5 +1,9 @@
 """Error types. A UserError is the user's to fix: one clear line, exit code 2, nothing written."""
 
+# An empty database (no home agency): what to do, in the one wording every surface uses.
+NO_HOME = ("no home agency is set up yet: add your own with 'partnerdesk agencies add CODE --name NAME --home' "
+           "(or explore the demo region in a database of its own: 'partnerdesk --db demo.sqlite3 demo')")
+
 
 class PartnerdeskError(Exception):
     """Base for every error partnerdesk raises on purpose."""
@@ -33,3 +37,11 @@ class DatabaseError(UserError):
 
 class FrozenError(UserError):
     """An attempt to change something that is frozen (an issued statement, an invoiced entry)."""
+
+
+class DuplicateError(UserError):
+    """A time entry looks like one already logged (same partner, direction, date, hours and staff)."""
+
+    def __init__(self, message: str, existing_id: str):
+        super().__init__(message)
+        self.existing_id = existing_id

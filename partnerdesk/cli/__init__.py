@@ -18,7 +18,7 @@ from partnerdesk.errors import UserError
 log = logging.getLogger(__name__)
 
 # Each module (partnerdesk.cli.NAME) adds its subcommands with register(subparsers); add a new area's here.
-COMMAND_MODULES = ["core", "records", "directory", "statements", "sync", "backup", "selftest"]
+COMMAND_MODULES = ["core", "agreements", "records", "directory", "statements", "sync", "backup", "selftest"]
 
 
 class _Parser(argparse.ArgumentParser):
@@ -71,7 +71,12 @@ def main(argv: Sequence[str] | None = None) -> int:
     argv = list(sys.argv[1:] if argv is None else argv)
     _start_logging(argv)
     try:
-        parser = build_parser(gui_only=_is_gui(argv))
+        gui_only = _is_gui(argv)
+        if not gui_only:
+            from partnerdesk.cli.agreements import rates_compat
+
+            argv = rates_compat(argv)
+        parser = build_parser(gui_only=gui_only)
         args = parser.parse_args(argv)
         if not getattr(args, "func", None):
             args = parser.parse_args(argv + ["gui"])

@@ -6,6 +6,7 @@ import argparse
 from pathlib import Path
 
 from partnerdesk.cli.output import add_json_flag, context, emit_json, emit_table, limit_number
+from partnerdesk.errors import ValidationError
 
 from partnerdesk.cli import gui
 
@@ -39,11 +40,106 @@ def register(sub) -> None:
     add_json_flag(p)
     p.set_defaults(func=cmd_audit)
 
-    p = sub.add_parser("agencies", help="agencies in the region")
+    p = sub.add_parser("agencies", help="your agency and its neighbours: list, add, edit, retire")
     asub = p.add_subparsers(dest="action", metavar="ACTION", required=True)
     a = asub.add_parser("list", help="list agencies")
+    a.add_argument("--all", action="store_true", help="include retired agencies")
     add_json_flag(a)
     a.set_defaults(func=cmd_agencies_list)
+    a = asub.add_parser("add", help="add an agency (--home: your own)")
+    _agency_options(a, adding=True)
+    a.set_defaults(func=cmd_agencies_add)
+    a = asub.add_parser("edit", help="change an agency (only the options given)")
+    _agency_options(a, adding=False)
+    a.set_defaults(func=cmd_agencies_edit)
+    a = asub.add_parser("retire", help="retire a partner: kept with its history, offered for nothing new "
+                                       "(deleted instead when nothing refers to it)")
+    a.add_argument("code", metavar="CODE")
+    a.add_argument("--undo", action="store_true", help="bring a retired or deleted agency back")
+    add_json_flag(a, "print the agency as a JSON object")
+    a.set_defaults(func=cmd_agencies_retire)
+
+
+# option -> service field; multi-line text takes "\n" for a line break
+AGENCY_OPTIONS = {
+    "--name": "name", "--kind": "kind", "--address": "address", "--phone": "phone", "--website": "website",
+    "--ubi": "ubi", "--ein": "ein", "--fy-start-month": "fy_start_month",
+    "--billing-contact-name": "billing_contact_name", "--billing-contact-email": "billing_contact_email",
+    "--billing-contact-phone": "billing_contact_phone", "--remit-to": "remit_to", "--eft": "eft_instructions",
+    "--bill-to": "bill_to", "--ap-contact-name": "ap_contact_name", "--ap-contact-email": "ap_contact_email",
+    "--ap-contact-phone": "ap_contact_phone", "--bars-revenue-code": "bars_revenue_code",
+    "--bars-expense-code": "bars_expense_code", "--note": "notes",
+}
+MULTILINE = {"address", "remit_to", "eft_instructions", "bill_to", "notes"}
+
+
+def _agency_options(p, adding: bool) -> None:
+    from partnerdesk.services.agencies import KINDS
+
+    p.add_argument("code", metavar="CODE", help="short code, 2–12 letters or digits (used in statement numbers)")
+    p.add_argument("--name", metavar="NAME", required=adding, help="legal name, e.g. City of Springfield")
+    p.add_argument("--new-code", metavar="CODE", help=argparse.SUPPRESS if adding else "change the code")
+    p.add_argument("--home", action="store_true", help="this is your own agency (one per database)")
+    p.add_argument("--kind", choices=KINDS)
+    p.add_argument("--address", metavar="TEXT", help="street address for the letterhead (\\n between lines)")
+    p.add_argument("--phone", metavar="TEXT")
+    p.add_argument("--website", metavar="URL")
+    p.add_argument("--ubi", metavar="TEXT", help="Washington UBI number (9 digits)")
+    p.add_argument("--ein", metavar="TEXT", help="federal EIN (9 digits)")
+    p.add_argument("--fy-start-month", metavar="N", help="fiscal year start month, 1..12 (default 1)")
+    p.add_argument("--billing-contact-name", metavar="TEXT", help="who answers questions about your statements")
+    p.add_argument("--billing-contact-email", metavar="TEXT")
+    p.add_argument("--billing-contact-phone", metavar="TEXT")
+    p.add_argument("--remit-to", metavar="TEXT", help="where payments go, printed on the remittance stub")
+    p.add_argument("--eft", metavar="TEXT", help="EFT/ACH details printed on the remittance stub")
+    p.add_argument("--bill-to", metavar="TEXT", help="where to send this agency's bills (default: its address)")
+    p.add_argument("--ap-contact-name", metavar="TEXT", help="who pays this agency's bills (the Attn: line)")
+    p.add_argument("--ap-contact-email", metavar="TEXT")
+    p.add_argument("--ap-contact-phone", metavar="TEXT")
+    p.add_argument("--bars-revenue-code", metavar="CODE")
+    p.add_argument("--bars-expense-code", metavar="CODE")
+    p.add_argument("--note", metavar="TEXT")
+    p.add_argument("--logo", metavar="FILE", help="a PNG or JPEG image of at most 1 MB, stored in the database")
+    if not adding:
+        p.add_argument("--remove-logo", action="store_true")
+    add_json_flag(p, "print the agency as a JSON object")
+
+
+def _agency_values(args: argparse.Namespace) -> dict:
+    values = {}
+    for option, field in AGENCY_OPTIONS.items():
+        v = getattr(args, option[2:].replace("-", "_"))
+        if v is not None:
+            values[field] = v.replace("\\n", "\n") if field in MULTILINE else v
+    if getattr(args, "new_code", None):
+        values["code"] = args.new_code
+    if args.home:
+        values["is_home"] = True
+    return values
+
+
+def _agency_errors():
+    """An error names the option the user typed ("--ubi: ..."), not the column."""
+    from partnerdesk.cli.agreements import named_options
+
+    names = {field: option for option, field in AGENCY_OPTIONS.items()}
+    names.update(code="CODE", is_home="--home", logo="--logo", logo_image="--logo")
+    return named_options(names)
+
+
+def _agency_line(a) -> str:
+    bits = [f"{a.code} — {a.name}", a.kind]
+    if a.is_home:
+        bits.append("home agency")
+    if a.ubi:
+        bits.append(f"UBI {a.ubi}")
+    if a.billing_contact_name:
+        bits.append(f"billing contact {a.billing_contact_name}")
+    if a.logo_image:
+        bits.append(f"logo {len(a.logo_image) // 1024 or 1} KB")
+    if a.retired_on:
+        bits.append(f"retired {a.retired_on}")
+    return ", ".join(bits)
 
 
 def cmd_demo(args: argparse.Namespace) -> int:
@@ -84,10 +180,71 @@ def cmd_audit(args: argparse.Namespace) -> int:
 
 def cmd_agencies_list(args: argparse.Namespace) -> int:
     ctx = context(args)
-    agencies = ctx.services.agencies.list()
+    agencies = ctx.services.agencies.list(include_retired=args.all)
     if args.json:
         emit_json(agencies)
     else:
-        emit_table(([a.code, a.name, a.kind, "home" if a.is_home else ""] for a in agencies),
+        emit_table(([a.code, a.name, a.kind, "home" if a.is_home else (f"retired {a.retired_on}" if a.retired_on
+                                                                        else "")] for a in agencies),
                    ["code", "name", "kind", ""])
+    return 0
+
+
+def cmd_agencies_add(args: argparse.Namespace) -> int:
+    ctx = context(args)
+    with _agency_errors():
+        values = _agency_values(args)
+        if args.logo:
+            from partnerdesk.services.agencies import read_logo_file
+
+            values["logo_image"] = read_logo_file(args.logo)
+        a = ctx.services.agencies.create(code=args.code, **values)
+    if args.json:
+        emit_json(a)
+    else:
+        print(f"Added {_agency_line(a)}")
+        if a.is_home and not (a.ubi and a.billing_contact_name and (a.remit_to or a.address)):
+            print("Your statements print your UBI, billing contact and remit-to address: add the missing ones "
+                  f"with 'partnerdesk agencies edit {a.code} --ubi ... --billing-contact-name ... --remit-to ...'")
+    return 0
+
+
+def cmd_agencies_edit(args: argparse.Namespace) -> int:
+    ctx = context(args)
+    with _agency_errors():
+        values = _agency_values(args)
+        if args.logo and args.remove_logo:
+            raise ValidationError("--logo and --remove-logo: choose one")
+        if args.logo:
+            from partnerdesk.services.agencies import read_logo_file
+
+            values["logo_image"] = read_logo_file(args.logo)
+        elif args.remove_logo:
+            values["logo_image"] = None
+        if not values:
+            raise ValidationError("nothing to change: give the options to change, e.g. --phone TEXT")
+        a = ctx.services.agencies.update(args.code, **values)
+    if args.json:
+        emit_json(a)
+    else:
+        print(f"Changed {_agency_line(a)}")
+    return 0
+
+
+def cmd_agencies_retire(args: argparse.Namespace) -> int:
+    ctx = context(args)
+    if args.undo:
+        a, outcome = ctx.services.agencies.reinstate(args.code), "active again"
+    else:
+        a, outcome = ctx.services.agencies.retire(args.code)
+    if args.json:
+        emit_json(a)
+    elif outcome == "retired":
+        print(f"Retired {a.code} ({a.name}) on {a.retired_on}: its agreements, hours and statements are kept; it is "
+              f"offered for nothing new. Undo: partnerdesk agencies retire {a.code} --undo")
+    elif outcome == "deleted":
+        print(f"Deleted {a.code} ({a.name}): nothing referred to it. Undo: partnerdesk agencies retire {a.code} "
+              "--undo")
+    else:
+        print(f"{a.code} ({a.name}) is {outcome}")
     return 0

@@ -52,5 +52,5 @@ def context(args):
     return open_context(args.db)
 
 
-def add_json_flag(p) -> None:
-    p.add_argument("--json", action="store_true", help="print a JSON array of objects")
+def add_json_flag(p, help: str = "print a JSON array of objects") -> None:
+    p.add_argument("--json", action="store_true", help=help)

@@ -1,4 +1,4 @@
-"""Agreements, hours and balances commands."""
+"""Hours, mileage and balances commands (agreements are in cli/agreements.py)."""
 
 from __future__ import annotations
 
@@ -7,27 +7,10 @@ import argparse
 from partnerdesk.cli.output import add_json_flag, context, emit_json, emit_table
 from partnerdesk.domain.durations import format_minutes
 from partnerdesk.domain.money import format_cents
-from partnerdesk.errors import ValidationError
+from partnerdesk.errors import DuplicateError, ValidationError
 
 
 def register(sub) -> None:
-    p = sub.add_parser("agreements", help="interlocal agreements")
-    asub = p.add_subparsers(dest="action", metavar="ACTION", required=True)
-    a = asub.add_parser("list", help="the agreement register")
-    add_json_flag(a)
-    a.set_defaults(func=cmd_agreements_list)
-    a = asub.add_parser("ics", help="renewal and notice deadlines as an iCalendar file a calendar app imports")
-    a.add_argument("file", metavar="FILE", help="the .ics file to write ('-' for standard output)")
-    a.set_defaults(func=cmd_agreements_ics)
-    a = asub.add_parser("attach", help="attach the signed agreement document (copied into the data folder)")
-    a.add_argument("agreement", metavar="NUMBER")
-    a.add_argument("file", metavar="FILE")
-    a.set_defaults(func=cmd_agreements_attach)
-    a = asub.add_parser("rates", help="the rate schedules of one agreement")
-    a.add_argument("agreement", metavar="NUMBER")
-    add_json_flag(a)
-    a.set_defaults(func=cmd_agreements_rates)
-
     p = sub.add_parser("hours", help="hours exchanged with partners")
     hsub = p.add_subparsers(dest="action", metavar="ACTION", required=True)
     h = hsub.add_parser("log", help="log one favour")
@@ -45,8 +28,23 @@ def register(sub) -> None:
     h.add_argument("--incident", metavar="REF")
     h.add_argument("--agreement", metavar="NUMBER", help="when more than one agreement applies")
     h.add_argument("--note", metavar="TEXT")
+    h.add_argument("--allow-duplicate", action="store_true",
+                   help="log it even though an entry with the same partner, direction, date, hours and staff "
+                        "exists (a second favour on the same day)")
     add_json_flag(h)
     h.set_defaults(func=cmd_hours_log)
+
+    h = hsub.add_parser("delete", help="delete an entry that is not billed (kept, with the reason, in the audit "
+                                       "trail; 'hours restore' undoes it)")
+    h.add_argument("id", metavar="ID", help="the entry's id (see 'hours list --json')")
+    h.add_argument("--reason", required=True, metavar="TEXT", help="why, for the audit trail")
+    add_json_flag(h, "print the deleted entry as a JSON object")
+    h.set_defaults(func=cmd_hours_delete)
+
+    h = hsub.add_parser("restore", help="undo 'hours delete'")
+    h.add_argument("id", metavar="ID")
+    add_json_flag(h, "print the restored entry as a JSON object")
+    h.set_defaults(func=cmd_hours_restore)
 
     h = hsub.add_parser("list", help="list time entries, newest first")
     h.add_argument("--quarter", metavar="Q", help="e.g. 2026Q3")
@@ -85,29 +83,20 @@ def register(sub) -> None:
     p.set_defaults(func=cmd_balances)
 
 
-def cmd_agreements_list(args: argparse.Namespace) -> int:
-    ctx = context(args)
-    items = ctx.services.agreements.list()
-    if args.json:
-        emit_json(items)
-    else:
-        emit_table(([a.number, a.status, a.kind, a.party_codes, a.effective_date, a.expiry_date or "",
-                     format_cents(a.cap_cents) if a.cap_cents else "",
-                     f"{a.cap_minutes // 60} h" if a.cap_minutes else ""] for a in items),
-                   ["number", "status", "kind", "parties", "effective", "expires", "cap $", "cap hours"])
-    return 0
-
-
 def cmd_hours_log(args: argparse.Namespace) -> int:
     from partnerdesk.domain.durations import parse_minutes
 
     ctx = context(args)
     travel = parse_minutes(args.travel, "travel") if args.travel else 0
-    result = ctx.services.hours.log(partner=args.partner, direction=args.direction, work_date=args.date,
-                                    hours=args.hours, category=args.category, staff=args.staff,
-                                    after_hours=args.after_hours, callout=args.callout, miles=args.miles,
-                                    travel_minutes=travel, description=args.note, incident_ref=args.incident,
-                                    agreement=args.agreement)
+    try:
+        result = ctx.services.hours.log(partner=args.partner, direction=args.direction, work_date=args.date,
+                                        hours=args.hours, category=args.category, staff=args.staff,
+                                        after_hours=args.after_hours, callout=args.callout, miles=args.miles,
+                                        travel_minutes=travel, description=args.note, incident_ref=args.incident,
+                                        agreement=args.agreement, allow_duplicate=args.allow_duplicate)
+    except DuplicateError as exc:
+        raise DuplicateError(f"{exc}; nothing was logged (add --allow-duplicate if this is another favour)",
+                             exc.existing_id) from None
     e = result.entry
     if args.json:
         emit_json([e])
@@ -119,6 +108,29 @@ def cmd_hours_log(args: argparse.Namespace) -> int:
 
     for w in result.warnings:
         print(f"warning: {w}", file=sys.stderr)
+    return 0
+
+
+def cmd_hours_delete(args: argparse.Namespace) -> int:
+    ctx = context(args)
+    e = ctx.services.hours.delete(args.id, reason=args.reason)
+    if args.json:
+        emit_json(e)
+    else:
+        print(f"Deleted entry {e.id}: {format_minutes(e.minutes)} h {e.direction} "
+              f"{'to' if e.direction == 'given' else 'from'} {e.partner_code} on {e.work_date} ({e.deleted_reason}). "
+              f"Undo: partnerdesk hours restore {e.id}")
+    return 0
+
+
+def cmd_hours_restore(args: argparse.Namespace) -> int:
+    ctx = context(args)
+    e = ctx.services.hours.restore(args.id)
+    if args.json:
+        emit_json(e)
+    else:
+        print(f"Restored entry {e.id}: {format_minutes(e.minutes)} h {e.direction} "
+              f"{'to' if e.direction == 'given' else 'from'} {e.partner_code} on {e.work_date}")
     return 0
 
 
@@ -168,40 +180,6 @@ def cmd_mileage_set(args: argparse.Namespace) -> int:
     ctx = context(args)
     m = ctx.services.agreements.set_mileage_rate(args.date, args.cents, args.source)
     print(f"Mileage from {m.effective_from}: {m.cents_per_mile}¢ per mile")
-    return 0
-
-
-def cmd_agreements_ics(args: argparse.Namespace) -> int:
-    import sys
-
-    ctx = context(args)
-    if args.file == "-":
-        sys.stdout.write(ctx.services.agreements.calendar_ics())
-        return 0
-    n = ctx.services.agreements.write_calendar(args.file)
-    print(f"Wrote {n} deadline{'s' if n != 1 else ''} to {args.file}")
-    return 0
-
-
-def cmd_agreements_attach(args: argparse.Namespace) -> int:
-    ctx = context(args)
-    a = ctx.services.agreements.attach_document(args.agreement, args.file)
-    print(f"Attached {args.file} to {a.number} as {ctx.services.agreements.attachments_dir / a.document_path}")
-    return 0
-
-
-def cmd_agreements_rates(args: argparse.Namespace) -> int:
-    ctx = context(args)
-    items = ctx.services.agreements.rates(args.agreement)
-    if args.json:
-        emit_json(items)
-    else:
-        emit_table(([r.effective_from, r.effective_to or "", r.provider_code or "any", r.category_code or "any",
-                     format_cents(r.hourly_rate_cents), r.after_hours_multiplier, r.billing_increment_minutes,
-                     r.minimum_callout_minutes, "yes" if r.travel_billable else "no",
-                     r.mileage_rate_cents or "table"] for r in items),
-                   ["from", "to", "provider", "category", "per hour", "after-hours x", "increment", "call-out min",
-                    "travel", "mileage ¢"])
     return 0
 
 

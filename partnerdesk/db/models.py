@@ -56,8 +56,18 @@ class Agency(Entity):
     bars_expense_code: Mapped[str | None] = mapped_column(String(40))
     is_home: Mapped[bool] = mapped_column(Boolean, default=False)
     billing_node: Mapped[str | None] = mapped_column(String(64))  # the sync node that issues its numbers
-    logo_path: Mapped[str | None] = mapped_column(String(400))
+    logo_path: Mapped[str | None] = mapped_column(String(400))  # legacy: a file beside the app; see logo_image
     notes: Mapped[str | None] = mapped_column(Text)
+    # 0007_agency_setup: the letterhead's street address, who answers questions about our statements (the
+    # ap_contact_* fields are who pays the bills we send them), EFT details for the remittance stub, the
+    # logo itself (PNG or JPEG bytes, validated by services/agencies.py), and retirement of a partner
+    address: Mapped[str | None] = mapped_column(Text)
+    billing_contact_name: Mapped[str | None] = mapped_column(String(200))
+    billing_contact_email: Mapped[str | None] = mapped_column(String(200))
+    billing_contact_phone: Mapped[str | None] = mapped_column(String(40))
+    eft_instructions: Mapped[str | None] = mapped_column(Text)
+    logo_image: Mapped[bytes | None] = mapped_column(LargeBinary)
+    retired_on: Mapped[date | None] = mapped_column(ISODate)
 
     contacts: Mapped[list["Contact"]] = relationship(back_populates="agency")
 
@@ -201,6 +211,7 @@ class TimeEntry(Entity):
     dispute_reason: Mapped[str | None] = mapped_column(Text)
     statement_line_id: Mapped[str | None] = mapped_column(ForeignKey("statement_line.id"))
     source: Mapped[str] = mapped_column(String(20), default="manual")  # manual import demo sync
+    deleted_reason: Mapped[str | None] = mapped_column(Text)  # why it was deleted (0007_agency_setup)
     # Derived, local-only price snapshot (services/pricing.reprice keeps it current; never synced):
     billable_minutes: Mapped[int | None] = mapped_column(Integer)
     amount_cents: Mapped[int | None] = mapped_column(Integer)  # None: not priced (no agreement or rate)

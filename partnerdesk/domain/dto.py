@@ -19,6 +19,10 @@ def to_json(obj: Any) -> Any:
         return obj.isoformat().replace("+00:00", "Z")
     if isinstance(obj, date):
         return obj.isoformat()
+    if isinstance(obj, bytes):  # an image in a listing: what it is, not the bytes
+        import hashlib
+
+        return {"bytes": len(obj), "sha256": hashlib.sha256(obj).hexdigest()}
     return obj
 
 
@@ -44,6 +48,13 @@ class AgencyDTO:
     billing_node: str | None = None
     logo_path: str | None = None
     notes: str | None = None
+    address: str | None = None  # the letterhead's street address (remit_to is where payments go)
+    billing_contact_name: str | None = None  # who answers questions about the statements this agency issues
+    billing_contact_email: str | None = None
+    billing_contact_phone: str | None = None
+    eft_instructions: str | None = None
+    logo_image: bytes | None = field(default=None, repr=False)  # PNG or JPEG (services/agencies.py checks)
+    retired_on: date | None = None
 
 
 @dataclass(frozen=True)
@@ -175,6 +186,8 @@ class TimeEntryDTO:
     statement_number: str | None
     billable_minutes: int
     amount_cents: int | None  # None: not priced (no agreement or no rate)
+    deleted_at: datetime | None = None
+    deleted_reason: str | None = None
 
 
 @dataclass(frozen=True)

@@ -1,13 +1,18 @@
-"""Agencies: the home agency and its neighbours."""
+"""Agencies: the home agency and its neighbours. Added, edited and retired here (never hard-deleted)."""
 
 from __future__ import annotations
 
+import io
+import os
 import re
+from datetime import date
+from pathlib import Path
 from typing import Any
 
-from sqlalchemy import func, select
+from sqlalchemy import exists, func, or_, select
+from sqlalchemy.orm import Session
 
-from partnerdesk.db.models import Agency
+from partnerdesk.db.models import Agency, AgreementParty, Contact, RateSchedule, Statement, TimeEntry
 from partnerdesk.db.uow import Database
 from partnerdesk.domain.dto import AgencyDTO
 from partnerdesk.errors import ValidationError
@@ -16,15 +21,89 @@ from partnerdesk.services.base import clean_text, find_agency, get_live, soft_de
 KINDS = ("city", "county", "town", "district", "tribe", "state", "other")
 FIELDS = ("name", "code", "kind", "ubi", "ein", "remit_to", "bill_to", "ap_contact_name", "ap_contact_email",
           "ap_contact_phone", "phone", "website", "fy_start_month", "bars_revenue_code", "bars_expense_code",
-          "is_home", "billing_node", "logo_path", "notes")
+          "is_home", "billing_node", "logo_path", "notes", "address", "billing_contact_name",
+          "billing_contact_email", "billing_contact_phone", "eft_instructions", "logo_image")
+TEXT_BLOCKS = ("remit_to", "bill_to", "notes", "address", "eft_instructions")  # several lines each
+EMAILS = ("ap_contact_email", "billing_contact_email")
+PHONES = ("phone", "ap_contact_phone", "billing_contact_phone")
+MAX_LOGO_BYTES = 1024 * 1024  # a letterhead logo; a bigger file is a photo or a print master
+MAX_LOGO_SIDE = 4000  # pixels
+_EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
+_WEBSITE = re.compile(r"^(https?://)?[A-Za-z0-9-]+(\.[A-Za-z0-9-]+)+(:[0-9]+)?(/\S*)?$")
 
 
 def agency_dto(a: Agency) -> AgencyDTO:
     return AgencyDTO(**{k: getattr(a, k) for k in AgencyDTO.__dataclass_fields__})
 
 
+def logo_kind(data: bytes) -> str | None:
+    """'PNG' or 'JPEG' from the file's signature, else None."""
+    if data.startswith(b"\x89PNG\r\n\x1a\n"):
+        return "PNG"
+    if data.startswith(b"\xff\xd8\xff"):
+        return "JPEG"
+    return None
+
+
+def validate_logo(data: bytes | None) -> bytes | None:
+    """A logo is a PNG or JPEG image of at most 1 MB that decodes; empty means no logo."""
+    if not data:
+        return None
+    if not isinstance(data, (bytes, bytearray, memoryview)):
+        raise ValidationError("logo: must be the bytes of a PNG or JPEG image", "logo")
+    data = bytes(data)
+    if len(data) > MAX_LOGO_BYTES:
+        raise ValidationError(f"logo: {len(data) / 1024 / 1024:.1f} MB is larger than the 1 MB a letterhead "
+                              "logo needs; save a smaller PNG or JPEG", "logo")
+    kind = logo_kind(data)
+    if kind is None:
+        raise ValidationError("logo: not a PNG or JPEG image (save the logo as .png or .jpg)", "logo")
+    from PIL import Image, UnidentifiedImageError  # ReportLab's own image library
+
+    try:
+        with Image.open(io.BytesIO(data)) as img:
+            width, height = img.size
+            if not (16 <= width <= MAX_LOGO_SIDE and 16 <= height <= MAX_LOGO_SIDE):
+                raise ValidationError(f"logo: {width}×{height} pixels; a logo must be 16 to {MAX_LOGO_SIDE} "
+                                      "pixels on each side", "logo")
+            img.load()  # decodes the whole image: a truncated or damaged file fails here, not in a PDF
+    except (UnidentifiedImageError, OSError, SyntaxError, ValueError, Image.DecompressionBombError):
+        raise ValidationError(f"logo: the {kind} image is damaged or incomplete", "logo") from None
+    return data
+
+
+def read_logo_file(path: str | os.PathLike) -> bytes:
+    """The bytes of a logo file, checked (what ``--logo FILE`` and the setup assistant's picker store)."""
+    p = Path(path).expanduser()
+    if not p.is_file():
+        raise ValidationError(f"logo: '{p}' is not a file", "logo")
+    if p.stat().st_size > MAX_LOGO_BYTES:
+        raise ValidationError(f"logo: '{p.name}' is larger than 1 MB; save a smaller PNG or JPEG", "logo")
+    try:
+        data = p.read_bytes()
+    except OSError as exc:
+        raise ValidationError(f"logo: cannot read '{p}': {exc.strerror or exc}", "logo") from None
+    if not data:
+        raise ValidationError(f"logo: '{p.name}' is empty", "logo")
+    return validate_logo(data)
+
+
+def _digits_id(value: str, field: str, label: str, groups: tuple[int, ...], example: str) -> str:
+    digits = re.sub(r"[\s.\-]", "", value)
+    if not digits.isdigit() or len(digits) != sum(groups):
+        raise ValidationError(f"{field}: '{value}' is not {label} ({sum(groups)} digits, like {example})", field)
+    out, i = [], 0
+    for g in groups:
+        out.append(digits[i:i + g])
+        i += g
+    return "-".join(out)
+
+
 def _validate(values: dict[str, Any]) -> dict[str, Any]:
     out = dict(values)
+    for k in out:
+        if k not in FIELDS:
+            raise ValidationError(f"{k}: not an agency field", k)
     if "name" in out:
         out["name"] = clean_text(out["name"], "name", 200, required=True)
     if "code" in out:
@@ -35,27 +114,77 @@ def _validate(values: dict[str, Any]) -> dict[str, Any]:
     if "kind" in out and out["kind"] not in KINDS:
         raise ValidationError(f"kind: '{out['kind']}' is not one of {', '.join(KINDS)}", "kind")
     if "fy_start_month" in out:
-        m = int(out["fy_start_month"])
+        try:
+            m = int(out["fy_start_month"])
+        except (TypeError, ValueError):
+            raise ValidationError(f"fy_start_month: '{out['fy_start_month']}' is not a month number (1..12)",
+                                  "fy_start_month") from None
         if not 1 <= m <= 12:
-            raise ValidationError("fy_start_month: must be 1..12", "fy_start_month")
+            raise ValidationError("fy_start_month: must be 1..12 (1 = January)", "fy_start_month")
         out["fy_start_month"] = m
-    for k in ("remit_to", "bill_to", "notes"):
+    if "is_home" in out:
+        out["is_home"] = bool(out["is_home"])
+    if "logo_image" in out:
+        out["logo_image"] = validate_logo(out["logo_image"])
+    for k in TEXT_BLOCKS:
         if k in out:
             out[k] = clean_text(out[k], k, 2000)
-    for k in set(out) - {"name", "code", "kind", "fy_start_month", "is_home", "remit_to", "bill_to", "notes"}:
+    for k in set(out) - {"name", "code", "kind", "fy_start_month", "is_home", "logo_image", *TEXT_BLOCKS}:
         out[k] = clean_text(out[k], k, 400)
+    if out.get("ubi"):
+        out["ubi"] = _digits_id(out["ubi"], "ubi", "a Washington UBI number", (3, 3, 3), "601-234-567")
+    if out.get("ein"):
+        out["ein"] = _digits_id(out["ein"], "ein", "a federal EIN", (2, 7), "91-1234567")
+    for k in EMAILS:
+        if out.get(k):
+            if not _EMAIL.match(out[k]) or len(out[k]) > 200:
+                raise ValidationError(f"{k}: '{out[k]}' is not an e-mail address", k)
+            out[k] = out[k].lower()
+    for k in PHONES:
+        if out.get(k):
+            if len(re.sub(r"\D", "", out[k])) < 7 or len(out[k]) > 40:
+                raise ValidationError(f"{k}: '{out[k]}' is not a phone number", k)
+    if out.get("website") and not _WEBSITE.match(out["website"]):
+        raise ValidationError(f"website: '{out['website']}' is not a web address (like https://www.example.gov)",
+                              "website")
+    if out.get("billing_contact_name") and len(out["billing_contact_name"]) > 200:
+        raise ValidationError("billing_contact_name: longer than 200 characters", "billing_contact_name")
     return out
+
+
+def is_referenced(s: Session, agency_id: str) -> bool:
+    """Whether anything live points at the agency: contacts, agreements, rates, hours or statements."""
+    checks = (
+        select(Contact.id).where(Contact.agency_id == agency_id, Contact.deleted_at.is_(None)),
+        select(AgreementParty.id).where(AgreementParty.agency_id == agency_id, AgreementParty.deleted_at.is_(None)),
+        select(RateSchedule.id).where(RateSchedule.provider_agency_id == agency_id,
+                                      RateSchedule.deleted_at.is_(None)),
+        select(TimeEntry.id).where(or_(TimeEntry.provider_agency_id == agency_id,
+                                       TimeEntry.recipient_agency_id == agency_id)),
+        select(Statement.id).where(or_(Statement.issuer_agency_id == agency_id,
+                                       Statement.bill_to_agency_id == agency_id)),
+    )
+    return any(s.scalar(select(exists(q))) for q in checks)
+
+
+def _has_history(s: Session, agency_id: str) -> bool:
+    """Hours or statements: the records a home agency's direction and numbering are baked into."""
+    return bool(s.scalar(select(exists(select(TimeEntry.id).where(or_(
+        TimeEntry.provider_agency_id == agency_id, TimeEntry.recipient_agency_id == agency_id)))))
+        or s.scalar(select(exists(select(Statement.id).where(Statement.issuer_agency_id == agency_id)))))
 
 
 class AgencyService:
     def __init__(self, db: Database):
         self.db = db
 
-    def list(self, include_deleted: bool = False) -> list[AgencyDTO]:
+    def list(self, include_deleted: bool = False, include_retired: bool = True) -> list[AgencyDTO]:
         with self.db.read() as s:
             q = select(Agency).order_by(Agency.is_home.desc(), Agency.name)
             if not include_deleted:
                 q = q.where(Agency.deleted_at.is_(None))
+            if not include_retired:
+                q = q.where(Agency.retired_on.is_(None))
             return [agency_dto(a) for a in s.scalars(q)]
 
     def get(self, ref: str) -> AgencyDTO:
@@ -75,10 +204,15 @@ class AgencyService:
         if "name" not in values or "code" not in values:
             raise ValidationError("an agency needs a name and a code")
         with self.db.write() as s:
-            if s.scalar(select(func.count()).select_from(Agency).where(Agency.code == values["code"])):
-                raise ValidationError(f"code: {values['code']} is already used by another agency", "code")
+            taken = s.scalar(select(Agency).where(Agency.code == values["code"]))
+            if taken is not None:
+                if taken.deleted_at is not None:
+                    raise ValidationError(f"code: {taken.code} belonged to {taken.name}, which was deleted; bring it "
+                                          f"back with 'partnerdesk agencies retire {taken.code} --undo' or choose "
+                                          "another code", "code")
+                raise ValidationError(f"code: {values['code']} is already used by {taken.name}", "code")
             if values.get("is_home"):
-                self._clear_home(s)
+                self._move_home(s, None)
             a = Agency(**values)
             s.add(a)
             s.flush()
@@ -87,16 +221,62 @@ class AgencyService:
     def update(self, agency_id: str, **changes: Any) -> AgencyDTO:
         changes = _validate(changes)
         with self.db.write() as s:
-            a = get_live(s, Agency, agency_id, "agency")
+            a = find_agency(s, agency_id)
             if "code" in changes and changes["code"] != a.code:
-                if s.scalar(select(func.count()).select_from(Agency).where(Agency.code == changes["code"])):
-                    raise ValidationError(f"code: {changes['code']} is already used", "code")
-            if changes.get("is_home"):
-                self._clear_home(s, keep=a.id)
+                other = s.scalar(select(Agency).where(Agency.code == changes["code"]))
+                if other is not None:
+                    raise ValidationError(f"code: {changes['code']} is already used by {other.name}", "code")
+                if s.scalar(select(exists(select(Statement.id).where(Statement.issuer_agency_id == a.id,
+                                                                     Statement.number.is_not(None))))):
+                    raise ValidationError(f"code: {a.code} is part of the numbers of statements already issued "
+                                          "and cannot change", "code")
+            if "is_home" in changes:
+                if changes["is_home"] and not a.is_home:
+                    self._move_home(s, a)
+                elif not changes["is_home"] and a.is_home:
+                    raise ValidationError("home: a database always has a home agency; mark another agency as "
+                                          "home instead (partnerdesk agencies edit CODE --home)", "is_home")
+            renamed = ("name" in changes and changes["name"] != a.name) or ("code" in changes
+                                                                          and changes["code"] != a.code)
             for k, v in changes.items():
-                if k not in FIELDS:
-                    raise ValidationError(f"{k}: not an agency field", k)
                 setattr(a, k, v)
+            s.flush()
+            if renamed:  # the directory's search text carries the agency's name and code
+                from partnerdesk.services.contacts import reindex
+
+                reindex(s, s.scalars(select(Contact.id).where(Contact.agency_id == a.id,
+                                                              Contact.deleted_at.is_(None))).all())
+            return agency_dto(a)
+
+    def retire(self, ref: str) -> tuple[AgencyDTO, str]:
+        """Retire a partner: 'retired' (kept for its history, offered for nothing new) when anything refers to
+        it, else 'deleted' (a soft delete of a mistake). The home agency is never retired."""
+        with self.db.write() as s:
+            a = find_agency(s, ref)
+            if a.is_home:
+                raise ValidationError(f"{a.code} is your home agency and cannot be retired", "code")
+            if a.retired_on is not None:
+                raise ValidationError(f"{a.code} was already retired on {a.retired_on}; "
+                                      f"'partnerdesk agencies retire {a.code} --undo' brings it back", "code")
+            if is_referenced(s, a.id):
+                a.retired_on = self.db.clock.today()
+                outcome = "retired"
+            else:
+                soft_delete(a)
+                outcome = "deleted"
+            s.flush()
+            return agency_dto(a), outcome
+
+    def reinstate(self, ref: str) -> AgencyDTO:
+        """Undo ``retire``: a retired agency is active again; a deleted one is restored."""
+        code = (ref or "").strip().upper()
+        with self.db.write() as s:
+            a = s.scalar(select(Agency).where(or_(Agency.id == ref, func.upper(Agency.code) == code)))
+            if a is None:
+                raise ValidationError(f"unknown agency '{ref}'", "code")
+            if a.deleted_at is None and a.retired_on is None:
+                raise ValidationError(f"{a.code} is not retired", "code")
+            a.deleted_at, a.retired_on = None, None
             s.flush()
             return agency_dto(a)
 
@@ -105,10 +285,28 @@ class AgencyService:
             a = get_live(s, Agency, agency_id, "agency")
             if a.is_home:
                 raise ValidationError("the home agency cannot be deleted; mark another agency as home first")
+            if is_referenced(s, a.id):
+                raise ValidationError(f"{a.code} has contacts, agreements, hours or statements: retire it instead "
+                                      f"(partnerdesk agencies retire {a.code})", "code")
             soft_delete(a)
 
     @staticmethod
-    def _clear_home(s, keep: str | None = None) -> None:
-        for other in s.scalars(select(Agency).where(Agency.is_home.is_(True))):
-            if other.id != keep:
-                other.is_home = False
+    def _move_home(s: Session, new: Agency | None) -> None:
+        """One home agency per database. It may move only while the current one has no hours or statements:
+        after that, every entry's direction and every statement number depend on it."""
+        for other in s.scalars(select(Agency).where(Agency.is_home.is_(True), Agency.deleted_at.is_(None))):
+            if new is not None and other.id == new.id:
+                continue
+            if _has_history(s, other.id):
+                raise ValidationError(
+                    f"home: {other.code} ({other.name}) is already this database's home agency and has hours or "
+                    "statements; a database has one home agency. Set up your own region in a new database: "
+                    "partnerdesk --db FILE agencies add CODE --name NAME --home", "is_home")
+            other.is_home = False
+        s.flush()
+
+
+def retired_message(a: Agency | AgencyDTO, on: date | None = None) -> str:
+    return (f"partner: {a.code} was retired on {a.retired_on}"
+            + (f" and cannot be used for {on}" if on else "")
+            + f"; 'partnerdesk agencies retire {a.code} --undo' brings it back")

@@ -214,21 +214,45 @@ class AgreementService:
             ag = find_agency(s, ref)
             if ag.id in seen:
                 raise ValidationError(f"{ag.code} is listed twice as a party", "parties")
+            if ag.retired_on is not None:
+                raise ValidationError(f"partner: {ag.code} was retired on {ag.retired_on}; new agreements cannot "
+                                      f"name it ('partnerdesk agencies retire {ag.code} --undo' brings it back)",
+                                      "parties")
             seen.add(ag.id)
             s.add(AgreementParty(agreement_id=a.id, agency_id=ag.id, role=role, reference=reference))
         if len(seen) < 2:
             raise ValidationError("an agreement needs at least two parties", "parties")
         s.flush()
 
-    def update(self, ref: str, **changes: Any) -> AgreementDTO:
+    def update(self, ref: str, *, add_parties: Iterable[tuple[str, str]] = (), **changes: Any) -> AgreementDTO:
+        """Change an agreement's fields; ``add_parties`` ((agency, role), ...) adds agencies to it."""
         changes = validate_agreement(changes)
         with self.db.write() as s:
             a = self._find(s, ref)
+            if "number" in changes and changes["number"] != a.number:
+                if s.scalar(select(Agreement.id).where(Agreement.number == changes["number"])):
+                    raise ValidationError(f"number: agreement {changes['number']} already exists", "number")
             for k, v in changes.items():
                 setattr(a, k, v)
             if a.expiry_date and a.expiry_date < a.effective_date:
                 raise ValidationError("expiry_date: before the effective date", "expiry_date")
+            add_parties = list(add_parties)
+            if add_parties:
+                have = {p.agency_id for p in a.parties}
+                for ref_, role in add_parties:
+                    ag = find_agency(s, ref_)
+                    if ag.id in have:
+                        raise ValidationError(f"partner: {ag.code} is already a party to {a.number}", "parties")
+                    if ag.retired_on is not None:
+                        raise ValidationError(f"partner: {ag.code} was retired on {ag.retired_on}", "parties")
+                    if role not in ROLES:
+                        raise ValidationError(f"party role '{role}' is not one of {', '.join(ROLES)}", "parties")
+                    s.add(AgreementParty(agreement_id=a.id, agency_id=ag.id, role=role))
+                    have.add(ag.id)
             s.flush()
+            if changes.keys() & {"effective_date", "expiry_date"} or add_parties:
+                self._reprice(s, a.id)
+            s.expire(a, ["parties"])
             return agreement_dto(a, self.db.clock.today())
 
     @staticmethod
@@ -291,15 +315,68 @@ class AgreementService:
                 raise ValidationError(f"{req}: required", req)
         with self.db.write() as s:
             a = self._find(s, agreement)
-            cat_id = None
-            if category:
-                cat = s.scalar(select(ServiceCategory).where(ServiceCategory.code == category.upper()))
-                if cat is None:
-                    raise ValidationError(f"category: unknown service category '{category}'", "category")
-                cat_id = cat.id
-            prov_id = find_agency(s, provider).id if provider else None
+            cat_id = self._category_id(s, category)
+            prov_id = self._provider_id(s, a, provider)
+            clash = s.scalar(select(RateSchedule.id).where(
+                RateSchedule.agreement_id == a.id, RateSchedule.deleted_at.is_(None),
+                RateSchedule.provider_agency_id.is_(prov_id) if prov_id is None
+                else RateSchedule.provider_agency_id == prov_id,
+                RateSchedule.category_id.is_(None) if cat_id is None else RateSchedule.category_id == cat_id,
+                RateSchedule.effective_from == values["effective_from"]))
+            if clash:
+                raise ValidationError(f"effective_from: {a.number} already has a rate for {provider or 'any provider'}"
+                                      f"{' / ' + category.upper() if category else ''} starting "
+                                      f"{values['effective_from']}; end or change that one", "effective_from")
             r = RateSchedule(agreement_id=a.id, category_id=cat_id, provider_agency_id=prov_id, **values)
             s.add(r)
+            s.flush()
+            self._reprice(s, a.id)
+            return next(x for x in self._rates(s, [a.id]) if x.id == r.id)
+
+    @staticmethod
+    def _category_id(s: Session, category: str | None) -> str | None:
+        if not category:
+            return None
+        cat = s.scalar(select(ServiceCategory).where(ServiceCategory.code == category.strip().upper(),
+                                                     ServiceCategory.deleted_at.is_(None)))
+        if cat is None:
+            codes = ", ".join(s.scalars(select(ServiceCategory.code).order_by(ServiceCategory.code)))
+            raise ValidationError(f"category: unknown service category '{category}' (known: {codes})", "category")
+        return cat.id
+
+    @staticmethod
+    def _provider_id(s: Session, a: Agreement, provider: str | None) -> str | None:
+        if not provider:
+            return None
+        ag = find_agency(s, provider)
+        if ag.id not in {p.agency_id for p in a.parties}:
+            raise ValidationError(f"provider: {ag.code} is not a party to {a.number} (parties: "
+                                  f"{', '.join(sorted(p.agency.code for p in a.parties))})", "provider")
+        return ag.id
+
+    def end_rate(self, agreement: str, *, provider: str | None, on: Any, category: str | None = None) -> RateDTO:
+        """End the rate in force on ``on`` for this provider (and category): ``on`` is its last day."""
+        last = as_date(on, "on")
+        if last is None:
+            raise ValidationError("on: required (the last day the rate applies)", "on")
+        with self.db.write() as s:
+            a = self._find(s, agreement)
+            cat_id = self._category_id(s, category)
+            prov_id = self._provider_id(s, a, provider)
+            rows = s.scalars(select(RateSchedule).where(
+                RateSchedule.agreement_id == a.id, RateSchedule.deleted_at.is_(None),
+                RateSchedule.provider_agency_id.is_(None) if prov_id is None
+                else RateSchedule.provider_agency_id == prov_id,
+                RateSchedule.category_id.is_(None) if cat_id is None else RateSchedule.category_id == cat_id,
+                RateSchedule.effective_from <= last,
+                (RateSchedule.effective_to.is_(None)) | (RateSchedule.effective_to >= last))
+                .order_by(RateSchedule.effective_from.desc())).all()
+            if not rows:
+                raise ValidationError(f"on: {a.number} has no rate for {provider or 'any provider'}"
+                                      f"{' / ' + category.upper() if category else ' (the every-category rate)'} in force "
+                                      f"on {last} (see 'partnerdesk agreements rates {a.number}')", "on")
+            r = rows[0]
+            r.effective_to = last
             s.flush()
             self._reprice(s, a.id)
             return next(x for x in self._rates(s, [a.id]) if x.id == r.id)

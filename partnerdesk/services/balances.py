@@ -16,9 +16,7 @@ from partnerdesk.db.uow import Database
 from partnerdesk.domain.caps import CapUse
 from partnerdesk.domain.dto import BalanceDTO
 from partnerdesk.domain.periods import Quarter, fiscal_year_of, fiscal_year_range
-from partnerdesk.errors import NotFoundError, ValidationError
-
-_NO_HOME = ("no home agency is set up yet: run 'partnerdesk demo' or add your own agency and mark it as home")
+from partnerdesk.errors import NO_HOME as _NO_HOME, NotFoundError, ValidationError
 
 # One row per (provider, recipient, agreement) of the home agency's months in a range: minutes, value, entries
 # without a price, the same two for the current quarter, and billable minutes (for caps). Months are 'YYYY-MM'.

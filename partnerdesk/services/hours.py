@@ -15,7 +15,7 @@ from partnerdesk.db.uow import Database
 from partnerdesk.domain.dto import CapDTO, LogResult, TimeEntryDTO
 from partnerdesk.domain.durations import parse_minutes
 from partnerdesk.domain.periods import Quarter, fiscal_year_of
-from partnerdesk.errors import FrozenError, ValidationError
+from partnerdesk.errors import DuplicateError, FrozenError, ValidationError
 from partnerdesk.services.base import (as_date, check_not_future, clean_text, find_agency, get_live, require_home,
                                        soft_delete)
 from partnerdesk.services.pricing import EntryRow, Pricer, cap_use, reprice
@@ -85,7 +85,8 @@ class HoursService:
             description=e.description, status=e.status, flags=_flags(e.flags),
             acknowledged_by=e.acknowledged_by, acknowledged_on=e.acknowledged_on,
             dispute_reason=e.dispute_reason, statement_number=st_no,
-            billable_minutes=billable or 0, amount_cents=amount,
+            billable_minutes=billable or 0, amount_cents=amount, deleted_at=e.deleted_at,
+            deleted_reason=e.deleted_reason,
         )
 
     def list(self, *, quarter: str | None = None, partner: str | None = None, category: str | None = None,
@@ -120,12 +121,12 @@ class HoursService:
                 q = q.limit(limit)
             return [self._dto(row, home.id) for row in s.execute(q)]
 
-    def get(self, entry_id: str) -> TimeEntryDTO:
+    def get(self, entry_id: str, include_deleted: bool = False) -> TimeEntryDTO:
         with self.db.read() as s:
             home = require_home(s)
             q, _, _ = self._select()
             row = s.execute(q.where(TimeEntry.id == entry_id)).first()
-            if row is None or row[0].deleted_at is not None:
+            if row is None or (row[0].deleted_at is not None and not include_deleted):
                 raise ValidationError(f"no time entry with id {entry_id}")
             return self._dto(row, home.id)
 
@@ -133,14 +134,21 @@ class HoursService:
     def log(self, *, partner: str, direction: str, work_date: Any, hours: Any, category: str | None = None,
             staff: str | None = None, after_hours: bool = False, callout: bool = False, miles: Any = None,
             travel_minutes: int = 0, description: str | None = None, incident_ref: str | None = None,
-            agreement: str | None = None, source: str = "manual", today: date | None = None) -> LogResult:
-        """Log one favour. Returns the saved entry with its price, cap use and warnings."""
+            agreement: str | None = None, source: str = "manual", today: date | None = None,
+            allow_duplicate: bool = False) -> LogResult:
+        """Log one favour. Returns the saved entry with its price, cap use and warnings. A likely duplicate
+        of a live entry (same partner, direction, date, hours and staff) raises DuplicateError naming it,
+        unless ``allow_duplicate``."""
         with self.db.write(summary="hours logged") as s:
             e, warnings = self._build(s, partner=partner, direction=direction, work_date=work_date, hours=hours,
                                       category=category, staff=staff, after_hours=after_hours, callout=callout,
                                       miles=miles, travel_minutes=travel_minutes, description=description,
                                       incident_ref=incident_ref, agreement=agreement, source=source,
                                       today=today)
+            if not allow_duplicate:
+                twin = self._duplicate_of(s, e)
+                if twin is not None:
+                    raise DuplicateError(self._duplicate_text(s, twin), twin.id)
             s.add(e)
             s.flush()
             reprice(s, entry_ids=[e.id])
@@ -193,6 +201,10 @@ class HoursService:
         wd = as_date(work_date, "date")
         if wd is None:
             raise ValidationError("date: required", "date")
+        if ag.retired_on is not None and wd > ag.retired_on:
+            raise ValidationError(f"partner: {ag.code} was retired on {ag.retired_on}; hours after that date "
+                                  f"cannot be logged with it ('partnerdesk agencies retire {ag.code} --undo' "
+                                  "brings it back)", "partner")
         check_not_future(wd, today)
         minutes = hours if isinstance(hours, int) and not isinstance(hours, bool) else parse_minutes(hours)
         if minutes <= 0:
@@ -322,11 +334,90 @@ class HoursService:
             raise FrozenError("this entry is on an issued statement and cannot be changed; void or credit "
                               "the statement instead")
 
-    def delete(self, entry_id: str) -> None:
+    def delete(self, entry_id: str, reason: str | None = None) -> TimeEntryDTO:
+        """Soft-delete an entry that is not billed, recording why (the audit trail keeps who and when);
+        ``restore`` undoes it. A billed entry stays: the error says how to credit it."""
         with self.db.write() as s:
-            e = get_live(s, TimeEntry, entry_id, "time entry")
-            self._check_editable(e)
+            e = s.get(TimeEntry, entry_id)
+            if e is None:
+                raise ValidationError(f"no time entry with id {entry_id} (see 'partnerdesk hours list')", "id")
+            if e.deleted_at is not None:
+                raise ValidationError(f"entry {entry_id} was already deleted on {e.deleted_at:%Y-%m-%d}"
+                                      + (f" ({e.deleted_reason})" if e.deleted_reason else ""), "id")
+            self._check_deletable(s, e)
+            why = clean_text(reason, "reason", 2000, required=True)
+            s.info["summary"] = f"hours deleted: {why}"
+            e.deleted_reason = why
             soft_delete(e)
+            s.flush()
+        return self.get(entry_id, include_deleted=True)
+
+    def restore(self, entry_id: str) -> TimeEntryDTO:
+        """Undo ``delete``: the entry is live again, as it was."""
+        with self.db.write(summary="hours restored") as s:
+            e = s.get(TimeEntry, entry_id)
+            if e is None:
+                raise ValidationError(f"no time entry with id {entry_id}", "id")
+            if e.deleted_at is None:
+                raise ValidationError(f"entry {entry_id} is not deleted", "id")
+            e.deleted_at, e.deleted_reason = None, None
+            s.flush()
+            reprice(s, entry_ids=[e.id])
+        return self.get(entry_id)
+
+    @staticmethod
+    def _check_deletable(s: Session, e: TimeEntry) -> None:
+        if not (e.status == "invoiced" or e.statement_line_id):
+            return
+        st = s.scalar(select(Statement).join(StatementLine, StatementLine.statement_id == Statement.id)
+                      .where(StatementLine.id == e.statement_line_id)) if e.statement_line_id else None
+        number = st.number if st is not None and st.number else "STATEMENT"
+        where = f"statement {st.number}" if st is not None and st.number else "an issued statement"
+        raise FrozenError(f"entry {e.id} is billed on {where} and cannot be deleted; to take it off the bill, "
+                          f"issue a credit note: partnerdesk statements credit {number} --reason TEXT "
+                          "--amount AMOUNT (or void the statement and issue a corrected one)")
+
+    # -- likely duplicates -------------------------------------------------------------------------
+    @staticmethod
+    def _duplicate_query(e: TimeEntry):
+        q = select(TimeEntry).where(
+            TimeEntry.deleted_at.is_(None), TimeEntry.provider_agency_id == e.provider_agency_id,
+            TimeEntry.recipient_agency_id == e.recipient_agency_id, TimeEntry.work_date == e.work_date,
+            TimeEntry.minutes == e.minutes)
+        if e.staff_contact_id:
+            q = q.where(or_(TimeEntry.staff_contact_id == e.staff_contact_id,
+                            func.lower(TimeEntry.staff_name) == (e.staff_name or "").lower()))
+        elif e.staff_name:
+            q = q.where(func.lower(TimeEntry.staff_name) == e.staff_name.lower())
+        else:
+            q = q.where(TimeEntry.staff_contact_id.is_(None), TimeEntry.staff_name.is_(None))
+        if e.id:
+            q = q.where(TimeEntry.id != e.id)
+        return q.order_by(TimeEntry.created_at)
+
+    def _duplicate_of(self, s: Session, e: TimeEntry) -> TimeEntry | None:
+        """The first live entry with the same partner, direction, date, hours and staff, if any."""
+        return s.scalars(self._duplicate_query(e).limit(1)).first()
+
+    @staticmethod
+    def _duplicate_text(s: Session, twin: TimeEntry) -> str:
+        home = require_home(s)
+        given = twin.provider_agency_id == home.id
+        partner = s.get(Agency, twin.recipient_agency_id if given else twin.provider_agency_id)
+        who = f" by {twin.staff_name}" if twin.staff_name else ""
+        from partnerdesk.domain.durations import format_minutes
+
+        return (f"likely duplicate of entry {twin.id}: {format_minutes(twin.minutes)} h "
+                f"{'given to' if given else 'received from'} {partner.code} on {twin.work_date}{who} is already "
+                "logged")
+
+    def duplicate_of(self, **kwargs: Any) -> TimeEntryDTO | None:
+        """The live entry that what ``log`` would save duplicates (for a warning before saving), or None."""
+        with self.db.read() as s:
+            e, _warnings = self._build(s, **kwargs)
+            twin = self._duplicate_of(s, e)
+            twin_id = twin.id if twin is not None else None
+        return self.get(twin_id) if twin_id else None
 
     def acknowledge(self, entry_ids: Iterable[str], by: str, on: Any = None) -> int:
         by = clean_text(by, "acknowledged by", 200, required=True)

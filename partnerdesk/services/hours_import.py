@@ -302,7 +302,8 @@ class HoursImportService:
         key = fold(text)
         hit = index.get(key) or index.get(re.sub(r"^(city|town|county|village) of ", "", key))
         if hit is None:
-            raise ValidationError(f"partner: no agency named '{text}' (add it first or use its code)", "partner")
+            raise ValidationError(f"partner: no agency named '{text}': use its code, or add it first with "
+                                  f"'partnerdesk agencies add CODE --name \"{text}\"'", "partner")
         return hit
 
     @staticmethod

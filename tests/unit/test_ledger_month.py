@@ -40,7 +40,7 @@ def test_logging_editing_deleting_and_repricing_keep_the_sums_exact(demo_ctx):
     for e in rnd.sample(logged, 10):  # move across months, change hours
         svc.hours.update(e.id, work_date=date(2026, rnd.randint(1, 11), 5), minutes=rnd.randint(1, 40) * 15)
     for e in rnd.sample(logged, 5):
-        svc.hours.delete(e.id)  # soft delete leaves the sums
+        svc.hours.delete(e.id, reason="logged twice")  # soft delete leaves the sums
     agreement = svc.agreements.list()[0]
     rate = svc.agreements.rates(agreement.id)[0]
     svc.agreements.update_rate(rate.id, hourly_rate_cents=rate.hourly_rate_cents + 1234)  # reprices entries
