@@ -125,10 +125,11 @@ class NameMark(Flowable):
 
 
 def _logo(view: StatementView):
-    path = view.issuer.logo_path
-    if path and Path(path).is_file():
+    data, path = view.issuer.logo_image, view.issuer.logo_path  # the image kept in the database; a legacy file
+    source = io.BytesIO(data) if data else (path if path and Path(path).is_file() else None)
+    if source is not None:
         try:
-            img = Image(path)
+            img = Image(source)
             ratio = img.imageHeight / float(img.imageWidth or 1)
             img.drawWidth, img.drawHeight = 0.72 * inch / max(ratio, 1), 0.72 * inch * min(ratio, 1) / max(ratio, 1)
             return img
@@ -174,9 +175,11 @@ class _Builder:
     def labelled(self, label: str, value: str, style: str = "base") -> list:
         return [self.p(esc(label).upper(), "label"), self.p(value, style)]
 
-    def address(self, text: str | None, skip_first: bool = False) -> str:
+    def address(self, text: str | None, skip_first: bool = False, name: str | None = None) -> str:
+        """Address lines; ``skip_first`` drops a first line that repeats the agency's name (printed above
+        it) — only when it does, given ``name``, so "PO Box 100" typed first is kept."""
         lines = [ln for ln in (text or "").splitlines() if ln.strip()]
-        if skip_first and lines:
+        if skip_first and lines and (name is None or lines[0].strip().casefold() == name.strip().casefold()):
             lines = lines[1:]
         return "<br/>".join(esc(ln) for ln in lines)
 
@@ -186,8 +189,13 @@ class _Builder:
         contact = " · ".join(esc(x) for x in (iss.phone, iss.website) if x)
         ids = " · ".join(x for x in (f"UBI {esc(iss.ubi)}" if iss.ubi else "",
                                      f"EIN {esc(iss.ein)}" if iss.ein else "") if x)
-        left = [self.p(esc(iss.name), "issuer"), self.p(self.address(iss.remit_to, skip_first=True), "small"),
-                self.p(contact, "muted"), self.p(ids, "muted")]
+        street = self.address(iss.address) if iss.address else self.address(iss.remit_to, True, iss.name)
+        left = [self.p(esc(iss.name), "issuer"), self.p(street, "small"), self.p(contact, "muted"),
+                self.p(ids, "muted")]
+        asks = " · ".join(esc(x) for x in (iss.billing_contact_name, iss.billing_contact_phone,
+                                           iss.billing_contact_email) if x)
+        if asks:
+            left.append(self.p(f"Questions about this statement: {asks}", "muted"))
         title = KIND_TITLES.get(v.kind, KIND_TITLES["statement"])
         number = esc(v.number) if v.number else "DRAFT — not issued"
         facts = [
@@ -217,7 +225,7 @@ class _Builder:
     def parties(self) -> list:
         v, b = self.v, self.v.bill_to
         bill = [self.p("BILL TO", "label"), self.p(f"<b>{esc(b.name)}</b>"),
-                self.p(self.address(b.bill_to, skip_first=True))]
+                self.p(self.address(b.bill_to, True, b.name) if b.bill_to else self.address(b.address))]
         attn = b.ap_contact_name or "Accounts Payable"
         if "attn" not in (b.bill_to or "").lower():
             bill.append(self.p(f"Attn: {esc(attn)}"))
@@ -442,7 +450,10 @@ class _Builder:
         iss = v.issuer
         left = [self.p("REMITTANCE — please return this part with your payment", "label"), Spacer(1, 3),
                 self.p(f"Make payable and remit to:<br/><b>{esc(iss.name)}</b><br/>"
-                       f"{self.address(iss.remit_to, skip_first=True)}", "small")]
+                       f"{self.address(iss.remit_to, True, iss.name) if iss.remit_to else self.address(iss.address)}",
+                       "small")]
+        if iss.eft_instructions:
+            left.append(self.p(f"<b>EFT:</b> {self.address(iss.eft_instructions)}", "small"))
         facts = [["Statement no.", esc(v.number or "DRAFT")], ["From", f"{esc(v.bill_to.name)} ({esc(v.bill_to.code)})"],
                  ["Due date", long_date(v.due_date)], ["Amount due", f"<b>{money(v.amount_due_cents)}</b>"],
                  ["Amount enclosed", "$ ______________"]]

@@ -338,8 +338,9 @@ class StatementService:
         numbers = dict(s.execute(select(Statement.id, Statement.number).where(Statement.id.in_(linked))).all()) \
             if linked else {}
         place = None
-        if home.remit_to:
-            place = home.remit_to.strip().splitlines()[-1].split(" WA ")[0].rstrip(",") + ", Washington"
+        where = home.address or home.remit_to  # the street address when set up; remit-to may be a PO box
+        if where:
+            place = where.strip().splitlines()[-1].split(" WA ")[0].rstrip(",") + ", Washington"
         approval = None
         if agr and (agr.approval_resolution or agr.approval_date):
             approval = " of ".join(x for x in (agr.approval_resolution,

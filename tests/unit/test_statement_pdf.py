@@ -185,7 +185,7 @@ def test_any_description_lays_out_wrapping_and_splitting_across_pages(demo_ctx, 
     wide = ("Wide note start: " + MARKUP + " " + UNICODE + " ") * 20
     for desc in (tall, word, wide[:2000]):
         hours.log(partner="EDM", direction="given", work_date=date(2026, 5, 4), hours="2", category="NET",
-                  staff="Ana Moreno", description=desc, today=TODAY)
+                  staff="Ana Moreno", description=desc, today=TODAY, allow_duplicate=True)  # three favours
     out = st.issue("2026Q2", partner="EDM", today=TODAY, out_dir=tmp_path)[0]
     assert out.issued
     pdf = (tmp_path / f"{out.statement.number}.pdf").read_bytes()
