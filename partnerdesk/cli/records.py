@@ -63,6 +63,8 @@ def register(sub) -> None:
                         "incident description agreement (default: the remembered mapping for this header, "
                         "else a guess)")
     h.add_argument("--dry-run", action="store_true", help="check and price every row, save nothing")
+    h.add_argument("--keep-duplicates", action="store_true",
+                   help="import rows that are already logged too (by default they are skipped)")
     add_json_flag(h)
     h.set_defaults(func=cmd_hours_import)
 
@@ -197,7 +199,7 @@ def cmd_hours_import(args: argparse.Namespace) -> int:
     mapping = parse_map_spec(args.map, columns) if args.map else None
     remembered = ctx.settings.import_mapping(KIND, columns)
     run = svc.preview if args.dry_run else svc.import_file
-    result = run(path, mapping, remembered)
+    result = run(path, mapping, remembered, skip_duplicates=not args.keep_duplicates)
     if result.problems:
         for p in result.problems:
             print(f"{path.name}: line {p.line}: {p.message}", file=sys.stderr)
@@ -210,11 +212,20 @@ def cmd_hours_import(args: argparse.Namespace) -> int:
         emit_json(list(result.rows))
         return 0
     unmatched = sorted({r.staff_name for r in result.rows if r.staff_name and not r.staff_matched})
-    flagged = [r for r in result.rows if r.agreement_number is None]
-    total = sum(r.amount_cents or 0 for r in result.rows)
+    flagged = [r for r in result.rows if r.agreement_number is None and not r.skipped]
     mapping_text = ", ".join(f"{k}={v}" for k, v in result.mapping.items())
     verb = "Would import" if args.dry_run else "Imported"
-    print(f"{verb} {len(result.rows)} entries from {path.name} ({format_cents(total)} priced); mapping: {mapping_text}")
+    kept = [r for r in result.rows if not r.skipped]
+    total = sum(r.amount_cents or 0 for r in kept)
+    print(f"{verb} {len(kept)} entries from {path.name} ({format_cents(total)} priced); mapping: {mapping_text}")
+    skipped = [r.line for r in result.rows if r.skipped]
+    if skipped:
+        print(f"{len(skipped)} rows are already logged and {'would be ' if args.dry_run else 'were '}skipped "
+              f"(--keep-duplicates imports them): lines {_lines(skipped)}")
+    likely = [r.line for r in result.rows if r.duplicate == "likely"]
+    if likely:
+        print(f"{len(likely)} rows look like entries already logged (same partner, direction, date, hours and "
+              f"staff): check lines {_lines(likely)}")
     if flagged:
         print(f"{len(flagged)} entries have no agreement in force and are saved unbilled and flagged: lines "
               + ", ".join(str(r.line) for r in flagged))
@@ -225,3 +236,8 @@ def cmd_hours_import(args: argparse.Namespace) -> int:
         print(f"; {len(unmatched)} names match no contact and are kept as text: {shown}", end="")
     print()
     return 0
+
+
+def _lines(numbers: list[int], shown: int = 12) -> str:
+    text = ", ".join(str(n) for n in numbers[:shown])
+    return text + (f" and {len(numbers) - shown} more" if len(numbers) > shown else "")

@@ -275,6 +275,11 @@ class ImportRowPreview:
     agreement_number: str | None
     amount_cents: int | None
     warnings: tuple[str, ...] = ()
+    # "exact": the same entry is already logged (skipped unless asked to keep it); "likely": the same partner,
+    # direction, date, hours and staff are already logged with another description (imported, marked)
+    duplicate: str | None = None
+    duplicate_of: str | None = None  # the existing entry's id
+    skipped: bool = False  # an exact duplicate left out of the import
 
 
 @dataclass(frozen=True)
@@ -288,6 +293,15 @@ class HoursImportPreview:
     rows: tuple[ImportRowPreview, ...]
     problems: tuple[ImportProblem, ...]
     imported: int = 0  # rows saved (0 on a dry run or when there are problems)
+
+    @property
+    def skipped(self) -> int:
+        """Exact duplicates of entries already logged, left out (or to be left out, on a dry run)."""
+        return sum(1 for r in self.rows if r.skipped)
+
+    @property
+    def to_import(self) -> int:
+        return sum(1 for r in self.rows if not r.skipped)
 
     @property
     def ok(self) -> bool:

@@ -159,6 +159,9 @@ class HoursService:
         """What ``log`` would save (price, cap use, warnings) without saving anything."""
         with self.db.read() as s:
             e, warnings = self._build(s, **kwargs)
+            twin = self._duplicate_of(s, e)
+            if twin is not None:  # quick log shows it before saving, and asks when Save is pressed
+                warnings.insert(0, self._duplicate_text(s, twin))
             e.id = "preview"
             return self._result(s, e, warnings, saved=False)
 

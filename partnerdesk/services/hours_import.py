@@ -7,7 +7,10 @@
   Y/blank flags, partner names or codes matched to agencies, staff names matched to the provider's
   contacts (case, accents and "Last, First" order ignored) or kept as text;
 * all-or-nothing: every row is checked by the same rules as logging one entry, inside ONE transaction;
-  if any row has a problem, nothing is saved and every problem is listed with its line number.
+  if any row has a problem, nothing is saved and every problem is listed with its line number;
+* duplicates: a row that is already logged (same date, partner, direction, staff, hours and description, by
+  any means) is skipped unless asked to keep it; one with the same partner, direction, date, hours and staff
+  but another description is imported and marked "likely" for the user to check.
 """
 
 from __future__ import annotations
@@ -193,17 +196,18 @@ class HoursImportService:
         return guess_mapping(columns)
 
     def preview(self, path: str | Path, mapping: dict[str, str] | None = None,
-                remembered: dict[str, str] | None = None) -> HoursImportPreview:
-        """Check every row and price it; save nothing."""
-        return self._run(Path(path), mapping, remembered, save=False)
+                remembered: dict[str, str] | None = None, skip_duplicates: bool = True) -> HoursImportPreview:
+        """Check every row and price it, marking duplicates of entries already logged; save nothing."""
+        return self._run(Path(path), mapping, remembered, save=False, skip_duplicates=skip_duplicates)
 
     def import_file(self, path: str | Path, mapping: dict[str, str] | None = None,
-                    remembered: dict[str, str] | None = None) -> HoursImportPreview:
-        """Import every row in one transaction, or nothing when any row has a problem."""
-        return self._run(Path(path), mapping, remembered, save=True)
+                    remembered: dict[str, str] | None = None, skip_duplicates: bool = True) -> HoursImportPreview:
+        """Import every row in one transaction, or nothing when any row has a problem. Rows already logged
+        exactly are skipped unless ``skip_duplicates`` is False."""
+        return self._run(Path(path), mapping, remembered, save=True, skip_duplicates=skip_duplicates)
 
     # ------------------------------------------------------------------------------------------------
-    def _run(self, path: Path, mapping, remembered, save: bool) -> HoursImportPreview:
+    def _run(self, path: Path, mapping, remembered, save: bool, skip_duplicates: bool = True) -> HoursImportPreview:
         table = read_table(path)
         mapping = dict(mapping) if mapping else self.suggest_mapping(table.columns, remembered)
         for field, column in mapping.items():
@@ -221,25 +225,25 @@ class HoursImportService:
         outcome: dict[str, Any] = {}
         try:
             with self.db.write(action="import", summary=f"hours imported from {path.name}") as s:
-                self._rows(s, table, mapping, problems, previews, imported_ids)
+                self._rows(s, table, mapping, problems, previews, imported_ids, skip_duplicates)
                 if problems or not save:
                     raise _Rollback()
                 for i in range(0, len(imported_ids), 500):  # stay far below SQLite's bound-parameter limit
                     reprice(s, entry_ids=imported_ids[i:i + 500])
-                outcome["imported"] = len(previews)
+                outcome["imported"] = len(imported_ids)
         except _Rollback:
             outcome["imported"] = 0
         return HoursImportPreview(file=str(path), columns=table.columns, mapping=mapping, rows=tuple(previews),
                                   problems=tuple(problems), imported=outcome["imported"])
 
     def _rows(self, s, table: _Table, mapping: dict[str, str], problems: list[ImportProblem],
-              previews: list[ImportRowPreview], imported_ids: list[str]) -> None:
+              previews: list[ImportRowPreview], imported_ids: list[str], skip_duplicates: bool = True) -> None:
         home = require_home(s)
         agencies = self._agency_index(s, home.id)
         contacts = self._contact_index(s)
         categories = self._category_index(s)
-        existing = self._existing_imports(s)
         pricer = Pricer(s)
+        this_file: set[str] = set()  # entries added from this file are not "already logged"
         seen: set[tuple] = set()
         for line, row in table.rows:
             def val(field: str) -> str:
@@ -265,25 +269,43 @@ class HoursImportService:
                     travel_minutes=travel, description=val("description") or None,
                     incident_ref=val("incident") or None, agreement=val("agreement") or None, source="import")
                 key = (wd, partner[0], direction, fold(e.staff_name), minutes, fold(e.description))
-                if key in existing:
-                    raise ValidationError("already imported (same date, partner, direction, staff, hours and "
-                                          "description); remove the row or the earlier entry")
-                if key in seen:
+                duplicate, twin = self._duplicate(s, e, this_file)
+                skip = duplicate == "exact" and skip_duplicates
+                if key in seen and skip_duplicates:
                     raise ValidationError("the same entry appears twice in this file")
                 seen.add(key)
-                s.add(e)
-                s.flush()  # later rows see this one (24 hours per person per day)
-                imported_ids.append(e.id)
+                if not skip:
+                    s.add(e)
+                    s.flush()  # later rows see this one (24 hours per person per day)
+                    imported_ids.append(e.id)
+                    this_file.add(e.id)
             except UserError as exc:
                 problems.append(ImportProblem(line, str(exc)))
                 continue
+            if duplicate:
+                warnings.append(f"already logged as entry {twin}" if duplicate == "exact"
+                                else f"looks like entry {twin} (same partner, direction, date, hours and staff)")
+            if skip:
+                e.id = f"skipped-{line}"  # priced for the preview, never saved
             priced = pricer.price(EntryRow.of(e))
             previews.append(ImportRowPreview(
                 line=line, work_date=wd, direction=direction, partner_code=partner[1], staff_name=e.staff_name,
                 staff_matched=e.staff_contact_id is not None, category_code=category, minutes=minutes,
                 after_hours=after_hours, callout=callout, miles=e.miles, description=e.description,
                 agreement_number=s.get(Agreement, e.agreement_id).number if e.agreement_id else None,
-                amount_cents=priced.amount_cents if priced.priced else None, warnings=tuple(warnings)))
+                amount_cents=priced.amount_cents if priced.priced else None, warnings=tuple(warnings),
+                duplicate=duplicate, duplicate_of=twin, skipped=skip))
+
+    def _duplicate(self, s, e: TimeEntry, this_file: set[str]) -> tuple[str | None, str | None]:
+        """("exact" | "likely" | None, the existing entry's id) for an entry about to be imported."""
+        likely = None
+        for twin in s.scalars(self.hours._duplicate_query(e)):
+            if twin.id in this_file:
+                continue
+            if fold(twin.description) == fold(e.description):
+                return "exact", twin.id
+            likely = likely or twin.id
+        return ("likely", likely) if likely else (None, None)
 
     # -- matching ---------------------------------------------------------------------------------------
     @staticmethod
@@ -344,16 +366,3 @@ class HoursImportService:
             return words.pop()
         known = ", ".join(f"{c} ({n})" for c, n in sorted(cats))
         raise ValidationError(f"category: '{text}' is not a known category ({known})", "category")
-
-    @staticmethod
-    def _existing_imports(s) -> set[tuple]:
-        home = require_home(s)
-        out = set()
-        q = select(TimeEntry.work_date, TimeEntry.provider_agency_id, TimeEntry.recipient_agency_id,
-                   TimeEntry.staff_name, TimeEntry.minutes, TimeEntry.description).where(
-            TimeEntry.deleted_at.is_(None), TimeEntry.source == "import")
-        for wd, prov, rec, staff, minutes, desc in s.execute(q):
-            given = prov == home.id
-            out.add((wd, rec if given else prov, "given" if given else "received", fold(staff), minutes,
-                     fold(desc)))
-        return out

@@ -176,7 +176,13 @@ def test_import_dialog_maps_previews_and_imports(qtbot, window, demo_ctx, sample
     qtbot.addWidget(again)
     qtbot.waitUntil(lambda: not again.busy, timeout=20000)
     assert again.boxes["staff"].currentData() is None  # the remembered mapping, not the guess
-    assert again.problems.count() == 120 and not again.import_button.isEnabled()  # already imported
+    # importing the same file again: every row is already logged, so nothing is left to import
+    assert again.problems.count() == 0 and not again.import_button.isEnabled()
+    assert "already logged: nothing to import" in again.summary.text()
+    assert again.model.rowCount() == 120 and again.model.index(0, 10).data() == "skipped"
+    again.skip_duplicates.setChecked(False)  # asked not to skip: the rows could go in again
+    qtbot.waitUntil(lambda: not again.busy and again.import_button.isEnabled(), timeout=20000)
+    assert again.model.index(0, 10).data() == "yes: imported again"
 
 
 def test_agreements_rates_document_and_calendar(qtbot, window, demo_ctx, tmp_path, qtmodeltester):

@@ -87,6 +87,34 @@ def test_quick_log_typed_with_the_keyboard_saves_a_priced_entry(qtbot, window, d
         [(150, True, "given", "2026-11-20")]
 
 
+def test_quick_log_warns_of_a_likely_duplicate_and_asks_before_saving_it(qtbot, window, demo_ctx):
+    """Issue 16: the same favour logged four times drew no warning. The preview names the entry already logged,
+    and Save asks; No keeps the dialog open with nothing saved, Yes logs it as another favour."""
+    from partnerdesk.gui.dialogs.messages import DialogService
+    from partnerdesk.gui.dialogs.quick_log import QuickLogDialog
+
+    first = demo_ctx.services.hours.log(partner="MUK", direction="given", work_date="2026-11-20", hours="2",
+                                        staff="Pat Doe", description="Core switch").entry
+    dlg = QuickLogDialog(demo_ctx.services, window)
+    qtbot.addWidget(dlg)
+    dlg.show()
+    qtbot.keyClicks(dlg.partner.lineEdit(), "Mukilteo")
+    dlg.date.setDate(date(2026, 11, 20))
+    qtbot.keyClicks(dlg.hours, "2")
+    qtbot.keyClicks(dlg.staff, "Pat Doe")
+    qtbot.waitUntil(lambda: "likely duplicate" in dlg.preview_label.text(), timeout=5000)
+    assert first.id in dlg.preview_label.text()
+    before = demo_ctx.services.hours.count()
+    answers = []
+    DialogService.answer = lambda kind, title, text: answers.append(text) or False
+    dlg.save()
+    assert dlg.result() != dlg.DialogCode.Accepted and demo_ctx.services.hours.count() == before
+    assert first.id in answers[0] and "Not saved" in dlg.preview_label.text()
+    DialogService.answer = lambda kind, title, text: True
+    dlg.save()
+    assert dlg.result() == dlg.DialogCode.Accepted and demo_ctx.services.hours.count() == before + 1
+
+
 def test_page_and_column_widths_are_remembered(qtbot, window, demo_ctx, tmp_path):
     from partnerdesk.gui.main import window_settings
     from partnerdesk.gui.main_window import MainWindow

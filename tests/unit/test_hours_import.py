@@ -37,8 +37,9 @@ def test_sample_file_imports_completely(demo_ctx, samples):
                 and e.work_date == date(2026, 8, 3)]
     assert len(imported) == 1 and imported[0].amount_cents == first.amount_cents
     assert sum(r.amount_cents or 0 for r in done.rows) == sum(r.amount_cents or 0 for r in dry.rows)
-    again = svc.import_file(samples / "hours-2026.csv")  # importing twice is refused, row by row
-    assert again.imported == 0 and len(again.problems) == 120 and "already imported" in again.problems[0].message
+    again = svc.import_file(samples / "hours-2026.csv")  # importing twice skips every row already logged
+    assert again.ok and again.imported == 0 and again.skipped == 120
+    assert {r.duplicate for r in again.rows} == {"exact"} and again.rows[0].duplicate_of == imported[0].id
     assert hours.count() == before + 120
 
 
@@ -144,3 +145,27 @@ def test_fold(a, b):
 def test_name_keys():
     assert "kwame garcia ruiz" in name_keys("García-Ruiz, Kwame")
     assert "mei tanaka" in name_keys("Mei J. Tanaka")
+
+
+def test_duplicates_of_entries_already_logged_are_marked_and_exact_ones_skipped(demo_ctx, tmp_path):
+    """Issue 16: the preview accepted a row that matched a manual entry. A row logged already (by hand or an
+    earlier import) is skipped unless asked; one with the same partner, direction, date, hours and staff but
+    another description is imported and marked for the user to check."""
+    svc, hours = demo_ctx.services.hours_import, demo_ctx.services.hours
+    hours.log(partner="EDM", direction="given", work_date="2026-10-05", hours="2", staff="Pat Doe",
+              description="Core switch", today=date(2026, 11, 26))
+    hours.log(partner="EDM", direction="given", work_date="2026-10-06", hours="1", staff="Pat Doe",
+              description="Patch panel", today=date(2026, 11, 26))
+    f = write_csv(tmp_path, [HEADER,
+                             "10/5/2026,EDM,We helped them,Pat Doe,Network,2,,,,core switch",  # exact (case aside)
+                             "10/6/2026,EDM,We helped them,pat doe,Network,1:00,,,,Cabling",  # likely
+                             "10/7/2026,EDM,We helped them,Pat Doe,Network,1,,,,Something new"])
+    before = hours.count()
+    dry = svc.preview(f)
+    assert dry.ok and [(r.line, r.duplicate, r.skipped) for r in dry.rows] == [
+        (2, "exact", True), (3, "likely", False), (4, None, False)]
+    assert dry.skipped == 1 and dry.to_import == 2 and any("looks like entry" in w for w in dry.rows[1].warnings)
+    done = svc.import_file(f)
+    assert done.imported == 2 and hours.count() == before + 2
+    kept = svc.import_file(f, skip_duplicates=False)  # asked not to skip: everything goes in
+    assert kept.imported == 3 and kept.skipped == 0 and hours.count() == before + 5

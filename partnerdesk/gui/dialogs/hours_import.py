@@ -7,8 +7,8 @@ from __future__ import annotations
 from pathlib import Path
 
 from PySide6.QtCore import Signal
-from PySide6.QtWidgets import (QComboBox, QDialog, QDialogButtonBox, QGridLayout, QLabel, QListWidget,
-                               QPushButton, QTableView, QVBoxLayout, QWidget)
+from PySide6.QtWidgets import (QCheckBox, QComboBox, QDialog, QDialogButtonBox, QGridLayout, QLabel,
+                               QListWidget, QPushButton, QTableView, QVBoxLayout, QWidget)
 
 from partnerdesk.domain.dto import HoursImportPreview
 from partnerdesk.errors import UserError
@@ -31,6 +31,10 @@ PREVIEW_COLUMNS = (
     Column("Hours", lambda r: r.minutes, fmt.hours, align_right=True),
     Column("Amount", lambda r: r.amount_cents, fmt.money, align_right=True),
     Column("Agreement", lambda r: r.agreement_number, lambda v: v or "none: flagged"),
+    Column("Already logged", lambda r: ("skipped" if r.skipped else "yes: imported again") if r.duplicate == "exact"
+           else ("likely: check" if r.duplicate == "likely" else ""),
+           tooltip="The same entry (skipped), or one with the same partner, direction, date, hours and staff",
+           color=lambda r: "warn" if r.duplicate == "likely" else ("muted" if r.skipped else None)),
     Column("Description", lambda r: r.description),
 )
 
@@ -67,6 +71,11 @@ class HoursImportDialog(QDialog):
             grid.addWidget(caption, i // 3, (i % 3) * 2)
             grid.addWidget(box, i // 3, (i % 3) * 2 + 1)
 
+        self.skip_duplicates = QCheckBox("&Skip rows that are already logged", self)
+        self.skip_duplicates.setChecked(True)
+        self.skip_duplicates.setToolTip("A row with the same date, partner, direction, staff, hours and description "
+                                        "as an entry already in PartnerDesk is left out")
+        self.skip_duplicates.toggled.connect(self.refresh)
         self.summary = QLabel("", self)
         self.summary.setWordWrap(True)
         self.problems = QListWidget(self)
@@ -89,6 +98,7 @@ class HoursImportDialog(QDialog):
         lay.addWidget(QLabel(f"Match each field to a column of <b>{self.path.name}</b> "
                              f"({len(self.columns)} columns). Fields marked * are required.", self))
         lay.addLayout(grid)
+        lay.addWidget(self.skip_duplicates)
         lay.addWidget(self.summary)
         lay.addWidget(self.problems)
         lay.addWidget(self.table, 1)
@@ -106,7 +116,8 @@ class HoursImportDialog(QDialog):
         self.import_button.setEnabled(False)
         self.problems.setVisible(False)
         self.summary.setText(f"Checking every row of {self.path.name}…")
-        run_in_worker(self, lambda: self.svc.preview(self.path, mapping),
+        skip = self.skip_duplicates.isChecked()
+        run_in_worker(self, lambda: self.svc.preview(self.path, mapping, skip_duplicates=skip),
                       lambda p: self._show(p, generation), lambda exc: self._show_error(exc, generation))
 
     def _show_error(self, exc: BaseException, generation: int | None = None) -> None:
@@ -134,17 +145,28 @@ class HoursImportDialog(QDialog):
         for pr in p.problems:
             self.problems.addItem(f"Line {pr.line}: {pr.message}")
         self.problems.setVisible(bool(p.problems))
-        total = sum(r.amount_cents or 0 for r in p.rows)
-        unmatched = sum(1 for r in p.rows if r.staff_name and not r.staff_matched)
-        flagged = sum(1 for r in p.rows if r.agreement_number is None)
+        kept = [r for r in p.rows if not r.skipped]
+        total = sum(r.amount_cents or 0 for r in kept)
+        unmatched = sum(1 for r in kept if r.staff_name and not r.staff_matched)
+        flagged = sum(1 for r in kept if r.agreement_number is None)
+        likely = sum(1 for r in kept if r.duplicate == "likely")
         if p.problems:
             self.summary.setText(span(f"{len(p.problems)} rows cannot be imported (listed below); nothing will be "
                                       "imported until they are fixed.", "bad") + f" {len(p.rows)} rows are fine.")
+        elif p.rows and not kept:
+            self.summary.setText(span(f"Every row of {self.path.name} is already logged: nothing to import.", "warn"))
         else:
-            self.summary.setText(f"{len(p.rows)} rows ready, {fmt.money(total)} priced. "
-                                 f"{unmatched} staff names kept as text (no matching contact); "
-                                 f"{flagged} entries outside every agreement will be saved unbilled and flagged.")
-        self.import_button.setEnabled(p.ok and bool(p.rows))
+            text = (f"{len(kept)} rows ready, {fmt.money(total)} priced. "
+                    f"{unmatched} staff names kept as text (no matching contact); "
+                    f"{flagged} entries outside every agreement will be saved unbilled and flagged.")
+            if p.skipped:
+                text += f" {p.skipped} rows are already logged and will be skipped."
+            if likely:
+                text += " " + span(f"{likely} rows look like entries already logged (marked “likely”): check them.",
+                                   "warn")
+            self.summary.setText(text)
+        self.import_button.setText(f"&Import {len(kept):,} new rows" if p.skipped else "&Import all rows")
+        self.import_button.setEnabled(p.ok and bool(kept))
         self.table.resizeColumnsToContents()
         self.previewed.emit()
 
@@ -154,16 +176,17 @@ class HoursImportDialog(QDialog):
             return
         self._generation += 1  # a preview still running is no longer wanted
         self.busy = self.importing = True
-        mapping = self.mapping()
+        mapping, skip = self.mapping(), self.skip_duplicates.isChecked()
         self._set_inputs_enabled(False)
         self.summary.setText(f"Importing {self.path.name}…")
-        run_in_worker(self, lambda: self.svc.import_file(self.path, mapping), self._imported, self._import_failed)
+        run_in_worker(self, lambda: self.svc.import_file(self.path, mapping, skip_duplicates=skip), self._imported,
+                      self._import_failed)
 
     def _set_inputs_enabled(self, enabled: bool) -> None:
         """While the import runs nothing can change it, and the dialog stays open until it is done."""
         self.import_button.setEnabled(False)
         self.buttons.button(QDialogButtonBox.StandardButton.Cancel).setEnabled(enabled)
-        for box in self.boxes.values():
+        for box in (*self.boxes.values(), self.skip_duplicates):
             box.setEnabled(enabled)
 
     def reject(self) -> None:

@@ -7,8 +7,9 @@ from PySide6.QtWidgets import (QButtonGroup, QCheckBox, QComboBox, QCompleter, Q
                                QDialogButtonBox, QFormLayout, QHBoxLayout, QLabel, QLineEdit, QRadioButton,
                                QVBoxLayout, QWidget)
 
-from partnerdesk.errors import UserError
+from partnerdesk.errors import DuplicateError, UserError
 from partnerdesk.gui import format as fmt
+from partnerdesk.gui.dialogs.messages import DialogService
 from partnerdesk.gui.palette import span
 from partnerdesk.services import Services
 
@@ -154,8 +155,17 @@ class QuickLogDialog(QDialog):
         return text
 
     def save(self) -> None:
+        values = self.values()
         try:
-            r = self.services.hours.log(**self.values())
+            try:
+                r = self.services.hours.log(**values)
+            except DuplicateError as exc:
+                if not DialogService.ask(self, "Log it again?",
+                                         f"This looks like an entry already logged: {exc}.\n\n"
+                                         "Log it anyway, as another favour?"):
+                    self.preview_label.setText(span(f"Not saved: {exc}", 'warn'))
+                    return
+                r = self.services.hours.log(**values, allow_duplicate=True)
         except UserError as exc:
             self.preview_label.setText(span(str(exc), 'bad'))
             return
