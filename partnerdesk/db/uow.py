@@ -92,6 +92,9 @@ class Database:
             self._node_id = self._ensure_node_id()
             self._capture = ChangeCapture(self._node_id, self.hlc, self.clock)
             self._capture.install(self._write)
+            from partnerdesk.db import freeze_guard
+
+            freeze_guard.install(self._write)  # issued statements never change (domain/freeze.py)
             self._opened = True
             for callback in self.on_open:
                 try:

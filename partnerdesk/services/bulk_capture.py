@@ -20,6 +20,7 @@ from typing import Any
 from sqlalchemy.orm import Session
 
 from partnerdesk.db.capture import NOT_CAPTURED, _audit_value, encode, op_value, raw_insert, seed_clock
+from partnerdesk.db.freeze_guard import check_rows
 from partnerdesk.db.models import DERIVED_COLUMNS, SYNCED_TABLES, AuditEvent, Base, SyncOp
 from partnerdesk.db.types import iso_utc, session_now, uuid7
 from partnerdesk.db.uow import Database
@@ -106,6 +107,7 @@ def insert_captured(s: Session, db: Database, table: str, rows: list[dict[str, A
     if not rows:
         return
     assert table in Base.metadata.tables
+    check_rows(s, table, [(r["id"], None, r) for r in rows])  # no new lines for an issued statement
     conn = s.connection()
     cols = list(rows[0])
     # dates as the column types store them (checked per column, in C: most columns hold no date at all)
@@ -181,6 +183,8 @@ def update_captured(s: Session, db: Database, table: str,
             cleaned.append((row_id, changed))
     if not cleaned:
         return
+    check_rows(s, table, [(rid, {k: o for k, (o, _n) in ch.items()}, {k: n for k, (_o, n) in ch.items()})
+                          for rid, ch in cleaned])  # an issued statement never changes
     conn = s.connection()
     now = iso_utc(session_now(s))
     groups: dict[tuple[str, ...], list[dict[str, Any]]] = {}

@@ -16,8 +16,10 @@ from sqlalchemy.exc import IntegrityError
 from partnerdesk import __version__, fsutil
 from partnerdesk.db.capture import encode
 from partnerdesk.db.models import SYNCED_TABLES, AuditEvent, Base
+from partnerdesk.db.freeze_guard import check_rows, freezing
 from partnerdesk.db.types import ISODate, UTCDateTime
 from partnerdesk.db.uow import Database
+from partnerdesk.domain.freeze import FROZEN_TABLES, is_frozen
 from partnerdesk.domain.privacy import personal_fields, withhold_changes
 from partnerdesk.errors import ImportFormatError, UserError
 from partnerdesk.services.contacts import reindex
@@ -98,6 +100,19 @@ def _execute(conn, statement, where: str) -> None:
         elif "FOREIGN KEY" in reason:
             reason = "refers to a row that is neither in the file nor in the database"
         raise ImportFormatError(f"{where}: {reason}") from None
+
+
+def _check_frozen(s, table: str, row: dict[str, Any], existing: dict[str, Any] | None, where: str) -> None:
+    """An issued statement never changes (domain/freeze.py), whatever the file says: refuse a row that would
+    change one, or add a line or document to one. A statement the file brings (new, or a draft it issues)
+    is completed by its own lines and document."""
+    if table not in FROZEN_TABLES:
+        return
+    if table == "statement" and (existing is None or (not is_frozen(existing.get("status"))
+                                                      and is_frozen(row.get("status")))):
+        freezing(s).add(row["id"])
+        return
+    check_rows(s, table, [(row["id"], existing, row)], where)
 
 
 class InterchangeService:
@@ -182,9 +197,11 @@ class InterchangeService:
                             newer = ("updated_at" in r and existing.get("updated_at") is not None
                                      and r["updated_at"] is not None and r["updated_at"] > existing["updated_at"])
                             if newer:
+                                _check_frozen(s, name, r, dict(existing), where)
                                 _execute(conn, update(t).where(*cond).values(**r), where)
                                 n += 1
                             continue
+                    _check_frozen(s, name, r, None, where)
                     _execute(conn, insert(t).values(**r), where)
                     n += 1
                 counts[name] = n
