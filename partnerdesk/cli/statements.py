@@ -49,9 +49,10 @@ def register(sub) -> None:
     s.add_argument("file", type=Path)
     s.set_defaults(func=cmd_pdf)
 
-    s = ssub.add_parser("verify", help="check the stored PDF (and optionally a file) against the hash "
-                                       "recorded at issue")
-    s.add_argument("number")
+    s = ssub.add_parser("verify", help="check statements against the seal recorded at issue (content, PDF, "
+                                       "chain); exit 3 naming what differs")
+    s.add_argument("number", nargs="?", help="one statement or credit note")
+    s.add_argument("--all", action="store_true", help="every numbered statement, the chains and the numbering")
     s.add_argument("--file", type=Path, metavar="PDF", help="a copy to compare with the issued PDF")
     s.set_defaults(func=cmd_verify)
 
@@ -94,7 +95,7 @@ def _row(d) -> dict:
     return {k: getattr(d, k) for k in LIST_FIELDS} | {
         "kind": d.kind, "agreement": d.agreement_number, "issue_date": d.issue_date, "due_date": d.due_date,
         "gross_cents": d.gross_cents, "offset_cents": d.offset_cents, "balance_cents": d.balance_cents,
-        "supersedes": d.supersedes, "original": d.original, "lines": d.line_count}
+        "supersedes": d.supersedes, "original": d.original, "lines": d.line_count, "seal_sha256": d.seal_sha256}
 
 
 def cmd_draft(args: argparse.Namespace) -> int:
@@ -174,10 +175,27 @@ def cmd_pdf(args: argparse.Namespace) -> int:
 
 
 def cmd_verify(args: argparse.Namespace) -> int:
+    if bool(args.number) == bool(args.all):
+        raise ValidationError("verify: give a statement number (LYN-2026-0001) or --all")
+    if args.all and args.file:
+        raise ValidationError("verify: --file compares one statement's PDF; give its number instead of --all")
     ctx = open_context(args.db)
-    result = ctx.services.statements.verify(args.number, args.file)
-    print(result.message, file=sys.stdout if result.ok else sys.stderr)
-    return 0 if result.ok else 3
+    if not args.all:
+        result = ctx.services.statements.verify(args.number, args.file)
+        print(result.message, file=sys.stdout if result.ok else sys.stderr)
+        return 0 if result.ok else 3
+    results = ctx.services.statements.verify_all()
+    bad = [r for r in results if not r.ok]
+    for r in bad:
+        print(r.message, file=sys.stderr)
+    checked = sum(1 for r in results if " chain" not in r.number and "MISSING" not in r.message)
+    if bad:
+        print(f"{len(bad)} problem{'s' if len(bad) != 1 else ''} found in {checked} statement"
+              f"{'s' if checked != 1 else ''}", file=sys.stderr)
+        return 3
+    print(f"{checked} statement{'s' if checked != 1 else ''} verified: content, PDFs, chains and numbering "
+          "intact")
+    return 0
 
 
 def cmd_void(args: argparse.Namespace) -> int:

@@ -246,6 +246,12 @@ class Statement(Entity):
     pdf_sha256: Mapped[str | None] = mapped_column(String(64))
     notes: Mapped[str | None] = mapped_column(Text)  # free text only: a credit note's reason
     diagnostics: Mapped[str | None] = mapped_column(Text)  # JSON of a draft: held entries, warnings
+    # the seal written at issue (0008_statement_seals, domain/sealing.py): the canonical content, its SHA-256,
+    # and the statement's place in its issuer's chain (seq, the seal of the one sealed before it)
+    chain_seq: Mapped[int | None] = mapped_column(Integer)
+    chain_prev_sha256: Mapped[str | None] = mapped_column(String(64))
+    content_record: Mapped[str | None] = mapped_column(Text)
+    content_sha256: Mapped[str | None] = mapped_column(String(64))
 
 
 class StatementDocument(Entity):

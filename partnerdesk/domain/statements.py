@@ -39,6 +39,7 @@ class StatementDTO:
     held_back: int = 0  # disputed entries kept off this draft
     unacknowledged: int = 0
     warnings: tuple[str, ...] = ()
+    seal_sha256: str | None = None  # the seal recorded at issue (domain/sealing.py)
 
 
 @dataclass(frozen=True)
@@ -85,6 +86,7 @@ class VerifyResult:
     actual_sha256: str
     message: str
     first_difference: int | None = None  # byte offset, when a file was compared with the stored PDF
+    problems: tuple[str, ...] = ()  # what differs from the seal recorded at issue, one phrase each
 
 
 @dataclass(frozen=True)

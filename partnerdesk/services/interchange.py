@@ -14,6 +14,7 @@ from sqlalchemy import func, insert, select, update
 from sqlalchemy.exc import IntegrityError
 
 from partnerdesk import __version__, fsutil
+from partnerdesk.db import seals
 from partnerdesk.db.capture import encode
 from partnerdesk.db.models import SYNCED_TABLES, AuditEvent, Base
 from partnerdesk.db.freeze_guard import check_rows, freezing
@@ -115,6 +116,26 @@ def _check_frozen(s, table: str, row: dict[str, Any], existing: dict[str, Any] |
     check_rows(s, table, [(row["id"], existing, row)], where)
 
 
+def _check_seals(s, path: Path) -> None:
+    """Every issued statement the file brings must match the seal it was issued with (content and PDF): a
+    file edited after export is refused, naming the statement. Statements from an export made before seals
+    existed are sealed now, as migration 0008 seals an older database's."""
+    from partnerdesk.services.statements import check_statement
+
+    conn = s.connection()
+    for sid in sorted(freezing(s)):
+        row = conn.exec_driver_sql("SELECT number, status, content_sha256 FROM statement WHERE id = ?",
+                                   (sid,)).first()
+        if row is None or not is_frozen(row[1]) or row[2] is None:
+            continue
+        problems = [p for p in check_statement(conn, sid).problems if not p.startswith("chain broken")]
+        if problems:
+            raise UserError(f"{path}: statement {row[0]} does not match the seal it was issued with ("
+                            f"{'; '.join(problems)}): the file was changed after it was exported; nothing was "
+                            "imported")
+    seals.seal_unsealed(conn)
+
+
 class InterchangeService:
     def __init__(self, db: Database):
         self.db = db
@@ -206,6 +227,7 @@ class InterchangeService:
                     n += 1
                 counts[name] = n
             s.flush()
+            _check_seals(s, path)
             reindex(s, [r["id"] for r in data["tables"].get("contact", [])])
             reprice(s, everything=True)
             a = self.db.actor

@@ -22,10 +22,12 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from partnerdesk import fsutil
+from partnerdesk.db import seals
 from partnerdesk.db.models import (Agency, Agreement, AgreementParty, Contact, NumberSequence, Payment,
                                    ServiceCategory, Statement, StatementDocument, StatementLine, TimeEntry)
 from partnerdesk.db.types import session_now, uuid7
 from partnerdesk.db.uow import Database
+from partnerdesk.domain import sealing
 from partnerdesk.domain.netting import (OFFSET, PROVIDED, BillableEntry, LineDraft, billed_minutes,
                                         build_statement, payment_status)
 from partnerdesk.domain.periods import Quarter, fiscal_year_of, long_date, short_date
@@ -161,7 +163,8 @@ class StatementService:
                 supersedes=numbers.get(r.supersedes_id) if r.supersedes_id else None,
                 original=numbers.get(r.original_id) if r.original_id else None, void_reason=r.void_reason,
                 cap_override_reason=r.cap_override_reason, held_back=len(diag.get("held", [])),
-                unacknowledged=diag.get("unacknowledged", 0), warnings=tuple(diag.get("warnings", []))))
+                unacknowledged=diag.get("unacknowledged", 0), warnings=tuple(diag.get("warnings", [])),
+                seal_sha256=r.content_sha256))
         return out
 
     # -- drafting ---------------------------------------------------------------------------------
@@ -471,7 +474,7 @@ class StatementService:
                 pdf = render_statement(self._view(s, home, st, today, lines))
                 st.pdf_sha256 = _sha256(pdf)
                 s.add(StatementDocument(statement_id=st.id, pdf=pdf, sha256=st.pdf_sha256))
-                s.flush()
+                _seal(s, st)
                 dto = self._dtos(s, [st])[0]
         except _Skip as skip:
             log.info("not issued: %s", skip)
@@ -560,7 +563,7 @@ class StatementService:
             pdf = render_statement(self._view(s, home, cn, today, (line,)))
             cn.pdf_sha256 = _sha256(pdf)
             s.add(StatementDocument(statement_id=cn.id, pdf=pdf, sha256=cn.pdf_sha256))
-            s.flush()
+            _seal(s, cn)
             _refresh_status(s, orig)
             return self._dtos(s, [cn])[0]
 
@@ -583,22 +586,19 @@ class StatementService:
         return path
 
     def verify(self, ref: str, file: Path | str | None = None) -> VerifyResult:
-        """Recompute the SHA-256 of the stored PDF (and of ``file`` if given) against the hash recorded at
-        issue. A changed byte anywhere changes the hash; with a file, the first differing byte is named."""
+        """Check an issued statement against its seal: its content (number, dates, parties, totals, every
+        line) as stored now, its stored PDF against the hash recorded at issue, and its link to the
+        statement its issuer sealed before it. With ``file``, also whether that file is the issued PDF
+        (the first differing byte is named). Whatever differs is named in ``problems``."""
         with self.db.read() as s:
             st = self._find(s, ref)
-            doc = s.scalar(select(StatementDocument).where(StatementDocument.statement_id == st.id))
-            if doc is None or not st.pdf_sha256:
-                raise ValidationError(f"{st.number or 'this draft'} has not been issued; nothing to verify")
-            number, recorded, stored = st.number, st.pdf_sha256, doc.pdf
-            doc_hash = doc.sha256
-        actual = _sha256(stored)
-        if actual != recorded or doc_hash != recorded:
-            return VerifyResult(number, False, recorded, actual,
-                                f"{number}: the stored PDF does NOT match the hash recorded at issue "
-                                f"({recorded[:16]}… recorded, {actual[:16]}… now): it has been altered")
-        if file is None:
-            return VerifyResult(number, True, recorded, actual, f"{number}: stored PDF intact (SHA-256 {actual})")
+            if st.number is None:
+                raise ValidationError("this draft has not been issued; nothing to verify")
+            result = check_statement(s.connection(), st.id)
+            stored = s.scalar(select(StatementDocument.pdf).where(StatementDocument.statement_id == st.id))
+        if file is None or not result.ok:
+            return result
+        number, recorded = result.number, result.stored_sha256
         try:
             data = Path(file).read_bytes()
         except OSError as exc:
@@ -606,12 +606,94 @@ class StatementService:
         h = _sha256(data)
         if h == recorded:
             return VerifyResult(number, True, recorded, h, f"{number}: {Path(file).name} is the issued PDF "
-                                                           f"(SHA-256 {h})")
+                                                           f"(SHA-256 {h}); content and chain intact")
         diff = next((i for i, (a, b) in enumerate(zip(data, stored)) if a != b), min(len(data), len(stored)))
-        return VerifyResult(number, False, recorded, h,
-                            f"{number}: {Path(file).name} differs from the issued PDF at byte {diff} "
-                            f"({len(data):,} bytes vs {len(stored):,}); it is not the document that was issued",
-                            first_difference=diff)
+        why = (f"{Path(file).name} differs from the issued PDF at byte {diff} ({len(data):,} bytes vs "
+               f"{len(stored):,}); it is not the document that was issued")
+        return VerifyResult(number, False, recorded, h, f"{number}: {why}", first_difference=diff,
+                            problems=(why,))
+
+    def verify_all(self) -> list[VerifyResult]:
+        """``verify`` for every numbered statement and credit note (void and deleted ones too), in chain
+        order per issuer, plus each issuer's chain and numbering as a whole: no seal may be missing or
+        repeated, and no number below a sequence's last value may be missing."""
+        with self.db.read() as s:
+            conn = s.connection()
+            rows = s.execute(select(Statement.id, Statement.issuer_agency_id, Statement.chain_seq,
+                                    Statement.number).where(Statement.number.is_not(None))
+                             .order_by(Statement.issuer_agency_id, Statement.chain_seq, Statement.number)).all()
+            out = [check_statement(conn, r.id) for r in rows]
+            codes = dict(s.execute(select(Agency.id, Agency.code)).all())
+            numbers = {r.number for r in rows}
+            gaps: list[str] = []
+            for seq_row in s.scalars(select(NumberSequence)):
+                code = codes.get(seq_row.issuer_agency_id, "?")
+                for n in range(1, seq_row.last_value + 1):
+                    number = statement_number(code, seq_row.fiscal_year, n, seq_row.series)
+                    if number not in numbers:
+                        gaps.append(number)
+            by_issuer: dict[str, list[int]] = {}
+            for r in rows:
+                if r.chain_seq is not None:
+                    by_issuer.setdefault(r.issuer_agency_id, []).append(r.chain_seq)
+            for issuer, seqs in by_issuer.items():
+                if sorted(seqs) != list(range(1, len(seqs) + 1)):
+                    missing = sorted(set(range(1, max(seqs) + 1)) - set(seqs))
+                    repeated = sorted({x for x in seqs if seqs.count(x) > 1})
+                    what = "; ".join(x for x in (f"links {', '.join(map(str, missing))} missing" if missing else "",
+                                                 f"links {', '.join(map(str, repeated))} repeated" if repeated
+                                                 else "") if x)
+                    out.append(VerifyResult(f"{codes.get(issuer, '?')} chain", False, "", "",
+                                            f"{codes.get(issuer, '?')} chain: {what}", problems=(what,)))
+        for number in gaps:
+            out.append(VerifyResult(number, False, "", "", f"{number}: MISSING — the number was issued but no "
+                                    "statement holds it", problems=("the statement is missing",)))
+        return out
+
+
+def check_statement(conn, statement_id: str) -> VerifyResult:
+    """Check one numbered statement against its seal, its PDF hash and its chain link (see ``verify``)."""
+    row = conn.exec_driver_sql(
+        "SELECT number, issuer_agency_id, pdf_sha256, chain_seq, chain_prev_sha256, content_record, "
+        "content_sha256 FROM statement WHERE id = ?", (statement_id,)).mappings().first()
+    number, recorded_pdf = row["number"], row["pdf_sha256"] or ""
+    problems: list[str] = []
+    doc = conn.exec_driver_sql("SELECT pdf, sha256 FROM statement_document WHERE statement_id = ? AND deleted_at "
+                               "IS NULL", (statement_id,)).first()
+    actual_pdf = _sha256(doc[0]) if doc is not None else ""
+    rec, seal_ = row["content_record"], row["content_sha256"]
+    if not rec or not seal_:
+        problems.append("no seal was recorded for it")
+    else:
+        if sealing.seal(rec) != seal_:
+            problems.append("its recorded content does not match its seal: the record itself was altered")
+        recd = json.loads(rec)
+        seq, previous = recd.get("seq"), recd.get("previous")
+        now = seals.rebuild(conn, statement_id, seq, previous)
+        if now != rec:
+            problems += sealing.differences(rec, now)
+        if row["chain_seq"] != seq or row["chain_prev_sha256"] != previous:
+            problems.append(f"its chain position was changed (link {row['chain_seq']} now, {seq} when sealed)")
+        if seq and seq > 1:
+            before = conn.exec_driver_sql(
+                "SELECT number, content_sha256 FROM statement WHERE issuer_agency_id = ? AND chain_seq = ?",
+                (row["issuer_agency_id"], seq - 1)).all()
+            if not before:
+                problems.append(f"chain broken: link {seq - 1}, the statement sealed before it, is missing")
+            elif all(b[1] != previous for b in before):
+                problems.append(f"chain broken: the seal of {before[0][0]}, sealed before it, is not the one it "
+                                "recorded")
+    if doc is None:
+        problems.append("its PDF is missing")
+    elif actual_pdf != recorded_pdf or doc[1] != recorded_pdf:
+        problems.append(f"the stored PDF does NOT match the hash recorded at issue ({recorded_pdf[:16]}… recorded, "
+                        f"{actual_pdf[:16]}… now): it has been altered")
+    if problems:
+        return VerifyResult(number, False, recorded_pdf, actual_pdf,
+                            f"{number}: ALTERED — " + "; ".join(problems), problems=tuple(problems))
+    return VerifyResult(number, True, recorded_pdf, actual_pdf,
+                        f"{number}: intact — content, PDF and chain match the seal recorded at issue "
+                        f"(seal {seal_[:16]}…, PDF SHA-256 {actual_pdf})")
 
 
 # -- helpers ---------------------------------------------------------------------------------------
@@ -625,6 +707,15 @@ _LINE_COLUMNS = (StatementLine.id, StatementLine.kind, StatementLine.side, State
                  StatementLine.staff_name, StatementLine.staff_title, StatementLine.category_code,
                  StatementLine.description, StatementLine.quantity, StatementLine.unit_rate, StatementLine.multiplier,
                  StatementLine.amount_cents, StatementLine.source_entry_ids)
+
+
+def _seal(s: Session, st: Statement) -> None:
+    """Seal a statement being issued (its lines, totals and PDF hash written): the SHA-256 of its canonical
+    content, chained to the seal of its issuer's previous statement (domain/sealing.py)."""
+    s.flush()
+    for k, v in seals.seal_values(s.connection(), st.id).items():
+        setattr(st, k, v)
+    s.flush()
 
 
 def _check_scope(partner: str | None, all_partners: bool) -> None:

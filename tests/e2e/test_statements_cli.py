@@ -130,3 +130,20 @@ def test_a_pdf_not_written_after_issue_is_reported_and_the_run_goes_on(run, tmp_
         f"{s['number']}.pdf" for s in issued if s["number"] != second)
     run("statements", "pdf", second, str(tmp_path / "later.pdf"))
     assert (tmp_path / "later.pdf").read_bytes().startswith(b"%PDF")
+
+
+def test_verify_names_a_line_edited_straight_in_sqlite(run, home, tmp_path):
+    """Issue 15: a line's amount edited in the database file still verified as "intact" (exit 0)."""
+    import sqlite3
+
+    run("statements", "issue", "--quarter", Q, "--partner", "EDM", "--out", str(tmp_path / "out"))
+    number = next(s["number"] for s in json.loads(run("statements", "list", "--json").stdout) if s["number"])
+    assert run("statements", "verify", "--all").returncode == 0
+    con = sqlite3.connect(home / "partnerdesk.sqlite3")
+    con.execute("UPDATE statement_line SET amount_cents = amount_cents + 10000 WHERE position = 1 AND statement_id = "
+                "(SELECT id FROM statement WHERE number = ?)", (number,))
+    con.commit()
+    con.close()
+    for args in (["statements", "verify", number], ["statements", "verify", "--all"]):
+        p = run(*args, check=False)
+        assert p.returncode == 3 and f"{number}: ALTERED" in p.stderr and "line 1 amount_cents" in p.stderr, p.stderr
