@@ -142,9 +142,44 @@ def mutated_bytes(draw, original: bytes, max_edits: int = 4) -> bytes:
 
 ODD_VALUES = st.one_of(st.none(), st.booleans(), st.integers(-2**70, 2**70), st.floats(allow_nan=False),
                        st.text(max_size=30), st.just(""), st.just("2026-02-30"), st.just("9999-99-99T99:99:99Z"),
+                       st.just("2026-03-01T12:00:00"), st.just("a\x00b"), st.just("C" * 5000), st.just(13),
+                       st.just(2 ** 70),
                        st.lists(st.integers(), max_size=3), st.dictionaries(st.text(max_size=5), st.integers(),
                                                                             max_size=2),
                        st.just({"$b64": "!!not base64!!"}), st.just({"$b64": "AAAA"}))
+
+
+# Values that must be refused wherever they appear in an import file, as raw JSON text (some cannot be built
+# with json.dumps: nesting deeper than its recursion limit, integers of more digits than int() converts).
+HOSTILE_JSON = [
+    b'{"$b64": "QUJD"}',  # binary data in a text field
+    b"13", b"0", b"-1",  # a month that does not exist (fy_start_month), and their kin
+    rb'"Pat\u0000Example"', rb'"tab\tand\u0007bell"',  # control characters (JSON escapes)
+    b'"' + b"X" * 5000 + b'"',  # a 5,000-character code or name
+    b'"2026-03-01T12:00:00"', b'"2026-03-01 12:00:00"', b'"0001-01-01T00:00:00Z"',  # no time zone; year 1
+    b'"0001-01-01"', b'"2026-02-30"', b'"9999-12-31"',  # dates out of range or unreal
+    str(2 ** 70).encode(), str(-(2 ** 64)).encode(), b"9" * 5000,  # integers SQLite cannot hold
+    b"[" * 5000 + b"]" * 5000, b'{"a":' * 3000 + b"1" + b"}" * 3000,  # nesting deeper than the parser goes
+    b"1e400", b"-0.0", b"true", b'"JVBERi0xLjQ="',  # a float, a boolean, a string where bytes belong
+]
+_SENTINEL = "\ue000hostile\ue000"
+
+
+@st.composite
+def hostile_json(draw, original: Any) -> bytes:
+    """The export with one or two values (anywhere: a row's field, a table, a top-level key) replaced by a
+    value from HOSTILE_JSON, spliced in as raw JSON text."""
+    doc = json.loads(json.dumps(original))
+    snippets = []
+    for _ in range(draw(st.integers(1, 2))):
+        paths = [p for p in _paths(doc) if p]
+        path = draw(st.sampled_from(paths))
+        _get(doc, path[:-1])[path[-1]] = _SENTINEL
+        snippets.append(draw(st.sampled_from(HOSTILE_JSON)))
+    text = json.dumps(doc, ensure_ascii=False).encode()
+    for snippet in snippets:
+        text = text.replace(json.dumps(_SENTINEL, ensure_ascii=False).encode(), snippet, 1)
+    return text
 
 
 def _paths(obj: Any, prefix: tuple = ()) -> list[tuple]:

@@ -5,12 +5,13 @@ from __future__ import annotations
 import base64
 import json
 import os
+import re
 import tempfile
 from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import func, insert, select, update
+from sqlalchemy import LargeBinary, func, insert, select, update
 from sqlalchemy.exc import IntegrityError
 
 from partnerdesk import __version__, fsutil
@@ -20,6 +21,7 @@ from partnerdesk.db.models import SYNCED_TABLES, AuditEvent, Base
 from partnerdesk.db.freeze_guard import check_rows, freezing
 from partnerdesk.db.types import ISODate, UTCDateTime
 from partnerdesk.db.uow import Database
+from partnerdesk.domain.periods import check_date_range
 from partnerdesk.domain.freeze import FROZEN_TABLES, is_frozen
 from partnerdesk.domain.privacy import personal_fields, withhold_changes
 from partnerdesk.errors import ImportFormatError, UserError
@@ -41,36 +43,82 @@ def _table(name: str):
     return Base.metadata.tables[name]
 
 
+# What an import file may hold, checked before anything is written (an export from partnerdesk always
+# passes): the size (refused before reading, so memory stays bounded: parsing takes about four times the
+# file's size), integers SQLite can store, and each column's type, length and range.
+MAX_IMPORT_BYTES = 512 * 1024 * 1024  # the large demo region (200,000 entries) exports to about 215 MB
+INT_RANGE = (-(2 ** 63), 2 ** 63 - 1)
+RANGES = {("agency", "fy_start_month"): (1, 12)}
+_CONTROL_IN_LINE = re.compile(r"[\x00-\x08\x0b-\x1f\x7f]")  # one-line text: tab and newline only
+_CONTROL_IN_TEXT = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")  # multi-line text: CR too
+_TIMESTAMP = re.compile(r"\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d{1,6})?)?(Z|[+-]\d{2}:\d{2})")
+_DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
+
+
 def _decode(table, row: dict[str, Any], where: str) -> dict[str, Any]:
     out = {}
     for key, value in row.items():
         col = table.columns.get(key)
         if col is None:
-            raise ImportFormatError(f"{where}: unknown field '{key}'")
-        if value is None:
-            out[key] = None
-        elif isinstance(col.type, (ISODate, UTCDateTime)):
-            if not isinstance(value, str):
-                raise ImportFormatError(f"{where}: field '{key}' must be an ISO date string")
-            try:
-                out[key] = col.type.process_result_value(value, None)
-            except ValueError:
-                raise ImportFormatError(f"{where}: field '{key}' has a bad date '{value}'") from None
-        elif isinstance(value, dict) and "$b64" in value:
-            try:
-                out[key] = base64.b64decode(value["$b64"], validate=True)
-            except ValueError:
-                raise ImportFormatError(f"{where}: field '{key}' is not valid base64") from None
-        else:
-            py = col.type.python_type if not hasattr(col.type, "impl") else col.type.impl.python_type
-            if py is bool and not isinstance(value, bool):
-                raise ImportFormatError(f"{where}: field '{key}' must be true or false")
-            if py is int and (isinstance(value, bool) or not isinstance(value, int)):
-                raise ImportFormatError(f"{where}: field '{key}' must be a whole number")
-            if py is str and not isinstance(value, str):
-                raise ImportFormatError(f"{where}: field '{key}' must be text")
-            out[key] = value
+            raise ImportFormatError(f"{where}: unknown field '{_short(key)}'")
+        out[key] = None if value is None else _decode_value(table.name, col, value, f"{where}: field '{key}'")
     return out
+
+
+def _short(text: Any) -> str:
+    text = str(text)
+    return text if len(text) <= 40 else text[:37] + "…"
+
+
+def _decode_value(table_name: str, col, value: Any, where: str) -> Any:
+    kind = col.type
+    if isinstance(kind, UTCDateTime):
+        if not isinstance(value, str) or not _TIMESTAMP.fullmatch(value):
+            raise ImportFormatError(f"{where} must be a UTC time stamp like 2026-03-01T12:00:00.000Z (with its "
+                                    f"time zone), not {_short(json.dumps(value))}")
+        try:
+            stamp = kind.process_result_value(value, None)
+            check_date_range(stamp.date(), "time stamp")
+        except (ValueError, UserError):
+            raise ImportFormatError(f"{where} has a bad time stamp '{_short(value)}'") from None
+        return stamp
+    if isinstance(kind, ISODate):
+        if not isinstance(value, str) or not _DATE.fullmatch(value):
+            raise ImportFormatError(f"{where} must be an ISO date like 2026-03-01, not {_short(json.dumps(value))}")
+        try:
+            return check_date_range(kind.process_result_value(value, None))
+        except (ValueError, UserError):
+            raise ImportFormatError(f"{where} has a bad date '{value}' (a real date from 1900 to 2100)") from None
+    if isinstance(kind, LargeBinary):
+        if not (isinstance(value, dict) and set(value) == {"$b64"} and isinstance(value["$b64"], str)):
+            raise ImportFormatError(f"{where} must be binary data written as {{\"$b64\": \"...\"}}")
+        try:
+            return base64.b64decode(value["$b64"], validate=True)
+        except ValueError:
+            raise ImportFormatError(f"{where} is not valid base64") from None
+    py = kind.python_type if not hasattr(kind, "impl") else kind.impl.python_type
+    if py is bool:
+        if not isinstance(value, bool):
+            raise ImportFormatError(f"{where} must be true or false")
+        return value
+    if py is int:
+        if isinstance(value, bool) or not isinstance(value, int):
+            raise ImportFormatError(f"{where} must be a whole number")
+        low, high = RANGES.get((table_name, col.name), INT_RANGE)
+        if not low <= value <= high:
+            raise ImportFormatError(f"{where} must be from {low:,} to {high:,}, not {_short(value)}")
+        return value
+    if py is str:
+        if not isinstance(value, str):
+            raise ImportFormatError(f"{where} must be text, not {_short(json.dumps(value))}")
+        length = getattr(kind, "length", None) or getattr(getattr(kind, "impl", None), "length", None)
+        if length and len(value) > length:
+            raise ImportFormatError(f"{where} is longer than {length:,} characters ({len(value):,})")
+        bad = (_CONTROL_IN_LINE if length else _CONTROL_IN_TEXT).search(value)
+        if bad:
+            raise ImportFormatError(f"{where} contains a control character (U+{ord(bad.group()):04X})")
+        return value
+    raise ImportFormatError(f"{where}: this column cannot be imported")  # pragma: no cover - every type above
 
 
 def _withhold_personal(event: dict[str, Any]) -> dict[str, Any]:
@@ -239,6 +287,13 @@ class InterchangeService:
     @staticmethod
     def _read(path: Path) -> dict[str, Any]:
         try:
+            if not path.is_file():
+                raise ImportFormatError(f"{path}: is not a file" if path.exists() else
+                                        f"{path}: cannot be read (No such file or directory)")
+            size = path.stat().st_size
+            if size > MAX_IMPORT_BYTES:
+                raise ImportFormatError(f"{path}: is {size / 2 ** 20:,.0f} MB, more than an export can be "
+                                        f"({MAX_IMPORT_BYTES // 2 ** 20:,} MB)")
             raw = path.read_bytes()
         except OSError as exc:
             raise UserError(f"{path}: cannot be read ({exc.strerror})") from exc
@@ -248,6 +303,12 @@ class InterchangeService:
             raise ImportFormatError(f"{path}: is not a UTF-8 text file") from None
         except json.JSONDecodeError as exc:
             raise ImportFormatError(f"{path}: line {exc.lineno}, column {exc.colno}: malformed JSON ({exc.msg})") from None
+        except RecursionError:  # the parser gives up after about a thousand levels, at once
+            raise ImportFormatError(f"{path}: is nested far deeper than an export is") from None
+        except ValueError as exc:  # e.g. an integer of more than 4,300 digits
+            raise ImportFormatError(f"{path}: is not a partnerdesk export ({_short(exc)})") from None
+        finally:
+            del raw
         if not isinstance(data, dict) or data.get("format") != FORMAT:
             raise ImportFormatError(f"{path}: is not a partnerdesk export (no \"format\": \"{FORMAT}\")")
         version = data.get("version")

@@ -3,7 +3,9 @@ raise an uncaught exception; a rejected file is one clear line and leaves the da
 
 Example counts (derandomized, so every run is the same): 80 structural JSON mutations into an empty
 database, 50 byte-level mutations of the export, 40 sample files (mutated or not) handed to the JSON
-importer, 15 structural mutations merged into the demo region. Total: 185 examples.
+importer, 15 structural mutations merged into the demo region, 60 exports with hostile values (binary data
+in text, control characters, 5,000-character codes, naive time stamps, dates out of range, 2^70 and
+5,000-digit integers, nesting thousands deep) spliced in anywhere. Total: 245 examples.
 """
 
 from __future__ import annotations
@@ -15,7 +17,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from fuzzing import check_importer, db_digest, fuzz_settings, mutated_bytes, mutated_json
+from fuzzing import check_importer, db_digest, fuzz_settings, hostile_json, mutated_bytes, mutated_json
 
 pytestmark = pytest.mark.property  # `make proof`: random seeds, ten times the examples
 
@@ -144,3 +146,17 @@ def test_default_export_withholds_personal_numbers_from_the_audit_trail(small_ex
     default = json.dumps(Services(db).interchange.export_data())
     db.close()
     assert "425-555-0199" not in default and "personal number withheld" in default
+
+
+def test_hostile_values_anywhere_in_an_export(small_export, empty_target, tmp_path):
+    db, services, pristine = empty_target
+    outcomes = []
+
+    @fuzz_settings(60)
+    @given(data=hostile_json(small_export), merge=st.booleans())
+    def run(data, merge):
+        outcomes.append(check_importer(lambda p: services.interchange.import_json(p, merge=merge), db.path, data,
+                                       tmp_path, "export.json", pristine))
+
+    run()
+    assert outcomes.count("rejected") >= 40, outcomes
