@@ -7,9 +7,13 @@ traceback, and exits 1.
 from __future__ import annotations
 
 import argparse
+import errno
 import importlib
 import logging
+import os
+import re
 import sys
+from pathlib import Path
 from typing import Sequence
 
 from partnerdesk import __version__
@@ -67,10 +71,38 @@ def _start_logging(argv: list[str]) -> None:
         pass
 
 
+def readable(message: str) -> str:
+    """One line a person can read: a value quoted from the input (5,000 nines, a pasted blob) is cut short."""
+    message = " ".join(message.split("\n"))
+    return re.sub(r"\S{200,}", lambda m: m.group()[:60] + f"…({len(m.group()):,} characters)", message)
+
+
+# A file or folder the user named cannot be used (permissions, a read-only or full disk, a missing folder):
+# the user's to fix, so exit 2 naming the place.
+_USER_ERRNOS = {errno.EACCES, errno.EPERM, errno.EROFS, errno.ENOSPC, errno.ENOENT, errno.ENOTDIR, errno.EISDIR,
+                errno.ENAMETOOLONG, errno.EEXIST, getattr(errno, "EDQUOT", errno.ENOSPC)}
+
+
+def os_error_message(exc: OSError) -> str | None:
+    """One line for an OSError about a path the user gave; None when it is not about a path (a bug)."""
+    if exc.filename is None or exc.errno not in _USER_ERRNOS:
+        return None
+    path = Path(os.fsdecode(exc.filename))
+    reason = exc.strerror or str(exc)
+    if path.name.startswith(".") or exc.errno in (errno.EROFS, errno.ENOSPC, getattr(errno, "EDQUOT", -1)):
+        # our temporary file beside the output: the folder is what the user can do something about
+        return f"cannot write in the folder {path.parent} ({reason}); choose another folder"
+    if exc.errno in (errno.EACCES, errno.EPERM):
+        return f"{path}: {reason}; check the permissions of the folder {path.parent} or choose another one"
+    return f"{path}: {reason}"
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     argv = list(sys.argv[1:] if argv is None else argv)
     _start_logging(argv)
     try:
+        if any("\x00" in a for a in argv):  # no file name or value holds one (a shell cannot even pass it)
+            raise UserError("an argument contains a NUL character")
         gui_only = _is_gui(argv)
         if not gui_only:
             from partnerdesk.cli.agreements import rates_compat
@@ -82,13 +114,25 @@ def main(argv: Sequence[str] | None = None) -> int:
             args = parser.parse_args(argv + ["gui"])
         return int(args.func(args) or 0)
     except UserError as exc:
-        print(f"partnerdesk: error: {exc}", file=sys.stderr)
+        print(f"partnerdesk: error: {readable(str(exc))}", file=sys.stderr)
         return exc.exit_code
     except KeyboardInterrupt:
         print("partnerdesk: interrupted", file=sys.stderr)
         return 130
     except BrokenPipeError:
         return 0
+    except OSError as exc:
+        message = os_error_message(exc)
+        if message is None:
+            log.exception("unexpected error running %s", argv)
+            from partnerdesk.paths import resolve
+
+            print(f"partnerdesk: internal error: {type(exc).__name__}: {exc}\n"
+                  f"The details are in {resolve().log_file}", file=sys.stderr)
+            return 1
+        log.warning("%s (running %s)", message, argv, exc_info=exc)
+        print(f"partnerdesk: error: {readable(message)}", file=sys.stderr)
+        return 2
     except Exception as exc:  # a bug: short message here, traceback in the log file
         log.exception("unexpected error running %s", argv)
         from partnerdesk.paths import resolve

@@ -56,6 +56,9 @@ class Quarter:
         _check_month(self.start_month)
         if self.number not in (1, 2, 3, 4):
             raise ValidationError(f"quarter must be 1..4, not {self.number}")
+        if not MIN_YEAR <= self.fiscal_year <= MAX_YEAR + 1:  # FY 2101 starts in 2100 with a July start
+            raise ValidationError(f"quarter: fiscal year {self.fiscal_year} is outside {MIN_YEAR}–{MAX_YEAR}; "
+                                  "check the year")
 
     @classmethod
     def parse(cls, text: str, start_month: int = 1) -> "Quarter":
@@ -104,18 +107,31 @@ class Quarter:
         return f"FY{self.fiscal_year} Q{self.number} ({short_date(self.start)} – {short_date(self.end)})"
 
 
+# The one range every date a user or a file gives must fall in: wider than any agreement or fiscal year
+# the app handles, narrow enough that a typo (0001-01-01, 20266-01-01) is caught instead of stored.
+MIN_YEAR, MAX_YEAR = 1900, 2100
+
+
+def check_date_range(d: date, field: str = "date") -> date:
+    """``d`` if its year is from MIN_YEAR to MAX_YEAR; otherwise a ValidationError naming the field."""
+    if not MIN_YEAR <= d.year <= MAX_YEAR:
+        raise ValidationError(f"{field}: {d.isoformat()} is outside {MIN_YEAR}–{MAX_YEAR}; check the year", field)
+    return d
+
+
 def parse_date(text: str, field: str = "date") -> date:
-    """ISO dates (2026-03-01) and US dates (3/1/2026) with a clear error naming the field."""
+    """ISO dates (2026-03-01) and US dates (3/1/2026) with a clear error naming the field; years from
+    MIN_YEAR to MAX_YEAR only."""
     s = (text or "").strip()
     try:
         if re.fullmatch(r"\d{4}-\d{1,2}-\d{1,2}", s):
             y, m, d = (int(x) for x in s.split("-"))
-            return date(y, m, d)
+            return check_date_range(date(y, m, d), field)
         if re.fullmatch(r"\d{1,2}/\d{1,2}/\d{2,4}", s):
             m, d, y = (int(x) for x in s.split("/"))
             if y < 100:
                 y += 2000
-            return date(y, m, d)
+            return check_date_range(date(y, m, d), field)
     except ValueError as exc:
         raise ValidationError(f"{field}: '{text}' is not a real date ({exc})", field) from exc
     raise ValidationError(f"{field}: '{text}' is not a date (use YYYY-MM-DD)", field)

@@ -76,6 +76,11 @@ def copy_database(src: Path, dest: Path, *, check: bool = True, overwrite: bool 
     tmp = fsutil.part_path(dest)
     tmp.unlink(missing_ok=True)
     try:
+        os.close(os.open(tmp, os.O_CREAT | os.O_EXCL | os.O_WRONLY, 0o600))  # the folder takes files: say so if not
+    except OSError as exc:
+        raise UserError(f"cannot write the backup in the folder {dest.parent} ({exc.strerror or exc}); "
+                        "choose another folder") from exc
+    try:
         source = sqlite3.connect(f"file:{src}?mode=ro", uri=True)
         try:
             target = sqlite3.connect(tmp)

@@ -11,7 +11,7 @@ from sqlalchemy.orm import Session, object_session
 
 from partnerdesk.db.models import Agency, Entity
 from partnerdesk.db.types import session_now
-from partnerdesk.domain.periods import parse_date
+from partnerdesk.domain.periods import check_date_range, parse_date
 from partnerdesk.errors import NO_HOME, NotFoundError, ValidationError
 
 T = TypeVar("T", bound=Entity)
@@ -83,7 +83,7 @@ def as_date(value: Any, field: str) -> date | None:
     if value is None or value == "":
         return None
     if isinstance(value, date):
-        return value
+        return check_date_range(value, field)
     return parse_date(str(value), field)
 
 

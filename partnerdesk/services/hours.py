@@ -51,6 +51,17 @@ def _flags(text: str | None) -> tuple[str, ...]:
     return tuple(f for f in (text or "").split(",") if f)
 
 
+def find_category(s: Session, ref: str) -> ServiceCategory:
+    """A service category by code or name (any case); a ValidationError listing the codes when unknown."""
+    cat = s.scalar(select(ServiceCategory).where(
+        (func.upper(ServiceCategory.code) == ref.strip().upper())
+        | (func.lower(ServiceCategory.name) == ref.strip().lower())))
+    if cat is None:
+        codes = ", ".join(s.scalars(select(ServiceCategory.code).order_by(ServiceCategory.code)))
+        raise ValidationError(f"category: unknown '{ref}' (known: {codes})", "category")
+    return cat
+
+
 class HoursService:
     def __init__(self, db: Database):
         self.db = db
@@ -106,8 +117,8 @@ class HoursService:
             if partner:
                 ag = find_agency(s, partner)
                 q = q.where(or_(TimeEntry.provider_agency_id == ag.id, TimeEntry.recipient_agency_id == ag.id))
-            if category:
-                q = q.where(ServiceCategory.code == category.upper())
+            if category:  # an unknown one is a mistake, as an unknown partner is (not an empty list)
+                q = q.where(TimeEntry.category_id == find_category(s, category).id)
             if status:
                 if status not in STATUSES:
                     raise ValidationError(f"status: '{status}' is not one of {', '.join(STATUSES)}", "status")
@@ -221,13 +232,7 @@ class HoursService:
         flags: list[str] = []
         cat_id = None
         if category:
-            cat = s.scalar(select(ServiceCategory).where(
-                (func.upper(ServiceCategory.code) == category.strip().upper())
-                | (func.lower(ServiceCategory.name) == category.strip().lower())))
-            if cat is None:
-                codes = ", ".join(s.scalars(select(ServiceCategory.code).order_by(ServiceCategory.code)))
-                raise ValidationError(f"category: unknown '{category}' (known: {codes})", "category")
-            cat_id = cat.id
+            cat_id = find_category(s, category).id
         staff_id, staff_name = self._staff(s, staff, provider.id)
         if staff_id or staff_name:
             q = select(func.coalesce(func.sum(TimeEntry.minutes), 0)).where(

@@ -2,7 +2,10 @@
 junk, by sample files or by mutated copies of them) never end in an uncaught exception (exit 1). A refused
 command is exit 2 with one line on stderr, and leaves the database unchanged.
 
-60 examples (derandomized), in-process through ``partnerdesk.cli.main`` on a copy of the demo region.
+60 examples (derandomized), in-process through ``partnerdesk.cli.main`` on a copy of the demo region; and
+80 examples of every command with every option (read from the parser, so a new option is fuzzed the day it
+lands) given hostile values: dates in year 1 and 2101, 2^70 and 5,000-digit numbers, NUL, unknown codes,
+``/dev/null``, 5,000-character text.
 """
 
 from __future__ import annotations
@@ -35,7 +38,8 @@ VALID = [
 ]
 JUNK_TOKENS = ["", "-", "--", "--json", "--db", "--hours", "-1", "0", "99999999999999999999", "2026-02-30",
                "13/45/2026", "1e308", "NaN", "given", "received", "EDM", "edm", "ZZZ", "2026Q9", "Q3", "--fy",
-               "\x00", "é", "名前", "'; DROP TABLE contact; --", "--partner=EDM", "--limit=-3", "..", "/"]
+               "\x00", "é", "名前", "'; DROP TABLE contact; --", "--partner=EDM", "--limit=-3", "..", "/",
+               "0001-01-01", "2101-01-01", str(2 ** 70), "NOPE", "/dev/null", "--include-personal", "--category"]
 SAMPLES = ("contacts-google.csv", "contacts-iphone.vcf", "contacts-outlook-21.vcf", "contacts-outlook-ansi.csv",
            "hours-2026.csv")
 
@@ -110,3 +114,86 @@ def test_mutated_command_lines_fail_cleanly(demo_ctx, samples, tmp_path, monkeyp
 
     run()
     assert codes.count(2) > 10 and codes.count(0) > 5, codes
+
+
+# Values every option must survive (exit 0 or 2, never 1); positionals get these or a realistic value.
+HOSTILE = ["", "-1", "0", "13", str(2 ** 70), "9" * 5000, "1e309", "NaN", "0001-01-01", "2101-01-01", "2026-02-30",
+           "9999Q1", "NOPE", "\x00", "a\x00b", "C" * 5000, "/dev/null", ".", "é", "2026-11-20", "2026Q3", "1.5",
+           "1:30", "EDM", "NET", "given"]
+REALISTIC = ["EDM", "LYN", "MLT", "2026Q3", "ILA-2026-01", "SAMPLE", "out.json", "out.pdf", "kit", "NET"]
+SKIP_COMMANDS = {"gui", "demo", "selftest", "restore"}  # the window, a seed, a self-test, a file swap
+
+
+def _leaf_commands():
+    import argparse
+
+    from partnerdesk.cli import build_parser
+
+    out = []
+
+    def walk(parser, path):
+        subs = [a for a in parser._actions if isinstance(a, argparse._SubParsersAction)]
+        if not subs:
+            positionals = [a for a in parser._actions if not a.option_strings]
+            options = [a for a in parser._actions if a.option_strings and not isinstance(a, argparse._HelpAction)]
+            out.append((path, positionals, options))
+            return
+        for name, sp in subs[0].choices.items():
+            if not path and name in SKIP_COMMANDS:
+                continue
+            walk(sp, path + [name])
+
+    walk(build_parser(), [])
+    return out
+
+
+@pytest.mark.slow
+def test_every_option_of_every_command_with_hostile_values(demo_ctx, samples, tmp_path, monkeypatch):
+    import argparse
+
+    from partnerdesk.cli import main
+    from partnerdesk.services.backup import copy_database
+
+    demo_ctx.close()
+    db = demo_ctx.paths.db_path
+    pristine = copy_database(db, tmp_path / "pristine.sqlite3")
+    work = tmp_path / "cwd"
+    work.mkdir()
+    monkeypatch.chdir(work)
+    (work / "SAMPLE").write_bytes((samples / "hours-2026.csv").read_bytes())
+    commands = _leaf_commands()
+    assert len(commands) > 40
+    seen = set()
+
+    @fuzz_settings(80)
+    @given(data=st.data())
+    def run(data):
+        path, positionals, options = data.draw(st.sampled_from(commands))
+        argv = list(path)
+        for a in positionals:
+            many = a.nargs in ("*", "+")
+            for _ in range(data.draw(st.integers(1 if a.nargs != "*" and a.nargs != "?" else 0, 2 if many else 1))):
+                argv.append(data.draw(st.sampled_from(HOSTILE + REALISTIC)))
+        for opt in data.draw(st.lists(st.sampled_from(options), min_size=1, max_size=3)) if options else []:
+            argv.append(opt.option_strings[-1])
+            if not isinstance(opt, (argparse._StoreTrueAction, argparse._StoreFalseAction)):
+                argv.append(data.draw(st.sampled_from(HOSTILE)))
+        seen.add(" ".join(path))
+        before = db_digest(db)
+        out, err = io.StringIO(), io.StringIO()
+        with contextlib.redirect_stdout(out), contextlib.redirect_stderr(err):
+            try:
+                code = main(argv)
+            except SystemExit as exc:
+                code = exc.code or 0
+        assert code in (0, 2), f"exit {code} for {[a[:40] for a in argv]!r}: {err.getvalue()[-2000:]}"
+        if code == 2:
+            lines = err.getvalue().strip().splitlines()
+            assert len(lines) == 1 and lines[0].startswith("partnerdesk: error: "), err.getvalue()[-2000:]
+            assert len(lines[0]) < 2000, "an error message quotes at most a bit of what it was given"
+            assert db_digest(db) == before, f"{argv!r} failed but changed the database"
+        else:
+            reset_db(db, pristine)
+
+    run()
+    assert len(seen) > 25, sorted(seen)
