@@ -248,12 +248,21 @@ class Merger:
                             conflicts.append(self._conflict("concurrent", tbl, row_id, fld, win, o))
             if not values:
                 continue
-            # delete is a field: an edit later than the delete brings the row back
+            # delete is a field: an edit later than the delete, made without knowing of it, brings the row
+            # back. An edit made to a row its writer already saw deleted leaves it deleted, as it is on that
+            # writer's PC (a local write never recomputes deleted_at). Every such edit counts, not only the
+            # winning one: a later overwrite of the resurrecting edit was made on a live row.
             dwin = winners.get("deleted_at")
             if dwin is not None and values["deleted_at"] not in (None, "null"):
-                if any(w.key > dwin.key for f, w in winners.items() if f not in ("deleted_at",) + tuple(QUIET)):
+                back = [o for f, fops in by_field.items() if f != "deleted_at" and f not in QUIET
+                        for o in fops if o.key > dwin.key and self._eligible(tbl, row_id, f, o)
+                        and self.concurrent(o, dwin)]
+                if back:
                     values["deleted_at"] = "null"
                     changed_fields.add("deleted_at")
+                    by = max(back, key=lambda o: o.key)
+                    history.append(dict(op_id=dwin.op_id, tbl=tbl, row_id=row_id, field="deleted_at",
+                                        value=dwin.value, hlc=dwin.hlc, node=dwin.node, replaced_by=by.op_id))
             decoded = {f: decode_value(None, v) for f, v in values.items()}
             materialize.setdefault(tbl, []).append((row_id, decoded, changed_fields))
             if tbl == "contact":

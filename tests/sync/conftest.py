@@ -7,6 +7,7 @@ import shutil
 import sqlite3
 import time
 import uuid
+from datetime import time as dtime
 from pathlib import Path
 
 import pytest
@@ -16,6 +17,7 @@ from partnerdesk.db.capture import Actor
 from partnerdesk.db.uow import Database
 from partnerdesk.services import Services
 from partnerdesk.sync.merge import canonical_dump
+from tests.conftest import frozen_clock
 
 
 class Wall(Clock):
@@ -58,10 +60,13 @@ class Node:
 
 @pytest.fixture(scope="session")
 def _empty_template(tmp_path_factory) -> Path:
+    # stamped an hour before every test's "now": the template's ops (which every node adopts as its own, see
+    # clone_db) would otherwise pin the nodes' hybrid clocks to the real date, days after the frozen one
     d = tmp_path_factory.mktemp("sync-template")
-    db = Database(d / "t.sqlite3", Actor("t", "T"))
-    Services(db).agreements.ensure_default_categories()
-    db.close()
+    with frozen_clock(dtime(11, 0)):
+        db = Database(d / "t.sqlite3", Actor("t", "T"))
+        Services(db).agreements.ensure_default_categories()
+        db.close()
     return d / "t.sqlite3"
 
 
