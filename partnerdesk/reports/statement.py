@@ -383,9 +383,20 @@ class _Builder:
         out: list = []
         provided = [ln for ln in v.lines if ln.side == PROVIDED]
         offsets = [ln for ln in v.lines if ln.side == OFFSET]
+        prior = [ln for ln in provided if v.kind == "statement" and ln.work_date and ln.work_date < v.period_start]
+        current = [ln for ln in provided if ln not in prior]
         title = "Detail of services provided" if v.kind == "statement" else "Credit"
-        out += [CondPageBreak(1.2 * inch), self.p(f"{title} by {esc(v.issuer.name)}", "h2"),
-                self.detail_table(provided, v.gross_cents if v.kind == "statement" else v.total_cents)]
+        if current or not prior:
+            out += [CondPageBreak(1.2 * inch), self.p(f"{title} by {esc(v.issuer.name)}", "h2"),
+                    self.detail_table(current, v.gross_cents - sum(ln.amount_cents for ln in prior)
+                                      if v.kind == "statement" else v.total_cents)]
+        if prior:
+            first = min(ln.work_date for ln in prior)
+            out += [CondPageBreak(1.2 * inch), self.p("Prior-period services", "h2"),
+                    self.p(f"Services {esc(v.issuer.name)} provided before this service period (from "
+                           f"{long_date(first)}) that were not on the statement for their own quarter: logged late "
+                           "or settled after a dispute. Each line shows its date.", "muted"), Spacer(1, 3),
+                    self.detail_table(prior, sum(ln.amount_cents for ln in prior), label="Total prior-period")]
         if offsets:
             out += [CondPageBreak(1.2 * inch),
                     self.p(f"Offset: services received from {esc(v.bill_to.name)}", "h2"),
@@ -395,7 +406,7 @@ class _Builder:
                     self.detail_table(offsets, -v.offset_cents, credit=True)]
         return out
 
-    def detail_table(self, lines, total: int, credit: bool = False) -> Ledger:
+    def detail_table(self, lines, total: int, credit: bool = False, label: str | None = None) -> Ledger:
         """The detail rows, drawn by the fast ledger flowable: a statement may have hundreds of lines."""
         widths = [0.74, 1.25, 0.46, 2.4, 0.55, 0.82, 0.83]
         scale = WIDTH / (sum(widths) * inch)
@@ -407,7 +418,8 @@ class _Builder:
                  ln.category_code or "", ln.description or "", _qty_text(ln.kind, ln.quantity),
                  _rate_text(ln.kind, ln.unit_rate, ln.multiplier), money(ln.amount_cents, parens=True))
                 for ln in lines]
-        rows.append(("", "", "", "Total offset credit" if credit else "Total", "", "", money(total, parens=True)))
+        rows.append(("", "", "", label or ("Total offset credit" if credit else "Total"), "", "",
+                     money(total, parens=True)))
         return Ledger(cols, rows, total_row=True, color=CREDIT if credit else INK)
 
     def certification(self) -> list:

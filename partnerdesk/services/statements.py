@@ -18,7 +18,7 @@ from datetime import date, timedelta
 from pathlib import Path
 from typing import Callable, Iterable
 
-from sqlalchemy import func, select
+from sqlalchemy import func, or_, select
 from sqlalchemy.orm import Session
 
 from partnerdesk import fsutil
@@ -186,20 +186,29 @@ class StatementService:
             return sorted(self._dtos(s, out), key=lambda d: (d.partner, d.agreement_number or ""))
 
     def _candidates(self, s: Session, home: Agency, q: Quarter, partner: str | None) -> list[tuple[str, str]]:
-        """(partner id, agreement id) pairs with unbilled hours we gave in the quarter, plus open drafts."""
+        """(partner id, agreement id) pairs with unbilled hours we gave in the quarter — unless the quarter is
+        already billed for that pair — or late hours for a quarter already billed (prior-period services),
+        plus open drafts."""
         cond = [TimeEntry.deleted_at.is_(None), TimeEntry.provider_agency_id == home.id,
                 TimeEntry.agreement_id.is_not(None), TimeEntry.statement_line_id.is_(None),
-                TimeEntry.work_date >= q.start, TimeEntry.work_date <= q.end]
+                TimeEntry.status != "invoiced"]
         draft_cond = [Statement.deleted_at.is_(None), Statement.status == "draft", Statement.period == str(q),
                       Statement.issuer_agency_id == home.id, Statement.kind == "statement"]
+        pid = None
         if partner:
             pid = find_agency(s, partner).id
             if pid == home.id:
                 raise ValidationError("partner: that is your own agency; choose the neighbour", "partner")
             cond.append(TimeEntry.recipient_agency_id == pid)
             draft_cond.append(Statement.bill_to_agency_id == pid)
-        keys = set(s.execute(select(TimeEntry.recipient_agency_id, TimeEntry.agreement_id).where(*cond)
-                             .distinct()).all())
+        billed = _billed_periods(s, home.id, pid)
+        keys = {k for k in s.execute(select(TimeEntry.recipient_agency_id, TimeEntry.agreement_id).where(
+            *cond, TimeEntry.work_date >= q.start, TimeEntry.work_date <= q.end).distinct()).all()
+            if not _billing_of(billed, tuple(k), q)}
+        for k in s.execute(select(TimeEntry.recipient_agency_id, TimeEntry.agreement_id, TimeEntry.work_date).where(
+                *cond, TimeEntry.work_date < q.start, TimeEntry.status != "disputed")):
+            if _late(billed, (k[0], k[1]), k[2]):
+                keys.add((k[0], k[1]))
         keys |= set(s.execute(select(Statement.bill_to_agency_id, Statement.agreement_id).where(*draft_cond)).all())
         codes = dict(s.execute(select(Agency.id, Agency.code)).all())
         numbers = dict(s.execute(select(Agreement.id, Agreement.number)).all())
@@ -209,9 +218,17 @@ class StatementService:
                today: date) -> _Build | None:
         agr = s.get(Agreement, agreement_id)
         partner = s.get(Agency, partner_id)
+        billed = _billed_periods(s, home.id, partner_id, agreement_id)
+        # the quarter's own entries, unless it is billed already (one statement per partner, agreement and
+        # quarter): then they wait for the next one; and entries logged late (or settled after a dispute) for a
+        # quarter already billed: prior-period services on this statement
+        period = (TimeEntry.work_date >= q.start) & (TimeEntry.work_date <= q.end)
+        late = [(TimeEntry.work_date >= b.start) & (TimeEntry.work_date <= b.end)
+                for b in billed.get((partner_id, agreement_id), []) if b.end < q.start]
         base = [TimeEntry.deleted_at.is_(None), TimeEntry.agreement_id == agreement_id,
-                TimeEntry.statement_line_id.is_(None), TimeEntry.status != "invoiced",
-                TimeEntry.work_date >= q.start, TimeEntry.work_date <= q.end]
+                TimeEntry.statement_line_id.is_(None), TimeEntry.status != "invoiced", or_(period, *late)]
+        if _billing_of(billed, (partner_id, agreement_id), q):
+            base.append(TimeEntry.id.is_(None))  # billed already: no second statement (a stale draft goes)
         # plain rows of the columns billing reads, not ORM objects: drafting only reads the entries
         # (issuing marks them with Core)
         entries = _ENTRY_COLUMNS
@@ -378,12 +395,20 @@ class StatementService:
         out = Path(out_dir) if out_dir is not None else None
         if out is not None and out.exists() and not out.is_dir():
             raise ValidationError(f"--out {out} is a file, not a folder")
+        today = today or self.db.clock.today()
         with self.db.read() as s:
             home = require_home(s)
             check_billing_node(home, self.db.node_id)
             q = Quarter.parse(quarter, home.fy_start_month)
+            check_quarter_ended(q, today)
             keys = self._candidates(s, home, q, partner)
+            already = sorted(b.number for bs in _billed_periods(s, home.id, find_agency(s, partner).id).values()
+                             for b in bs if b.period == str(q)) if partner and not keys else []
         if not keys and partner:
+            if already:
+                raise UserError(f"nothing to bill {partner.upper()} for {q}: {', '.join(already)} already bills it "
+                                "(one statement per partner, agreement and quarter); hours logged late for "
+                                f"{q} go on {partner.upper()}'s next statement as prior-period services")
             raise UserError(f"nothing to bill {partner.upper()} for {q}: no unbilled hours given in "
                             f"{short_date(q.start, year=False)} – {short_date(q.end)}")
         if out is not None and keys:
@@ -394,7 +419,7 @@ class StatementService:
                 break
             if progress:
                 progress(i, len(keys), f"statement {i + 1} of {len(keys)}")
-            results.append(self._issue_key(q, pid, aid, reason, today or self.db.clock.today(), out))
+            results.append(self._issue_key(q, pid, aid, reason, today, out))
         if progress:
             progress(len(results), len(keys), "done")
         if partner and len(results) == 1 and not results[0].issued:
@@ -411,6 +436,7 @@ class StatementService:
             home = require_home(s)
             check_billing_node(home, self.db.node_id)
             q = Quarter.parse(st.period, home.fy_start_month)
+            check_quarter_ended(q, today or self.db.clock.today())
             key = (st.bill_to_agency_id, st.agreement_id)
         out = Path(out_dir) if out_dir is not None else None
         if out is not None:
@@ -697,6 +723,50 @@ def check_statement(conn, statement_id: str) -> VerifyResult:
 
 
 # -- helpers ---------------------------------------------------------------------------------------
+
+@dataclass(frozen=True)
+class _Billed:
+    """A quarter already billed for a partner and agreement: its live statement."""
+
+    period: str
+    start: date
+    end: date
+    number: str
+
+
+def _billed_periods(s: Session, issuer_id: str, partner_id: str | None = None,
+                    agreement_id: str | None = None) -> dict[tuple[str, str], list[_Billed]]:
+    """The quarters billed so far per (partner id, agreement id): those with a live issued statement."""
+    q = select(Statement.bill_to_agency_id, Statement.agreement_id, Statement.period, Statement.period_start,
+               Statement.period_end, Statement.number).where(
+        Statement.deleted_at.is_(None), Statement.kind == "statement", Statement.status.in_(LIVE_ISSUED),
+        Statement.issuer_agency_id == issuer_id)
+    if partner_id:
+        q = q.where(Statement.bill_to_agency_id == partner_id)
+    if agreement_id:
+        q = q.where(Statement.agreement_id == agreement_id)
+    out: dict[tuple[str, str], list[_Billed]] = {}
+    for pid, aid, period, start, end, number in s.execute(q):
+        out.setdefault((pid, aid), []).append(_Billed(period, start, end, number))
+    return out
+
+
+def _billing_of(billed: dict[tuple[str, str], list[_Billed]], key: tuple[str, str], q: Quarter) -> _Billed | None:
+    """The live statement that already bills ``q`` for ``key``, if any."""
+    return next((b for b in billed.get(key, ()) if b.period == str(q)), None)
+
+
+def _late(billed: dict[tuple[str, str], list[_Billed]], key: tuple[str, str], work_date: date) -> bool:
+    """Whether an unbilled entry dated ``work_date`` falls in a quarter already billed for ``key``."""
+    return any(b.start <= work_date <= b.end for b in billed.get(key, ()))
+
+
+def check_quarter_ended(q: Quarter, today: date) -> None:
+    """A quarter is issued only once it has ended (drafts and previews any time)."""
+    if today <= q.end:
+        raise UserError(f"{q} ends on {q.end.isoformat()}: it can be issued from "
+                        f"{(q.end + timedelta(days=1)).isoformat()} (a draft can be made and previewed any time)")
+
 
 # what drafting reads of a time entry, and of a stored line (``_line_of``)
 _ENTRY_COLUMNS = (TimeEntry.id, TimeEntry.work_date, TimeEntry.minutes, TimeEntry.staff_name,
