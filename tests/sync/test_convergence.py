@@ -8,12 +8,13 @@ import tempfile
 from pathlib import Path
 
 import pytest
-from hypothesis import HealthCheck, settings
+from hypothesis import settings
 from hypothesis import strategies as st
 from hypothesis.stateful import RuleBasedStateMachine, initialize, rule
 from sqlalchemy import delete, select
 
 from partnerdesk.db.models import Contact, SyncSegment
+from tests.fuzzing import FUZZ_SETTINGS, examples
 from tests.sync.conftest import Node, clone_db
 
 FIELDS = ("title", "notes", "mobile_phone", "on_call_notes")
@@ -129,6 +130,8 @@ class ThreeNodes(RuleBasedStateMachine):
             shutil.rmtree(self.dir, ignore_errors=True)
 
 
-ThreeNodes.TestCase.settings = settings(max_examples=10, stateful_step_count=12, deadline=None,
-                                        suppress_health_check=[HealthCheck.too_slow])
-test_three_nodes_converge = pytest.mark.slow(ThreeNodes.TestCase)
+# `make test`: derandomized, the same 20 examples of up to 50 steps every run (about 930 steps, ~30 s; with the
+# old merge these examples find the delete-vs-edit divergence pinned in test_delete_vs_edit.py, 10 x 25 did
+# not). `make proof` (PARTNERDESK_PROOF=1): random seeds and ten times the examples (about 9,300 steps).
+ThreeNodes.TestCase.settings = settings(max_examples=examples(20), stateful_step_count=50, **FUZZ_SETTINGS)
+test_three_nodes_converge = pytest.mark.property(pytest.mark.slow(ThreeNodes.TestCase))
