@@ -109,11 +109,14 @@ def cmd_contacts_import(args: argparse.Namespace) -> int:
     if args.json:
         emit_json({"file": result.file, "format": result.format, "dry_run": result.dry_run,
                    "created": result.created, "updated": result.updated, "unchanged": result.unchanged,
+                   "left_out": result.dropped,
                    "agencies_created": list(result.agencies_created), "actions": to_json(list(result.actions))})
         return 0
     for a in result.actions:
         extra = f" ({', '.join(a.changes)})" if a.action == "update" else ""
         print(f"  record {a.record:>4}  {a.action:<9} {a.name} — {a.agency}{extra}")
+        for why in a.dropped:
+            print(f"               left out: {why}")
     print(result.summary())
     return 0
 

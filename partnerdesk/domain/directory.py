@@ -45,6 +45,7 @@ class ImportAction:
     contact_id: str | None
     changes: tuple[str, ...] = ()  # field names that change
     new_agency: bool = False
+    dropped: tuple[str, ...] = ()  # values of the record that were left out, and why ("email: 'x' is not …")
 
 
 @dataclass(frozen=True)
@@ -70,6 +71,11 @@ class ImportResult:
     def unchanged(self) -> int:
         return self.count("unchanged")
 
+    @property
+    def dropped(self) -> int:
+        """How many values were left out (an invalid e-mail address, phone number or date)."""
+        return sum(len(a.dropped) for a in self.actions)
+
     def summary(self, agencies_named: int | None = None) -> str:
         """One line; the new agencies all named, or the first ``agencies_named`` and how many more (a file
         from a whole region creates dozens: the GUI's list marks each one anyway)."""
@@ -81,6 +87,10 @@ class ImportResult:
             names = names[:agencies_named] + [f"and {len(self.agencies_created) - agencies_named} more"]
         if names:
             text += f"; new agencies: {', '.join(names)}"
+        if self.dropped:
+            records = sum(1 for a in self.actions if a.dropped)
+            text += (f"; {self.dropped:,} invalid value(s) in {records:,} record(s) left out (e-mail addresses, "
+                     "phone numbers or dates; listed per record)")
         return text
 
 

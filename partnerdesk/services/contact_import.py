@@ -117,6 +117,7 @@ class Record:
     escalation_order: int | None = None
     last_verified: str | None = None
     values: dict[str, Any] | None = None  # validated contact fields, set by _validate
+    dropped: list[str] = field(default_factory=list)  # values left out, and why (shown in the preview)
 
     def put_phone(self, slot: str | None, number: str, label: str) -> None:
         number = " ".join(number.split())
@@ -198,7 +199,6 @@ def _slot_of(label: str, types: frozenset[str]) -> str | None:  # (a file repeat
 # ----------------------------------------------------------------------------------------------- reading
 
 
-def _decode(path: Path, data: bytes) -> str:
 # A valid UTF-8 sequence of two or more bytes. A file with one of these was written as UTF-8: a byte that
 # does not decode in it is damage or a mixture, never a reason to read the whole file as Windows-1252.
 _UTF8_MULTIBYTE = re.compile(rb"[\xC2-\xDF][\x80-\xBF]|\xE0[\xA0-\xBF][\x80-\xBF]|[\xE1-\xEC\xEE\xEF][\x80-\xBF]{2}"
@@ -213,7 +213,7 @@ def _line_of(data: bytes, offset: int) -> int:
     return data.count(b"\n", 0, offset) + 1
 
 
-    if not data.strip():
+def _decode(path: Path, data: bytes) -> str:
     """The file's text, its encoding decided for the whole file, never guessed line by line:
 
     * a byte-order mark says UTF-8, UTF-16 or UTF-32 (Excel's "Unicode text" is UTF-16 with a mark);
@@ -223,8 +223,8 @@ def _line_of(data: bytes, offset: int) -> int:
       a file that has some and also bytes that are not UTF-8 is a mixture: refused, naming the first bad line;
     * text that reads as letters in Mac Roman but as symbols in Windows-1252 is refused (it would be stored
       with the wrong letters and match no one)."""
+    if not data.strip():
         raise ImportFormatError(f"{path.name}: the file is empty")
-    head = data[:8192]
     for bom, codec in _BOMS:
         if data.startswith(bom):
             try:
@@ -240,6 +240,7 @@ def _line_of(data: bytes, offset: int) -> int:
             return data.decode(utf16)
         except UnicodeDecodeError:
             pass
+    head = data[:8192]
     if b"\x00" in head or sum(1 for b in head if b < 9 or 13 < b < 32) > len(head) // 20:
         raise ImportFormatError(f"{path.name}: this is a binary file, not a vCard or CSV contacts file")
     try:
@@ -389,8 +390,11 @@ def read_outlook_csv(path: Path, text: str) -> list[Record]:
         rec.title = r.get("Job Title") or None
         for key, typ in (("E-mail Address", "E-mail Type"), ("E-mail 2 Address", "E-mail 2 Type"),
                          ("E-mail 3 Address", "E-mail 3 Type")):
-            if not rec.email and "@" in r.get(key, ""):
-                rec.email = r[key]
+            value = r.get(key, "").strip()
+            if "@" in value:
+                rec.email = rec.email or value
+            elif value:
+                rec.dropped.append(f"{key} '{value}' is not an e-mail address")
         for col, slot in (("Business Phone", "work_phone"), ("Mobile Phone", "mobile_phone"),
                           ("Other Phone", "after_hours_phone"), ("Home Phone", "personal_phone"),
                           ("Company Main Phone", "work_phone"), ("Primary Phone", "work_phone"),
@@ -428,6 +432,8 @@ def read_google_csv(path: Path, text: str) -> list[Record]:
             for v in r[f"E-mail {i} - Value"].split(" ::: "):
                 if "@" in v:
                     emails.append((0 if "work" in label.lower() else 1, v.strip()))
+                elif v.strip():
+                    rec.dropped.append(f"E-mail {i} '{v.strip()}' is not an e-mail address")
             i += 1
         if emails:
             rec.email = sorted(emails, key=lambda e: e[0])[0][1]
@@ -676,8 +682,9 @@ def _card_record(path: Path, props: list[_Prop], n: int, line: int) -> Record:
         if value.lower().startswith("mailto:"):
             value = value[7:]
         if "@" in value:
-            rec.email = value
-            break
+            rec.email = rec.email or value
+        elif value:
+            rec.dropped.append(f"EMAIL '{value}' is not an e-mail address")
     for p in sorted(by.get("TEL", []), key=lambda p: 0 if "PREF" in p.types else 1):
         number = _unescape(p.value).strip()
         if number.lower().startswith("tel:"):
@@ -779,12 +786,23 @@ def _validate(path: Path, rec: Record) -> None:
         raise ImportFormatError(f"{where}: no name, no organisation — cannot tell who this is")
     try:
         if rec.values is None:
-            rec.values = validate_contact(_values(rec))
+            values = _values(rec)
+            for k in _DROPPABLE:  # a bad number, address or date is left out and reported, not fatal
+                if values.get(k) not in (None, ""):
+                    try:
+                        validate_contact({k: values[k]})
+                    except ValidationError as exc:
+                        values[k] = None
+                        rec.dropped.append(str(exc))
+            rec.values = validate_contact(values)
         for s in rec.skills:
             if len(s) > 80:
                 raise ValidationError(f"skill '{s[:20]}…' is longer than 80 characters")
     except ValidationError as exc:
         raise ImportFormatError(f"{where} ({rec.name}): {exc}") from None
+
+
+_DROPPABLE = ("email", "work_phone", "mobile_phone", "after_hours_phone", "personal_phone", "last_verified")
 
 
 def _values(rec: Record) -> dict[str, Any]:
@@ -1029,11 +1047,16 @@ class ContactImporter:
                 n += 1
                 ag, ag_new = agency_for(rec.agency)
                 values = rec.values if rec.values is not None else validate_contact(_values(rec))
-                try:
-                    check_contact_dates(values, today)
-                except ValidationError as exc:
-                    raise ImportFormatError(f"{path.name}: record {rec.record} (line {rec.line}) ({rec.name}): "
-                                            f"{exc}") from None
+                for _ in range(2):  # a date after today is left out and reported, as a bad value is
+                    try:
+                        check_contact_dates(values, today)
+                        break
+                    except ValidationError as exc:
+                        if exc.field not in values:
+                            raise ImportFormatError(f"{path.name}: record {rec.record} (line {rec.line}) "
+                                                    f"({rec.name}): {exc}") from None
+                        values = {**values, exc.field: None}
+                        rec.dropped.append(str(exc))
                 cid = by_email.get(values["email"]) if values.get("email") else None
                 if cid is None:  # same name at the same agency, unless both have (different) e-mail addresses
                     cid = by_name.get((_fold(values["name"]), ag.id))
@@ -1054,7 +1077,8 @@ class ContactImporter:
                         email_of[c.id] = values["email"]
                     by_name[(_fold(values["name"]), ag.id)] = c.id
                     actions.append(ImportAction(rec.record, rec.line, values["name"], ag.name, "create", c.id,
-                                                tuple(k for k, v in values.items() if v is not None), ag_new))
+                                                tuple(k for k, v in values.items() if v is not None), ag_new,
+                                                tuple(rec.dropped)))
                     continue
                 c = new_contacts.get(cid) or loaded.get(cid) or s.get(Contact, cid)
                 if cid not in new_contacts:
@@ -1065,7 +1089,8 @@ class ContactImporter:
                 if values.get("email"):
                     by_email[values["email"]] = c.id
                 actions.append(ImportAction(rec.record, rec.line, c.name, ag.name,
-                                            "update" if changes else "unchanged", c.id, tuple(changes), ag_new))
+                                            "update" if changes else "unchanged", c.id, tuple(changes), ag_new,
+                                            tuple(rec.dropped)))
             for c in list(new_contacts.values()) + list(loaded_now.values()):
                 _tidy_other_numbers(c)
             agency_by_id = {a.id: a for a in list(by_key.values()) + list(by_short.values())}

@@ -23,3 +23,27 @@ def test_import_dialog_shows_progress(qtbot, ctx, samples):
     assert "of 20 records" in dlg.summary.text()
     dlg.close()
     gc.collect()  # free the dialog's signal/closure cycles here, on the GUI thread, not in a later worker
+
+
+def test_the_preview_names_each_value_that_will_be_left_out(qtbot, ctx, tmp_path):
+    from PySide6.QtCore import Qt
+
+    from partnerdesk.gui.dialogs.import_dialog import ImportDialog
+
+    f = tmp_path / "bad.csv"
+    f.write_text("Name,Organization Name,E-mail 1 - Value,Phone 1 - Value\n"
+                 "Pat Example,City of X,pat(at)x.example.gov,12\nKim Lee,City of X,kim@x.example.gov,425-555-0100\n",
+                 encoding="utf-8")
+    dlg = ImportDialog(ctx.services)
+    qtbot.addWidget(dlg)
+    dlg.path.setText(str(f))
+    with qtbot.waitSignal(dlg.previewed, timeout=10000):
+        dlg.run_preview()
+    model = dlg.model
+    col = [model.headerData(i, Qt.Orientation.Horizontal) for i in range(model.columnCount())].index("Left out")
+    first = model.data(model.index(0, col))
+    assert "pat(at)x.example.gov" in first and "'12' is not a phone number" in first
+    assert model.data(model.index(1, col)) == ""
+    assert "2 invalid value(s) in 1 record(s) left out" in dlg.summary.text()
+    dlg.close()
+    gc.collect()

@@ -149,14 +149,46 @@ def test_csv_damaged_record_names_the_record(ctx, samples, tmp_path):
     assert ctx.services.contacts.count() == 0
 
 
-def test_bad_value_names_the_record(ctx, tmp_path):
+def test_invalid_values_are_left_out_and_reported_never_dropped_silently(ctx, tmp_path):
+    """An invalid e-mail address, phone number or date costs that value, not the record or the file: each is
+    named in the preview (per record) and counted in the summary."""
     f = tmp_path / "bad.vcf"
     f.write_text("BEGIN:VCARD\r\nVERSION:3.0\r\nFN:Ok Person\r\nORG:City of X\r\nEND:VCARD\r\n"
                  "BEGIN:VCARD\r\nVERSION:3.0\r\nFN:Bad Mail\r\nORG:City of X\r\nEMAIL:bad@address\r\n"
-                 "END:VCARD\r\n", encoding="utf-8")
-    with pytest.raises(ImportFormatError, match=r"bad\.vcf: record 2 \(line 6\) \(Bad Mail\): email"):
-        ctx.services.directory.import_file(f)
-    assert ctx.services.contacts.count() == 0
+                 "EMAIL:pat.example.gov\r\nTEL;TYPE=WORK:12\r\nTEL;TYPE=CELL:425-555-0107\r\n"
+                 "X-PARTNERDESK-VERIFIED:last spring\r\nEND:VCARD\r\n"
+                 "BEGIN:VCARD\r\nVERSION:3.0\r\nFN:Future Check\r\nORG:City of X\r\n"
+                 "X-PARTNERDESK-VERIFIED:2099-01-01\r\nEND:VCARD\r\n", encoding="utf-8")
+    preview = ctx.services.directory.import_file(f, dry_run=True)
+    bad = preview.actions[1]
+    assert bad.name == "Bad Mail" and preview.actions[0].dropped == ()
+    assert any("bad@address" in d for d in bad.dropped) and any("pat.example.gov" in d for d in bad.dropped)
+    assert any("'12' is not a phone number" in d for d in bad.dropped)
+    assert any("last spring" in d for d in bad.dropped)
+    assert any("2099-01-01 is in the future" in d for d in preview.actions[2].dropped)
+    assert preview.dropped == 5 and "5 invalid value(s) in 2 record(s) left out" in preview.summary()
+    result = ctx.services.directory.import_file(f)
+    assert result.created == 3 and result.dropped == 5
+    c = by_name(ctx, "Bad Mail")
+    assert c.email is None and c.work_phone is None and c.mobile_phone == "425-555-0107" and c.last_verified is None
+
+
+def test_cli_lists_what_was_left_out(ctx, tmp_path):
+    import contextlib
+    import io
+
+    from partnerdesk.cli import main
+
+    ctx.close()
+    f = tmp_path / "bad.csv"
+    f.write_text("Name,Organization Name,E-mail 1 - Value\nPat Example,City of X,pat(at)x.example.gov\n",
+                 encoding="utf-8")
+    out = io.StringIO()
+    with contextlib.redirect_stdout(out):
+        assert main(["contacts", "import", str(f)]) == 0
+    text = out.getvalue()
+    assert "left out: E-mail 1 'pat(at)x.example.gov' is not an e-mail address" in text
+    assert "1 invalid value(s) in 1 record(s) left out" in text
 
 
 def test_not_a_contacts_file(ctx, samples):

@@ -23,6 +23,8 @@ ACTION_COLUMNS = (
     Column("Name", lambda a: a.name),
     Column("Agency", lambda a: a.agency + (" (new)" if a.new_agency else "")),
     Column("Changes", lambda a: ", ".join(c.replace("_", " ") for c in a.changes) if a.action == "update" else ""),
+    Column("Left out", lambda a: "; ".join(a.dropped), color=lambda a: "bad" if a.dropped else None,
+           tooltip="Invalid values in the file (an e-mail address, phone number or date) that are not imported"),
 )
 AGENCIES_NAMED = 3  # in the summary line; the list marks every new agency
 FORMATS = (("Detect automatically", "auto"), ("vCard (.vcf)", "vcard"), ("Outlook CSV", "outlook-csv"),
