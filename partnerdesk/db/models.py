@@ -189,6 +189,8 @@ class TimeEntry(Entity):
         Index("ix_time_entry_cap", "agreement_id", "provider_agency_id", "work_date"),  # cap use (0002b_hours)
         Index("ix_time_entry_ledger", "work_date", "provider_agency_id", "recipient_agency_id", "agreement_id",
               "minutes", "amount_cents", "billable_minutes", "deleted_at"),  # balances, covering (0002b_hours)
+        Index("ix_time_entry_held", "agreement_id", "provider_agency_id", "work_date",  # cap use (0009_held_entries)
+              sqlite_where=text("deleted_at IS NULL AND (status = 'disputed' OR amount_cents IS NULL)")),
     )
     provider_agency_id: Mapped[str] = mapped_column(ForeignKey("agency.id"))
     recipient_agency_id: Mapped[str] = mapped_column(ForeignKey("agency.id"))

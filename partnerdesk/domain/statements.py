@@ -93,8 +93,9 @@ class VerifyResult:
 class CapView:
     cap_cents: int | None
     cap_minutes: int | None
-    used_cents: int  # billed this fiscal year including this statement
+    used_cents: int  # cap use (services/caps.py) in the fiscal year through ``through``
     used_minutes: int
+    through: date | None = None  # the end of the statement's service period
 
     @property
     def remaining_cents(self) -> int | None:

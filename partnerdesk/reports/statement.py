@@ -325,20 +325,20 @@ class _Builder:
         cap_rows: list[list[str]] = []
         if v.cap is not None:
             c = v.cap
+            through = short_date(c.through) if c.through else "this period"
+            net = "net of credits" if v.kind == "statement" else "net of this credit"
             if c.cap_cents is not None:
                 cap_rows += [["Not-to-exceed (FY{})".format(v.fiscal_year), money(c.cap_cents)],
-                             ["Billed this FY, incl. this statement", money(c.used_cents)],
+                             [f"Used through {through}, {net}", money(c.used_cents)],
                              ["Remaining", money(c.remaining_cents, parens=True)]]
             if c.cap_minutes is not None:
                 cap_rows += [["Hour cap (FY{})".format(v.fiscal_year), f"{format_minutes(c.cap_minutes)} h"],
-                             ["Hours billed this FY, incl. this statement", f"{format_minutes(c.used_minutes)} h"],
+                             [f"Hours used through {through}", f"{format_minutes(c.used_minutes)} h"],
                              ["Hours remaining", f"{format_minutes(c.remaining_minutes)} h"]]
             if v.cap_override_reason:  # the reason itself goes below, full width (it may be long)
                 cap_rows.append(["Cap override", "reason below"])
-        elif v.kind == "statement":
-            cap_rows = [["Agreement cap", "none"]]
         else:
-            cap_rows = [["Agreement cap", "not affected by a credit note"]]
+            cap_rows = [["Agreement cap", "none"]]
         cap_t = self.kv_table(cap_rows)
         bars = self.bars_block()
         t = StyledTable([[[self.p("ACCOUNT SUMMARY", "label"), Spacer(1, 3), acct_t],
@@ -347,6 +347,11 @@ class _Builder:
                                ("RIGHTPADDING", (0, 0), (0, 0), 6), ("LEFTPADDING", (1, 0), (1, 0), 6),
                                ("RIGHTPADDING", (1, 0), (1, 0), 0)]))
         out = [Spacer(1, 10), t, Spacer(1, 8), bars]
+        if v.cap is not None:
+            out += [Spacer(1, 3), self.p(
+                "<b>Cap use</b> is the value provided under the agreement in its fiscal year (by work date), net of "
+                "credit notes; disputed and unpriced entries are left out"
+                + (", and this credit note is taken off." if v.kind != "statement" else "."), "muted")]
         if v.cap is not None and v.cap_override_reason:
             out += [Spacer(1, 4), self.p(f"<b>Cap override reason.</b> {esc(v.cap_override_reason)}", "muted")]
         return out

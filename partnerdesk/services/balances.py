@@ -13,10 +13,10 @@ from collections import defaultdict
 from datetime import date
 
 from partnerdesk.db.uow import Database
-from partnerdesk.domain.caps import CapUse
 from partnerdesk.domain.dto import BalanceDTO
 from partnerdesk.domain.periods import Quarter, fiscal_year_of, fiscal_year_range
 from partnerdesk.errors import NO_HOME as _NO_HOME, NotFoundError, ValidationError
+from partnerdesk.services.caps import cap_use
 
 # One row per (provider, recipient, agreement) of the home agency's months in a range: minutes, value, entries
 # without a price, the same two for the current quarter, and billable minutes (for caps). Months are 'YYYY-MM'.
@@ -91,10 +91,9 @@ class BalanceService:
             agencies = {row[0]: row[1:] for row in conn.execute(
                 "SELECT id, code, name, is_home FROM agency WHERE deleted_at IS NULL")}
             acc: dict[str, dict[str, int]] = defaultdict(lambda: defaultdict(int))
-            cap_acc: dict[tuple[str, str], list[int]] = defaultdict(lambda: [0, 0])
             params = {"home": home, "start": _month(start), "end": _month(end),
                       "q_start": _month(quarter.start), "q_end": _month(quarter.end)}
-            for provider, recipient, agr_id, minutes, cents, unpriced, qmin, qcents, billable in conn.execute(
+            for provider, recipient, _agr_id, minutes, cents, unpriced, qmin, qcents, _billable in conn.execute(
                     _LEDGER, params):
                 is_given = provider == home
                 side = "given" if is_given else "received"
@@ -104,12 +103,8 @@ class BalanceService:
                 a["unpriced"] += unpriced
                 a[f"qmin_{side}"] += qmin
                 a[f"qval_{side}"] += qcents
-                if agr_id:
-                    c = cap_acc[(agr_id, provider)]
-                    c[0] += cents
-                    c[1] += billable
-            caps = self._cap_percent(conn.execute(_CAPPED, {"home": home, "start": start.isoformat(),
-                                                            "end": end.isoformat()}).fetchall(), home, cap_acc)
+            caps = self._cap_percent(conn, conn.execute(_CAPPED, {"home": home, "start": start.isoformat(),
+                                                                  "end": end.isoformat()}).fetchall(), home, fy, fsm)
         out = []
         for pid in set(acc) | set(caps):
             code, name, is_home = agencies.get(pid, (None, None, True))
@@ -132,14 +127,13 @@ class BalanceService:
         return sorted(out, key=lambda b: b.partner_name)
 
     @staticmethod
-    def _cap_percent(capped, home_id: str, cap_acc) -> dict[str, float]:
+    def _cap_percent(conn, capped, home_id: str, fy: int, fsm: int) -> dict[str, float]:
         """Highest cap use (percent) per partner across its capped agreements in force during the fiscal year,
-        both directions."""
+        both directions; cap use as everywhere else (services/caps.py)."""
         out: dict[str, float] = {}
         for agr_id, cap_cents, cap_minutes, partner_id in capped:
             for provider in (home_id, partner_id):
-                used = cap_acc.get((agr_id, provider), [0, 0])
-                pct = CapUse(cap_cents, used[0], cap_minutes, used[1]).percent
+                pct = cap_use(conn, agr_id, provider, fy, fsm, cap_cents=cap_cents, cap_minutes=cap_minutes).percent
                 if pct is not None:
                     out[partner_id] = round(max(out.get(partner_id, 0.0), pct), 1)
         return out

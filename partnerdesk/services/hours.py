@@ -18,7 +18,8 @@ from partnerdesk.domain.periods import Quarter, fiscal_year_of
 from partnerdesk.errors import DuplicateError, FrozenError, ValidationError
 from partnerdesk.services.base import (as_date, check_not_future, clean_text, find_agency, get_live, require_home,
                                        soft_delete)
-from partnerdesk.services.pricing import EntryRow, Pricer, cap_use, reprice
+from partnerdesk.services.caps import cap_use
+from partnerdesk.services.pricing import EntryRow, Pricer, reprice
 
 DIRECTIONS = {"given": "given", "we helped them": "given", "gave": "given", "out": "given",
               "received": "received", "they helped us": "received", "in": "received"}
@@ -187,8 +188,10 @@ class HoursService:
         if e.agreement_id:
             agr = s.get(Agreement, e.agreement_id)
             fy = fiscal_year_of(e.work_date, home.fy_start_month)
-            use = cap_use(s, agr, e.provider_agency_id, fy, home.fy_start_month,
-                          extra=None if saved else (priced[1] or 0, priced[0] or e.minutes))
+            held = e.status == "disputed" or priced[1] is None  # what cap use leaves out (services/caps.py)
+            use = cap_use(s.connection(), agr.id, e.provider_agency_id, fy, home.fy_start_month,
+                          cap_cents=agr.cap_cents, cap_minutes=agr.cap_minutes,
+                          extra=None if saved or held else (priced[1], priced[0] or e.minutes))
             cap = CapDTO(agr.number, fy, use.cap_cents, use.used_cents, use.cap_minutes, use.used_minutes,
                          use.percent, use.level)
             if use.level:

@@ -1,4 +1,4 @@
-"""Loads what pricing needs (rates, mileage table, caps) once per unit of work and prices entries."""
+"""Loads what pricing needs (rates, mileage table) once per unit of work and prices entries."""
 
 from __future__ import annotations
 
@@ -7,14 +7,12 @@ from collections import defaultdict
 from dataclasses import dataclass
 from datetime import date, timedelta
 
-from sqlalchemy import bindparam, func, select, update
+from sqlalchemy import bindparam, select, update
 from sqlalchemy.orm import Session
 
-from partnerdesk.db.models import Agreement, RateSchedule, TimeEntry
+from partnerdesk.db.models import RateSchedule, TimeEntry
 from partnerdesk.domain.billing import (EntryFacts, Priced, Rate, labor_lines, mileage_lines, price_entry,
                                         rate_in_force, travel_lines)
-from partnerdesk.domain.caps import CapUse
-from partnerdesk.domain.periods import fiscal_year_range
 from partnerdesk.services.agreements import RATE_FIELDS, mileage_table
 
 
@@ -181,19 +179,3 @@ def reprice(s: Session, *, entry_ids: list[str] | None = None, agreement_ids: li
         for i in range(0, len(rows), 5000):
             conn.execute(stmt, rows[i:i + 5000])
     return len(rows)
-
-
-def cap_use(s: Session, agreement: Agreement, provider_agency_id: str, fiscal_year: int, fy_start_month: int,
-            extra: tuple[int, int] | None = None) -> CapUse:
-    """Use of an agreement's fiscal-year cap by one provider (stored price snapshots), optionally plus an
-    unsaved entry's (amount_cents, billable_minutes)."""
-    start, end = fiscal_year_range(fiscal_year, fy_start_month)
-    used_cents, used_minutes = s.execute(
-        select(func.coalesce(func.sum(TimeEntry.amount_cents), 0),
-               func.coalesce(func.sum(func.coalesce(TimeEntry.billable_minutes, TimeEntry.minutes)), 0))
-        .where(TimeEntry.agreement_id == agreement.id, TimeEntry.provider_agency_id == provider_agency_id,
-               TimeEntry.deleted_at.is_(None), TimeEntry.work_date >= start, TimeEntry.work_date <= end)).one()
-    if extra is not None:
-        used_cents += extra[0]
-        used_minutes += extra[1]
-    return CapUse(agreement.cap_cents, used_cents, agreement.cap_minutes, used_minutes)

@@ -28,8 +28,8 @@ from partnerdesk.db.models import (Agency, Agreement, AgreementParty, Contact, N
 from partnerdesk.db.types import session_now, uuid7
 from partnerdesk.db.uow import Database
 from partnerdesk.domain import sealing
-from partnerdesk.domain.netting import (OFFSET, PROVIDED, BillableEntry, LineDraft, billed_minutes,
-                                        build_statement, payment_status)
+from partnerdesk.domain.netting import (OFFSET, PROVIDED, BillableEntry, LineDraft, build_statement,
+                                        payment_status)
 from partnerdesk.domain.periods import Quarter, fiscal_year_of, long_date, short_date
 from partnerdesk.domain.statements import (AccountSummary, CapView, HeldEntry, IssueOutcome, StatementDTO,
                                            StatementView, VerifyResult)
@@ -37,6 +37,7 @@ from partnerdesk.errors import FrozenError, NotFoundError, UserError, Validation
 from partnerdesk.services.agencies import agency_dto
 from partnerdesk.services.base import clean_text, find_agency, require_home
 from partnerdesk.services.bulk_capture import insert_captured, update_captured
+from partnerdesk.services.caps import cap_use
 from partnerdesk.services.pricing import Pricer, reprice
 
 log = logging.getLogger(__name__)
@@ -305,7 +306,8 @@ class StatementService:
             existing = s.execute(select(*_LINE_COLUMNS).where(StatementLine.statement_id == st.id,
                                                               StatementLine.deleted_at.is_(None))
                                  .order_by(StatementLine.position)).all()
-        cap = _cap_view(s, home, agr, q.fiscal_year, exclude_id=st.id, plus=draft.lines)
+        s.flush()
+        cap = _cap_view(s, home, agr, q.fiscal_year, q.end)
         if cap is not None and _over_cap(cap):
             warnings.append(f"{agr.number}: billing this statement takes FY{q.fiscal_year} past the agreement's "
                             "cap; issuing needs a recorded override reason")
@@ -352,8 +354,7 @@ class StatementService:
         terms = agr.payment_terms_days if agr else 30
         cats = {c.code: (c.name, c.bars_code) for c in s.scalars(select(ServiceCategory))}
         account = _account_summary(s, st, issue_date)
-        cap = (_cap_view(s, home, agr, st.fiscal_year, exclude_id=st.id, plus=lines)
-               if agr and st.kind == "statement" else None)
+        cap = _cap_view(s, home, agr, st.fiscal_year, st.period_end) if agr else None  # a credit note's too
         linked = [x for x in (st.supersedes_id, st.original_id) if x]
         numbers = dict(s.execute(select(Statement.id, Statement.number).where(Statement.id.in_(linked))).all()) \
             if linked else {}
@@ -474,7 +475,7 @@ class StatementService:
                     raise _Skip(f"nothing to bill {pcode} under {anum} for {q}")
                 st, held, warnings = b.statement, b.held, [w for w in b.warnings if "held back" not in w
                                                            and "cap" not in w]
-                cap = _cap_view(s, home, agr, q.fiscal_year, exclude_id=st.id, plus=b.lines)
+                cap = _cap_view(s, home, agr, q.fiscal_year, q.end)
                 if cap is not None and _over_cap(cap):
                     if not reason:
                         raise _Skip(f"{anum}: this statement takes FY{q.fiscal_year} billing past the agreement's "
@@ -889,28 +890,14 @@ def _account_summary(s: Session, st: Statement, as_of: date) -> AccountSummary:
     return AccountSummary(billed, sum(settled.values()))
 
 
-def _cap_view(s: Session, home: Agency, agr: Agreement, fiscal_year: int, exclude_id: str,
-              plus: Iterable[LineDraft]) -> CapView | None:
-    """Cap use by what we have billed under the agreement this fiscal year, including ``plus``."""
+def _cap_view(s: Session, home: Agency, agr: Agreement, fiscal_year: int, through: date) -> CapView | None:
+    """The agreement's cap use by us in the fiscal year through ``through`` (a statement's period end), as
+    everywhere else (services/caps.py): the value we provided, net of credit notes, held entries left out."""
     if not agr.cap_cents and not agr.cap_minutes:
         return None
-    ids = s.scalars(select(Statement.id).where(
-        Statement.deleted_at.is_(None), Statement.kind == "statement", Statement.status.in_(LIVE_ISSUED),
-        Statement.issuer_agency_id == home.id, Statement.agreement_id == agr.id,
-        Statement.fiscal_year == fiscal_year, Statement.id != exclude_id)).all()
-    plus = list(plus)
-    cents = sum(ln.amount_cents for ln in plus if ln.side == PROVIDED)
-    minutes = billed_minutes(plus)
-    if ids:
-        prior = [_line_of(r) for r in s.execute(select(*_LINE_COLUMNS).where(
-            StatementLine.statement_id.in_(ids), StatementLine.deleted_at.is_(None)))]
-        cents += sum(ln.amount_cents for ln in prior if ln.side == PROVIDED)
-        minutes += billed_minutes(prior)
-        credits = s.scalar(select(func.coalesce(func.sum(Statement.total_cents), 0)).where(
-            Statement.original_id.in_(ids), Statement.kind == "credit_note", Statement.status != "void",
-            Statement.deleted_at.is_(None)))
-        cents += credits
-    return CapView(agr.cap_cents, agr.cap_minutes, cents, minutes)
+    use = cap_use(s.connection(), agr.id, home.id, fiscal_year, home.fy_start_month, cap_cents=agr.cap_cents,
+                  cap_minutes=agr.cap_minutes, through=through)
+    return CapView(agr.cap_cents, agr.cap_minutes, use.used_cents, use.used_minutes, through)
 
 
 def _over_cap(cap: CapView) -> bool:
