@@ -223,6 +223,7 @@ def _rate_line(r) -> str:
     line = (f"{r.provider_code or 'any provider'}, {cat}: {format_cents(r.hourly_rate_cents)}/h from "
             f"{r.effective_from}" + (f" to {r.effective_to}" if r.effective_to else ""))
     return line + (f", {r.billing_increment_minutes}-minute increments, after-hours ×{r.after_hours_multiplier}"
+                   f", overtime ×{r.overtime_multiplier}"
                    + (f", call-out minimum {r.minimum_callout_minutes} min" if r.minimum_callout_minutes else "")
                    + (", travel billable" if r.travel_billable else ""))
 
@@ -300,9 +301,11 @@ def cmd_agreements_rates(args: argparse.Namespace) -> int:
         emit_json(items)
     else:
         emit_table(([r.effective_from, r.effective_to or "", r.provider_code or "any", r.category_code or "any",
-                     format_cents(r.hourly_rate_cents), r.after_hours_multiplier, r.billing_increment_minutes,
+                     format_cents(r.hourly_rate_cents), r.after_hours_multiplier, r.overtime_multiplier,
+                     r.billing_increment_minutes,
                      r.minimum_callout_minutes, "yes" if r.travel_billable else "no",
                      r.mileage_rate_cents or "table"] for r in items),
-                   ["from", "to", "provider", "category", "per hour", "after-hours x", "increment", "call-out min",
+                   ["from", "to", "provider", "category", "per hour", "after-hours x", "overtime x", "increment",
+                    "call-out min",
                     "travel", "mileage ¢"])
     return 0

@@ -23,6 +23,8 @@ def register(sub) -> None:
     h.add_argument("--staff", metavar="NAME")
     h.add_argument("--after-hours", action="store_true")
     h.add_argument("--callout", action="store_true")
+    h.add_argument("--overtime", action="store_true", help="priced with the schedule's overtime multiplier (with "
+                                                          "--after-hours: the higher of the two)")
     h.add_argument("--miles", metavar="N")
     h.add_argument("--travel", metavar="H", help="travel time (1.5, 1:30 or 90m)")
     h.add_argument("--incident", metavar="REF")
@@ -59,7 +61,7 @@ def register(sub) -> None:
     h.add_argument("file", metavar="FILE")
     h.add_argument("--map", metavar="SPEC",
                    help='field=Column pairs, e.g. "date=Date,partner=Partner,hours=Hours,description=What we did"; '
-                        "fields: date partner direction hours staff category after_hours callout miles travel "
+                        "fields: date partner direction hours staff category after_hours callout overtime miles travel "
                         "incident description agreement (default: the remembered mapping for this header, "
                         "else a guess)")
     h.add_argument("--dry-run", action="store_true", help="check and price every row, save nothing")
@@ -95,7 +97,8 @@ def cmd_hours_log(args: argparse.Namespace) -> int:
                                         hours=args.hours, category=args.category, staff=args.staff,
                                         after_hours=args.after_hours, callout=args.callout, miles=args.miles,
                                         travel_minutes=travel, description=args.note, incident_ref=args.incident,
-                                        agreement=args.agreement, allow_duplicate=args.allow_duplicate)
+                                        agreement=args.agreement, allow_duplicate=args.allow_duplicate,
+                                        overtime=args.overtime)
     except DuplicateError as exc:
         raise DuplicateError(f"{exc}; nothing was logged (add --allow-duplicate if this is another favour)",
                              exc.existing_id) from None

@@ -202,6 +202,7 @@ class TimeEntry(Entity):
     minutes: Mapped[int] = mapped_column(Integer)
     after_hours: Mapped[bool] = mapped_column(Boolean, default=False)
     callout: Mapped[bool] = mapped_column(Boolean, default=False)
+    overtime: Mapped[bool] = mapped_column(Boolean, default=False, server_default=text("0"))  # 0010_overtime
     travel_minutes: Mapped[int] = mapped_column(Integer, default=0)
     miles: Mapped[str] = mapped_column(String(12), default="0")
     incident_ref: Mapped[str | None] = mapped_column(String(80))

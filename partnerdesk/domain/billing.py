@@ -2,7 +2,9 @@
 
 * the rate schedule in force **on the work date** prices the entry, and is snapshotted onto the line;
 * minutes round **up** to the billing increment; a call-out bills at least the minimum;
-* after-hours multiplies the rate; travel time is billed only where the schedule says so;
+* after-hours multiplies the rate, overtime by the schedule's overtime multiplier; an entry that is both is
+  priced with the higher of the two (never both multiplied);
+* travel time is billed only where the schedule says so;
 * mileage = miles × the rate in force on the date (IRS by default);
 * every line rounds half-up to the cent; totals are sums of rounded lines.
 """
@@ -58,11 +60,12 @@ class EntryFacts:
     miles: str = "0"
     category_id: str | None = None
     provider_agency_id: str | None = None
+    overtime: bool = False
 
 
 @dataclass(frozen=True)
 class PricedLine:
-    kind: str  # labor | after_hours | callout_minimum | travel | mileage
+    kind: str  # labor | after_hours | overtime | callout_minimum | travel | mileage
     quantity: str  # minutes for time lines, miles for mileage
     unit_rate: str  # cents per hour (time) or cents per mile (mileage), as a decimal string
     multiplier: str
@@ -122,11 +125,23 @@ def _time_amount(minutes: int, rate_cents: int, multiplier: str) -> int:
     return round_half_up(Decimal(minutes) * Decimal(rate_cents) * Decimal(multiplier) / 60)
 
 
-def labor_lines(minutes: int, after_hours: bool, callout: bool, rate: Rate) -> tuple[tuple[PricedLine, ...], int]:
-    """The labor line (after-hours when flagged) and any call-out top-up; with the billable minutes."""
+def labor_multiplier(after_hours: bool, overtime: bool, rate: Rate) -> tuple[str, str]:
+    """(line kind, multiplier) of an entry's labor: after-hours and overtime each multiply the rate by the
+    schedule's multiplier; an entry that is both gets the higher one (on a tie it is the after-hours line)."""
+    kind, mult = "labor", "1"
+    if after_hours:
+        kind, mult = "after_hours", rate.after_hours_multiplier
+    if overtime and Decimal(rate.overtime_multiplier) > Decimal(mult if after_hours else "0"):
+        kind, mult = "overtime", rate.overtime_multiplier
+    return kind, mult
+
+
+def labor_lines(minutes: int, after_hours: bool, callout: bool, rate: Rate,
+                overtime: bool = False) -> tuple[tuple[PricedLine, ...], int]:
+    """The labor line (after-hours or overtime when flagged) and any call-out top-up at the same multiplier;
+    with the billable minutes."""
     lines: list[PricedLine] = []
-    mult = rate.after_hours_multiplier if after_hours else "1"
-    kind = "after_hours" if after_hours else "labor"
+    kind, mult = labor_multiplier(after_hours, overtime, rate)
     rounded = round_up(minutes, rate.billing_increment_minutes)
     lines.append(PricedLine(kind, str(rounded), str(rate.hourly_rate_cents), mult,
                             _time_amount(rounded, rate.hourly_rate_cents, mult)))
@@ -165,7 +180,7 @@ def price_entry(entry: EntryFacts, rate: Rate | None,
     """Price one entry. With no rate the entry is unpriced (never guessed)."""
     if rate is None:
         return Priced(rate=None)
-    labor, billable = labor_lines(entry.minutes, entry.after_hours, entry.callout, rate)
+    labor, billable = labor_lines(entry.minutes, entry.after_hours, entry.callout, rate, entry.overtime)
     lines = labor + travel_lines(entry.travel_minutes, rate)
     if Decimal(entry.miles or "0") > 0:
         lines += mileage_lines(entry.miles, mileage_rate_for(entry.work_date, rate, mileage_table))

@@ -188,6 +188,7 @@ class TimeEntryDTO:
     amount_cents: int | None  # None: not priced (no agreement or no rate)
     deleted_at: datetime | None = None
     deleted_reason: str | None = None
+    overtime: bool = False
 
 
 @dataclass(frozen=True)
@@ -275,6 +276,7 @@ class ImportRowPreview:
     agreement_number: str | None
     amount_cents: int | None
     warnings: tuple[str, ...] = ()
+    overtime: bool = False
     # "exact": the same entry is already logged (skipped unless asked to keep it); "likely": the same partner,
     # direction, date, hours and staff are already logged with another description (imported, marked)
     duplicate: str | None = None

@@ -19,9 +19,11 @@ from partnerdesk.domain.durations import format_minutes
 
 PROVIDED = "provided"
 OFFSET = "offset"
-TIME_KINDS = ("labor", "after_hours", "callout_minimum", "travel")
-KIND_LABELS = {"labor": "Labor", "after_hours": "After-hours labor", "callout_minimum": "Call-out minimum",
-               "travel": "Travel time", "mileage": "Mileage", "adjustment": "Adjustment"}
+TIME_KINDS = ("labor", "after_hours", "overtime", "callout_minimum", "travel")
+LABOR_KINDS = ("labor", "after_hours", "overtime", "callout_minimum")  # billed minutes (caps): not travel
+KIND_LABELS = {"labor": "Labor", "after_hours": "After-hours labor", "overtime": "Overtime labor",
+               "callout_minimum": "Call-out minimum", "travel": "Travel time", "mileage": "Mileage",
+               "adjustment": "Adjustment"}
 
 
 @dataclass(frozen=True)
@@ -42,10 +44,11 @@ class BillableEntry:
     travel_minutes: int = 0
     miles: str = "0"
     provider_agency_id: str | None = None
+    overtime: bool = False
 
     def facts(self) -> EntryFacts:
         return EntryFacts(self.work_date, self.minutes, self.after_hours, self.callout, self.travel_minutes,
-                          self.miles, self.category_id, self.provider_agency_id)
+                          self.miles, self.category_id, self.provider_agency_id, self.overtime)
 
 
 @dataclass(frozen=True)
@@ -136,7 +139,10 @@ def entry_lines(entry: BillableEntry, rate: Rate | None, side: str = PROVIDED,
         if entry.incident_ref:
             desc = f"{desc} ({entry.incident_ref})" if desc else entry.incident_ref
         if p.kind != "labor":
-            desc = f"{KIND_LABELS[p.kind]}: {desc}" if desc else KIND_LABELS[p.kind]
+            label = KIND_LABELS[p.kind]
+            if entry.after_hours and entry.overtime and p.kind in ("after_hours", "overtime", "callout_minimum"):
+                label += " (overtime and after hours: the higher multiplier)"
+            desc = f"{label}: {desc}" if desc else label
         out.append(LineDraft(kind=p.kind, side=side, work_date=entry.work_date, staff_name=entry.staff_name,
                              staff_title=entry.staff_title, category_code=entry.category_code,
                              description=desc or None, quantity=p.quantity, unit_rate=p.unit_rate,
@@ -176,7 +182,7 @@ def build_statement(provided: Iterable[tuple[BillableEntry, Rate | None]],
             if not got:
                 unpriced.append(Unpriced(entry, f"no rate in force on {entry.work_date}"))
             lines.extend(got)
-    order = {k: i for i, k in enumerate(("labor", "after_hours", "callout_minimum", "travel", "mileage"))}
+    order = {k: i for i, k in enumerate(("labor", "after_hours", "overtime", "callout_minimum", "travel", "mileage"))}
     lines.sort(key=lambda ln: (ln.side != PROVIDED, ln.work_date or date.min, ln.staff_name or "",
                                ln.source_entry_ids, order.get(ln.kind, 9)))
     return StatementDraft(tuple(lines), totals_of(lines), tuple(unpriced),
@@ -197,9 +203,8 @@ def summary_by_category(lines: Iterable[LineDraft]) -> list[tuple[str, str, int,
 
 
 def billed_minutes(lines: Iterable[LineDraft], side: str = PROVIDED) -> int:
-    """Labor minutes billed (labor, after-hours and call-out minimum; not travel)."""
-    return sum(int(ln.quantity) for ln in lines
-               if ln.side == side and ln.kind in ("labor", "after_hours", "callout_minimum"))
+    """Labor minutes billed (labor, after-hours, overtime and call-out minimum; not travel)."""
+    return sum(int(ln.quantity) for ln in lines if ln.side == side and ln.kind in LABOR_KINDS)
 
 
 @dataclass(frozen=True)

@@ -24,8 +24,8 @@ from partnerdesk.services.pricing import EntryRow, Pricer, reprice
 DIRECTIONS = {"given": "given", "we helped them": "given", "gave": "given", "out": "given",
               "received": "received", "they helped us": "received", "in": "received"}
 STATUSES = ("draft", "acknowledged", "invoiced", "disputed")
-EDITABLE = ("work_date", "minutes", "category", "staff", "after_hours", "callout", "travel_minutes", "miles",
-            "incident_ref", "description", "agreement")
+EDITABLE = ("work_date", "minutes", "category", "staff", "after_hours", "callout", "overtime", "travel_minutes",
+            "miles", "incident_ref", "description", "agreement")
 
 
 def parse_direction(text: str) -> str:
@@ -98,7 +98,7 @@ class HoursService:
             acknowledged_by=e.acknowledged_by, acknowledged_on=e.acknowledged_on,
             dispute_reason=e.dispute_reason, statement_number=st_no,
             billable_minutes=billable or 0, amount_cents=amount, deleted_at=e.deleted_at,
-            deleted_reason=e.deleted_reason,
+            deleted_reason=e.deleted_reason, overtime=bool(e.overtime),
         )
 
     def list(self, *, quarter: str | None = None, partner: str | None = None, category: str | None = None,
@@ -147,7 +147,7 @@ class HoursService:
             staff: str | None = None, after_hours: bool = False, callout: bool = False, miles: Any = None,
             travel_minutes: int = 0, description: str | None = None, incident_ref: str | None = None,
             agreement: str | None = None, source: str = "manual", today: date | None = None,
-            allow_duplicate: bool = False) -> LogResult:
+            allow_duplicate: bool = False, overtime: bool = False) -> LogResult:
         """Log one favour. Returns the saved entry with its price, cap use and warnings. A likely duplicate
         of a live entry (same partner, direction, date, hours and staff) raises DuplicateError naming it,
         unless ``allow_duplicate``."""
@@ -156,7 +156,7 @@ class HoursService:
                                       category=category, staff=staff, after_hours=after_hours, callout=callout,
                                       miles=miles, travel_minutes=travel_minutes, description=description,
                                       incident_ref=incident_ref, agreement=agreement, source=source,
-                                      today=today)
+                                      today=today, overtime=overtime)
             if not allow_duplicate:
                 twin = self._duplicate_of(s, e)
                 if twin is not None:
@@ -208,7 +208,7 @@ class HoursService:
     def _build(self, s: Session, *, partner, direction, work_date, hours, category=None, staff=None,
                after_hours=False, callout=False, miles=None, travel_minutes=0, description=None,
                incident_ref=None, agreement=None, source="manual", today=None,
-               exclude_id: str | None = None) -> tuple[TimeEntry, list[str]]:
+               exclude_id: str | None = None, overtime=False) -> tuple[TimeEntry, list[str]]:
         home = require_home(s)
         today = today or self.db.clock.today()
         ag = find_agency(s, partner)
@@ -255,7 +255,7 @@ class HoursService:
                                 "but not billed")
         e = TimeEntry(provider_agency_id=provider.id, recipient_agency_id=recipient.id, agreement_id=agr_id,
                       staff_contact_id=staff_id, staff_name=staff_name, category_id=cat_id, work_date=wd,
-                      minutes=minutes, after_hours=bool(after_hours), callout=bool(callout),
+                      minutes=minutes, after_hours=bool(after_hours), callout=bool(callout), overtime=bool(overtime),
                       travel_minutes=int(travel_minutes or 0), miles=parse_miles(miles),
                       incident_ref=clean_text(incident_ref, "incident", 80),
                       description=clean_text(description, "description", 2000), status="draft",
@@ -321,7 +321,8 @@ class HoursService:
             direction = "given" if e.provider_agency_id == home.id else "received"
             current = dict(partner=partner_id, direction=direction, work_date=e.work_date, hours=e.minutes,
                            category=s.get(ServiceCategory, e.category_id).code if e.category_id else None,
-                           staff=e.staff_name, after_hours=e.after_hours, callout=e.callout, miles=e.miles,
+                           staff=e.staff_name, after_hours=e.after_hours, callout=e.callout,
+                           overtime=bool(e.overtime), miles=e.miles,
                            travel_minutes=e.travel_minutes, description=e.description,
                            incident_ref=e.incident_ref,
                            agreement=s.get(Agreement, e.agreement_id).number if e.agreement_id else None)
@@ -332,8 +333,8 @@ class HoursService:
             current.update(changes)
             fresh, _warn = self._build(s, **current, source=e.source, exclude_id=e.id)
             for col in ("agreement_id", "staff_contact_id", "staff_name", "category_id", "work_date", "minutes",
-                        "after_hours", "callout", "travel_minutes", "miles", "incident_ref", "description",
-                        "flags"):
+                        "after_hours", "callout", "overtime", "travel_minutes", "miles", "incident_ref",
+                        "description", "flags"):
                 setattr(e, col, getattr(fresh, col))
             s.flush()
             reprice(s, entry_ids=[e.id])

@@ -40,7 +40,7 @@ KIND = "hours"
 FIELDS: dict[str, str] = {
     "date": "Work date", "partner": "Partner agency", "direction": "Direction (we helped / they helped)",
     "hours": "Hours", "staff": "Staff member", "category": "Service category", "after_hours": "After hours (Y/blank)",
-    "callout": "Call-out (Y/blank)", "miles": "Miles", "travel": "Travel time", "incident": "Incident reference",
+    "callout": "Call-out (Y/blank)", "overtime": "Overtime (Y/blank)", "miles": "Miles", "travel": "Travel time", "incident": "Incident reference",
     "description": "Description", "agreement": "Agreement number",
 }
 REQUIRED = ("date", "partner", "direction", "hours")
@@ -53,6 +53,7 @@ _GUESS: dict[str, tuple[str, ...]] = {
     "category": ("category", "service", "service category", "type"),
     "after_hours": ("after hours?", "after hours", "after-hours", "afterhours", "after hours (y/n)"),
     "callout": ("call-out?", "call-out", "callout", "call out", "callout?", "call out?"),
+    "overtime": ("overtime", "overtime?", "ot", "o/t", "over time"),
     "miles": ("miles", "mileage"),
     "travel": ("travel", "travel time", "travel hours"),
     "incident": ("incident", "incident ref", "ticket", "incident #"),
@@ -258,6 +259,7 @@ class HoursImportService:
                 travel = parse_minutes(val("travel"), "travel") if val("travel") else 0
                 after_hours = parse_flag(val("after_hours"), "after hours")
                 callout = parse_flag(val("callout"), "call-out")
+                overtime = parse_flag(val("overtime"), "overtime")
                 miles = parse_miles(val("miles"))
                 category = self._match_category(categories, val("category")) if val("category") else None
                 provider_id = home.id if direction == "given" else partner[0]
@@ -265,7 +267,8 @@ class HoursImportService:
                 staff_id = self._match_contact(contacts, provider_id, staff_text) if staff_text else None
                 e, warnings = self.hours._build(
                     s, partner=partner[0], direction=direction, work_date=wd, hours=minutes, category=category,
-                    staff=staff_id or staff_text, after_hours=after_hours, callout=callout, miles=miles,
+                    staff=staff_id or staff_text, after_hours=after_hours, callout=callout, overtime=overtime,
+                    miles=miles,
                     travel_minutes=travel, description=val("description") or None,
                     incident_ref=val("incident") or None, agreement=val("agreement") or None, source="import")
                 key = (wd, partner[0], direction, fold(e.staff_name), minutes, fold(e.description))
@@ -291,7 +294,7 @@ class HoursImportService:
             previews.append(ImportRowPreview(
                 line=line, work_date=wd, direction=direction, partner_code=partner[1], staff_name=e.staff_name,
                 staff_matched=e.staff_contact_id is not None, category_code=category, minutes=minutes,
-                after_hours=after_hours, callout=callout, miles=e.miles, description=e.description,
+                after_hours=after_hours, callout=callout, overtime=overtime, miles=e.miles, description=e.description,
                 agreement_number=s.get(Agreement, e.agreement_id).number if e.agreement_id else None,
                 amount_cents=priced.amount_cents if priced.priced else None, warnings=tuple(warnings),
                 duplicate=duplicate, duplicate_of=twin, skipped=skip))

@@ -29,16 +29,17 @@ class EntryRow:
     callout: bool
     travel_minutes: int
     miles: str
+    overtime: bool = False
 
     @classmethod
     def of(cls, e: TimeEntry) -> "EntryRow":
         return cls(e.agreement_id, e.provider_agency_id, e.category_id, e.work_date, e.minutes, e.after_hours,
-                   e.callout, e.travel_minutes, e.miles)
+                   e.callout, e.travel_minutes, e.miles, bool(e.overtime))
 
 
 ENTRY_COLUMNS = (TimeEntry.agreement_id, TimeEntry.provider_agency_id, TimeEntry.category_id,
                  TimeEntry.work_date, TimeEntry.minutes, TimeEntry.after_hours, TimeEntry.callout,
-                 TimeEntry.travel_minutes, TimeEntry.miles)
+                 TimeEntry.travel_minutes, TimeEntry.miles, TimeEntry.overtime)
 
 
 class Pricer:
@@ -104,26 +105,26 @@ class Pricer:
         if rate is None:
             return Priced(rate=None)
         per_mile = (rate.mileage_rate_cents or self.mileage_on(e.work_date)) if e.miles not in ("0", "", None) else ""
-        key = (rate.id, per_mile, e.minutes, e.after_hours, e.callout, e.travel_minutes, e.miles)
+        key = (rate.id, per_mile, e.minutes, e.after_hours, e.callout, e.travel_minutes, e.miles, e.overtime)
         hit = self._cache.get(key)
         if hit is None:
             facts = EntryFacts(e.work_date, e.minutes, e.after_hours, e.callout, e.travel_minutes, e.miles,
-                               e.category_id, e.provider_agency_id)
+                               e.category_id, e.provider_agency_id, e.overtime)
             hit = self._cache[key] = price_entry(facts, rate, ((date.min, per_mile or "0"),))
         return hit
 
     def amount(self, agreement_id: str | None, provider_agency_id: str, category_id: str | None, work_date: date,
                minutes: int, after_hours: bool, callout: bool, travel_minutes: int,
-               miles: str) -> tuple[int, int] | None:
+               miles: str, overtime: bool = False) -> tuple[int, int] | None:
         """(amount_cents, billable_minutes) of one entry, or None when it is not priced. The fast path for
         totals over many entries; the same numbers as ``price``."""
         rate = self.rate_for(agreement_id, provider_agency_id, category_id, work_date)
         if rate is None:
             return None
-        k = (rate.id, minutes, after_hours, callout)
+        k = (rate.id, minutes, after_hours, callout, overtime)
         labor = self._labor.get(k)
         if labor is None:
-            lines, billable = labor_lines(minutes, after_hours, callout, rate)
+            lines, billable = labor_lines(minutes, after_hours, callout, rate, overtime)
             labor = self._labor[k] = (sum(ln.amount_cents for ln in lines), billable)
         cents, billable = labor
         if travel_minutes:

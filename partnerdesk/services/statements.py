@@ -260,6 +260,7 @@ class StatementService:
                                    staff_title=titles.get(e.staff_contact_id), category_id=e.category_id,
                                    category_code=cats.get(e.category_id), description=e.description,
                                    incident_ref=e.incident_ref, after_hours=e.after_hours, callout=e.callout,
+                                   overtime=bool(e.overtime),
                                    travel_minutes=e.travel_minutes, miles=e.miles,
                                    provider_agency_id=e.provider_agency_id)
                 out.append((be, pricer.rate_for(agreement_id, e.provider_agency_id, e.category_id, e.work_date)))
@@ -772,8 +773,8 @@ def check_quarter_ended(q: Quarter, today: date) -> None:
 # what drafting reads of a time entry, and of a stored line (``_line_of``)
 _ENTRY_COLUMNS = (TimeEntry.id, TimeEntry.work_date, TimeEntry.minutes, TimeEntry.staff_name,
                   TimeEntry.staff_contact_id, TimeEntry.category_id, TimeEntry.description, TimeEntry.incident_ref,
-                  TimeEntry.after_hours, TimeEntry.callout, TimeEntry.travel_minutes, TimeEntry.miles,
-                  TimeEntry.provider_agency_id, TimeEntry.status, TimeEntry.dispute_reason)
+                  TimeEntry.after_hours, TimeEntry.callout, TimeEntry.overtime, TimeEntry.travel_minutes,
+                  TimeEntry.miles, TimeEntry.provider_agency_id, TimeEntry.status, TimeEntry.dispute_reason)
 _LINE_COLUMNS = (StatementLine.id, StatementLine.kind, StatementLine.side, StatementLine.work_date,
                  StatementLine.staff_name, StatementLine.staff_title, StatementLine.category_code,
                  StatementLine.description, StatementLine.quantity, StatementLine.unit_rate, StatementLine.multiplier,

@@ -11,7 +11,7 @@ from datetime import date
 
 import pytest
 import vobject
-from PySide6.QtCore import QItemSelectionModel
+from PySide6.QtCore import QItemSelectionModel, Qt
 
 from partnerdesk.gui.dialogs.inputs import TextPrompt
 from partnerdesk.gui.models.table_model import ROW_ROLE
@@ -142,6 +142,30 @@ def test_edit_an_entry(qtbot, window, demo_ctx):
     assert dlg.result() == dlg.DialogCode.Accepted
     got = demo_ctx.services.hours.get(entry.id)
     assert (got.minutes, got.description) == (105, "Edited in the dialog")
+
+
+def test_flag_an_entry_as_overtime_from_the_hours_table(qtbot, window, demo_ctx):
+    """Issue 15: an entry can be flagged as overtime in the Hours table (Edit…), which shows it."""
+    from partnerdesk.gui.dialogs.entry_edit import EntryEditDialog
+
+    page = _load(qtbot, window, "hours")
+    _set(qtbot, page, page.partner_box, "EDM")  # (the quarter filter starts on today's quarter)
+    entry = next(e for e in _visible(page) if e.status != "invoiced" and not e.after_hours and not e.overtime
+                 and e.amount_cents)
+    premium = next(c for c in range(page.model.columnCount()) if page.model.headerData(c, Qt.Orientation.Horizontal)
+                   == "Premium")
+    dlg = EntryEditDialog(demo_ctx.services, entry, window)
+    qtbot.addWidget(dlg)
+    assert not dlg.overtime.isChecked()
+    dlg.overtime.setChecked(True)
+    dlg.save()
+    assert dlg.result() == dlg.DialogCode.Accepted
+    got = demo_ctx.services.hours.get(entry.id)
+    assert got.overtime and got.amount_cents > entry.amount_cents  # the demo's schedules: overtime ×1.5
+    page.reload()
+    qtbot.waitUntil(lambda: any(e.id == entry.id and e.overtime for e in _visible(page)), timeout=10000)
+    row = next(r for r, e in enumerate(_visible(page)) if e.id == entry.id)
+    assert "overtime" in page.proxy.data(page.proxy.index(row, premium))
 
 
 def test_import_dialog_maps_previews_and_imports(qtbot, window, demo_ctx, samples, tmp_path):

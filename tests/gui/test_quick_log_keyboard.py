@@ -42,6 +42,9 @@ def test_quick_log_with_the_keyboard_alone(qtbot, window, demo_ctx):
     qtbot.keyClick(dlg.focusWidget(), Qt.Key.Key_Space)
     tab()                                     # -> call-out
     qtbot.keyClick(dlg.focusWidget(), Qt.Key.Key_Space)
+    tab()                                     # -> overtime
+    assert dlg.focusWidget() is dlg.overtime
+    qtbot.keyClick(dlg.focusWidget(), Qt.Key.Key_Space)
     tab()                                     # -> miles
     qtbot.keyClicks(dlg.focusWidget(), "12")
     tab()                                     # -> description
@@ -56,6 +59,6 @@ def test_quick_log_with_the_keyboard_alone(qtbot, window, demo_ctx):
              if e.description == "Core switch failover" and e.staff_name == "Pat Example"]
     assert len(saved) == 1
     e = saved[0]
-    assert (e.direction, e.work_date, e.minutes, e.category_code, e.after_hours, e.callout, e.miles) == (
-        "received", date(2026, 11, 20), 90, "NET", True, True, "12.0")
+    assert (e.direction, e.work_date, e.minutes, e.category_code, e.after_hours, e.callout, e.overtime, e.miles) == (
+        "received", date(2026, 11, 20), 90, "NET", True, True, True, "12.0")
     assert e.amount_cents is not None and e.billable_minutes == 120  # the call-out minimum

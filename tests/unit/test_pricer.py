@@ -21,18 +21,21 @@ def test_fast_paths_match_price_entry_on_every_demo_entry(demo_ctx):
         pricer = Pricer(s)
         rows = [EntryRow(*r) for r in s.execute(select(*ENTRY_COLUMNS).where(TimeEntry.deleted_at.is_(None)))]
     # and every day around each schedule boundary, for every shape of entry
-    extra = [EntryRow(r.agreement_id, r.provider_agency_id, r.category_id, d, m, ah, co, t, mi)
+    extra = [EntryRow(r.agreement_id, r.provider_agency_id, r.category_id, d, m, ah, co, t, mi, ot)
              for r in rows[:40] for d in (date(2026, 3, 14), date(2026, 3, 15), date(2026, 4, 15),
                                           date(2026, 4, 16), date(2026, 6, 30), date(2026, 7, 1), date(2026, 8, 10))
-             for m, ah, co, t, mi in ((1, False, True, 0, "0"), (61, True, True, 20, "12.5"), (600, False, False, 50, "3"))]
+             for m, ah, co, t, mi, ot in ((1, False, True, 0, "0", False), (61, True, True, 20, "12.5", False),
+                                          (600, False, False, 50, "3", False), (61, False, True, 0, "0", True),
+                                          (95, True, False, 10, "0", True))]
     for e in rows + extra:
         rate = rate_in_force(pricer.rates.get(e.agreement_id, ()), e.work_date, e.category_id, e.provider_agency_id)
         expected = price_entry(EntryFacts(e.work_date, e.minutes, e.after_hours, e.callout, e.travel_minutes,
-                                          e.miles, e.category_id, e.provider_agency_id), rate, pricer.mileage)
+                                          e.miles, e.category_id, e.provider_agency_id, e.overtime), rate,
+                               pricer.mileage)
         full = pricer.price(e)
         assert full.rate == expected.rate and full.lines == expected.lines, e
         fast = pricer.amount(e.agreement_id, e.provider_agency_id, e.category_id, e.work_date, e.minutes,
-                             e.after_hours, e.callout, e.travel_minutes, e.miles)
+                             e.after_hours, e.callout, e.travel_minutes, e.miles, e.overtime)
         assert fast == ((expected.amount_cents, expected.billable_minutes) if expected.priced else None), e
     assert len(rows) >= 360
 

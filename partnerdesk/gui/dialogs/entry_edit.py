@@ -41,8 +41,12 @@ class EntryEditDialog(QDialog):
         self.after_hours.setChecked(entry.after_hours)
         self.callout = QCheckBox("Call-&out", self)
         self.callout.setChecked(entry.callout)
+        self.overtime = QCheckBox("O&vertime", self)
+        self.overtime.setToolTip("Priced with the rate schedule's overtime multiplier (with after hours: the higher)")
+        self.overtime.setChecked(entry.overtime)
         form.addRow("", self.after_hours)
         form.addRow("", self.callout)
+        form.addRow("", self.overtime)
         self.miles = QLineEdit("" if entry.miles in ("0", "0.0") else entry.miles, self)
         form.addRow("&Miles:", self.miles)
         self.description = QLineEdit(entry.description or "", self)
@@ -52,8 +56,8 @@ class EntryEditDialog(QDialog):
         if entry.status == "invoiced":
             lay.addWidget(QLabel(f"Invoiced on statement <b>{entry.statement_number or '?'}</b>: read-only. "
                                  "Void or credit the statement to correct it.", self))
-            for w in (self.date, self.hours, self.category, self.staff, self.after_hours, self.callout, self.miles,
-                      self.description):
+            for w in (self.date, self.hours, self.category, self.staff, self.after_hours, self.callout,
+                      self.overtime, self.miles, self.description):
                 w.setEnabled(False)
             self.buttons.button(QDialogButtonBox.StandardButton.Save).setEnabled(False)
         lay.addLayout(form)
@@ -64,7 +68,8 @@ class EntryEditDialog(QDialog):
         return dict(work_date=self.date.date().toPython(), minutes=self.hours.text(),
                     category=self.category.currentData(), staff=self.staff.text() or None,
                     after_hours=self.after_hours.isChecked(), callout=self.callout.isChecked(),
-                    miles=self.miles.text() or None, description=self.description.text() or None)
+                    overtime=self.overtime.isChecked(), miles=self.miles.text() or None,
+                    description=self.description.text() or None)
 
     def save(self) -> None:
         try:

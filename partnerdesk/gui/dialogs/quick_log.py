@@ -75,8 +75,11 @@ class QuickLogDialog(QDialog):
         flags = QHBoxLayout()
         self.after_hours = QCheckBox("&After hours", self)
         self.callout = QCheckBox("Call-&out", self)
+        self.overtime = QCheckBox("O&vertime", self)
+        self.overtime.setToolTip("Priced with the rate schedule's overtime multiplier (with after hours: the higher)")
         flags.addWidget(self.after_hours)
         flags.addWidget(self.callout)
+        flags.addWidget(self.overtime)
         flags.addStretch(1)
         form.addRow("", flags)
 
@@ -113,7 +116,7 @@ class QuickLogDialog(QDialog):
         self.partner.currentIndexChanged.connect(self._timer.start)
         self.category.currentIndexChanged.connect(self._timer.start)
         self.date.dateChanged.connect(self._timer.start)
-        for b in (self.given, self.received, self.after_hours, self.callout):
+        for b in (self.given, self.received, self.after_hours, self.callout, self.overtime):
             b.toggled.connect(self._timer.start)
         self.partner.setFocus()
 
@@ -127,7 +130,8 @@ class QuickLogDialog(QDialog):
                     work_date=self.date.date().toPython(), hours=self.hours.text(),
                     category=self.category.currentData(), staff=self.staff.text() or None,
                     after_hours=self.after_hours.isChecked(), callout=self.callout.isChecked(),
-                    miles=self.miles.text() or None, description=self.description.text() or None)
+                    overtime=self.overtime.isChecked(), miles=self.miles.text() or None,
+                    description=self.description.text() or None)
 
     def update_preview(self) -> None:
         v = self.values()

@@ -34,6 +34,12 @@ def _status_text(e: TimeEntryDTO) -> str:
     return e.status
 
 
+def _premium_text(e: TimeEntryDTO) -> str:
+    """The entry's flags that change its price: after hours, overtime, call-out."""
+    return ", ".join(name for name, on in (("after hours", e.after_hours), ("overtime", e.overtime),
+                                           ("call-out", e.callout)) if on)
+
+
 @dataclass(frozen=True)
 class HoursData:
     fiscal_year: int
@@ -77,6 +83,8 @@ class HoursPage(TablePage):
         Column("Billable", lambda e: e.billable_minutes, fmt.hours, align_right=True,
                tooltip="Rounded up to the billing increment, with any call-out minimum"),
         Column("Amount", lambda e: e.amount_cents, fmt.money, align_right=True),
+        Column("Premium", _premium_text, tooltip="After hours, overtime (an entry that is both is priced with the "
+               "higher multiplier) and call-out; Edit… changes them"),
         Column("Status", _status_text, color=_status_color),
         Column("Agreement", lambda e: e.agreement_number),
         Column("Description", lambda e: e.description),
