@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import errno
 import os
 import re
 import sys
@@ -15,7 +16,13 @@ _WINDOWS_WAIT_S = 0.05
 
 
 def replace(src: str | os.PathLike, dst: str | os.PathLike) -> None:
-    """``os.replace(src, dst)``: atomic where the OS allows, retried on Windows while ``dst`` is held open."""
+    """``os.replace(src, dst)``: atomic where the OS allows, retried on Windows while ``dst`` is held open.
+
+    Only a regular file is ever replaced: a device, a pipe or a folder named as the output (``export json
+    /dev/null`` run as root would swap /dev/null for a file) is refused with an OSError naming it."""
+    if os.path.lexists(dst) and not os.path.isfile(dst):
+        raise FileExistsError(errno.EEXIST, "is not a regular file (a folder or a device); name a file",
+                              os.fspath(dst))
     attempts = _WINDOWS_RETRIES if sys.platform == "win32" else 1
     for attempt in range(attempts):
         try:

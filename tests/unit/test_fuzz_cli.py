@@ -5,13 +5,14 @@ command is exit 2 with one line on stderr, and leaves the database unchanged.
 60 examples (derandomized), in-process through ``partnerdesk.cli.main`` on a copy of the demo region; and
 80 examples of every command with every option (read from the parser, so a new option is fuzzed the day it
 lands) given hostile values: dates in year 1 and 2101, 2^70 and 5,000-digit numbers, NUL, unknown codes,
-``/dev/null``, 5,000-character text.
+a FIFO where a file is expected, 5,000-character text.
 """
 
 from __future__ import annotations
 
 import contextlib
 import io
+import os
 
 import pytest
 from hypothesis import assume, given
@@ -39,7 +40,7 @@ VALID = [
 JUNK_TOKENS = ["", "-", "--", "--json", "--db", "--hours", "-1", "0", "99999999999999999999", "2026-02-30",
                "13/45/2026", "1e308", "NaN", "given", "received", "EDM", "edm", "ZZZ", "2026Q9", "Q3", "--fy",
                "\x00", "é", "名前", "'; DROP TABLE contact; --", "--partner=EDM", "--limit=-3", "..", "/",
-               "0001-01-01", "2101-01-01", str(2 ** 70), "NOPE", "/dev/null", "--include-personal", "--category"]
+               "0001-01-01", "2101-01-01", str(2 ** 70), "NOPE", "PIPE", "--include-personal", "--category"]
 SAMPLES = ("contacts-google.csv", "contacts-iphone.vcf", "contacts-outlook-21.vcf", "contacts-outlook-ansi.csv",
            "hours-2026.csv")
 
@@ -86,6 +87,8 @@ def test_mutated_command_lines_fail_cleanly(demo_ctx, samples, tmp_path, monkeyp
 
     monkeypatch.setattr(gui, "cmd_gui", lambda args: 0)
     originals = {n: (samples / n).read_bytes() for n in SAMPLES}
+    pipe = work / "pipe"  # a device, not a file (never a real one such as /dev/null: as root a bug could replace it)
+    os.mkfifo(pipe)
     codes = []
 
     @fuzz_settings(60)
@@ -95,7 +98,7 @@ def test_mutated_command_lines_fail_cleanly(demo_ctx, samples, tmp_path, monkeyp
         content = data.draw(mutated_bytes(originals[sample])) if mutate else originals[sample]
         path = work / sample
         path.write_bytes(content)
-        argv = [str(path) if a == "SAMPLE" else a for a in argv]
+        argv = [str(path) if a == "SAMPLE" else str(pipe) if a == "PIPE" else a for a in argv]
         before = db_digest(db)
         out, err = io.StringIO(), io.StringIO()
         with contextlib.redirect_stdout(out), contextlib.redirect_stderr(err):
@@ -116,9 +119,11 @@ def test_mutated_command_lines_fail_cleanly(demo_ctx, samples, tmp_path, monkeyp
     assert codes.count(2) > 10 and codes.count(0) > 5, codes
 
 
-# Values every option must survive (exit 0 or 2, never 1); positionals get these or a realistic value.
+# Values every option must survive (exit 0 or 2, never 1); positionals get these or a realistic value. PIPE is a
+# FIFO in the test's folder: a device where a file is expected (standing in for /dev/null, which a bug run as
+# root could replace).
 HOSTILE = ["", "-1", "0", "13", str(2 ** 70), "9" * 5000, "1e309", "NaN", "0001-01-01", "2101-01-01", "2026-02-30",
-           "9999Q1", "NOPE", "\x00", "a\x00b", "C" * 5000, "/dev/null", ".", "é", "2026-11-20", "2026Q3", "1.5",
+           "9999Q1", "NOPE", "\x00", "a\x00b", "C" * 5000, "PIPE", ".", "é", "2026-11-20", "2026Q3", "1.5",
            "1:30", "EDM", "NET", "given"]
 REALISTIC = ["EDM", "LYN", "MLT", "2026Q3", "ILA-2026-01", "SAMPLE", "out.json", "out.pdf", "kit", "NET"]
 SKIP_COMMANDS = {"gui", "demo", "selftest", "restore"}  # the window, a seed, a self-test, a file swap
@@ -161,6 +166,8 @@ def test_every_option_of_every_command_with_hostile_values(demo_ctx, samples, tm
     work.mkdir()
     monkeypatch.chdir(work)
     (work / "SAMPLE").write_bytes((samples / "hours-2026.csv").read_bytes())
+    pipe = work / "pipe"
+    os.mkfifo(pipe)
     commands = _leaf_commands()
     assert len(commands) > 40
     seen = set()
@@ -178,6 +185,7 @@ def test_every_option_of_every_command_with_hostile_values(demo_ctx, samples, tm
             argv.append(opt.option_strings[-1])
             if not isinstance(opt, (argparse._StoreTrueAction, argparse._StoreFalseAction)):
                 argv.append(data.draw(st.sampled_from(HOSTILE)))
+        argv = [str(pipe) if a == "PIPE" else a for a in argv]
         seen.add(" ".join(path))
         before = db_digest(db)
         out, err = io.StringIO(), io.StringIO()

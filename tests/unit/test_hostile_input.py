@@ -201,3 +201,17 @@ def test_an_os_error_without_a_path_is_still_a_bug():
     assert os_error_message(OSError(5, "Input/output error")) is None
     assert "folder /x" in os_error_message(PermissionError(13, "Permission denied", "/x/.tmp-123"))
     assert issubclass(ImportFormatError, UserError)
+
+
+def test_an_output_that_is_a_device_is_refused_and_left_alone(demo_ctx, tmp_path):
+    """`export json /dev/null` run as root replaced /dev/null with a regular file. A FIFO stands in for it."""
+    import stat
+
+    demo_ctx.close()
+    pipe = tmp_path / "pipe"
+    os.mkfifo(pipe)
+    for argv in (["export", "json", str(pipe)], ["contacts", "export", str(pipe)], ["contacts", "sheet", str(pipe)]):
+        code, _, err = _cli(*argv)
+        assert code == 2 and "is not a regular file" in err, (argv, err)
+        assert stat.S_ISFIFO(pipe.lstat().st_mode)
+    assert sorted(p.name for p in tmp_path.iterdir() if p.name.startswith(".")) == []
