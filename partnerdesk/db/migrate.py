@@ -39,23 +39,29 @@ def head_revision() -> str:
     return ScriptDirectory.from_config(alembic_config()).get_current_head()
 
 
-def check_file(db_path: Path) -> None:
+def check_file(db_path: Path, read_header: bool = True) -> None:
     """Refuse a file that is not a partnerdesk database before anything touches it: not a regular file
     (``--db /dev/null``, a folder), not SQLite, or another program's SQLite database. The probe is a
-    read-only connection, so a refused file keeps every byte (SQLAlchemy's connection would switch it to WAL)."""
+    read-only SQLite connection, so a refused file keeps every byte (SQLAlchemy's connection would switch it
+    to WAL). The file is never opened with Python's own open(): closing such a handle drops every POSIX lock
+    this process holds on the file, its SQLite connections' included, and another process could then take
+    the database for unused and delete its WAL under them. So only ``read_header`` (before this process has
+    opened the database) reads the first bytes, which tell a damaged SQLite file from another kind of file."""
     if not db_path.exists():
         return
     if not db_path.is_file():
         raise DatabaseError(f"{db_path}: is not a database file (it is a folder or a device); give a file's path")
     if db_path.stat().st_size == 0:
         return
-    try:
-        with open(db_path, "rb") as f:
-            magic = f.read(16)
-    except OSError as exc:
-        raise DatabaseError(f"{db_path}: cannot be read ({exc.strerror})") from exc
-    if magic != SQLITE_MAGIC:
-        raise DatabaseError(f"{db_path}: is not a partnerdesk database (not an SQLite file)")
+    magic = None
+    if read_header:
+        try:
+            with open(db_path, "rb") as f:
+                magic = f.read(16)
+        except OSError as exc:
+            raise DatabaseError(f"{db_path}: cannot be read ({exc.strerror})") from exc
+        if magic != SQLITE_MAGIC:
+            raise DatabaseError(f"{db_path}: is not a partnerdesk database (not an SQLite file)")
     try:
         conn = sqlite3.connect(f"file:{db_path}?mode=ro", uri=True)
         try:
@@ -63,7 +69,11 @@ def check_file(db_path: Path) -> None:
                                                  "AND name NOT LIKE 'sqlite_%'")}
         finally:
             conn.close()
-    except sqlite3.Error:  # damaged or unreadable: the start-up check says what is wrong
+    except sqlite3.DatabaseError as exc:
+        if "not a database" in str(exc) and magic is None:
+            raise DatabaseError(f"{db_path}: is not a partnerdesk database (not an SQLite file)") from None
+        return  # damaged or unreadable: the start-up check says what is wrong
+    except sqlite3.Error:
         return
     if names and "alembic_version" not in names:
         raise DatabaseError(f"{db_path}: is an SQLite file but not a partnerdesk database; it was not changed")

@@ -98,9 +98,9 @@ def copy_database(src: Path, dest: Path, *, check: bool = True, overwrite: bool 
         _publish(tmp, dest, overwrite)
     except sqlite3.Error as exc:
         tmp.unlink(missing_ok=True)
-        problem = access_problem(Path(src))
-        if problem:
-            raise DatabaseError(f"{src}: {problem}") from exc
+        if "unable to open" in str(exc):  # (not access_problem(): it opens the file, see _header_problem)
+            raise DatabaseError(f"{src}: cannot be read ({exc}); if the file or its folder is read-only, make "
+                                "it writable") from exc
         if _is_damage(exc):
             raise DamagedDatabaseError(f"{src}: the database is damaged ({exc}); no backup was made",
                                        Path(src), str(exc), None) from exc
@@ -150,7 +150,7 @@ def _check_connection(conn: sqlite3.Connection) -> str | None:
 
 def access_problem(db_path: Path) -> str | None:
     """Why partnerdesk cannot write to a database that exists (read-only file or folder), in one line; None
-    when it can. SQLite in WAL mode writes ``-wal`` and ``-shm`` files beside the database, so the folder
+    when it can. Only before this process opens the database: it opens the file (see _header_problem). SQLite in WAL mode writes ``-wal`` and ``-shm`` files beside the database, so the folder
     must be writable too (unless both already exist and are writable)."""
     db_path = Path(db_path)
     if not db_path.exists():
@@ -181,16 +181,23 @@ def access_problem(db_path: Path) -> str | None:
 
 
 def _header_problem(db_path: Path) -> str | None:
-    """"" (nothing to check: no file yet), a problem in one line, or None when the header is SQLite's."""
-    if not db_path.exists() or db_path.stat().st_size == 0:
-        return ""
+NOT_SQLITE = "it is not an SQLite database file (the header is damaged or it is another file)"
+
+
+    """"" (nothing to check: no file yet, or empty), a problem in one line, or None. Only stat(): the file is
+    never opened with Python's open(), whose close would drop this process's SQLite locks on it (see
+    migrate.check_file); SQLite itself reports a file that is not a database."""
     try:
-        with open(db_path, "rb") as f:
-            if f.read(16) != SQLITE_MAGIC:
-                return "it is not an SQLite database file (the header is damaged or it is another file)"
+        size = db_path.stat().st_size
+    except FileNotFoundError:
+        return ""
     except OSError as exc:
         return f"it cannot be read ({exc.strerror})"
-    return None
+    return "" if size == 0 else None
+
+
+def _sqlite_problem(exc: sqlite3.Error) -> str:
+    return NOT_SQLITE if "not a database" in str(exc) else f"SQLite cannot read it ({exc})"
 
 
 def quick_check(db_path: Path) -> str | None:
@@ -205,7 +212,7 @@ def quick_check(db_path: Path) -> str | None:
         finally:
             conn.close()
     except sqlite3.Error as exc:
-        return f"SQLite cannot read it ({exc})"
+        return _sqlite_problem(exc)
 
 
 def _known_revisions() -> set[str]:
@@ -299,7 +306,7 @@ class BackupService:
 
         if not self.db_path.exists():
             raise UserError(f"{self.db_path}: there is no database to back up yet")
-        check_file(self.db_path)  # a folder, another kind of file, another program's database: refused
+        check_file(self.db_path, read_header=False)  # a folder, another file, another program's database: refused
         chosen = dest is not None
         if dest is None:
             dest = self.backup_dir / f"manual-{self.clock.utc_stamp()}.sqlite3"
@@ -489,7 +496,7 @@ def light_check(db_path: Path) -> str | None:
         finally:
             conn.close()
     except sqlite3.Error as exc:
-        return f"SQLite cannot read it ({exc})"
+        return _sqlite_problem(exc)
     wal = db_path.with_name(db_path.name + "-wal")
     if pages * size > db_path.stat().st_size + (wal.stat().st_size if wal.exists() else 0):
         return f"the file is shorter than its {pages:,} pages (truncated)"

@@ -396,3 +396,29 @@ def test_a_device_or_folder_given_as_the_database_is_refused(home, tmp_path, tar
     path = tmp_path if target == "folder" else target
     with pytest.raises(DatabaseError, match="not a database file"):
         open_context(str(path))
+
+
+def test_checks_and_backups_never_drop_this_processs_sqlite_locks(demo_ctx):
+    """Closing a handle Python opened on the database drops every POSIX lock this process holds on it, its
+    SQLite connections' too; another process closing its connection then takes the database for unused and
+    deletes the WAL under them. The checks that run while the window is open read the file through SQLite."""
+    import subprocess
+    import sys
+
+    from partnerdesk.db.migrate import check_file
+    from partnerdesk.services.backup import IntegrityCheck, light_check
+
+    db = demo_ctx.paths.db_path
+    demo_ctx.services.hours.log(partner="EDM", direction="given", work_date="2026-11-20", hours="1")  # connections open
+    quick_check(db)
+    light_check(db)
+    check_file(db, read_header=False)
+    IntegrityCheck(db, demo_ctx.paths.backup_dir).start(background=False).wait()
+    demo_ctx.services.backups.backup()
+    code = f"import sqlite3; c = sqlite3.connect({str(db)!r}); c.execute('SELECT count(*) FROM agency').fetchone(); c.close()"
+    subprocess.run([sys.executable, "-c", code], check=True)  # another process opens and closes the database
+    assert db.with_name(db.name + "-wal").exists(), "the WAL the open connections write to is still there"
+    demo_ctx.services.hours.log(partner="EDM", direction="given", work_date="2026-11-21", hours="1")
+    conn = sqlite3.connect(f"file:{db}?mode=ro", uri=True)
+    assert conn.execute("SELECT count(*) FROM time_entry").fetchone()[0] == 362
+    conn.close()
