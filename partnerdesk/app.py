@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import logging
+import sys
 from dataclasses import dataclass
 
 from partnerdesk import paths as paths_mod
 from partnerdesk.clock import Clock
 from partnerdesk.db.actor import Actor
 from partnerdesk.db.uow import Database
+from partnerdesk.instance import DatabaseUse
 from partnerdesk.logging_setup import setup as setup_logging
 from partnerdesk.services import Services
 from partnerdesk.services.backup import (BackupService, DamagedDatabaseError, IntegrityCheck, damaged_error,
@@ -25,6 +27,7 @@ class AppContext:
     db: Database
     services: Services
     integrity: IntegrityCheck | None = None
+    use: DatabaseUse | None = None
 
     @property
     def clock(self) -> Clock:
@@ -34,10 +37,12 @@ class AppContext:
         if self.integrity is not None:
             self.integrity.join()
         self.db.close()
+        if self.use is not None:
+            self.use.release()
 
 
 def open_context(db: str | None = None, *, daily_backup: bool = True, lazy: bool = False,
-                 clock: Clock | None = None) -> AppContext:
+                 clock: Clock | None = None, purpose: str | None = None) -> AppContext:
     """Resolve paths, start logging, check, open (create, migrate) and back up the database, build the services.
 
     Before anything is written the file is checked: a wrong file (not SQLite, another program's database, a
@@ -60,6 +65,17 @@ def open_context(db: str | None = None, *, daily_backup: bool = True, lazy: bool
     backups = BackupService(p.db_path, p.backup_dir, clock)
     backups.remove_leftovers()
     startup_check(p.db_path, p.backup_dir, full=False)  # wrong file, read-only, header and length: milliseconds
+    # Say that this process has the database open (``purpose``: the command), so a restore refuses to swap
+    # the file under it (instance.refuse_if_in_use); released by close().
+    use = DatabaseUse(p.db_path, purpose or _command_line()).register()
+    try:
+        return _open(p, settings, actor, clock, backups, existed, daily_backup, lazy, use)
+    except BaseException:
+        use.release()
+        raise
+
+
+def _open(p, settings, actor, clock, backups, existed, daily_backup, lazy, use) -> AppContext:
     integrity = IntegrityCheck(p.db_path, p.backup_dir)
     if not existed:
         integrity.passed()
@@ -83,4 +99,9 @@ def open_context(db: str | None = None, *, daily_backup: bool = True, lazy: bool
         database.on_open.append(lambda: services.agreements.ensure_default_categories())
     log.info("opened %s (node %s)%s", p.db_path, database.node_id,
              "" if database.is_open else "; SQLAlchemy loads on first use")
-    return AppContext(paths=p, settings=settings, db=database, services=services, integrity=integrity)
+    return AppContext(paths=p, settings=settings, db=database, services=services, integrity=integrity, use=use)
+
+
+def _command_line() -> str:
+    words = [a for a in sys.argv[1:] if not a.startswith("-")][:2]
+    return " ".join(["partnerdesk"] + words) if words else "the PartnerDesk window"

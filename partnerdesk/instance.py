@@ -136,3 +136,92 @@ else:
 
     def _unlock(fd: int) -> None:
         fcntl.flock(fd, fcntl.LOCK_UN)
+
+
+# -- who has the database open --------------------------------------------------------------------------------
+def users_dir(db_path: Path) -> Path:
+    db_path = Path(db_path)
+    return db_path.with_name(db_path.name + ".users")
+
+
+class DatabaseUse:
+    """This process has the database open: ``<database>.users/<pid>`` names the command, and this process
+    holds an OS lock on that file until it closes the database. A killed process's file is unlocked by the
+    OS, so it is recognised as stale (and removed) however its pid is reused."""
+
+    def __init__(self, db_path: Path, what: str):
+        self.path = users_dir(db_path) / str(os.getpid())
+        self.what = " ".join(what.split())[:200]
+        self._fd: int | None = None
+
+    def register(self) -> "DatabaseUse":
+        if self._fd is not None:
+            return self
+        try:
+            self.path.parent.mkdir(parents=True, exist_ok=True)
+            # Locked before it has its name, so a reader never sees it unlocked (Windows cannot rename an
+            # open file: there a reader may, for a moment, and then fails to delete it, which is harmless).
+            tmp = self.path if sys.platform == "win32" else self.path.with_name(f".{self.path.name}.tmp")
+            fd = os.open(tmp, os.O_RDWR | os.O_CREAT | os.O_TRUNC, 0o600)
+            try:
+                _lock(fd)
+                os.write(fd, (self.what + "\n").encode("utf-8", "replace"))
+                if tmp != self.path:
+                    os.replace(tmp, self.path)
+            except BaseException:
+                os.close(fd)
+                raise
+            self._fd = fd
+        except OSError:  # a read-only folder: the database is refused anyway; never stop a command for this
+            self._fd = None
+        return self
+
+    def release(self) -> None:
+        fd, self._fd = self._fd, None
+        if fd is None:
+            return
+        try:
+            self.path.unlink(missing_ok=True)
+            _unlock(fd)
+        except OSError:
+            pass
+        finally:
+            os.close(fd)
+
+
+def database_users(db_path: Path) -> list[tuple[int, str]]:
+    """Other processes that have the database open: (pid, command). Stale entries are removed."""
+    folder = users_dir(db_path)
+    if not folder.is_dir():
+        return []
+    found = []
+    for p in sorted(folder.iterdir()):
+        if not p.name.isdigit() or int(p.name) == os.getpid():
+            continue
+        try:
+            fd = os.open(p, os.O_RDWR)
+        except OSError:
+            continue
+        try:
+            if _lock(fd):  # nobody holds it: the process ended without closing
+                _unlock(fd)
+                try:
+                    p.unlink(missing_ok=True)
+                except OSError:
+                    pass
+                continue
+            found.append((int(p.name), p.read_text(encoding="utf-8", errors="replace").strip() or "partnerdesk"))
+        finally:
+            os.close(fd)
+    return found
+
+
+def refuse_if_in_use(db_path: Path) -> None:
+    """AlreadyRunningError naming the process when another one has the database open (a restore would swap
+    the file under it)."""
+    others = database_users(db_path)
+    if others:
+        pid, what = others[0]
+        more = f" and {len(others) - 1} other process(es)" if len(others) > 1 else ""
+        raise AlreadyRunningError(f"{db_path} is open in process {pid} ({what}){more}; let it finish or close "
+                                  "it, then restore again", pid)

@@ -43,6 +43,9 @@ class Database:
         self.hlc = HybridClock(self.clock.time)  # stamps sync ops
         self.on_open: list[Callable[[], None]] = []  # run once, right after the engine is built
         self._lock = threading.RLock()
+        self._gate = threading.Condition()  # units of work running, and whether the file is being swapped
+        self._in_use = 0
+        self._suspended = False
         self._opened = False
         self._node_id: str | None = None
         self.migrated = False  # set by open(): whether migrations ran
@@ -68,6 +71,9 @@ class Database:
         """Build the engine, migrate to head, install change capture, run ``on_open``. Idempotent, thread-safe."""
         if self._opened:
             return
+        with self._gate:  # not while the file is being swapped (see suspended)
+            while self._suspended:
+                self._gate.wait()
         with self._lock:
             if self._opened:
                 return
@@ -102,6 +108,44 @@ class Database:
                 except Exception:  # e.g. a full disk: reading must still work; the log says why
                     log.exception("a first-use task on %s failed", self.path)
 
+    @contextmanager
+    def _use(self) -> Iterator[None]:
+        """Every unit of work runs inside one: it waits while the database is suspended (a restore)."""
+        with self._gate:
+            while self._suspended:
+                self._gate.wait()
+            self._in_use += 1
+        try:
+            yield
+        finally:
+            with self._gate:
+                self._in_use -= 1
+                self._gate.notify_all()
+
+    @contextmanager
+    def suspended(self) -> Iterator[None]:
+        """No unit of work runs meanwhile: waits for the running ones to end, closes every connection, and
+        keeps new ones waiting until the block ends; the next use reopens the file (engine, migrations,
+        node id, change capture). A restore swaps the file inside this, so no connection of this process
+        spans the swap. Never call it from inside a unit of work (it would wait for itself)."""
+        with self._gate:
+            while self._suspended:
+                self._gate.wait()
+            self._suspended = True
+            while self._in_use:
+                self._gate.wait()
+        try:
+            with self._lock:
+                if self._opened:
+                    self._engine.dispose()
+                    self._opened = False
+                    self._node_id = None
+            yield
+        finally:
+            with self._gate:
+                self._suspended = False
+                self._gate.notify_all()
+
     @property
     def is_open(self) -> bool:
         return self._opened
@@ -134,13 +178,14 @@ class Database:
     @contextmanager
     def raw_read(self) -> Iterator[sqlite3.Connection]:
         """A read-only snapshot on a plain DB-API connection, for the read models of the first window."""
-        conn = self._raw_connection()
-        try:
-            conn.execute("PRAGMA query_only=ON")
-            conn.execute("BEGIN")
-            yield conn
-        finally:
-            conn.close()  # closing ends the read transaction
+        with self._use():
+            conn = self._raw_connection()
+            try:
+                conn.execute("PRAGMA query_only=ON")
+                conn.execute("BEGIN")
+                yield conn
+            finally:
+                conn.close()  # closing ends the read transaction
 
     def _ensure_node_id(self) -> str:
         from partnerdesk.db.models import Meta
@@ -156,42 +201,45 @@ class Database:
     def write(self, *, action: str | None = None, summary: str | None = None, audit: bool = True,
               capture_ops: bool = True) -> Iterator["Session"]:
         """One transaction; commits on success, rolls back everything on any exception."""
-        self.open()
-        session = self._write()
-        session.info.update(actor=self.actor, action=action, summary=summary, audit=audit,
-                            capture_ops=capture_ops)
-        try:
-            with session.begin():
-                yield session
-        finally:
-            session.close()
+        with self._use():
+            self.open()
+            session = self._write()
+            session.info.update(actor=self.actor, action=action, summary=summary, audit=audit,
+                                capture_ops=capture_ops)
+            try:
+                with session.begin():
+                    yield session
+            finally:
+                session.close()
 
     @contextmanager
     def read(self) -> Iterator["Session"]:
-        self.open()
-        session = self._read()
-        try:
-            with session.begin():
-                yield session
-        finally:
-            session.close()
+        with self._use():
+            self.open()
+            session = self._read()
+            try:
+                with session.begin():
+                    yield session
+            finally:
+                session.close()
 
     @contextmanager
     def snapshot(self) -> Iterator[sqlite3.Connection]:
         """A read transaction on a pooled DB-API connection, for hot read paths (directory search) where
         setting up a Session costs more than the statements themselves."""
-        self.open()
-        pooled = self._engine.raw_connection()
-        conn = pooled.driver_connection
-        try:
-            conn.execute("BEGIN")
-            yield conn
-        finally:
+        with self._use():
+            self.open()
+            pooled = self._engine.raw_connection()
+            conn = pooled.driver_connection
             try:
-                if conn.in_transaction:
-                    conn.execute("ROLLBACK")  # nothing was written: ending the read transaction
+                conn.execute("BEGIN")
+                yield conn
             finally:
-                pooled.close()
+                try:
+                    if conn.in_transaction:
+                        conn.execute("ROLLBACK")  # nothing was written: ending the read transaction
+                finally:
+                    pooled.close()
 
     def is_empty(self) -> bool:
         """No agency yet: a new database (the desktop app seeds the demo region into it)."""

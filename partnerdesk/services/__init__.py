@@ -117,4 +117,11 @@ class Services:
     def backups(self) -> "BackupService":
         from partnerdesk.services.backup import BackupService
 
-        return BackupService(self.db.path, self.db.backup_dir, self.db.clock)
+        return BackupService(self.db.path, self.db.backup_dir, self.db.clock, database=self.db)
+
+    def reset(self) -> None:
+        """Forget the service objects built so far, and whatever they cached: the database file was swapped
+        (a restore). The next use of each builds it afresh."""
+        for name, attr in vars(type(self)).items():
+            if isinstance(attr, cached_property):
+                self.__dict__.pop(name, None)

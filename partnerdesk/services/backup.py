@@ -13,6 +13,7 @@ instance lock, so it never runs under an open window. Qt-free; works on paths, b
 
 from __future__ import annotations
 
+import contextlib
 import errno
 import logging
 import os
@@ -27,7 +28,7 @@ from pathlib import Path
 from partnerdesk import __version__, fsutil
 from partnerdesk.clock import Clock
 from partnerdesk.errors import DatabaseError, UserError
-from partnerdesk.instance import InstanceLock
+from partnerdesk.instance import InstanceLock, refuse_if_in_use
 
 log = logging.getLogger(__name__)
 
@@ -180,10 +181,10 @@ def access_problem(db_path: Path) -> str | None:
     return None
 
 
-def _header_problem(db_path: Path) -> str | None:
 NOT_SQLITE = "it is not an SQLite database file (the header is damaged or it is another file)"
 
 
+def _header_problem(db_path: Path) -> str | None:
     """"" (nothing to check: no file yet, or empty), a problem in one line, or None. Only stat(): the file is
     never opened with Python's open(), whose close would drop this process's SQLite locks on it (see
     migrate.check_file); SQLite itself reports a file that is not a database."""
@@ -292,10 +293,11 @@ def retained_dailies(days: list[date], today: date) -> set[date]:
 class BackupService:
     """Backups of one database file into one backup folder."""
 
-    def __init__(self, db_path: Path, backup_dir: Path, clock: Clock | None = None):
+    def __init__(self, db_path: Path, backup_dir: Path, clock: Clock | None = None, database=None):
         self.db_path = Path(db_path)
         self.backup_dir = Path(backup_dir)
         self.clock = clock or Clock()
+        self.database = database  # the open Database of this file, if any: a restore suspends it (uow.py)
 
     # -- making copies ---------------------------------------------------------------------------
     def backup(self, dest: Path | None = None) -> Path:
@@ -425,8 +427,12 @@ class BackupService:
         if own:
             lock.acquire()
         try:
-            safety = self._safety_copy()
-            self._copy_into_live(source)
+            refuse_if_in_use(self.db_path)
+            # This process's own connections are closed for the swap and reopened on next use: a connection
+            # that spans it could go on writing to a WAL file that no longer belongs to the database.
+            with self.database.suspended() if self.database is not None else contextlib.nullcontext():
+                safety = self._safety_copy()
+                self._copy_into_live(source)
         finally:
             if own:
                 lock.release()

@@ -134,3 +134,44 @@ def test_a_killed_backup_leaves_a_part_file_that_the_next_start_removes(home, _d
     r = run(home, "backup", "--list")
     assert r.returncode == 0, r.stderr
     assert not any(p.exists() for p in parts)
+
+
+HOLDER = ("import sys\nfrom partnerdesk.app import open_context\n"
+          "ctx = open_context(purpose='partnerdesk sync run')\nctx.services.hours.list()\n"
+          "print('ready', flush=True)\nsys.stdin.readline()\nctx.close()\n")
+
+
+def test_restore_refuses_while_another_process_has_the_database_open(home, tmp_path, _demo_template):
+    import signal
+
+    home.mkdir(parents=True)
+    shutil.copy(_demo_template, home / "partnerdesk.sqlite3")
+    assert run(home, "backup", str(tmp_path / "copy.sqlite3")).returncode == 0
+    env = dict(os.environ, PARTNERDESK_HOME=str(home))
+    with subprocess.Popen([sys.executable, "-c", HOLDER], env=env, stdin=subprocess.PIPE, stdout=subprocess.PIPE,
+                          text=True) as holder:
+        try:
+            assert holder.stdout.readline().strip() == "ready"
+            before = (home / "partnerdesk.sqlite3").read_bytes()
+            r = run(home, "restore", str(tmp_path / "copy.sqlite3"))
+            assert r.returncode == 2, r.stderr
+            assert len(r.stderr.strip().splitlines()) == 1
+            assert f"process {holder.pid} (partnerdesk sync run)" in r.stderr
+            assert (home / "partnerdesk.sqlite3").read_bytes() == before
+            assert not list((home / "backups").glob("pre-restore-*")), "a refused restore touches nothing"
+            holder.stdin.write("\n")
+            holder.stdin.flush()
+            assert holder.wait(timeout=60) == 0
+        finally:
+            if holder.poll() is None:
+                holder.kill()
+    r = run(home, "restore", str(tmp_path / "copy.sqlite3"))
+    assert r.returncode == 0, r.stderr
+    # a holder that is killed (no clean close) does not block a restore
+    with subprocess.Popen([sys.executable, "-c", HOLDER], env=env, stdin=subprocess.PIPE, stdout=subprocess.PIPE,
+                          text=True) as holder:
+        assert holder.stdout.readline().strip() == "ready"
+        holder.send_signal(signal.SIGKILL)
+        holder.wait()
+    r = run(home, "restore", str(tmp_path / "copy.sqlite3"))
+    assert r.returncode == 0, r.stderr

@@ -422,3 +422,35 @@ def test_checks_and_backups_never_drop_this_processs_sqlite_locks(demo_ctx):
     conn = sqlite3.connect(f"file:{db}?mode=ro", uri=True)
     assert conn.execute("SELECT count(*) FROM time_entry").fetchone()[0] == 362
     conn.close()
+
+
+def test_suspended_waits_for_units_of_work_and_reopens_on_next_use(demo_ctx):
+    import threading
+
+    db = demo_ctx.db
+    started, release, order = threading.Event(), threading.Event(), []
+
+    def long_read():
+        with db.read():
+            started.set()
+            release.wait(10)
+            order.append("read done")
+
+    t = threading.Thread(target=long_read)
+    t.start()
+    started.wait(10)
+
+    def suspend():
+        with db.suspended():
+            order.append("suspended")
+            assert not db.is_open
+
+    s = threading.Thread(target=suspend)
+    s.start()
+    s.join(0.3)
+    assert order == [], "the swap waits for the unit of work under way"
+    release.set()
+    t.join(10)
+    s.join(10)
+    assert order == ["read done", "suspended"]
+    assert len(demo_ctx.services.hours.list()) == 360 and db.is_open  # reopened on the next use

@@ -6,8 +6,10 @@ Wire into the main window's File menu (the lead's file), e.g.::
     self._action(m, "&Back up now…", lambda: backup_actions.backup_now(self))
     self._action(m, "&Restore from backup…", lambda: backup_actions.restore_from_backup(self, instance))
 
-A restore copies the backup into the open database with SQLite's backup API, so the window keeps its
-connections and simply reloads its pages (``data_changed``).
+A restore (in a worker) suspends the window's database: it waits for the units of work under way, closes
+every connection, copies the backup into the file with SQLite's backup API, and the next use reopens it
+(migrating an older backup). Then the services forget what they cached and every page reloads
+(``data_changed``).
 """
 
 from __future__ import annotations
@@ -47,6 +49,7 @@ def restore_from_backup(window, instance, choose: Callable[[QWidget, Path], str]
         return
 
     def done(result) -> None:
+        window.services.reset()
         window.data_changed.emit()
         window.statusBar().showMessage(f"Restored from {result.restored_from.name}; the previous database is "
                                        f"kept at {result.safety_copy}", 15000)
