@@ -189,17 +189,21 @@ def build_statement(provided: Iterable[tuple[BillableEntry, Rate | None]],
                           offset_applied=offset_allowed and any(ln.side == OFFSET for ln in lines))
 
 
-def summary_by_category(lines: Iterable[LineDraft]) -> list[tuple[str, str, int, int]]:
-    """[(side, category code, minutes, cents)] in a stable order; mileage counts no minutes."""
+def summary_by_category(lines: Iterable[LineDraft]) -> list[tuple[str, str, int, int, int]]:
+    """[(side, category code, minutes, travel minutes, cents)] in a stable order. The minutes are the sum of the
+    category's time lines as the detail shows them, travel included (and also given on its own); mileage counts
+    no minutes."""
     acc: dict[tuple[str, str], list[int]] = {}
     for ln in lines:
         k = (ln.side, ln.category_code or "—")
-        a = acc.setdefault(k, [0, 0])
-        if ln.is_time and ln.kind != "travel":
+        a = acc.setdefault(k, [0, 0, 0])
+        if ln.is_time:
             a[0] += int(ln.quantity)
-        a[1] += ln.amount_cents
-    return [(side, cat, m, c) for (side, cat), (m, c) in sorted(acc.items(), key=lambda kv: (kv[0][0] != PROVIDED,
-                                                                                             kv[0][1]))]
+            if ln.kind == "travel":
+                a[1] += int(ln.quantity)
+        a[2] += ln.amount_cents
+    return [(side, cat, m, t, c) for (side, cat), (m, t, c) in sorted(acc.items(),
+                                                                      key=lambda kv: (kv[0][0] != PROVIDED, kv[0][1]))]
 
 
 def billed_minutes(lines: Iterable[LineDraft], side: str = PROVIDED) -> int:

@@ -18,7 +18,7 @@ from reportlab.platypus import (CondPageBreak, Flowable, Image, KeepTogether, Pa
 from partnerdesk import __version__
 from partnerdesk.domain.durations import format_minutes
 from partnerdesk.domain.money import format_cents
-from partnerdesk.domain.netting import OFFSET, PROVIDED, billed_minutes, summary_by_category
+from partnerdesk.domain.netting import OFFSET, PROVIDED, summary_by_category
 from partnerdesk.domain.periods import long_date, short_date
 from partnerdesk.domain.statements import StatementView
 from partnerdesk.reports.ledger import Column, Ledger
@@ -155,11 +155,12 @@ def _rate_text(kind: str, unit_rate: str, multiplier: str) -> str:
 
 
 def _qty_text(kind: str, quantity: str) -> str:
+    """A line's quantity with its unit: hours ("2.25 h") for time, miles ("23.5 mi") for mileage."""
     if kind == "mileage":
         return f"{Decimal(quantity).normalize():f} mi"
     if kind == "adjustment":
         return ""
-    return format_minutes(int(quantity))
+    return f"{format_minutes(int(quantity))} h"
 
 
 class _Builder:
@@ -260,17 +261,23 @@ class _Builder:
         v = self.v
         rows = [[self.p("Category", "label"), self.p("BARS", "label"), self.p("Hours", "label"),
                  self.p("Amount", "label")]]
-        for side, cat, minutes, cents in summary_by_category(v.lines):
+        travel = 0
+        for side, cat, minutes, travel_minutes, cents in summary_by_category(v.lines):
             name, bars = v.category_names.get(cat, (cat, None))
             prefix = "Offset — " if side == OFFSET else ""
+            travel += travel_minutes if side == PROVIDED else 0
             rows.append([self.p(f"{prefix}{esc(name)}", "cell"), self.p(esc(bars or "—"), "cell"),
                          self.p(format_minutes(minutes) if minutes else "—", "cell_right"),
                          self.p(money(cents, parens=True), "cell_right")])
         t = StyledTable(rows, colWidths=[1.55 * inch, 0.65 * inch, 0.6 * inch, 0.85 * inch], repeatRows=1)
         t.setStyle(_grid_style(len(rows)))
         totals = self.totals_table()
-        left = [self.p("SUMMARY BY CATEGORY", "label"), Spacer(1, 3), t] if v.kind == "statement" else \
-            [self.p("REASON", "label"), Spacer(1, 3), self.p(esc(v.notes or ""), "note")]
+        # the hours are the detail lines' hours added up, travel included: say so, and how much was travel
+        note = self.p("Hours are the detail lines' hours: labor, call-out minimums and travel time"
+                      + (f" ({format_minutes(travel)} h of travel)" if travel else "")
+                      + "; mileage counts in the amounts only.", "muted")
+        left = [self.p("SUMMARY BY CATEGORY", "label"), Spacer(1, 3), t, Spacer(1, 2), note] \
+            if v.kind == "statement" else [self.p("REASON", "label"), Spacer(1, 3), self.p(esc(v.notes or ""), "note")]
         outer = StyledTable([[left,
                         [self.p("TOTALS", "label"), Spacer(1, 3), totals]]],
                       colWidths=[3.75 * inch, WIDTH - 3.75 * inch])
@@ -406,18 +413,19 @@ class _Builder:
             out += [CondPageBreak(1.2 * inch),
                     self.p(f"Offset: services received from {esc(v.bill_to.name)}", "h2"),
                     self.p(f"Valued at {esc(v.bill_to.name)}'s rate schedule under {esc(v.agreement_number)}; "
-                           f"credited against the amount above ({format_minutes(billed_minutes(offsets, OFFSET))} "
-                           "hours).", "muted"), Spacer(1, 3),
+                           "credited against the amount above ("
+                           f"{format_minutes(sum(int(ln.quantity) for ln in offsets if ln.is_time))} hours, travel "
+                           "included).", "muted"), Spacer(1, 3),
                     self.detail_table(offsets, -v.offset_cents, credit=True)]
         return out
 
     def detail_table(self, lines, total: int, credit: bool = False, label: str | None = None) -> Ledger:
         """The detail rows, drawn by the fast ledger flowable: a statement may have hundreds of lines."""
-        widths = [0.74, 1.25, 0.46, 2.4, 0.55, 0.82, 0.83]
+        widths = [0.74, 1.25, 0.46, 2.33, 0.62, 0.82, 0.83]
         scale = WIDTH / (sum(widths) * inch)
         w = [x * inch * scale for x in widths]
         cols = [Column("Date", w[0]), Column("Staff", w[1], wrap=True), Column("Cat.", w[2]),
-                Column("Description", w[3], wrap=True), Column("Hours", w[4], "right"), Column("Rate", w[5], "right"),
+                Column("Description", w[3], wrap=True), Column("Qty", w[4], "right"), Column("Rate", w[5], "right"),
                 Column("Amount", w[6], "right")]
         rows = [(ln.work_date.strftime("%m/%d/%Y") if ln.work_date else "", (ln.staff_name or "—", ln.staff_title),
                  ln.category_code or "", ln.description or "", _qty_text(ln.kind, ln.quantity),

@@ -259,3 +259,38 @@ def test_long_reasons_and_names_lay_out(demo_ctx, tmp_path):
     for page in reader.pages:
         footer = [ln for ln in page.extract_text().splitlines() if f"Billing Statement {out.number} · " in ln]
         assert footer and footer[0].startswith("Consolidated") and footer[0].count("…") == 2, footer
+
+
+def _summary_rows(flat: str) -> dict[str, str]:
+    """Category name -> the hours the summary shows (the first page's SUMMARY BY CATEGORY table)."""
+    part = flat[flat.index("BARS Hours Amount") + len("BARS Hours Amount"):flat.index("Hours are the detail lines")]
+    return {m.group(1).strip(): m.group(2) for m in re.finditer(r"((?:Offset — )?[A-Za-z/ ]+?) \d{3}\.\d{2} "
+                                                               r"(\d+\.\d{2}) ", part)}
+
+
+def test_quantities_carry_their_unit_and_the_summary_adds_up_the_lines(demo_ctx, issued):
+    """Issue 15: the HOURS column also held miles ("23.5 mi"), and the summary's hours left out travel while
+    its amounts included it (Network 8.25 h in the summary against 10.75 h on the lines)."""
+    from partnerdesk.domain.durations import format_minutes
+    from partnerdesk.domain.netting import OFFSET
+
+    st = demo_ctx.services.statements
+    edm = issued["EDM"].statement
+    flat = " ".join(_text(st.pdf(edm.number)).split())
+    assert "DESCRIPTION QTY RATE AMOUNT" in flat and "DESCRIPTION HOURS" not in flat
+    lines = st.lines(edm.number)
+    for ln in lines:
+        if ln.kind == "mileage":
+            assert re.search(rf"{re.escape(str(float(ln.quantity)).rstrip('0').rstrip('.'))} mi \$", flat), ln
+    assert re.search(r"\d+\.\d{2} h \$\d", flat)  # hours say "h"
+    names = {code: name for code, (name, _bars) in
+             {c.code: (c.name, c.bars_code) for c in demo_ctx.services.agreements.categories()}.items()}
+    expected: dict[str, int] = {}
+    travel = 0
+    for ln in lines:
+        if ln.is_time:
+            key = ("Offset — " if ln.side == OFFSET else "") + names[ln.category_code]
+            expected[key] = expected.get(key, 0) + int(ln.quantity)
+            travel += int(ln.quantity) if ln.kind == "travel" and ln.side != OFFSET else 0
+    assert travel and _summary_rows(flat) == {k: format_minutes(v) for k, v in expected.items()}
+    assert f"({format_minutes(travel)} h of travel)" in flat
