@@ -14,11 +14,11 @@ import sqlite3
 from dataclasses import dataclass, field
 from typing import Any, Iterable
 
-from sqlalchemy import insert, select, text, update
+from sqlalchemy import bindparam, insert, select, text, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from partnerdesk.db.models import SYNCED_TABLES, Base, SyncConflict, SyncHistory, SyncOp
+from partnerdesk.db.models import DERIVED_COLUMNS, SYNCED_TABLES, Base, SyncConflict, SyncHistory, SyncOp
 from partnerdesk.db.types import column_now, session_now
 from partnerdesk.sync.segment import parse_name
 
@@ -484,7 +484,8 @@ def _settable(tbl: str) -> frozenset:
     got = _SETTABLE.get(tbl)
     if got is None:
         got = _SETTABLE[tbl] = frozenset(c.name for c in _table(tbl).columns
-                                         if c.name not in ("id", "updated_at") and (tbl, c.name) not in LOCAL_ONLY)
+                                         if c.name not in ("id", "updated_at") and (tbl, c.name) not in LOCAL_ONLY
+                                         and (tbl, c.name) not in DERIVED_COLUMNS)
     return got
 
 
@@ -543,6 +544,59 @@ def canonical_dump(s: Session) -> dict[str, list[dict[str, Any]]]:
             rows.append({k: encode(v) for k, v in r.items() if k != "updated_at" and (name, k) not in LOCAL_ONLY})
         out[name] = rows
     return out
+
+
+def reprice_applied(s: Session, ops: list[list[Any]]) -> int:
+    """Derived prices (time entries' amount_cents and billable_minutes) after applying remote ops.
+
+    They are never taken from ops (DERIVED_COLUMNS): each installation computes them from the synced inputs
+    with the same pricing as a local write, in the same transaction. Entries touched by the ops are
+    repriced, and so are the entries of agreements that changed or whose rates changed, and entries with miles
+    when the mileage table changed. An entry that arrives already invoiced is priced once, if it has no
+    price yet (a local write prices it before invoicing; invoicing then freezes the price)."""
+    from partnerdesk.db.models import RateSchedule, TimeEntry
+    from partnerdesk.services.pricing import ENTRY_COLUMNS, Pricer, reprice
+
+    entries: set[str] = set()
+    agreements: set[str] = set()
+    schedules: set[str] = set()
+    miles = False
+    for _hlc, tbl, row_id, _fld, _value in ops:
+        if tbl == "time_entry":
+            entries.add(row_id)
+        elif tbl == "agreement":
+            agreements.add(row_id)
+        elif tbl == "rate_schedule":
+            schedules.add(row_id)
+        elif tbl == "mileage_rate":
+            miles = True
+    if not (entries or agreements or schedules or miles):
+        return 0
+    for chunk in _chunks(sorted(schedules)):
+        agreements.update(s.execute(select(RateSchedule.agreement_id).where(RateSchedule.id.in_(chunk))).scalars())
+    n = 0
+    if entries or agreements or miles:
+        n = reprice(s, entry_ids=sorted(entries), agreement_ids=sorted(a for a in agreements if a),
+                    with_miles=miles)
+    # invoiced on arrival and never priced here
+    unpriced = []
+    for chunk in _chunks(sorted(entries)):
+        unpriced += s.execute(select(TimeEntry.id, *ENTRY_COLUMNS).where(
+            TimeEntry.id.in_(chunk), TimeEntry.status == "invoiced", TimeEntry.deleted_at.is_(None),
+            TimeEntry.amount_cents.is_(None))).all()
+    if unpriced:
+        pricer = Pricer(s, {r[1] for r in unpriced})
+        rows = []
+        for r in unpriced:
+            priced = pricer.amount(*r[1:])
+            if priced:
+                rows.append({"eid": r[0], "bm": priced[1], "amt": priced[0]})
+        if rows:
+            t = TimeEntry.__table__
+            s.connection().execute(update(t).where(t.c.id == bindparam("eid")).values(
+                billable_minutes=bindparam("bm"), amount_cents=bindparam("amt"), updated_at=t.c.updated_at), rows)
+        n += len(rows)
+    return n
 
 
 def reindex_contacts(s: Session, contact_ids: Iterable[str], new_ids: set[str] = frozenset()) -> None:

@@ -449,12 +449,15 @@ class SyncService:
 
     def _apply(self, node: str, name: str, seg, seen_of, skew: dict[str, int]) -> int:
         from partnerdesk.sync.merge import reindex_contacts as reindex
+        from partnerdesk.sync.merge import reprice_applied
 
         wall = self.db.hlc.wall_ms()
         max_hlc = max((op[0] for op in seg.ops), default=None)
         with self.db.write(audit=False, capture_ops=False, action="sync") as s:
             merger = Merger(s, self.node_id, seen_of)
             res = merger.apply(node, name, seg.ops)
+            if res.rows_changed:
+                reprice_applied(s, seg.ops)
             if res.contact_ids or res.rows_changed:
                 contact_ids = set(res.contact_ids)
                 t = Base.metadata.tables["contact_skill"]
