@@ -12,6 +12,7 @@ import base64
 import json
 import sqlite3
 from dataclasses import dataclass, field
+from datetime import datetime, timezone
 from typing import Any, Iterable
 
 from sqlalchemy import bindparam, insert, select, text, update
@@ -20,6 +21,7 @@ from sqlalchemy.orm import Session
 
 from partnerdesk.db.models import DERIVED_COLUMNS, SYNCED_TABLES, Base, SyncConflict, SyncHistory, SyncOp
 from partnerdesk.db.types import column_now, session_now
+from partnerdesk.sync.clock import parse as parse_hlc
 from partnerdesk.sync.segment import parse_name
 
 CHUNK = 900
@@ -185,7 +187,7 @@ class Merger:
         self.s.execute(text("PRAGMA defer_foreign_keys=ON"))
         history: list[dict] = []
         conflicts: list[dict] = []
-        materialize: dict[str, list[tuple[str, dict[str, Any], set[str]]]] = {}
+        materialize: dict[str, list[tuple[str, dict[str, Any], set[str], str]]] = {}
         for (tbl, row_id), ops_ in rows.items():
             if tbl not in SYNCED_TABLES or tbl not in Base.metadata.tables:
                 continue  # a table from a newer version: the ops are kept, applied after an upgrade
@@ -264,7 +266,10 @@ class Merger:
                     history.append(dict(op_id=dwin.op_id, tbl=tbl, row_id=row_id, field="deleted_at",
                                         value=dwin.value, hlc=dwin.hlc, node=dwin.node, replaced_by=by.op_id))
             decoded = {f: decode_value(None, v) for f, v in values.items()}
-            materialize.setdefault(tbl, []).append((row_id, decoded, changed_fields))
+            # updated_at: the time of the row's newest winning write, the same on every node (not the time of
+            # this merge)
+            stamp = max(w.hlc for w in winners.values())
+            materialize.setdefault(tbl, []).append((row_id, decoded, changed_fields, stamp))
             if tbl == "contact":
                 res.contact_ids.add(row_id)
         order = [t for t in _TABLE_ORDER if t in materialize] + [t for t in materialize if t not in _TABLE_ORDER]
@@ -353,37 +358,36 @@ class Merger:
         return o.node == point[1] or o.key <= point
 
     # -- writing rows ---------------------------------------------------------------------------------
-    def _write_rows(self, tbl: str, items: list[tuple[str, dict[str, Any], set[str]]],
+    def _write_rows(self, tbl: str, items: list[tuple[str, dict[str, Any], set[str], str]],
                     conflicts: list[dict], created: set[str] | None = None) -> int:
         t = _table(tbl)
         cols = [c.name for c in t.columns]
-        ids = [row_id for row_id, _v, _c in items]
+        ids = [item[0] for item in items]
         current: dict[str, dict] = {}
         for chunk in _chunks(ids):
             for r in self.raw.execute(f"SELECT {', '.join(cols)} FROM {tbl} WHERE id IN "
                                       f"({','.join('?' * len(chunk))})", chunk):
                 current[r[0 if cols[0] == 'id' else cols.index('id')]] = dict(zip(cols, r))
-        at = session_now(self.s)
-        now = _bind(t.c.updated_at, at)
-        defaults = _defaults(t, at)
+        defaults = _defaults(t, session_now(self.s))
         inserts: dict[tuple, list[tuple]] = {}
         updates: list[tuple[str, dict]] = []
-        for row_id, values, _changed in items:
+        for row_id, values, _changed, stamp in items:
+            written = _bind(t.c.updated_at, _hlc_time(stamp))
             typed = _typed(t)
             stored = {f: (_bind(t.c[f], v) if f in typed else v) for f, v in values.items()}
             cur = current.get(row_id)
             if cur is None:
                 if not _required(t) <= stored.keys():
                     continue  # the rest of its creating ops are in a later segment: created then
-                row = dict(defaults, **stored, id=row_id, updated_at=now)
+                row = dict(defaults, **stored, id=row_id, updated_at=written)
                 if created is not None:
                     created.add(row_id)
                 keys = tuple(sorted(row))
                 inserts.setdefault(keys, []).append(tuple(row[k] for k in keys))
             else:
                 diff = {f: v for f, v in stored.items() if v != cur[f]}
-                if diff:
-                    updates.append((row_id, dict(diff, updated_at=now)))
+                if diff or cur["updated_at"] != written:
+                    updates.append((row_id, dict(diff, updated_at=written)))
         n = 0
         for keys, batch in inserts.items():
             sql = f"INSERT INTO {tbl} ({', '.join(keys)}) VALUES ({', '.join('?' * len(keys))})"
@@ -451,6 +455,11 @@ class Merger:
 
 
 _DEFAULTS: dict[str, dict[str, Any]] = {}
+
+
+def _hlc_time(hlc: str) -> datetime:
+    """The wall time an op was written at (its hybrid clock's milliseconds), in UTC."""
+    return datetime.fromtimestamp(parse_hlc(hlc)[0] / 1000, timezone.utc)
 
 
 def _defaults(t, now) -> dict[str, Any]:

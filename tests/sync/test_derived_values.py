@@ -1,9 +1,14 @@
 """Derived values are identical on every replica (issue 14, "Prices never sync"): hours logged on one PC are
-priced on every other PC (amount_cents, billable_minutes), and so is a rate change."""
+priced on every other PC (amount_cents, billable_minutes), and a replica's updated_at is the time of the
+write, not of the merge."""
 
 from __future__ import annotations
 
+from datetime import datetime, timedelta
+
+from partnerdesk.db.types import iso_utc
 from tests.sync.conftest import sync_all
+from tests.sync.test_delete_vs_edit import _set, _space
 
 
 def _entry(node, entry_id):
@@ -31,6 +36,27 @@ def test_hours_logged_on_one_pc_are_priced_on_every_pc(make_node, share, demo_te
 def _row(node, tbl, row_id):
     rows = node.sv.interchange.export_data(include_personal=True)["tables"][tbl]
     return next(r for r in rows if r["id"] == row_id)
+
+
+def _ms(iso: str) -> float:
+    return datetime.fromisoformat(iso.replace("Z", "+00:00")).timestamp() * 1000
+
+
+def test_updated_at_on_a_replica_is_the_time_of_the_write_not_of_the_merge(make_node, share):
+    (a, b, c), ids = _space(make_node, share)
+    sync_all([a, b, c])
+    _set(b, ids[0], title="written on b")
+    b.sync.run_cycle()
+    written = _row(b, "contact", ids[0])["updated_at"]
+    a.wall.offset_s = c.wall.offset_s = 300  # a and c merge it five minutes later (within the drift limit)
+    sync_all([a, c], rounds=2)
+    for n in (a, c):
+        got = _row(n, "contact", ids[0])
+        assert got["title"] == "written on b"
+        assert got["updated_at"] < iso_utc(n.db.clock.utcnow() - timedelta(seconds=60)), "the time of the merge"
+        assert abs(_ms(got["updated_at"]) - _ms(written)) < 1000
+    # the replicas agree exactly: the stamp comes from the winning op's hybrid clock
+    assert _row(a, "contact", ids[0]) == _row(c, "contact", ids[0])
 
 
 def test_a_rate_changed_on_one_pc_reprices_open_entries_on_every_pc(make_node, share, demo_template):
