@@ -1,9 +1,13 @@
 """Importing the hours spreadsheet a CTO kept before partnerdesk (CSV), through a column mapping.
 
-* the file: UTF-8 with or without BOM (Windows-1252 as a fallback), any line ends, quotes in quoted text;
-* the mapping: partnerdesk field -> the file's column, guessed from the header, given by the user
+* the file: its encoding decided once for the whole file (services/text_files.py: UTF-8 with or without BOM,
+  UTF-16, Windows-1252 only when nothing in it is UTF-8), any line ends, quotes in quoted text; the delimiter
+  (comma, semicolon, tab or pipe) is the one that splits the header and every row alike;
+* the mapping: partnerdesk field -> the file's column, guessed from the header (English, German, Spanish and
+  French words; units in brackets ignored: "Duration (h:mm)", "Dauer", "Fecha"), given by the user
   (``date=Date,hours=Hours,...``) or remembered from the last import of a file with the same header;
-* values: US or ISO dates, decimal or h:mm hours, direction words ("We helped them" / "They helped us"),
+* values: US or ISO dates, decimal hours with a point or a comma (1.5, 1,5) or h:mm, direction words
+  ("We helped them" / "They helped us"),
   Y/blank flags, partner names or codes matched to agencies, staff names matched to the provider's
   contacts (case, accents and "Last, First" order ignored) or kept as text;
 * all-or-nothing: every row is checked by the same rules as logging one entry, inside ONE transaction;
@@ -34,6 +38,7 @@ from partnerdesk.errors import ImportFormatError, UserError, ValidationError
 from partnerdesk.services.base import require_home
 from partnerdesk.services.hours import HoursService, parse_direction, parse_miles
 from partnerdesk.services.pricing import EntryRow, Pricer, reprice
+from partnerdesk.services.text_files import decode_text
 
 KIND = "hours"
 # partnerdesk field -> what it means (for the mapping dialog)
@@ -44,22 +49,36 @@ FIELDS: dict[str, str] = {
     "description": "Description", "agreement": "Agreement number",
 }
 REQUIRED = ("date", "partner", "direction", "hours")
+# Header words people use, compared folded (case, accents, punctuation) with anything in brackets dropped:
+# "After hours?" and "after-hours" are "after hours"; "Duration (h:mm)" is "duration".
 _GUESS: dict[str, tuple[str, ...]] = {
-    "date": ("date", "work date", "day", "when"),
-    "partner": ("partner", "agency", "partner agency", "neighbour", "neighbor", "city"),
-    "direction": ("direction", "who helped", "given/received"),
-    "hours": ("hours", "duration", "time", "hrs"),
-    "staff": ("staff", "who", "person", "engineer", "technician", "staff member"),
-    "category": ("category", "service", "service category", "type"),
-    "after_hours": ("after hours?", "after hours", "after-hours", "afterhours", "after hours (y/n)"),
-    "callout": ("call-out?", "call-out", "callout", "call out", "callout?", "call out?"),
-    "overtime": ("overtime", "overtime?", "ot", "o/t", "over time"),
-    "miles": ("miles", "mileage"),
-    "travel": ("travel", "travel time", "travel hours"),
-    "incident": ("incident", "incident ref", "ticket", "incident #"),
-    "description": ("what we did", "description", "notes", "work", "details", "what"),
-    "agreement": ("agreement", "ila", "agreement number"),
+    "date": ("date", "work date", "day", "when", "date worked", "datum", "tag", "fecha", "dia", "jour", "data"),
+    "partner": ("partner", "agency", "partner agency", "neighbour", "neighbor", "city", "organization",
+                "organisation", "behorde", "partnerbehorde", "stadt", "gemeinde", "agencia", "socio", "ciudad",
+                "organisme", "ville"),
+    "direction": ("direction", "who helped", "given received", "given or received", "richtung", "direccion",
+                  "sens"),
+    "hours": ("hours", "duration", "time", "hrs", "hours worked", "time spent", "dauer", "stunden", "zeit",
+              "arbeitszeit", "horas", "duracion", "tiempo", "heures", "duree", "temps", "uren"),
+    "staff": ("staff", "who", "person", "engineer", "technician", "staff member", "employee", "mitarbeiter",
+              "mitarbeiterin", "techniker", "personal", "empleado", "tecnico", "personne", "technicien"),
+    "category": ("category", "service", "service category", "type", "kategorie", "leistung", "dienst",
+                 "categoria", "servicio", "categorie"),
+    "after_hours": ("after hours", "afterhours", "after hours y n", "outside hours", "ausserhalb",
+                    "nach feierabend", "fuera de horario", "hors heures"),
+    "callout": ("call out", "callout", "call out y n", "einsatz", "bereitschaft", "rufbereitschaft", "guardia",
+                "astreinte"),
+    "overtime": ("overtime", "ot", "o t", "over time", "uberstunden", "horas extra", "heures sup"),
+    "miles": ("miles", "mileage", "meilen", "millas", "kilometer", "km"),
+    "travel": ("travel", "travel time", "travel hours", "fahrzeit", "reisezeit", "anfahrt", "viaje", "trajet"),
+    "incident": ("incident", "incident ref", "ticket", "incident #", "incident number", "ticket number",
+                 "vorfall", "incidente", "incidencia"),
+    "description": ("what we did", "description", "notes", "work", "details", "what", "task", "beschreibung",
+                    "tatigkeit", "notiz", "notizen", "descripcion", "notas", "trabajo", "remarques"),
+    "agreement": ("agreement", "ila", "agreement number", "contract", "vertrag", "vereinbarung", "convenio",
+                  "acuerdo", "contrato", "convention"),
 }
+_DELIMITERS = (",", ";", "\t", "|")
 YES = {"y", "yes", "x", "true", "1", "✓", "✔"}
 NO = {"", "n", "no", "false", "0", "-"}
 CATEGORY_WORDS = {"phones": "PBX", "phone": "PBX", "telephony": "PBX", "voip": "PBX", "helpdesk": "HELP",
@@ -115,16 +134,29 @@ def _resolve_column(column: str, columns: tuple[str, ...]) -> str:
     raise ValidationError(f"--map: the file has no column '{column}' (columns: {', '.join(columns)})", "map")
 
 
+def header_key(column: str) -> str:
+    """A header compared by meaning: folded, units and notes in brackets dropped ("Duration (h:mm)" -> "duration")."""
+    return fold(re.sub(r"\([^)]*\)|\[[^\]]*\]", " ", column)) or fold(column)
+
+
+_GUESS_KEYS = {field: {fold(n) for n in names} for field, names in _GUESS.items()}
+
+
 def guess_mapping(columns: tuple[str, ...]) -> dict[str, str]:
     mapping: dict[str, str] = {}
     taken: set[str] = set()
-    for field, names in _GUESS.items():
+    for field, names in _GUESS_KEYS.items():
         for c in columns:
-            if c not in taken and c.strip().casefold() in names:
+            if c not in taken and (header_key(c) in names or c.strip().casefold() in _GUESS[field]):
                 mapping[field] = c
                 taken.add(c)
                 break
     return mapping
+
+
+def decimal_comma(value: str) -> str:
+    """``1,5`` -> ``1.5`` (a decimal comma, as Excel writes it where the comma is the decimal separator)."""
+    return value.replace(",", ".") if re.fullmatch(r"\s*\d*,\d+\s*", value) else value
 
 
 def parse_flag(value: str, field: str) -> bool:
@@ -147,17 +179,8 @@ def read_table(path: Path) -> _Table:
         raw = Path(path).read_bytes()
     except OSError as exc:
         raise ImportFormatError(f"{path}: cannot read ({exc.strerror or exc})") from exc
-    try:
-        text = raw.decode("utf-8-sig")
-    except UnicodeDecodeError:
-        text = raw.decode("cp1252", errors="replace")
-    if not text.strip():
-        raise ImportFormatError(f"{path}: the file is empty")
-    try:
-        dialect = csv.Sniffer().sniff(text[:4096], delimiters=",;\t")
-        delimiter = dialect.delimiter
-    except csv.Error:
-        delimiter = ","
+    text = decode_text(str(path), raw, "a CSV file")
+    delimiter = sniff_delimiter(path, text)
     reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
     try:
         header = next(reader)
@@ -165,17 +188,53 @@ def read_table(path: Path) -> _Table:
         raise ImportFormatError(f"{path}: line 1: no header row ({exc})") from None
     columns = tuple(h.strip() for h in header)
     if len(columns) < 2 or not all(columns):
-        raise ImportFormatError(f"{path}: line 1: the header needs a name for every column")
+        raise ImportFormatError(f"{path}: line 1: the header needs a name for every column (columns: "
+                                f"{', '.join(repr(c) for c in columns[:8])})")
+    dupes = sorted({c for c in columns if columns.count(c) > 1})
+    if dupes:
+        raise ImportFormatError(f"{path}: line 1: column(s) {', '.join(dupes)} appear twice")
     rows = []
     start = reader.line_num + 1
     try:
         for record in reader:
             if any(v.strip() for v in record):
+                if len(record) > len(columns) and any(v.strip() for v in record[len(columns):]):
+                    raise ImportFormatError(
+                        f"{path}: line {start}: {len(record)} values where the header has {len(columns)} columns "
+                        f"(a value with a '{_shown(delimiter)}' in it needs quotes)")
                 rows.append((start, {c: (record[i] if i < len(record) else "") for i, c in enumerate(columns)}))
             start = reader.line_num + 1
     except csv.Error as exc:
         raise ImportFormatError(f"{path}: line {reader.line_num}: {exc}") from None
     return _Table(columns, rows)
+
+
+def _shown(delimiter: str) -> str:
+    return {"\t": "tab"}.get(delimiter, delimiter)
+
+
+def sniff_delimiter(path: Path, text: str) -> str:
+    """The delimiter (comma, semicolon, tab, pipe) that gives the header at least two columns and splits the
+    most rows into exactly as many values as the header has; a tie goes to the one with more columns. Read
+    from the whole file, so a bad row among the first lines does not decide it."""
+    best: tuple[float, int, int] | None = None
+    choice = ","
+    for d in _DELIMITERS:
+        if d not in text:
+            continue
+        try:
+            records = [r for r in csv.reader(io.StringIO(text, newline=""), delimiter=d) if any(v.strip() for v in r)]
+        except csv.Error:
+            continue
+        if not records or len(records[0]) < 2:
+            continue
+        width = len(records[0])
+        rows = records[1:]
+        fit = sum(1 for r in rows if len(r) == width) / len(rows) if rows else 1.0
+        score = (fit, width, -_DELIMITERS.index(d))
+        if best is None or score > best:
+            best, choice = score, d
+    return choice
 
 
 class _Rollback(Exception):
@@ -255,12 +314,12 @@ class HoursImportService:
                 wd = parse_date(val("date"), "date")
                 partner = self._match_agency(agencies, val("partner"))
                 direction = parse_direction(val("direction"))
-                minutes = parse_minutes(val("hours"), "hours")
-                travel = parse_minutes(val("travel"), "travel") if val("travel") else 0
+                minutes = parse_minutes(decimal_comma(val("hours")), "hours")
+                travel = parse_minutes(decimal_comma(val("travel")), "travel") if val("travel") else 0
                 after_hours = parse_flag(val("after_hours"), "after hours")
                 callout = parse_flag(val("callout"), "call-out")
                 overtime = parse_flag(val("overtime"), "overtime")
-                miles = parse_miles(val("miles"))
+                miles = parse_miles(decimal_comma(val("miles")))
                 category = self._match_category(categories, val("category")) if val("category") else None
                 provider_id = home.id if direction == "given" else partner[0]
                 staff_text = val("staff") or None

@@ -169,3 +169,56 @@ def test_duplicates_of_entries_already_logged_are_marked_and_exact_ones_skipped(
     assert done.imported == 2 and hours.count() == before + 2
     kept = svc.import_file(f, skip_duplicates=False)  # asked not to skip: everything goes in
     assert kept.imported == 3 and kept.skipped == 0 and hours.count() == before + 5
+
+
+# -- issue 17: files as people keep them --------------------------------------------------------------------
+@pytest.mark.parametrize("delimiter", [";", "\t", "|", ","])
+def test_the_delimiter_is_read_from_the_header_and_every_row(demo_ctx, tmp_path, delimiter):
+    rows = [["Datum", "Partner", "Richtung", "Dauer (h:mm)", "Beschreibung"],
+            ["3/2/2026", "City of Edmonds", "We helped them", "1:30", "Switch, core; VLANs"],
+            ["3/3/2026", "EDM", "They helped us", "2,5" if delimiter != "," else '"2,5"', "PBX"]]
+    text = "\r\n".join(delimiter.join(c if delimiter not in c or c.startswith('"') else f'"{c}"' for c in r)
+                       for r in rows) + "\r\n"
+    p = tmp_path / "stunden.csv"
+    p.write_text(text, encoding="utf-8")
+    preview = demo_ctx.services.hours_import.preview(p)
+    assert preview.ok, preview.problems
+    assert preview.mapping == {"date": "Datum", "partner": "Partner", "direction": "Richtung",
+                               "hours": "Dauer (h:mm)", "description": "Beschreibung"}
+    assert [r.minutes for r in preview.rows] == [90, 150]
+    assert preview.rows[0].description == "Switch, core; VLANs"
+
+
+def test_common_header_words_in_several_languages():
+    assert guess_mapping(("Fecha", "Agencia", "Dirección", "Horas", "Técnico", "Descripción")) == {
+        "date": "Fecha", "partner": "Agencia", "direction": "Dirección", "hours": "Horas", "staff": "Técnico",
+        "description": "Descripción"}
+    assert guess_mapping(("Date", "Agency", "Direction", "Duration (h:mm)", "After-hours", "Call out (Y/N)",
+                          "Mileage", "Ticket #")) == {
+        "date": "Date", "partner": "Agency", "direction": "Direction", "hours": "Duration (h:mm)",
+        "after_hours": "After-hours", "callout": "Call out (Y/N)", "miles": "Mileage", "incident": "Ticket #"}
+
+
+def test_a_bad_row_among_the_first_lines_is_named_on_its_line(demo_ctx, tmp_path):
+    """A row with one value too many used to make the delimiter guess fail, and the error blamed the header."""
+    lines = ["Date;Partner;Direction;Hours;What we did", "3/2/2026;EDM;We helped them;1,5;Firewall"]
+    lines.append("3/3/2026;EDM;We helped them;2;Printer; toner and drum")  # an unquoted ';' in the text
+    lines += [f"3/{d}/2026;EDM;They helped us;1;Help desk" for d in range(4, 30)]
+    p = tmp_path / "semi.csv"
+    p.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    with pytest.raises(ImportFormatError, match=r"semi\.csv: line 3: 6 values where the header has 5 columns"):
+        demo_ctx.services.hours_import.preview(p)
+    lines[2] = '3/3/2026;EDM;We helped them;2;"Printer; toner and drum"'
+    p.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    preview = demo_ctx.services.hours_import.preview(p)
+    assert preview.ok and len(preview.rows) == 28 and preview.rows[0].minutes == 90
+
+
+def test_an_hours_file_is_read_with_the_importers_one_encoding_rule(demo_ctx, tmp_path):
+    p = tmp_path / "mixed.csv"
+    good = (HEADER + "\r\n3/2/2026,City of Edmonds,We helped them,Zoë Ansi,Network,1,,,,café\r\n").encode("utf-8")
+    p.write_bytes(good + b"3/3/2026,EDM,We helped them,,Network,1,,,,caf\xe9\r\n")
+    with pytest.raises(ImportFormatError, match=r"line 3 is not UTF-8 \(byte 0xE9\)"):
+        demo_ctx.services.hours_import.preview(p)
+    p.write_bytes(good.decode("utf-8").encode("utf-16"))
+    assert demo_ctx.services.hours_import.preview(p).rows[0].staff_name == "Zoë Ansi"
