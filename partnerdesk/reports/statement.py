@@ -12,7 +12,7 @@ from reportlab.lib.pagesizes import LETTER
 from reportlab.lib.units import inch
 from reportlab.pdfbase import pdfmetrics
 from reportlab.pdfbase.pdfmetrics import stringWidth
-from reportlab.platypus import (CondPageBreak, Flowable, Image, KeepTogether, Paragraph, SimpleDocTemplate,
+from reportlab.platypus import (CondPageBreak, Flowable, Image, Paragraph, SimpleDocTemplate,
                                 Spacer, Table, TableStyle)
 
 from partnerdesk import __version__
@@ -32,6 +32,8 @@ WIDTH = PAGE_W - 2 * MARGIN_X - 2 * FRAME_PAD
 AUTHORITY = "Interlocal Cooperation Act, chapter 39.34 RCW"
 CERTIFICATION = ("I certify under penalty of perjury under the laws of the State of Washington that the "
                  "foregoing is true and correct.")
+TOP_MARGIN, BOTTOM_MARGIN = 0.6 * inch, 0.75 * inch
+FRAME_H = PAGE_H - TOP_MARGIN - BOTTOM_MARGIN - 2 * FRAME_PAD  # the height a page's frame holds
 PAD_Y = 2.2
 KIND_TITLES = {"statement": "Intergovernmental Billing Statement", "credit_note": "Credit Note"}
 AGREEMENT_KINDS = {"service": "Service interlocal agreement", "reciprocal": "Reciprocal interlocal agreement",
@@ -466,7 +468,7 @@ class _Builder:
         box.setStyle(TableStyle([("BOX", (0, 0), (-1, -1), 0.8, INK), ("TOPPADDING", (0, 0), (-1, -1), 4),
                                  ("LEFTPADDING", (0, 0), (-1, -1), 8),
                                  ("LINEABOVE", (0, 3), (-1, 3), 0.4, RULE)]))
-        return [KeepTogether([Spacer(1, 14), *cert]), Spacer(1, 12), KeepTogether([box])]
+        return [Spacer(1, 14), *cert, Spacer(1, 12), box]
 
     def stub(self) -> list:
         v = self.v
@@ -488,7 +490,7 @@ class _Builder:
                                 ("BOTTOMPADDING", (0, 0), (-1, -1), 2)]))
         t = StyledTable([[left, ft]], colWidths=[WIDTH - 3.2 * inch, 3.2 * inch])
         t.setStyle(TableStyle([("VALIGN", (0, 0), (-1, -1), "TOP"), ("LEFTPADDING", (0, 0), (0, 0), 0)]))
-        return [_AtBottom([Spacer(1, 16), _CutLine(WIDTH), Spacer(1, 6), t])]
+        return [Spacer(1, 16), _CutLine(WIDTH), Spacer(1, 6), t]
 
     # -- page decoration ---------------------------------------------------------------------------
     def footer(self, canv, page: int, total: int) -> None:
@@ -526,14 +528,22 @@ class _Builder:
         buf = io.BytesIO()
         title = f"{KIND_TITLES.get(v.kind, 'Statement')} {v.number or 'DRAFT'}"
         doc = SimpleDocTemplate(
-            buf, pagesize=LETTER, leftMargin=MARGIN_X, rightMargin=MARGIN_X, topMargin=0.6 * inch,
-            bottomMargin=0.75 * inch, invariant=1, title=title, author=v.issuer.name,
+            buf, pagesize=LETTER, leftMargin=MARGIN_X, rightMargin=MARGIN_X, topMargin=TOP_MARGIN,
+            bottomMargin=BOTTOM_MARGIN, invariant=1, title=title, author=v.issuer.name,
             subject=f"{v.issuer.name} to {v.bill_to.name}: {v.agreement_number or ''}, service period "
                     f"{short_date(v.period_start)} – {short_date(v.period_end)}",
             creator=f"partnerdesk {__version__}", producer=f"partnerdesk {__version__} (ReportLab)",
             keywords=f"{v.number or 'DRAFT'}, {v.bill_to.code}, {v.period}, RCW 39.34", lang="en-US")
-        story = (self.header() + self.parties() + self.summary() + self.account_and_cap() + self.detail()
-                 + self.certification() + self.stub())
+        detail = self.detail()
+        closing: list = []
+        if v.kind == "statement":  # the last detail table, the signatures and the stub end the statement together
+            lead, head = None, []
+            if detail and isinstance(detail[-1], Ledger):
+                cut = max(i for i, f in enumerate(detail) if isinstance(f, CondPageBreak))
+                *head, lead = detail[cut + 1:]
+                detail = detail[:cut + 1]
+            closing = [_Closing(self.certification(), self.stub(), lead, head)]
+        story = self.header() + self.parties() + self.summary() + self.account_and_cap() + detail + closing
         doc.build(story, canvasmaker=numbered_canvas(self.footer, v.issue_date))
         return buf.getvalue()
 
@@ -548,6 +558,76 @@ class _Rule(Flowable):
         self.canv.setStrokeColor(self.color)
         self.canv.setLineWidth(self.thickness)
         self.canv.line(0, 0, self.width, 0)
+
+
+class _Closing(Flowable):
+    """The end of a statement on one page: the last detail table (``lead``, after its heading ``head``), the
+    certification and the auditing officer's box below it, and the remittance stub at the foot of the page.
+    When they do not all fit where they start, the table splits so that its last rows (at least ``CARRY``, its
+    total among them) go on with the rest to the next page: the last page never holds the stub alone, nor the
+    signatures without the bill above them (issue 15: "the last page is nearly blank"); a table too short to
+    split moves with its heading."""
+
+    CARRY = 4
+
+    def __init__(self, top: list, bottom: list, lead: Ledger | None = None, head: list | None = None,
+                 carried: bool = False):
+        super().__init__()
+        self.top, self.bottom, self.lead, self.head = top, bottom, lead, head or []
+        self.carried = carried  # the rows carried over: they start the next page, never split again here
+
+    def wrap(self, avail_width, avail_height):
+        self._head = [f.wrap(avail_width, avail_height) for f in self.head]
+        self._lead = self.lead.wrap(avail_width, avail_height)[1] if self.lead is not None else 0.0
+        self._top = [f.wrap(avail_width, avail_height) for f in self.top]
+        self._bottom = [f.wrap(avail_width, avail_height) for f in self.bottom]
+        self._closing = sum(h for _w, h in self._top) + sum(h for _w, h in self._bottom)
+        need = sum(h for _w, h in self._head) + self._lead + self._closing
+        self.width = avail_width
+        self.height = avail_height if need <= avail_height else need
+        return self.width, self.height
+
+    def split(self, avail_width, avail_height):
+        self.wrap(avail_width, avail_height)
+        lead = self.lead
+        if self.carried and avail_height < FRAME_H - 1:
+            return []
+        room = avail_height - sum(h for _w, h in self._head)  # for the table, under its heading
+        if lead is not None and len(lead.rows) > self.CARRY:
+            heights = [r.height for r in lead.rows]
+            fit = 0  # rows that fit here
+            while fit < len(heights) and lead.head_height + sum(heights[:fit + 1]) <= room:
+                fit += 1
+            rest = lead.head_height + sum(heights[fit:]) + self._closing
+            if fit == 0:
+                parts = lead.split(avail_width, room)  # a first row taller than the room: cut it
+            elif rest > FRAME_H:  # more rows than the next page holds with the closing: fill this page
+                parts = lead.split(avail_width, lead.head_height + sum(heights[:fit]) + 0.01)
+            else:  # leave the last CARRY rows to go on with the closing
+                stay = min(fit, len(heights) - self.CARRY)
+                parts = lead.split(avail_width, lead.head_height + sum(heights[:stay]) + 0.01)
+            if len(parts) == 2:
+                return [*self.head, parts[0], _Closing(self.top, self.bottom, parts[1], carried=True)]
+        if avail_height < FRAME_H - 1:  # not a fresh page: move to the next one whole
+            return []
+        # taller than a page (a table of a few enormous rows): let it flow, the stub at the foot of the last page
+        return [*self.head, *([lead] if lead is not None else []), *self.top, _AtBottom(self.bottom)]
+
+    def draw(self):
+        y = self.height
+        for f, (_w, h) in zip(self.head, self._head):
+            y -= h
+            f.drawOn(self.canv, 0, y)
+        if self.lead is not None:
+            y -= self._lead
+            self.lead.drawOn(self.canv, 0, y)
+        for f, (_w, h) in zip(self.top, self._top):
+            y -= h
+            f.drawOn(self.canv, 0, y)
+        y = sum(h for _w, h in self._bottom)
+        for f, (_w, h) in zip(self.bottom, self._bottom):
+            y -= h
+            f.drawOn(self.canv, 0, y)
 
 
 class _AtBottom(Flowable):

@@ -294,3 +294,31 @@ def test_quantities_carry_their_unit_and_the_summary_adds_up_the_lines(demo_ctx,
             travel += int(ln.quantity) if ln.kind == "travel" and ln.side != OFFSET else 0
     assert travel and _summary_rows(flat) == {k: format_minutes(v) for k, v in expected.items()}
     assert f"({format_minutes(travel)} h of travel)" in flat
+
+
+@pytest.mark.parametrize("partner", ["EDM", "SNO"])  # with an offset block, and without one
+def test_the_last_page_is_never_nearly_empty(demo_ctx, partner):
+    """Issue 15: "the last page is nearly blank" — with a few lines more or less, the remittance stub went on a
+    page of its own. Whatever the number of lines, the last page now carries the end of the detail (its last
+    rows and total), the certification, the auditing officer's box and the stub together."""
+    from partnerdesk.db.models import Agency, Statement
+    from partnerdesk.reports.statement import render_statement
+    from partnerdesk.services.statements import _stored_lines
+
+    st = demo_ctx.services.statements
+    d = st.draft("2026Q2", partner=partner, today=TODAY)[0]
+    with demo_ctx.db.read() as s:
+        row = s.get(Statement, d.id)
+        view = st._view(s, s.get(Agency, row.issuer_agency_id), row, TODAY, _stored_lines(s, row.id))
+    provided = [ln for ln in view.lines if ln.side == "provided"]
+    offsets = tuple(ln for ln in view.lines if ln.side != "provided")
+    pages_seen = set()
+    for k in range(1, len(provided) + 1):
+        pdf = render_statement(replace(view, lines=tuple(provided[:k]) + offsets))
+        pages = PdfReader(io.BytesIO(pdf)).pages
+        pages_seen.add(len(pages))
+        last = " ".join(pages[-1].extract_text().split())
+        assert "REMITTANCE" in last and "I certify under penalty of perjury" in last, k
+        assert re.search(r"Total (offset credit )?\(?\$", last), (k, last[:300])  # the end of the bill
+        assert re.search(r"\d\d/\d\d/2026 ", last), (k, last[:300])  # and some of its rows
+    assert len(pages_seen) >= 2  # the lines did cross a page boundary
