@@ -4,6 +4,7 @@ deterministic bytes for the same input (so the SHA-256 frozen at issue is meanin
 from __future__ import annotations
 
 import io
+import re
 from decimal import Decimal
 from pathlib import Path
 
@@ -138,6 +139,20 @@ def _logo(view: StatementView):
         except Exception:  # a broken logo file must not stop billing: fall back to the name mark
             pass
     return NameMark(view.issuer.code)
+
+
+# an account number as agencies type it after its label: "Account 1234 5678 9012", "acct #: 000123456", "A/C 98-7654"
+_ACCOUNT = re.compile(r"(?i)\b(account|acct|a/c)(\b[^0-9\n]{0,24}?)(\d(?:[ -]?\d){4,})")
+
+
+def mask_account_numbers(text: str) -> str:
+    """Remittance instructions as printed: every account number masked to its last four digits ("account
+    ****9012"); routing (ABA) numbers, which are public, and anything else stay as typed."""
+    def mask(m: re.Match) -> str:
+        digits = re.sub(r"\D", "", m.group(3))
+        return f"{m.group(1)}{m.group(2)}{'*' * 4}{digits[-4:]}"
+
+    return _ACCOUNT.sub(mask, text)
 
 
 def money(cents: int, parens: bool = False) -> str:
@@ -480,7 +495,7 @@ class _Builder:
                        f"{self.address(iss.remit_to, True, iss.name) if iss.remit_to else self.address(iss.address)}",
                        "small")]
         if iss.eft_instructions:
-            left.append(self.p(f"<b>EFT:</b> {self.address(iss.eft_instructions)}", "small"))
+            left.append(self.p(f"<b>EFT:</b> {self.address(mask_account_numbers(iss.eft_instructions))}", "small"))
         facts = [["Statement no.", esc(v.number or "DRAFT")], ["From", f"{esc(v.bill_to.name)} ({esc(v.bill_to.code)})"],
                  ["Due date", long_date(v.due_date)], ["Amount due", f"<b>{money(v.amount_due_cents)}</b>"],
                  ["Amount enclosed", "$ ______________"]]

@@ -322,3 +322,24 @@ def test_the_last_page_is_never_nearly_empty(demo_ctx, partner):
         assert re.search(r"Total (offset credit )?\(?\$", last), (k, last[:300])  # the end of the bill
         assert re.search(r"\d\d/\d\d/2026 ", last), (k, last[:300])  # and some of its rows
     assert len(pages_seen) >= 2  # the lines did cross a page boundary
+
+
+def test_contact_and_remittance_with_the_account_number_masked(demo_ctx):
+    """Issue 15: no named billing contact and no remittance or EFT instructions. The agency's settings print
+    them; an account number shows only its last four digits (a statement is a public record)."""
+    from partnerdesk.reports.statement import mask_account_numbers
+
+    home = demo_ctx.services.agencies.home()
+    demo_ctx.services.agencies.update(
+        home.id, billing_contact_name="Dana Reyes", billing_contact_phone="(425) 555-0142",
+        billing_contact_email="dana.reyes@lyn.example.gov",
+        eft_instructions="ACH to Lynnwood Municipal Bank\nrouting (ABA) 125000024, account 0001 2345 6789\n"
+                         "Reference: the statement number")
+    st = demo_ctx.services.statements
+    number = st.issue("2026Q2", partner="EDM", today=TODAY)[0].statement.number
+    flat = " ".join(_text(st.pdf(number)).split())
+    assert "Questions about this statement: Dana Reyes · (425) 555-0142 · dana.reyes@lyn.example.gov" in flat
+    assert "ACH to Lynnwood Municipal Bank" in flat and "routing (ABA) 125000024, account ****6789" in flat
+    assert "0001 2345 6789" not in flat and "000123456789" not in flat
+    assert mask_account_numbers("acct #: 000123456") == "acct #: ****3456"
+    assert mask_account_numbers("Accounts payable: (425) 555-0100") == "Accounts payable: (425) 555-0100"
