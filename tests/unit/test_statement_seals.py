@@ -138,9 +138,11 @@ def test_an_older_database_is_sealed_once_by_the_migration(demo_ctx, home):
 
     numbers = issue_all(demo_ctx)
     demo_ctx.close()
-    con = sqlite3.connect(home / "partnerdesk.sqlite3")
+    con = sqlite3.connect(home / "partnerdesk.sqlite3")  # back to the schema of 0007, statements and all
     for col in sealing.SEAL_COLUMNS:
         con.execute(f"ALTER TABLE statement DROP COLUMN {col}")
+    con.execute("DROP INDEX ix_time_entry_held")  # (0009)
+    con.execute("ALTER TABLE time_entry DROP COLUMN overtime")  # (0010)
     con.execute("UPDATE alembic_version SET version_num = '0007_agency_setup'")
     con.commit()
     con.close()
