@@ -119,10 +119,27 @@ def check_date_range(d: date, field: str = "date") -> date:
     return d
 
 
-def parse_date(text: str, field: str = "date") -> date:
-    """ISO dates (2026-03-01) and US dates (3/1/2026) with a clear error naming the field; years from
-    MIN_YEAR to MAX_YEAR only."""
+_MONTHS = {m: i for i, names in enumerate(
+    (("jan", "january"), ("feb", "february"), ("mar", "march"), ("apr", "april"), ("may",), ("jun", "june"),
+     ("jul", "july"), ("aug", "august"), ("sep", "sept", "september"), ("oct", "october"), ("nov", "november"),
+     ("dec", "december")), start=1) for m in names}
+_WEEKDAYS = {w: i for i, names in enumerate(
+    (("mon", "monday"), ("tue", "tues", "tuesday"), ("wed", "weds", "wednesday"),
+     ("thu", "thur", "thurs", "thursday"), ("fri", "friday"), ("sat", "saturday"), ("sun", "sunday")))
+    for w in names}
+_WORDED = re.compile(r"([a-z]+)\.?\s+(\d{1,2}),?\s+(\d{4})")  # Dec 1, 2026 (how the app writes dates)
+_RELATIVE = re.compile(r"([+-])\s*(\d{1,4})\s*d?")  # -2, +7, -3d
+
+
+def parse_date(text: str, field: str = "date", today: date | None = None) -> date:
+    """The one rule for a date a person types or a file holds: ISO (2026-12-01), US (12/1/2026) and the
+    app's own ``Dec 1, 2026``; years from MIN_YEAR to MAX_YEAR, with a clear error naming the field.
+
+    With ``today`` (a date typed in a form or on the command line) also ``20261201``, ``today``,
+    ``yesterday``, ``tomorrow``, a weekday name (``tue``, ``Tuesday``: the most recent one, today
+    included — a weekday never means a date to come) and a number of days from today (``-2``, ``+7``)."""
     s = (text or "").strip()
+    low = s.casefold()
     try:
         if re.fullmatch(r"\d{4}-\d{1,2}-\d{1,2}", s):
             y, m, d = (int(x) for x in s.split("-"))
@@ -132,6 +149,31 @@ def parse_date(text: str, field: str = "date") -> date:
             if y < 100:
                 y += 2000
             return check_date_range(date(y, m, d), field)
-    except ValueError as exc:
+        worded = _WORDED.fullmatch(low)
+        if worded and worded.group(1) in _MONTHS:
+            return check_date_range(date(int(worded.group(3)), _MONTHS[worded.group(1)], int(worded.group(2))),
+                                    field)
+        if today is not None:
+            if re.fullmatch(r"\d{8}", s):
+                return check_date_range(date(int(s[:4]), int(s[4:6]), int(s[6:])), field)
+            if low in ("today", "now", "t"):
+                return today
+            if low in ("yesterday", "y"):
+                return today - timedelta(days=1)
+            if low == "tomorrow":
+                return today + timedelta(days=1)
+            if low.rstrip(".") in _WEEKDAYS:
+                return today - timedelta(days=(today.weekday() - _WEEKDAYS[low.rstrip(".")]) % 7)
+            rel = _RELATIVE.fullmatch(low)
+            if rel:
+                days = int(rel.group(2))
+                return check_date_range(today + timedelta(days=-days if rel.group(1) == "-" else days), field)
+    except (ValueError, OverflowError) as exc:
         raise ValidationError(f"{field}: '{text}' is not a real date ({exc})", field) from exc
-    raise ValidationError(f"{field}: '{text}' is not a date (use YYYY-MM-DD)", field)
+    hint = "YYYY-MM-DD, M/D/YYYY, today, yesterday, a weekday or -N days" if today else "YYYY-MM-DD"
+    raise ValidationError(f"{field}: '{text}' is not a date (use {hint})", field)
+
+
+def weekday_name(d: date) -> str:
+    """``Tuesday`` (the English name whatever the locale: the app's text is English throughout)."""
+    return ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday")[d.weekday()]

@@ -95,3 +95,42 @@ def test_hours_as_people_type_them(text, minutes):
 def test_bad_hours_are_refused(bad):
     with pytest.raises(ValidationError):
         parse_minutes(bad)
+
+
+# Thursday 2026-11-26: the day a person types a date relative to
+THURSDAY = date(2026, 11, 26)
+
+
+@pytest.mark.parametrize("text, expected", [
+    ("2026-12-01", date(2026, 12, 1)),      # ISO: never 2026-12-12
+    ("2026-12-1", date(2026, 12, 1)),
+    ("12/1/2026", date(2026, 12, 1)),       # US
+    ("12/1/26", date(2026, 12, 1)),
+    ("Dec 1, 2026", date(2026, 12, 1)),     # how the app writes dates
+    ("december 1 2026", date(2026, 12, 1)),
+    ("20261201", date(2026, 12, 1)),        # digits only, as QDateEdit's sections took them
+    ("today", THURSDAY), ("Today", THURSDAY),
+    ("yesterday", date(2026, 11, 25)),
+    ("tomorrow", date(2026, 11, 27)),
+    ("tue", date(2026, 11, 24)), ("Tuesday", date(2026, 11, 24)), ("tues", date(2026, 11, 24)),
+    ("thu", THURSDAY),                      # the most recent Thursday is today
+    ("fri", date(2026, 11, 20)),            # a weekday never means a date to come
+    ("mon", date(2026, 11, 23)), ("sun", date(2026, 11, 22)),
+    ("-2", date(2026, 11, 24)), ("-0", THURSDAY), ("-30", date(2026, 10, 27)), ("+7", date(2026, 12, 3)),
+    (" -3d ", date(2026, 11, 23)),
+])
+def test_typed_dates_read_whole_relative_to_today(text, expected):
+    assert parse_date(text, "date", today=THURSDAY) == expected
+
+
+@pytest.mark.parametrize("bad", ["2026-12-32", "tuesdays", "-", "-99999", "last week", "13/1/2026", "0001-01-01"])
+def test_typed_dates_that_are_not_dates_name_the_field(bad):
+    with pytest.raises(ValidationError, match="^work date: "):
+        parse_date(bad, "work date", today=THURSDAY)
+
+
+def test_relative_words_need_a_today():
+    """A file's date column is never read relative to the day it happens to be imported."""
+    for text in ("today", "tue", "-2", "20261201"):
+        with pytest.raises(ValidationError):
+            parse_date(text)
