@@ -3,35 +3,24 @@
 from __future__ import annotations
 
 from datetime import date
+from typing import Callable
 
-from PySide6.QtCore import QDate
-from PySide6.QtWidgets import (QCheckBox, QComboBox, QDateEdit, QDialog, QFormLayout, QLabel,
+from PySide6.QtWidgets import (QCheckBox, QComboBox, QDialog, QFormLayout, QLabel,
                                QLineEdit, QPlainTextEdit, QSpinBox, QVBoxLayout, QWidget)
 
 from partnerdesk.domain.dto import AgreementDTO
 from partnerdesk.domain.money import Money
 from partnerdesk.errors import UserError, ValidationError
+from partnerdesk.gui.date_field import DateField
 from partnerdesk.gui.dialogs.inputs import save_cancel
 from partnerdesk.gui.palette import span
 from partnerdesk.services import Services
 from partnerdesk.services.agreements import KINDS
 
 
-def _date_edit(parent, value=None, optional: bool = False, today: date | None = None) -> QDateEdit:
-    d = QDateEdit(parent)
-    d.setCalendarPopup(True)
-    d.setDisplayFormat("yyyy-MM-dd")
-    if optional:
-        d.setMinimumDate(QDate(1900, 1, 1))
-        d.setSpecialValueText("(none)")
-        d.setDate(QDate(value) if value else d.minimumDate())
-    else:
-        d.setDate(QDate(value or today))
-    return d
-
-
-def _optional_date(d: QDateEdit):
-    return None if d.date() == d.minimumDate() else d.date().toPython()
+def _date_edit(parent, today: Callable[[], date], value: date | None = None, optional: bool = False,
+               field: str = "date") -> DateField:
+    return DateField(today, value, optional=optional, field=field, parent=parent)
 
 
 def _money_cents(text: str, field: str) -> int | None:
@@ -48,6 +37,7 @@ class AgreementDialog(QDialog):
         self.setWindowTitle(f"Agreement {agreement.number}" if agreement else "Register an agreement")
         self.setMinimumWidth(560)
         a = agreement
+        today = services.clock.today
         form = QFormLayout()
         self.number = QLineEdit(a.number if a else "", self)
         self.title = QLineEdit(a.title if a else "", self)
@@ -70,11 +60,12 @@ class AgreementDialog(QDialog):
         self.is_draft = QCheckBox("Draft (not yet signed)", self)
         self.is_draft.setChecked(bool(a and a.is_draft))
         self.approval_resolution = QLineEdit(a.approval_resolution or "" if a else "", self)
-        self.approval_date = _date_edit(self, a.approval_date if a else None, optional=True)
+        self.approval_date = _date_edit(self, today, a.approval_date if a else None, optional=True,
+                                        field="approval date")
         self.filing_reference = QLineEdit(a.filing_reference or "" if a else "", self)
         self.filing_reference.setPlaceholderText("county auditor no. or web listing (RCW 39.34.040)")
-        self.effective_date = _date_edit(self, a.effective_date if a else None, today=services.clock.today())
-        self.expiry_date = _date_edit(self, a.expiry_date if a else None, optional=True)
+        self.effective_date = _date_edit(self, today, a.effective_date if a else None, field="effective date")
+        self.expiry_date = _date_edit(self, today, a.expiry_date if a else None, optional=True, field="expiry date")
         self.notice = QSpinBox(self)
         self.notice.setRange(0, 3650)
         self.notice.setSuffix(" days")
@@ -117,9 +108,9 @@ class AgreementDialog(QDialog):
     def values(self) -> dict:
         return dict(number=self.number.text(), title=self.title.text(), kind=self.kind.currentData(),
                     is_draft=self.is_draft.isChecked(), approval_resolution=self.approval_resolution.text() or None,
-                    approval_date=_optional_date(self.approval_date),
+                    approval_date=self.approval_date.date(),
                     filing_reference=self.filing_reference.text() or None,
-                    effective_date=self.effective_date.date().toPython(), expiry_date=_optional_date(self.expiry_date),
+                    effective_date=self.effective_date.date(), expiry_date=self.expiry_date.date(),
                     termination_notice_days=self.notice.value(), billing_frequency=self.frequency.currentData(),
                     payment_terms_days=self.terms.value(), offset_allowed=self.offset.isChecked(),
                     cap_cents=_money_cents(self.cap_dollars.text(), "cap"),
@@ -151,8 +142,8 @@ class RateDialog(QDialog):
         self.services, self.agreement = services, agreement
         self.setWindowTitle(f"Add a rate — {agreement.number}")
         form = QFormLayout()
-        self.effective_from = _date_edit(self, today=services.clock.today())
-        self.effective_to = _date_edit(self, optional=True)
+        self.effective_from = _date_edit(self, services.clock.today, field="from")
+        self.effective_to = _date_edit(self, services.clock.today, optional=True, field="to")
         self.provider = QComboBox(self)
         self.provider.addItem("Either party", None)
         for p in agreement.parties:
@@ -192,7 +183,7 @@ class RateDialog(QDialog):
                 raise ValidationError("hourly rate: required (dollars per hour)")
             self.saved = self.services.agreements.add_rate(
                 self.agreement.number, category=self.category.currentData(), provider=self.provider.currentData(),
-                effective_from=self.effective_from.date().toPython(), effective_to=_optional_date(self.effective_to),
+                effective_from=self.effective_from.date(), effective_to=self.effective_to.date(),
                 hourly_rate_cents=cents, after_hours_multiplier=self.after_hours.text() or "1",
                 billing_increment_minutes=self.increment.value(), minimum_callout_minutes=self.callout.value(),
                 travel_billable=self.travel.isChecked(), mileage_rate_cents=self.mileage.text() or None)

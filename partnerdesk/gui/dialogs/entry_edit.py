@@ -2,14 +2,14 @@
 
 from __future__ import annotations
 
-from PySide6.QtCore import QDate
-from PySide6.QtWidgets import (QCheckBox, QComboBox, QDateEdit, QDialog, QDialogButtonBox, QFormLayout, QLabel,
+from PySide6.QtWidgets import (QCheckBox, QComboBox, QDialog, QDialogButtonBox, QFormLayout, QLabel,
                                QLineEdit, QVBoxLayout, QWidget)
 
 from partnerdesk.domain.dto import TimeEntryDTO
 from partnerdesk.domain.durations import format_minutes
 from partnerdesk.errors import UserError
 from partnerdesk.gui import format as fmt
+from partnerdesk.gui.date_field import DateField
 from partnerdesk.gui.dialogs.inputs import save_cancel
 from partnerdesk.gui.palette import span
 from partnerdesk.services import Services
@@ -22,9 +22,8 @@ class EntryEditDialog(QDialog):
         self.setWindowTitle(f"Time entry — {fmt.direction(entry.direction)} {entry.partner_code}")
         self.setMinimumWidth(480)
         form = QFormLayout()
-        self.date = QDateEdit(QDate(entry.work_date), self)
-        self.date.setDisplayFormat("yyyy-MM-dd")
-        self.date.setCalendarPopup(True)
+        self.date = DateField(services.clock.today, entry.work_date, parent=self)
+        self.date.setAccessibleName("Date")
         form.addRow("&Date:", self.date)
         self.hours = QLineEdit(format_minutes(entry.minutes), self)
         self.hours.setAccessibleName("Hours")
@@ -65,7 +64,7 @@ class EntryEditDialog(QDialog):
         lay.addWidget(self.buttons)
 
     def changes(self) -> dict:
-        return dict(work_date=self.date.date().toPython(), minutes=self.hours.text(),
+        return dict(work_date=self.date.date(), minutes=self.hours.text(),
                     category=self.category.currentData(), staff=self.staff.text() or None,
                     after_hours=self.after_hours.isChecked(), callout=self.callout.isChecked(),
                     overtime=self.overtime.isChecked(), miles=self.miles.text() or None,
@@ -73,6 +72,7 @@ class EntryEditDialog(QDialog):
 
     def save(self) -> None:
         try:
+            self.date.normalise()
             self.updated = self.services.hours.update(self.entry.id, **self.changes())
         except UserError as exc:
             self.message.setText(span(str(exc), 'bad'))

@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
-from PySide6.QtCore import QDate, Qt, QTimer
-from PySide6.QtWidgets import (QButtonGroup, QCheckBox, QComboBox, QCompleter, QDateEdit, QDialog,
+from PySide6.QtCore import Qt, QTimer
+from PySide6.QtWidgets import (QButtonGroup, QCheckBox, QComboBox, QCompleter, QDialog,
                                QDialogButtonBox, QFormLayout, QHBoxLayout, QLabel, QLineEdit, QRadioButton,
                                QVBoxLayout, QWidget)
 
 from partnerdesk.errors import DuplicateError, UserError
 from partnerdesk.gui import format as fmt
+from partnerdesk.gui.date_field import DateField
 from partnerdesk.gui.dialogs.messages import DialogService
 from partnerdesk.gui.palette import span
 from partnerdesk.services import Services
@@ -49,9 +50,7 @@ class QuickLogDialog(QDialog):
         row.addStretch(1)
         form.addRow("Direction:", row)
 
-        self.date = QDateEdit(QDate(services.clock.today()), self)
-        self.date.setCalendarPopup(True)
-        self.date.setDisplayFormat("yyyy-MM-dd")
+        self.date = DateField(services.clock.today, parent=self)
         self.date.setAccessibleName("Date")
         form.addRow("&Date:", self.date)
 
@@ -127,14 +126,18 @@ class QuickLogDialog(QDialog):
             idx = self.partner.findText(text, Qt.MatchFlag.MatchContains)
             code = self.partner.itemData(idx) if idx >= 0 and text else text
         return dict(partner=code or "", direction="given" if self.given.isChecked() else "received",
-                    work_date=self.date.date().toPython(), hours=self.hours.text(),
+                    work_date=self.date.date(), hours=self.hours.text(),
                     category=self.category.currentData(), staff=self.staff.text() or None,
                     after_hours=self.after_hours.isChecked(), callout=self.callout.isChecked(),
                     overtime=self.overtime.isChecked(), miles=self.miles.text() or None,
                     description=self.description.text() or None)
 
     def update_preview(self) -> None:
-        v = self.values()
+        try:
+            v = self.values()
+        except UserError as exc:  # a date that is not one yet
+            self.preview_label.setText(span(str(exc), 'bad'))
+            return
         if not v["partner"] or not v["hours"].strip():
             self.preview_label.setText("")
             return
@@ -159,8 +162,9 @@ class QuickLogDialog(QDialog):
         return text
 
     def save(self) -> None:
-        values = self.values()
         try:
+            self.date.normalise()
+            values = self.values()
             try:
                 r = self.services.hours.log(**values)
             except DuplicateError as exc:

@@ -7,13 +7,13 @@ from __future__ import annotations
 
 from datetime import date
 
-from PySide6.QtCore import QDate
-from PySide6.QtWidgets import (QCheckBox, QComboBox, QDateEdit, QDialog, QDialogButtonBox, QFormLayout, QLabel,
+from PySide6.QtWidgets import (QCheckBox, QComboBox, QDialog, QDialogButtonBox, QFormLayout, QLabel,
                                QLineEdit, QPlainTextEdit, QPushButton, QVBoxLayout, QWidget)
 
 from partnerdesk.domain.money import Money, format_cents
 from partnerdesk.domain.statements import StatementDTO
 from partnerdesk.errors import UserError
+from partnerdesk.gui.date_field import DateField
 from partnerdesk.gui.palette import css
 from partnerdesk.services import Services
 
@@ -163,9 +163,7 @@ class PaymentDialog(_StatementDialog):
         self.amount.setAccessibleName("Amount paid")
         self.amount.setToolTip("Dollars and cents; a partial payment is fine")
         self.form.addRow("&Amount ($):", self.amount)
-        self.paid_on = QDateEdit(QDate(self.today), self)
-        self.paid_on.setDisplayFormat("yyyy-MM-dd")
-        self.paid_on.setCalendarPopup(True)
+        self.paid_on = DateField(self.today, field="date paid", parent=self)
         self.paid_on.setAccessibleName("Date paid")
         self.form.addRow("&Date paid:", self.paid_on)
         self.method = QComboBox(self)
@@ -184,9 +182,9 @@ class PaymentDialog(_StatementDialog):
         self.method.setCurrentIndex(max(self.method.findData(key), 0))
 
     def submit(self) -> str:
-        qd = self.paid_on.date()
+        self.paid_on.normalise()
         p = self.services.payments.record(self.statement.number, self.amount.text().strip() or "0",
-                                          date(qd.year(), qd.month(), qd.day()), self.method.currentData(),
+                                          self.paid_on.date(), self.method.currentData(),
                                           self.reference.text().strip() or None, today=self.today)
         st = self.services.statements.get(self.statement.number)
         return (f"Recorded {format_cents(p.amount_cents)} by {p.method} on {st.number}: now "
