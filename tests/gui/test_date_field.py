@@ -87,3 +87,18 @@ def test_payment_and_agreement_dates_are_typed_the_same_way(qtbot, demo_ctx):
     assert ag.values()["expiry_date"] is None
     _retype(qtbot, ag.expiry_date, "12/31/2030")
     assert ag.values()["expiry_date"] == date(2030, 12, 31)
+
+
+def test_a_contact_is_verified_today_with_one_click(qtbot, demo_ctx, tmp_path):
+    from partnerdesk.gui.dialogs.contact_dialog import ContactDialog
+
+    contact = next(c for c in demo_ctx.services.contacts.list() if c.last_verified != TODAY)
+    dlg = ContactDialog(demo_ctx.services, contact)
+    qtbot.addWidget(dlg)
+    dlg.show()
+    dlg.grab().save(str(tmp_path / "contact-dialog.png"))
+    qtbot.mouseClick(dlg.verified_today, Qt.MouseButton.LeftButton)
+    assert dlg.verified.text() == TODAY.isoformat() and dlg.verified.weekday.text() == "Thursday"
+    dlg.save()
+    assert dlg.result() == dlg.DialogCode.Accepted
+    assert demo_ctx.services.contacts.get(contact.id).last_verified == TODAY

@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
-from PySide6.QtWidgets import (QComboBox, QDialog, QDialogButtonBox, QFormLayout, QLineEdit, QPlainTextEdit,
-                               QSpinBox, QVBoxLayout, QWidget)
+from PySide6.QtWidgets import (QComboBox, QDialog, QDialogButtonBox, QFormLayout, QHBoxLayout, QLineEdit,
+                               QPlainTextEdit, QPushButton, QSpinBox, QVBoxLayout, QWidget)
 
 from partnerdesk.domain.dto import ContactDTO
 from partnerdesk.errors import UserError
+from partnerdesk.gui.date_field import DateField
 from partnerdesk.gui.dialogs.messages import show_error
 from partnerdesk.services import Services
 
@@ -41,14 +42,23 @@ class ContactDialog(QDialog):
         self.on_call.setFixedHeight(60)
         self.notes = QPlainTextEdit(self)
         self.notes.setFixedHeight(60)
-        self.verified = QLineEdit(self)
-        self.verified.setPlaceholderText("YYYY-MM-DD")
+        self.verified = DateField(services.clock.today, optional=True, field="last verified", parent=self)
+        self.verified.setAccessibleName("Last verified")
+        self.verified_today = QPushButton("Verified t&oday", self)
+        self.verified_today.setToolTip("You have just checked these numbers with the person")
+        self.verified_today.clicked.connect(lambda: self.verified.setDate(services.clock.today()))
+        verified_row = QWidget(self)
+        row = QHBoxLayout(verified_row)
+        row.setContentsMargins(0, 0, 0, 0)
+        row.addWidget(self.verified, 1)
+        row.addWidget(self.verified_today)
+        verified_row.setFocusProxy(self.verified)  # the label's Alt+L lands in the date
         for label, w in (("&Agency:", self.agency), ("&Name:", self.name), ("&Title:", self.title_edit),
                          ("&Role tags:", self.role_tags), ("&Work phone:", self.work), ("&Mobile:", self.mobile),
                          ("After &hours:", self.after_hours), ("&Personal:", self.personal),
                          ("&E-mail:", self.email), ("Es&calation order:", self.escalation),
                          ("S&kills:", self.skills), ("&On-call notes:", self.on_call), ("Note&s:", self.notes),
-                         ("&Last verified:", self.verified)):
+                         ("&Last verified:", verified_row)):
             form.addRow(label, w)
         buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Save | QDialogButtonBox.StandardButton.Cancel, self)
         buttons.accepted.connect(self.save)
@@ -70,7 +80,7 @@ class ContactDialog(QDialog):
             self.skills.setText(", ".join(contact.skills))
             self.on_call.setPlainText(contact.on_call_notes or "")
             self.notes.setPlainText(contact.notes or "")
-            self.verified.setText(contact.last_verified.isoformat() if contact.last_verified else "")
+            self.verified.setDate(contact.last_verified)
 
     def values(self) -> dict:
         return dict(name=self.name.text(), title=self.title_edit.text(), role_tags=self.role_tags.text(),
@@ -78,7 +88,7 @@ class ContactDialog(QDialog):
                     after_hours_phone=self.after_hours.text(), personal_phone=self.personal.text(),
                     email=self.email.text(), escalation_order=self.escalation.value() or None,
                     on_call_notes=self.on_call.toPlainText(), notes=self.notes.toPlainText(),
-                    last_verified=self.verified.text().strip() or None)
+                    last_verified=self.verified.date())
 
     def save(self) -> None:
         skills = [s.strip() for s in self.skills.text().split(",") if s.strip()]
