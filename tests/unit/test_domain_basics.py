@@ -134,3 +134,21 @@ def test_relative_words_need_a_today():
     for text in ("today", "tue", "-2", "20261201"):
         with pytest.raises(ValidationError):
             parse_date(text)
+
+
+@pytest.mark.parametrize("n, noun, text", [(1, "agency", "1 agency"), (8, "agency", "8 agencies"),
+                                           (48, "contact", "48 contacts"), (1, "row", "1 row"),
+                                           (0, "row", "0 rows"), (2, "entry", "2 entries"),
+                                           (3, "warning", "3 warnings"), (1204, "day", "1,204 days"),
+                                           (2, "match", "2 matches")])
+def test_counts_read_as_english(n, noun, text):
+    from partnerdesk.domain.wording import plural
+
+    assert plural(n, noun) == text
+
+
+def test_status_words_are_one_vocabulary():
+    from partnerdesk.domain.wording import status_word
+
+    assert status_word("partially_paid") == "partially paid"
+    assert status_word("issued") == "issued" and status_word(None) == ""
