@@ -79,6 +79,26 @@ class IssueOutcome:
 
 
 @dataclass(frozen=True)
+class IssuePlan:
+    """What issuing a quarter's statements would do, said before it is done: every draft, and those a
+    guard will refuse (an unfiled or draft agreement, a cap passed without a reason) with the reason."""
+
+    quarter: str
+    drafts: tuple[StatementDTO, ...]
+    refusals: tuple[tuple[StatementDTO, str], ...] = ()
+
+    @property
+    def to_issue(self) -> tuple[StatementDTO, ...]:
+        refused = {d.id for d, _why in self.refusals}
+        return tuple(d for d in self.drafts if d.id not in refused)
+
+    @property
+    def total_cents(self) -> int:
+        """The amount due on the statements that will be issued."""
+        return sum(d.amount_due_cents for d in self.to_issue)
+
+
+@dataclass(frozen=True)
 class VerifyResult:
     number: str
     ok: bool

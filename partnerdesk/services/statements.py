@@ -31,8 +31,8 @@ from partnerdesk.domain import sealing
 from partnerdesk.domain.netting import (OFFSET, PROVIDED, BillableEntry, LineDraft, build_statement,
                                         payment_status)
 from partnerdesk.domain.periods import Quarter, fiscal_year_of, long_date, short_date
-from partnerdesk.domain.statements import (AccountSummary, CapView, HeldEntry, IssueOutcome, StatementDTO,
-                                           StatementView, VerifyResult)
+from partnerdesk.domain.statements import (AccountSummary, CapView, HeldEntry, IssueOutcome, IssuePlan,
+                                           StatementDTO, StatementView, VerifyResult)
 from partnerdesk.errors import FrozenError, NotFoundError, UserError, ValidationError
 from partnerdesk.services.agencies import agency_dto
 from partnerdesk.services.base import clean_text, find_agency, require_home
@@ -385,6 +385,26 @@ class StatementService:
             cap_override_reason=st.cap_override_reason)
 
     # -- issuing ----------------------------------------------------------------------------------
+    def plan_issue(self, quarter: str, today: date | None = None) -> IssuePlan:
+        """What ``issue(quarter, all_partners=True)`` would do, before anything is numbered: the quarter's
+        drafts (refreshed, as issuing refreshes them) and those the issue guards would refuse, with why."""
+        today = today or self.db.clock.today()
+        with self.db.read() as s:
+            home = require_home(s)
+            check_billing_node(home, self.db.node_id)
+            q = Quarter.parse(quarter, home.fy_start_month)
+            check_quarter_ended(q, today)
+        drafts = self.draft(str(q), all_partners=True, today=today)
+        refusals = []
+        with self.db.read() as s:
+            home = require_home(s)
+            for d in drafts:
+                agr = s.get(Agreement, s.get(Statement, d.id).agreement_id)
+                why = _agreement_refusal(agr) or _cap_refusal(s, home, agr, q)
+                if why:
+                    refusals.append((d, why))
+        return IssuePlan(str(q), tuple(drafts), tuple(refusals))
+
     def issue(self, quarter: str, partner: str | None = None, all_partners: bool = False,
               out_dir: Path | str | None = None, cap_override_reason: str | None = None,
               today: date | None = None, progress: Progress | None = None,
@@ -466,21 +486,17 @@ class StatementService:
                 home = require_home(s)
                 check_billing_node(home, self.db.node_id)
                 agr = s.get(Agreement, agreement_id)
-                if agr.is_draft:
-                    raise _Skip(f"{agr.number} is a draft agreement and cannot be billed")
-                if not agr.filing_reference:
-                    raise _Skip(f"{agr.number} is not filed (RCW 39.34.040) and cannot be billed: add its "
-                                "filing reference (county auditor number or web listing) first")
+                refused = _agreement_refusal(agr)
+                if refused:
+                    raise _Skip(refused)
                 b = self._build(s, home, q, partner_id, agreement_id, Pricer(s, {agreement_id}), today)
                 if b is None:
                     raise _Skip(f"nothing to bill {pcode} under {anum} for {q}")
                 st, held, warnings = b.statement, b.held, [w for w in b.warnings if "held back" not in w
                                                            and "cap" not in w]
-                cap = _cap_view(s, home, agr, q.fiscal_year, q.end)
-                if cap is not None and _over_cap(cap):
+                if _cap_refusal(s, home, agr, q):
                     if not reason:
-                        raise _Skip(f"{anum}: this statement takes FY{q.fiscal_year} billing past the agreement's "
-                                    "cap; give --cap-override-reason to issue it anyway (the reason is recorded)")
+                        raise _Skip(_cap_refusal(s, home, agr, q))
                     st.cap_override_reason = reason
                 s.flush()
                 fy = fiscal_year_of(today, home.fy_start_month)
@@ -604,6 +620,45 @@ class StatementService:
                 raise ValidationError(f"{st.number or 'this draft'} has no frozen PDF; issue it first (a draft can "
                                       "be previewed)")
             return doc.pdf
+
+    def documents(self, refs: Iterable[str], today: date | None = None,
+                  should_cancel: Cancel | None = None) -> list[tuple[StatementDTO, bytes]]:
+        """The PDF of each statement named: an issued one's frozen PDF, a draft's preview (marked DRAFT)."""
+        out = []
+        for ref in refs:
+            if should_cancel is not None and should_cancel():
+                break
+            out.append((self.get(ref), self.preview(ref, today)))
+        return out
+
+    def save_pdfs(self, refs: Iterable[str], folder: Path | str, today: date | None = None,
+                  progress: Progress | None = None) -> list[Path]:
+        """Write each statement's PDF into ``folder`` (issued: ``{number}.pdf``, the frozen file; a draft:
+        ``DRAFT-….pdf``, rendered for review with the DRAFT mark), all in one step."""
+        folder = Path(folder)
+        refs = list(refs)
+        if not refs:
+            raise ValidationError("select one or more statements to save")
+        check_writable_folder(folder)
+        paths = []
+        for i, ref in enumerate(refs):
+            if progress:
+                progress(i, len(refs), "")
+            st = self.get(ref)
+            path = folder / pdf_file_name(st)
+            write_file(path, self.preview(ref, today))
+            paths.append(path)
+        if progress:
+            progress(len(refs), len(refs), "done")
+        return paths
+
+    def save_pdf(self, ref: str, path: Path | str, today: date | None = None) -> Path:
+        """One statement's PDF, issued or draft (``write_pdf`` writes issued ones only)."""
+        path = Path(path)
+        if path.suffix.lower() != ".pdf":
+            raise ValidationError(f"{path.name}: the file name must end in .pdf")
+        write_file(path, self.preview(ref, today))
+        return path
 
     def write_pdf(self, ref: str, path: Path | str) -> Path:
         path = Path(path)
@@ -904,6 +959,34 @@ def _cap_view(s: Session, home: Agency, agr: Agreement, fiscal_year: int, throug
 def _over_cap(cap: CapView) -> bool:
     return bool((cap.cap_cents and cap.used_cents > cap.cap_cents)
                 or (cap.cap_minutes and cap.used_minutes > cap.cap_minutes))
+
+
+def _agreement_refusal(agr: Agreement) -> str | None:
+    """Why nothing can be billed under ``agr`` (a draft, or not filed), or None."""
+    if agr.is_draft:
+        return f"{agr.number} is a draft agreement and cannot be billed"
+    if not agr.filing_reference:
+        return (f"{agr.number} is not filed (RCW 39.34.040) and cannot be billed: add its filing reference "
+                "(county auditor number or web listing) first")
+    return None
+
+
+def _cap_refusal(s: Session, home: Agency, agr: Agreement, q: Quarter) -> str | None:
+    """Why the quarter's statement under ``agr`` needs a cap override reason, or None."""
+    cap = _cap_view(s, home, agr, q.fiscal_year, q.end)
+    if cap is not None and _over_cap(cap):
+        return (f"{agr.number}: this statement takes FY{q.fiscal_year} billing past the agreement's cap; issuing "
+                "it needs a recorded reason (Issue past cap… on the Statements page, --cap-override-reason on the "
+                "command line)")
+    return None
+
+
+def pdf_file_name(st: StatementDTO) -> str:
+    """``LYN-2026-0002.pdf`` for an issued statement; ``DRAFT-2026Q2-MUK-ILA-2025-003.pdf`` for a draft."""
+    if st.number:
+        return f"{st.number}.pdf"
+    raw = f"DRAFT-{st.period}-{st.partner}-{st.agreement_number or 'no-agreement'}"
+    return "".join(c if c.isalnum() or c in "-_." else "-" for c in raw) + ".pdf"
 
 
 def check_writable_folder(out: Path) -> None:
