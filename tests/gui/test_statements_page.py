@@ -37,7 +37,7 @@ def test_draft_preview_and_issue_all(qtbot, page, window, tmp_path):
     qtbot.waitUntil(lambda: page.model.rowCount() == 7 and sum(1 for r in page.model.rows if r.number) == 6,
                     timeout=20000)
     kind, title, text = window.shown_messages[-1]
-    assert "Issued 6 statement(s)" in text and "AWW" in text and "RCW 39.34.040" in text
+    assert "Issued 6 statements" in text and "AWW" in text and "RCW 39.34.040" in text
     assert page.progress is None  # the progress dialog is gone
     window.resize(1400, 820)
     row = next(i for i in range(page.proxy.rowCount()) if page.proxy.index(i, 0).data() == "LYN-2026-0002")

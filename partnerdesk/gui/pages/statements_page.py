@@ -1,5 +1,9 @@
 """Statements page: the quarter's drafts and issued statements, an in-app PDF preview (QtPdf), issuing one
-or all in a worker with a cancellable progress dialog, and printing through the system print dialog.
+or all in a worker with a cancellable progress dialog (after a confirmation that says what will happen),
+saving or printing every selected statement in one step, and each partner's statement of account.
+
+After every action the page reloads, keeps the selection (rows are matched by id: a draft keeps its id
+when it is issued) and renders the preview again, so it never shows what was true before.
 
 Thin widget: every action is one service call (off the GUI thread when it can take time)."""
 
@@ -9,97 +13,23 @@ import threading
 from datetime import date
 from typing import Any
 
-from PySide6.QtCore import QBuffer, QByteArray, QIODevice, QPointF, QRectF, QSize, Qt, Signal
-from PySide6.QtGui import QAction, QKeySequence, QPainter
-from PySide6.QtPdf import QPdfDocument
-from PySide6.QtPdfWidgets import QPdfView
+from PySide6.QtCore import QItemSelection, QItemSelectionModel, Qt, Signal
+from PySide6.QtGui import QAction, QKeySequence
 from PySide6.QtPrintSupport import QPrintDialog, QPrinter
-from PySide6.QtWidgets import (QComboBox, QFileDialog, QInputDialog, QLabel, QProgressDialog, QSplitter,
-                               QVBoxLayout, QWidget)
+from PySide6.QtWidgets import QComboBox, QInputDialog, QProgressDialog, QSplitter, QWidget
 
 from partnerdesk.domain.periods import Quarter
+from partnerdesk.domain.statements import IssuePlan
+from partnerdesk.domain.wording import plural, status_word
 from partnerdesk.gui import format as fmt
+from partnerdesk.gui.dialogs.files import FilePicker
 from partnerdesk.gui.dialogs.messages import DialogService, show_error
-from partnerdesk.gui.models.table_model import Column
+from partnerdesk.gui.models.table_model import ROW_ROLE, Column
 from partnerdesk.gui.pages.base import TablePage
+from partnerdesk.gui.pdf_preview import PdfPreview, print_pdfs
 from partnerdesk.gui.workers import run_in_worker
 
 STATUS_COLORS = {"draft": "muted", "void": "bad", "partially_paid": "warn", "paid": "good"}  # palette roles
-
-
-class PdfPreview(QWidget):
-    """A QPdfView over PDF bytes held in memory."""
-
-    def __init__(self, parent: QWidget | None = None):
-        super().__init__(parent)
-        self.document = QPdfDocument(self)
-        self.view = self._make_view(self.document)
-        self.caption = QLabel("Select a statement to preview it.", self)
-        self.caption.setWordWrap(True)
-        self.lay = QVBoxLayout(self)
-        self.lay.setContentsMargins(0, 0, 0, 0)
-        self.lay.addWidget(self.caption)
-        self.lay.addWidget(self.view, 1)
-        self._buffer: QBuffer | None = None
-        self.data = b""
-
-    def _make_view(self, doc: QPdfDocument) -> QPdfView:
-        view = QPdfView(self)
-        view.setDocument(doc)
-        view.setPageMode(QPdfView.PageMode.MultiPage)
-        view.setZoomMode(QPdfView.ZoomMode.FitToWidth)
-        view.setAccessibleName("Statement preview")
-        return view
-
-    def show_pdf(self, data: bytes, caption: str) -> None:
-        """Show ``data`` in a fresh QPdfDocument (the view keeps no stale pages of the previous one)."""
-        old_doc, old_buf = self.document, self._buffer
-        self.data = data
-        buf = QBuffer(self)
-        buf.setData(QByteArray(data))
-        buf.open(QIODevice.OpenModeFlag.ReadOnly)
-        doc = QPdfDocument(self)
-        doc.load(buf)
-        self.document, self._buffer = doc, buf
-        old_view, self.view = self.view, self._make_view(doc)  # a fresh view: no cached pages of the last one
-        self.lay.replaceWidget(old_view, self.view)
-        old_view.deleteLater()
-        self.caption.setText(caption)
-        old_doc.close()
-        old_doc.deleteLater()
-        if old_buf is not None:
-            old_buf.close()
-            old_buf.deleteLater()
-
-    def clear(self, caption: str = "Select a statement to preview it.") -> None:
-        self.show_pdf(b"", caption)
-
-    def page_count(self) -> int:
-        return self.document.pageCount()
-
-    def print_to(self, printer: QPrinter) -> int:
-        """Paint every page onto ``printer`` (rendered at the printer's resolution); returns pages printed."""
-        n = self.document.pageCount()
-        if n == 0:
-            return 0
-        painter = QPainter()
-        if not painter.begin(printer):
-            return 0
-        try:
-            dpi = printer.resolution()
-            for i in range(n):
-                if i:
-                    printer.newPage()
-                pts = self.document.pagePointSize(i)
-                size = QSize(int(pts.width() / 72 * dpi), int(pts.height() / 72 * dpi))
-                image = self.document.render(i, size)
-                target = painter.viewport()
-                scale = min(target.width() / size.width(), target.height() / size.height())
-                w, h = size.width() * scale, size.height() * scale
-                painter.drawImage(QRectF(QPointF(0, 0), QPointF(w, h)), image)
-        finally:
-            painter.end()
-        return n
 
 
 class StatementsPage(TablePage):
@@ -107,11 +37,12 @@ class StatementsPage(TablePage):
     search_placeholder = "Filter statements…"
     issued = Signal(int)  # how many statements an issue run produced
     preview_ready = Signal()
+    printed = Signal(int)  # pages sent to the printer
     columns = (
         Column("Number", lambda s: s.number or "(draft)"),
         Column("Partner", lambda s: s.partner),
         Column("Agreement", lambda s: s.agreement_number),
-        Column("Status", lambda s: s.status.replace("_", " "), color=lambda s: STATUS_COLORS.get(s.status)),
+        Column("Status", lambda s: status_word(s.status), color=lambda s: STATUS_COLORS.get(s.status)),
         Column("Lines", lambda s: s.line_count, align_right=True),
         Column("Gross", lambda s: s.gross_cents, fmt.money, align_right=True),
         Column("Offset", lambda s: s.offset_cents, fmt.money, align_right=True),
@@ -149,10 +80,13 @@ class StatementsPage(TablePage):
         self.btn_void = self.add_button("&Void…", self.void_selected, None,
                                         "Void the selected statement, with a reason; optionally issue its "
                                         "replacement (Ctrl+Shift+D)")
-        self.btn_save = self.add_button("&Save PDF…", self.save_pdf, "export", "Save the selected issued statement",
+        self.btn_save = self.add_button("&Save PDF…", self.save_pdf, "export",
+                                        "Save every selected statement as PDF, drafts included (marked DRAFT)",
                                         "Ctrl+S")
         self.btn_print = self.add_button("&Print…", self.print_selected, "print",
-                                         "Send the previewed statement to a printer", "Ctrl+P")
+                                         "Print every selected statement in one job, drafts included", "Ctrl+P")
+        self.btn_account = self.add_button("&Account…", self.show_account, None,
+                                           "The selected partner's statement of account and payments")
         self.finish_toolbar()
         self.preview = PdfPreview(self)
         splitter = QSplitter(Qt.Orientation.Horizontal, self)
@@ -166,8 +100,7 @@ class StatementsPage(TablePage):
         self.ui.pageLayout.setStretchFactor(self.ui.subtitle, 0)
         self.splitter = splitter
         self.quarter.currentIndexChanged.connect(lambda _i: self.reload())
-        self.ui.table.selectionModel().selectionChanged.connect(lambda *_: self._preview_selected())
-        self.ui.table.selectionModel().selectionChanged.connect(lambda *_: self._update_actions())
+        self.ui.table.selectionModel().selectionChanged.connect(self._selection_changed)
         # the same actions on the table's context menu, with keyboard shortcuts while the page has focus
         self.act_pay = self._table_action("Record &payment…", "Ctrl+Shift+P", self.record_payment)
         self.act_credit = self._table_action("&Credit note…", "Ctrl+Shift+R", self.credit_note)
@@ -179,6 +112,10 @@ class StatementsPage(TablePage):
         self.progress: QProgressDialog | None = None
         self._cancel = threading.Event()
         self.last_results: list[Any] = []
+        self.last_saved: list[str] = []  # the files the last Save PDF wrote
+        self.previewed_id: str | None = None  # the statement the preview shows
+        self._preview_token = 0  # drops a preview that arrives after a newer one was asked for
+        self._restoring = False
 
     def _table_action(self, text: str, shortcut: str, slot) -> QAction:
         a = QAction(text, self)
@@ -206,6 +143,10 @@ class StatementsPage(TablePage):
                             ((self.btn_void, self.act_void), can_void)):
             for w in widgets:
                 w.setEnabled(ok)
+        rows = self.selected_rows()
+        for b in (self.btn_save, self.btn_print):
+            b.setEnabled(bool(rows))
+        self.btn_account.setEnabled(len({r.partner for r in rows}) == 1)
 
     def _fill_quarters(self) -> None:
         try:
@@ -235,10 +176,13 @@ class StatementsPage(TablePage):
         return "statements"
 
     def apply(self, data) -> None:
+        keep = [r.id for r in self.selected_rows()]  # the model still holds the rows before the reload
+        current = self.proxy.data(self.ui.table.currentIndex(), ROW_ROLE)
         super().apply(data)
         if not self.has_restored_columns:  # widths the user chose (saved from the last run) are kept
             for col in (0, 1, 3):  # number, partner, status: never elided
                 self.ui.table.resizeColumnToContents(col)
+        self._restore_selection(keep, current.id if current is not None else None)
         if not data:
             self.set_subtitle(f"No statements for {self.current_quarter()} yet. Click Draft to prepare one per "
                               "partner and agreement from the hours logged in that quarter, review them, then "
@@ -257,20 +201,74 @@ class StatementsPage(TablePage):
     def _drafted(self, drafts) -> None:
         warnings = sum(len(d.warnings) for d in drafts)
         self.set_subtitle(f"{len(drafts)} draft statement{'s' if len(drafts) != 1 else ''} for "
-                          f"{self.current_quarter()}" + (f"; {warnings} warning(s) — see Notes" if warnings else ""))
+                          f"{self.current_quarter()}" + (f"; {plural(warnings, 'warning')} — see Notes"
+                                                         if warnings else ""))
         self.reload()
 
-    def _preview_selected(self) -> None:
-        rows = self.selected_rows()
-        if len(rows) != 1:
+    # -- selection and preview ---------------------------------------------------------------------
+    def _selection_changed(self, *_args) -> None:
+        if self._restoring:
             return
-        s = rows[0]
-        caption = (f"{s.number} — {s.partner_name} — {s.status.replace('_', ' ')}" if s.number
-                   else f"DRAFT for {s.partner_name} — review, then issue")
-        run_in_worker(self, lambda: self.services.statements.preview(s.id, today=self.today),
-                      lambda data: self._show_preview(data, caption), lambda exc: show_error(self, exc))
+        self._preview_selected()
+        self._update_actions()
 
-    def _show_preview(self, data: bytes, caption: str) -> None:
+    def _restore_selection(self, ids: list[str], current_id: str | None) -> None:
+        """Select again the rows that were selected before a reload, and render the preview afresh (or clear
+        it when its statement is gone)."""
+        wanted = set(ids)
+        selection = QItemSelection()
+        current = None
+        for row in range(self.proxy.rowCount()):
+            r = self.proxy.data(self.proxy.index(row, 0), ROW_ROLE)
+            if r.id in wanted:
+                selection.select(self.proxy.index(row, 0), self.proxy.index(row, self.proxy.columnCount() - 1))
+                if current is None or r.id == current_id:
+                    current = self.proxy.index(row, 0)
+        self._restoring = True
+        try:
+            sm = self.ui.table.selectionModel()
+            if current is not None:
+                sm.setCurrentIndex(current, QItemSelectionModel.SelectionFlag.NoUpdate)
+            sm.select(selection, QItemSelectionModel.SelectionFlag.ClearAndSelect)
+        finally:
+            self._restoring = False
+        if current is not None:
+            self.ui.table.scrollTo(current)
+        self._update_actions()
+        self._preview_selected(refresh=True)
+
+    def _preview_target(self):
+        """The statement to preview: the current row when it is selected, else the first selected row, else
+        (nothing selected) the one already shown, if it is still listed."""
+        rows = self.selected_rows()
+        current = self.proxy.data(self.ui.table.currentIndex(), ROW_ROLE)
+        if rows:
+            return next((r for r in rows if current is not None and r.id == current.id), rows[0]), len(rows)
+        return next((r for r in self.model.rows if r.id == self.previewed_id), None), 0
+
+    def _preview_selected(self, refresh: bool = False) -> None:
+        s, selected = self._preview_target()
+        if s is None:
+            if refresh or self.previewed_id is not None:
+                self.previewed_id = None
+                self._preview_token += 1
+                self.preview.clear()
+            return
+        if s.id == self.previewed_id and not refresh:
+            return
+        caption = (f"{s.number} — {s.partner_name} — {status_word(s.status)}" if s.number
+                   else f"DRAFT for {s.partner_name} — review, then issue")
+        if selected > 1:
+            caption += f" ({selected} selected: Save PDF and Print take them all)"
+        self.previewed_id = s.id
+        self._preview_token += 1
+        token = self._preview_token
+        run_in_worker(self, lambda: self.services.statements.preview(s.id, today=self.today),
+                      lambda data: self._show_preview(token, data, caption), lambda exc: show_error(self, exc))
+
+    def _show_preview(self, token: int, data: bytes, caption: str) -> None:
+        if token != self._preview_token:  # a newer preview was asked for meanwhile
+            return
         self.preview.show_pdf(data, caption)
         self.preview_ready.emit()
 
@@ -280,7 +278,7 @@ class StatementsPage(TablePage):
             DialogService.inform(self, "Issue statement", "Select a draft statement first (Draft makes them).")
             return
         names = ", ".join(f"{d.partner} ({d.agreement_number})" for d in drafts)
-        if not DialogService.ask(self, "Issue statement", f"Issue {len(drafts)} statement(s) to {names}?\n\n"
+        if not DialogService.ask(self, "Issue statement", f"Issue {plural(len(drafts), 'statement')} to {names}?\n\n"
                                  "Issuing assigns the number and freezes the lines and the PDF."):
             return
         ids = [d.id for d in drafts]
@@ -317,10 +315,48 @@ class StatementsPage(TablePage):
         return out
 
     def issue_all(self) -> None:
+        """Say what issuing the quarter will do — how many, how much, which will be refused and why — and
+        issue only when the user agrees."""
         q = self.current_quarter()
-        if not DialogService.ask(self, "Issue all statements",
-                                 f"Issue every statement for {q}?\n\nEach one is numbered and frozen as it is "
-                                 "issued; cancelling stops before the next one."):
+        self.ui.footer.setText(f"Checking the statements for {q}…")
+        run_in_worker(self, lambda: self.services.statements.plan_issue(q, today=self.today),
+                      self._confirm_issue_all, self._issue_failed)
+
+    @staticmethod
+    def describe_plan(plan: IssuePlan) -> str:
+        lines = []
+        n = len(plan.to_issue)
+        if n:
+            lines.append(f"Issue {plural(n, 'statement')} for {plan.quarter}, {fmt.money(plan.total_cents)} due "
+                         "in all?")
+            lines += [f"  • {d.partner} {d.agreement_number or ''}: {fmt.money(d.amount_due_cents)}"
+                      for d in plan.to_issue[:12]]
+            if n > 12:
+                lines.append(f"  • and {plural(n - 12, 'more statement')}")
+        else:
+            lines.append(f"Nothing can be issued for {plan.quarter}.")
+        if plan.refusals:
+            lines.append("")
+            lines.append(f"{plural(len(plan.refusals), 'statement')} will not be issued:")
+            lines += [f"  • {d.partner} {d.agreement_number or ''}: {why}" for d, why in plan.refusals]
+        if n:
+            lines += ["", "Each one is numbered and frozen as it is issued; cancelling stops before the next one."]
+        return "\n".join(lines)
+
+    def _confirm_issue_all(self, plan: IssuePlan) -> None:
+        self._update_footer()
+        q = plan.quarter
+        if not plan.drafts:
+            DialogService.inform(self, "Issue all statements", f"Nothing to issue for {q}: no unbilled hours given "
+                                 "in the quarter.")
+            self.reload()
+            return
+        if not plan.to_issue:
+            DialogService.inform(self, "Issue all statements", self.describe_plan(plan), kind="warning")
+            self.reload()
+            return
+        if not DialogService.ask(self, "Issue all statements", self.describe_plan(plan)):
+            self.reload()  # the drafts were refreshed for the count: show them
             return
         self._run_issue(lambda progress, cancel: self.services.statements.issue(
             q, all_partners=True, today=self.today, progress=progress, should_cancel=cancel), None)
@@ -368,7 +404,7 @@ class StatementsPage(TablePage):
                 done.append(r.statement.number)
             else:
                 problems.append(f"{r.partner} {r.agreement_number}: {r.skipped_reason}")
-        text = f"Issued {len(done)} statement(s)" + (f": {', '.join(done)}." if done else ".")
+        text = f"Issued {plural(len(done), 'statement')}" + (f": {', '.join(done)}." if done else ".")
         if self._cancel.is_set():
             text += "\nCancelled before the rest; no number was used by them."
         if problems:
@@ -424,21 +460,70 @@ class StatementsPage(TablePage):
                                "is corrected by a credit note).")
 
     def save_pdf(self) -> None:
-        rows = [s for s in self.selected_rows() if s.number]
-        if len(rows) != 1:
-            DialogService.inform(self, "Save PDF", "Select one issued statement.")
+        """Save every selected statement in one step: one file asked for one statement, a folder for several.
+        Drafts are saved too, rendered for review with the DRAFT mark."""
+        from partnerdesk.services.statements import pdf_file_name
+
+        rows = self.selected_rows()
+        if not rows:
+            DialogService.inform(self, "Save PDF", "Select one or more statements (Ctrl+A selects them all).")
             return
-        path, _ = QFileDialog.getSaveFileName(self, "Save statement", f"{rows[0].number}.pdf", "PDF (*.pdf)")
-        if path:
-            run_in_worker(self, lambda: self.services.statements.write_pdf(rows[0].number, path),
-                          lambda p: self.ui.footer.setText(f"Saved {p}"), lambda exc: show_error(self, exc))
+        ids = [r.id for r in rows]
+        if len(rows) == 1:
+            path = FilePicker.save_file(self, "Save statement", pdf_file_name(rows[0]), "PDF (*.pdf)")
+            if not path:
+                return
+            job = lambda: [self.services.statements.save_pdf(ids[0], path, today=self.today)]  # noqa: E731
+        else:
+            folder = FilePicker.folder(self, f"Save {plural(len(rows), 'statement')} as PDF into")
+            if not folder:
+                return
+            job = lambda: self.services.statements.save_pdfs(ids, folder, today=self.today)  # noqa: E731
+        self.ui.footer.setText(f"Saving {plural(len(rows), 'statement')}…")
+        run_in_worker(self, job, self._saved, lambda exc: show_error(self, exc))
+
+    def _saved(self, paths) -> None:
+        self.last_saved = [str(p) for p in paths]
+        drafts = sum(1 for p in paths if p.name.startswith("DRAFT-"))
+        where = str(paths[0]) if len(paths) == 1 else f"{plural(len(paths), 'PDF')} in {paths[0].parent}"
+        text = f"Saved {where}" + (f" ({plural(drafts, 'draft')}, marked DRAFT)" if drafts and len(paths) > 1 else "")
+        self.ui.footer.setText(text)
+        self.set_subtitle(text)
+
+    def open_print_dialog(self, printer: QPrinter) -> bool:
+        """The system print dialog (tests replace this method to choose a PDF printer)."""
+        return QPrintDialog(printer, self).exec() == QPrintDialog.DialogCode.Accepted
 
     def print_selected(self) -> None:
-        if not self.preview.page_count():
-            DialogService.inform(self, "Print", "Select a statement to preview it first.")
+        """Print every selected statement, drafts included, in one print job."""
+        rows = self.selected_rows()
+        if not rows:
+            DialogService.inform(self, "Print", "Select one or more statements to print.")
             return
         printer = QPrinter(QPrinter.PrinterMode.HighResolution)
-        printer.setDocName(self.preview.caption.text())
-        dlg = QPrintDialog(printer, self)
-        if dlg.exec() == QPrintDialog.DialogCode.Accepted:
-            self.preview.print_to(printer)
+        printer.setDocName((rows[0].number or "DRAFT") if len(rows) == 1 else plural(len(rows), "statement"))
+        if not self.open_print_dialog(printer):
+            return
+        ids = [r.id for r in rows]
+        self.ui.footer.setText(f"Printing {plural(len(rows), 'statement')}…")
+        run_in_worker(self, lambda: [data for _st, data in self.services.statements.documents(ids, self.today)],
+                      lambda docs: self._print(printer, docs), lambda exc: show_error(self, exc))
+
+    def _print(self, printer: QPrinter, documents: list[bytes]) -> None:
+        pages = print_pdfs(printer, documents)
+        self.ui.footer.setText(f"Printed {plural(len(documents), 'statement')}, {plural(pages, 'page')}")
+        self.printed.emit(pages)
+
+    def show_account(self) -> None:
+        """The selected partner's statement of account and payments."""
+        from partnerdesk.gui.dialogs.account import AccountDialog
+
+        partners = {r.partner for r in self.selected_rows()}
+        if len(partners) != 1:
+            DialogService.inform(self, "Statement of account", "Select a statement of one partner.")
+            return
+        dlg = AccountDialog(self.services, partners.pop(), self)
+        try:
+            self.open_dialog(dlg)
+        finally:
+            dlg.deleteLater()
