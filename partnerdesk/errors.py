@@ -45,3 +45,10 @@ class DuplicateError(UserError):
     def __init__(self, message: str, existing_id: str):
         super().__init__(message)
         self.existing_id = existing_id
+
+
+class NoHomeError(ValidationError):
+    """The database has no home agency yet (a new, empty one): nothing that needs "us" can work."""
+
+    def __init__(self, message: str = NO_HOME):
+        super().__init__(message)

@@ -18,6 +18,7 @@ import platformdirs
 from partnerdesk import APP_NAME, ORG_NAME
 
 DB_FILENAME = "partnerdesk.sqlite3"
+DEMO_DB_FILENAME = "demo.sqlite3"  # the demo region lives in a file of its own, never the real database
 
 
 @dataclass(frozen=True)
@@ -31,6 +32,14 @@ class Paths:
         """This database file's backups: ``backups/`` for the default database, ``backups/<name>-<hash>/`` for
         any other file (``--db``), so a backup offered for one database is always a backup of that database."""
         return backup_dir_for(self.data_dir, self.db_path)
+
+    @property
+    def demo_db_path(self) -> Path:
+        return self.data_dir / DEMO_DB_FILENAME
+
+    @property
+    def default_db_path(self) -> Path:
+        return self.data_dir / DB_FILENAME
 
     @property
     def attachments_dir(self) -> Path:

@@ -52,6 +52,12 @@ def register(sub) -> None:
     a = asub.add_parser("edit", help="change an agency (only the options given)")
     _agency_options(a, adding=False)
     a.set_defaults(func=cmd_agencies_edit)
+    a = asub.add_parser("import", help="add the agencies of a CSV file (columns: code, name, kind, address, "
+                                       "phone, website, ubi, ein, ...), all or none")
+    a.add_argument("file", metavar="FILE")
+    a.add_argument("--dry-run", action="store_true", help="check every row, save nothing")
+    add_json_flag(a)
+    a.set_defaults(func=cmd_agencies_import)
     a = asub.add_parser("retire", help="retire a partner: kept with its history, offered for nothing new "
                                        "(deleted instead when nothing refers to it)")
     a.add_argument("code", metavar="CODE")
@@ -228,6 +234,17 @@ def cmd_agencies_edit(args: argparse.Namespace) -> int:
         emit_json(a)
     else:
         print(f"Changed {_agency_line(a)}")
+    return 0
+
+
+def cmd_agencies_import(args: argparse.Namespace) -> int:
+    ctx = context(args)
+    added = ctx.services.agencies.import_csv(args.file, dry_run=args.dry_run)
+    if args.json:
+        emit_json(added)
+    else:
+        print(f"{'Would add' if args.dry_run else 'Added'} {len(added)} agencies from {args.file}: "
+              + ", ".join(a.code for a in added))
     return 0
 
 

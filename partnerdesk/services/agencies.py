@@ -152,6 +152,28 @@ def _validate(values: dict[str, Any]) -> dict[str, Any]:
     return out
 
 
+_GENERIC = {"city", "town", "county", "of", "the", "district", "port", "tribe", "state", "village", "public",
+            "utility", "fire", "school", "no", "and"}
+
+
+def suggest_code(name: str, taken: set[str]) -> str:
+    import unicodedata
+
+    plain = "".join(c for c in unicodedata.normalize("NFKD", name or "") if not unicodedata.combining(c))
+    words = [w for w in re.findall(r"[A-Za-z0-9]+", plain)]
+    specific = [w for w in words if w.casefold() not in _GENERIC] or words or ["AGY"]
+    base = specific[0].upper()[:3] if len(specific) == 1 or len(specific[0]) >= 3 else \
+        "".join(w[0] for w in specific).upper()[:3]
+    if len(base) < 2 or not base[0].isalpha():  # "Fire District No. 7" -> FD7
+        base = "".join(w[0] for w in words if w.casefold() not in {"of", "the", "and", "no"}).upper()[:4]
+        if len(base) < 2 or not base[0].isalpha():
+            base = "AGY"
+    code, n = base, 2
+    while code in taken:
+        code, n = f"{base}{n}", n + 1
+    return code
+
+
 def is_referenced(s: Session, agency_id: str) -> bool:
     """Whether anything live points at the agency: contacts, agreements, rates, hours or statements."""
     checks = (
@@ -174,9 +196,24 @@ def _has_history(s: Session, agency_id: str) -> bool:
         or s.scalar(select(exists(select(Statement.id).where(Statement.issuer_agency_id == agency_id)))))
 
 
+class _DryRun(Exception):
+    """Raised inside a dry run's transaction to undo it."""
+
+
 class AgencyService:
     def __init__(self, db: Database):
         self.db = db
+
+    @staticmethod
+    def logo_from_file(path: str | os.PathLike) -> bytes:
+        """A logo file's bytes, checked (PNG or JPEG, at most 1 MB): what ``logo_image`` stores."""
+        return read_logo_file(path)
+
+    def suggest_code(self, name: str) -> str:
+        """A free short code for an agency's name: "City of Shelbyville" -> "SHE" (then "SHE2", ...)."""
+        with self.db.read() as s:
+            taken = set(s.scalars(select(Agency.code)))
+        return suggest_code(name, taken)
 
     def list(self, include_deleted: bool = False, include_retired: bool = True) -> list[AgencyDTO]:
         with self.db.read() as s:
@@ -290,6 +327,39 @@ class AgencyService:
                                       f"(partnerdesk agencies retire {a.code})", "code")
             soft_delete(a)
 
+    def import_csv(self, path: str | os.PathLike, dry_run: bool = False) -> list[AgencyDTO]:
+        """Add the agencies of a CSV file (a header row naming the columns: code and name at least; see
+        CSV_COLUMNS), all or none. A code already in the database is a problem of its line."""
+        rows = read_agency_csv(Path(path))
+        problems: list[str] = []
+        out: list[AgencyDTO] = []
+        try:
+            self._import_rows(rows, problems, out, Path(path).name, dry_run)
+        except _DryRun:
+            pass
+        return out
+
+    def _import_rows(self, rows, problems: list[str], out: list[AgencyDTO], name: str, dry_run: bool) -> None:
+        with self.db.write(summary=f"agencies imported from {name}") as s:
+            for line, values in rows:
+                try:
+                    values = _validate({"kind": "city", **values})
+                    if not values.get("code") or not values.get("name"):
+                        raise ValidationError("code and name are required")
+                    if s.scalar(select(Agency.id).where(Agency.code == values["code"])):
+                        raise ValidationError(f"code {values['code']} is already in the database")
+                    a = Agency(**values)
+                    s.add(a)
+                    s.flush()
+                    out.append(agency_dto(a))
+                except ValidationError as exc:
+                    problems.append(f"line {line}: {exc}")
+            if problems:
+                more = f" (and {len(problems) - 3} more)" if len(problems) > 3 else ""
+                raise ValidationError(f"{name}: " + "; ".join(problems[:3]) + more + "; nothing was imported")
+            if dry_run:
+                raise _DryRun()  # undoes the transaction
+
     @staticmethod
     def _move_home(s: Session, new: Agency | None) -> None:
         """One home agency per database. It may move only while the current one has no hours or statements:
@@ -304,6 +374,55 @@ class AgencyService:
                     "partnerdesk --db FILE agencies add CODE --name NAME --home", "is_home")
             other.is_home = False
         s.flush()
+
+
+# a CSV column (header, case and punctuation ignored) -> agency field
+CSV_COLUMNS = {
+    "code": "code", "short code": "code", "name": "name", "agency": "name", "legal name": "name", "kind": "kind",
+    "type": "kind", "address": "address", "street address": "address", "phone": "phone", "website": "website",
+    "web": "website", "ubi": "ubi", "ein": "ein", "bill to": "bill_to", "billing address": "bill_to",
+    "remit to": "remit_to", "ap contact": "ap_contact_name", "ap contact name": "ap_contact_name",
+    "ap email": "ap_contact_email", "ap contact email": "ap_contact_email", "ap phone": "ap_contact_phone",
+    "ap contact phone": "ap_contact_phone", "fiscal year start month": "fy_start_month",
+    "fy start month": "fy_start_month", "notes": "notes",
+}
+
+
+def read_agency_csv(path: Path) -> list[tuple[int, dict[str, str]]]:
+    """(line, {field: value}) for each row of an agencies CSV (UTF-8, or Windows-1252 as a fallback)."""
+    import csv
+
+    from partnerdesk.errors import ImportFormatError
+
+    try:
+        raw = path.read_bytes()
+    except OSError as exc:
+        raise ImportFormatError(f"{path}: cannot read ({exc.strerror or exc})") from None
+    try:
+        text = raw.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        text = raw.decode("cp1252", errors="replace")
+    reader = csv.reader(io.StringIO(text, newline=""))
+    try:
+        header = next(reader)
+    except (StopIteration, csv.Error):
+        raise ImportFormatError(f"{path.name}: the file is empty") from None
+    fields = [CSV_COLUMNS.get(" ".join(re.sub(r"[^a-z0-9]+", " ", h.casefold()).split())) for h in header]
+    if "code" not in fields or "name" not in fields:
+        raise ImportFormatError(f"{path.name}: line 1: the header needs a 'code' and a 'name' column "
+                                f"(found: {', '.join(h for h in header if h) or 'nothing'})")
+    rows = []
+    start = reader.line_num + 1  # a record's first line (a quoted address may span several)
+    try:
+        for record in reader:
+            if any(v.strip() for v in record):
+                rows.append((start, {f: v.strip() for f, v in zip(fields, record) if f and v.strip()}))
+            start = reader.line_num + 1
+    except csv.Error as exc:
+        raise ImportFormatError(f"{path.name}: line {reader.line_num}: {exc}") from None
+    if not rows:
+        raise ImportFormatError(f"{path.name}: no agencies below the header")
+    return rows
 
 
 def retired_message(a: Agency | AgencyDTO, on: date | None = None) -> str:

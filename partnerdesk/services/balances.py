@@ -15,7 +15,7 @@ from datetime import date
 from partnerdesk.db.uow import Database
 from partnerdesk.domain.dto import BalanceDTO
 from partnerdesk.domain.periods import Quarter, fiscal_year_of, fiscal_year_range
-from partnerdesk.errors import NO_HOME as _NO_HOME, NotFoundError, ValidationError
+from partnerdesk.errors import NoHomeError, NotFoundError, ValidationError
 from partnerdesk.services.caps import cap_use
 
 # One row per (provider, recipient, agreement) of the home agency's months in a range: minutes, value, entries
@@ -55,7 +55,7 @@ def _month(d: date) -> str:
 def _home(conn: sqlite3.Connection) -> tuple[str, int]:
     row = conn.execute("SELECT id, fy_start_month FROM agency WHERE is_home = 1 AND deleted_at IS NULL").fetchone()
     if row is None:
-        raise ValidationError(_NO_HOME)
+        raise NoHomeError()
     return row[0], row[1] or 1
 
 
@@ -88,8 +88,11 @@ class BalanceService:
             fy = fiscal_year or fiscal_year_of(today, fsm)
             start, end = fiscal_year_range(fy, fsm)
             quarter = Quarter.of(min(max(today, start), end), fsm)
-            agencies = {row[0]: row[1:] for row in conn.execute(
-                "SELECT id, code, name, is_home FROM agency WHERE deleted_at IS NULL")}
+            agencies = {row[0]: row[1:4] for row in conn.execute(
+                "SELECT id, code, name, is_home, retired_on FROM agency WHERE deleted_at IS NULL")}
+            # every active partner has a row, a new one with nothing logged yet too (issue 16)
+            active = {row[0] for row in conn.execute(
+                "SELECT id FROM agency WHERE deleted_at IS NULL AND retired_on IS NULL AND NOT is_home")}
             acc: dict[str, dict[str, int]] = defaultdict(lambda: defaultdict(int))
             params = {"home": home, "start": _month(start), "end": _month(end),
                       "q_start": _month(quarter.start), "q_end": _month(quarter.end)}
@@ -106,7 +109,7 @@ class BalanceService:
             caps = self._cap_percent(conn, conn.execute(_CAPPED, {"home": home, "start": start.isoformat(),
                                                                   "end": end.isoformat()}).fetchall(), home, fy, fsm)
         out = []
-        for pid in set(acc) | set(caps):
+        for pid in set(acc) | set(caps) | active:
             code, name, is_home = agencies.get(pid, (None, None, True))
             if is_home:  # a deleted agency, or home itself
                 continue

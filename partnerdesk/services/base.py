@@ -12,7 +12,7 @@ from sqlalchemy.orm import Session, object_session
 from partnerdesk.db.models import Agency, Entity
 from partnerdesk.db.types import session_now
 from partnerdesk.domain.periods import check_date_range, parse_date
-from partnerdesk.errors import NO_HOME, NotFoundError, ValidationError
+from partnerdesk.errors import NoHomeError, NotFoundError, ValidationError
 
 T = TypeVar("T", bound=Entity)
 MAX_FUTURE_DAYS = 7  # how far ahead something that happened (hours worked, a payment received) may be dated
@@ -55,7 +55,7 @@ def home_agency(session: Session) -> Agency | None:
 def require_home(session: Session) -> Agency:
     home = home_agency(session)
     if home is None:
-        raise ValidationError(NO_HOME)
+        raise NoHomeError()
     return home
 
 

@@ -118,6 +118,9 @@ def _plain_rows(rows: list[dict[str, Any]], table, defaults: dict[str, Any]) -> 
     return out
 
 
+DEMO_KEY = "demo_region"  # meta key set once the demo region is seeded
+
+
 class DemoService:
     def __init__(self, db: Database):
         self.db = db
@@ -134,9 +137,13 @@ class DemoService:
             raise UserError("the database already has data; the demo region goes into an empty database only")
         AgreementService(self.db).ensure_default_categories()
         gen = _Generator(random.Random(2026), today or self.db.clock.today())
-        if size == "small":
-            return self._seed_small(gen)
-        return self._seed_large(gen, progress)
+        counts = self._seed_small(gen) if size == "small" else self._seed_large(gen, progress)
+        self.db.set_meta(DEMO_KEY, "1")  # the title bar says DEMO (local to this file, never synced)
+        return counts
+
+    def is_demo(self) -> bool:
+        """Whether this database holds the demo region (seeded by ``seed``), not someone's real data."""
+        return self.db.meta(DEMO_KEY) == "1"
 
     def _seed_small(self, gen: "_Generator") -> dict[str, int]:
         with self.db.write(summary="demo region seeded") as s:

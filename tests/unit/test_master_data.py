@@ -241,3 +241,38 @@ def test_a_likely_duplicate_is_refused_naming_the_entry_unless_allowed(region):
     hours.delete(second.id, reason="test")
     hours.delete(first.id, reason="test")
     assert hours.log(**kw).entry.id not in (first.id, second.id)
+
+
+# -- the agencies CSV (the setup assistant's "import your partners") and the demo's own file ----------------
+def test_agencies_import_from_csv_all_or_nothing(region, tmp_path):
+    agencies = region.services.agencies
+    good = tmp_path / "partners.csv"
+    good.write_text("Code,Legal name,Type,Address,Phone,AP email\r\n"
+                    "CAP,City of Capital City,city,\"1 Capitol Way\nCapital City, WA 98100\",(360) 555-0199,"
+                    "ap@capital.example.gov\r\nNHV,North Haverbrook,town,,,\r\n", encoding="utf-8")
+    assert [a.code for a in agencies.import_csv(good, dry_run=True)] == ["CAP", "NHV"]
+    assert "CAP" not in {a.code for a in agencies.list()}  # a dry run saves nothing
+    added = agencies.import_csv(good)
+    assert [(a.code, a.kind) for a in added] == [("CAP", "city"), ("NHV", "town")]
+    assert agencies.get("CAP").address == "1 Capitol Way\nCapital City, WA 98100"
+    bad = tmp_path / "bad.csv"
+    bad.write_text("code,name,ubi\nSPF,Springfield Falls,\nCAP,Again,\nXX1,Bad UBI,12\n", encoding="utf-8")
+    with pytest.raises(ValidationError, match="line 3: code CAP is already in the database; line 4: ubi: "
+                                              "'12' is not a Washington UBI.*nothing was imported"):
+        agencies.import_csv(bad)
+    assert "SPF" not in {a.code for a in agencies.list()}
+    nohead = tmp_path / "nohead.csv"
+    nohead.write_text("agency;phone\nX;1\n", encoding="utf-8")
+    from partnerdesk.errors import ImportFormatError
+
+    with pytest.raises(ImportFormatError, match="needs a 'code' and a 'name' column"):
+        agencies.import_csv(nohead)
+
+
+def test_the_demo_region_marks_its_own_database(ctx, region):
+    assert not region.services.demo.is_demo()
+    assert ctx.paths.demo_db_path.name == "demo.sqlite3" and ctx.paths.demo_db_path != ctx.paths.db_path
+
+
+def test_the_demo_seed_says_so(demo_ctx):
+    assert demo_ctx.services.demo.is_demo()
