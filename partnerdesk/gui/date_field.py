@@ -58,6 +58,7 @@ class DateField(QWidget):
         self.optional, self.field = optional, field
         self._last: date | None | bool = False  # the last date announced (False: none yet)
         self.edit = _Line(self)
+        self.edit.setAccessibleName(field[:1].upper() + field[1:])  # "Approval date"; setAccessibleName renames
         self.edit.setPlaceholderText("(none)" if optional else DISPLAY_FORMAT)
         self.edit.setToolTip("A date: 2026-12-01, 12/1/2026, today, yesterday, a weekday (tue: the most recent "
                              "one) or -N days. Up/Down: a day; Page Up/Down: a month.")
