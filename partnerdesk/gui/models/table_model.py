@@ -29,6 +29,10 @@ class Column:
     align_right: bool = False
     tooltip: str | None = None
     color: Callable[[Any], str | None] | None = None  # row -> palette role of the text (gui/palette.py)
+    # how the column gives way on a narrow screen (gui/column_fit.py): elastic text shrinks (elided, with a
+    # tooltip); then columns are hidden, the highest priority number first; 0 is a key column, always shown
+    priority: int = 1
+    elastic: bool = False
 
 
 def _text(value: Any) -> str:

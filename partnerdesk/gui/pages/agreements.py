@@ -39,24 +39,26 @@ class AgreementsPage(TablePage):
     title = "Agreements"
     search_placeholder = "Search agreements…"
     columns = (
-        Column("Number", lambda a: a.number),
-        Column("Title", lambda a: a.title),
-        Column("Status", lambda a: a.status, color=lambda a: STATUS_COLORS.get(a.status)),
-        Column("Kind", lambda a: a.kind.replace("_", " ")),
-        Column("Parties", lambda a: a.party_codes),
+        Column("Number", lambda a: a.number, priority=0),
+        Column("Title", lambda a: a.title, priority=0, elastic=True),
+        Column("Status", lambda a: a.status, color=lambda a: STATUS_COLORS.get(a.status), priority=0),
+        Column("Kind", lambda a: a.kind.replace("_", " "), priority=2),
+        Column("Parties", lambda a: a.party_codes, priority=1),
         Column("Approval", lambda a: " ".join(x for x in (a.approval_resolution,
                                                           a.approval_date.isoformat() if a.approval_date else None)
-                                              if x)),
-        Column("Filing reference", lambda a: a.filing_reference, lambda v: v or "not filed"),
-        Column("Effective", lambda a: a.effective_date),
-        Column("Expires", lambda a: a.expiry_date),
+                                              if x), priority=4, elastic=True),
+        Column("Filing reference", lambda a: a.filing_reference, lambda v: v or "not filed",
+               priority=1, elastic=True),
+        Column("Effective", lambda a: a.effective_date, priority=1),
+        Column("Expires", lambda a: a.expiry_date, priority=0),
         Column("Notice", lambda a: a.termination_notice_days, _days, align_right=True,
-               tooltip="Termination notice"),
-        Column("Terms", lambda a: a.payment_terms_days, _days, align_right=True, tooltip="Payment terms"),
-        Column("Offset", lambda a: a.offset_allowed, tooltip="Reciprocal hours may offset the bill"),
-        Column("Cap $/FY", lambda a: a.cap_cents, lambda v: fmt.money(v) if v else "", align_right=True),
-        Column("Cap h/FY", lambda a: a.cap_minutes, lambda v: f"{v // 60:,}" if v else "", align_right=True),
-        Column("Document", lambda a: bool(a.document_path)),
+               tooltip="Termination notice", priority=3),
+        Column("Terms", lambda a: a.payment_terms_days, _days, align_right=True, tooltip="Payment terms", priority=3),
+        Column("Offset", lambda a: a.offset_allowed, tooltip="Reciprocal hours may offset the bill", priority=3),
+        Column("Cap $/FY", lambda a: a.cap_cents, lambda v: fmt.money(v) if v else "", align_right=True, priority=1),
+        Column("Cap h/FY", lambda a: a.cap_minutes, lambda v: f"{v // 60:,}" if v else "", align_right=True,
+               priority=2),
+        Column("Document", lambda a: bool(a.document_path), priority=4),
     )
 
     def __init__(self, services, parent=None):

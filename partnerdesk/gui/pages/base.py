@@ -9,6 +9,7 @@ from PySide6.QtGui import QAction, QFont, QKeySequence
 from PySide6.QtWidgets import QHeaderView, QPushButton, QWidget
 
 from partnerdesk.gui import icons
+from partnerdesk.gui.column_fit import ColumnFitter
 from partnerdesk.gui.forms.ui_table_page import Ui_TablePage
 from partnerdesk.gui.models.table_model import Column, DtoTableModel, SearchProxy
 from partnerdesk.gui.workers import run_in_worker
@@ -54,6 +55,7 @@ class TablePage(QWidget):
         header.setStretchLastSection(True)
         header.setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
         header.setHighlightSections(False)
+        self.fitter = ColumnFitter(self.ui.table, self.columns, self)  # sized to content, never wider than the view
         if self.default_sort:
             self.ui.table.sortByColumn(*self.default_sort)
         else:
@@ -148,12 +150,10 @@ class TablePage(QWidget):
 
     def _on_loaded(self, data: Any) -> None:
         self._loading = False
+        if not self.has_loaded and self.has_restored_columns:
+            self.fitter.pin_current_widths()  # the widths the user left last time are kept
         self.apply(data)
-        if not self.has_loaded and not self.has_restored_columns:
-            self.ui.table.resizeColumnsToContents()
-            header = self.ui.table.horizontalHeader()
-            for i in range(header.count() - 1):
-                header.resizeSection(i, min(max(header.sectionSize(i) + 6, 56), 340))
+        self.fitter.fit(remeasure=True)
         self.has_loaded = True
         self._update_footer()
         self.loaded.emit()

@@ -22,7 +22,7 @@ class ContactDetail(QScrollArea):
         self.clock = clock
         self.setWidgetResizable(True)
         self.setFrameShape(QFrame.Shape.NoFrame)
-        self.setMinimumWidth(400)
+        self.setMinimumWidth(340)  # the table beside it keeps its title column at 1366 px
         self.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
         self.contact: ContactDTO | None = None
         self.copy_buttons: dict[str, QPushButton] = {}

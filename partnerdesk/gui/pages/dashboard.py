@@ -51,22 +51,22 @@ class DashboardPage(TablePage):
     title = "Dashboard"
     search_placeholder = "Filter partners…"
     columns = (
-        Column("Partner", lambda b: b.partner_name),
-        Column("Code", lambda b: b.partner),
+        Column("Partner", lambda b: b.partner_name, priority=0, elastic=True),
+        Column("Code", lambda b: b.partner, priority=4),
         Column("Hours given", lambda b: b.minutes_given, fmt.hours, align_right=True,
-               tooltip="Hours our staff gave this partner in the fiscal year"),
-        Column("Hours received", lambda b: b.minutes_received, fmt.hours, align_right=True),
+               tooltip="Hours our staff gave this partner in the fiscal year", priority=0),
+        Column("Hours received", lambda b: b.minutes_received, fmt.hours, align_right=True, priority=0),
         Column("Value given", lambda b: b.value_given_cents, fmt.money, align_right=True,
-               tooltip="At the agreement's rates (ours)"),
+               tooltip="At the agreement's rates (ours)", priority=0),
         Column("Value received", lambda b: b.value_received_cents, fmt.money, align_right=True,
-               tooltip="At the agreement's rates (theirs)"),
+               tooltip="At the agreement's rates (theirs)", priority=0),
         Column("Net", lambda b: b.net_cents, fmt.money, align_right=True, color=_net_color,
-               tooltip="Positive: they owe us"),
-        Column("Quarter given", lambda b: b.quarter_minutes_given, fmt.hours, align_right=True),
-        Column("Quarter received", lambda b: b.quarter_minutes_received, fmt.hours, align_right=True),
-        Column("Cap used", lambda b: b.cap_used_percent, fmt.percent, align_right=True, color=_cap_color),
+               tooltip="Positive: they owe us", priority=0),
+        Column("Quarter given", lambda b: b.quarter_minutes_given, fmt.hours, align_right=True, priority=2),
+        Column("Quarter received", lambda b: b.quarter_minutes_received, fmt.hours, align_right=True, priority=2),
+        Column("Cap used", lambda b: b.cap_used_percent, fmt.percent, align_right=True, color=_cap_color, priority=1),
         Column("Reciprocity", lambda b: b.reciprocity, lambda v: "" if v is None else f"{v:.2f}",
-               align_right=True, tooltip="Hours received per hour given"),
+               align_right=True, tooltip="Hours received per hour given", priority=3),
     )
 
     def __init__(self, services, parent=None):

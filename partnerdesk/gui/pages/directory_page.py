@@ -80,7 +80,7 @@ class DirectoryPage(TablePage):
         self.splitter.addWidget(self.detail)
         self.splitter.setStretchFactor(0, 3)
         self.splitter.setStretchFactor(1, 2)
-        self.splitter.setSizes([900, 420])
+        self.splitter.setSizes([980, 350])  # at 1366 px the table shows every number and the title
         self.ui.pageLayout.insertWidget(index, self.splitter, 1)
         self.ui.table.selectionModel().currentRowChanged.connect(self._current_changed)
         self.proxy.modelReset.connect(self._clear_detail)

@@ -74,20 +74,20 @@ class HoursPage(TablePage):
     search_placeholder = "Filter hours…"
     default_sort = (0, Qt.SortOrder.DescendingOrder)
     columns = (
-        Column("Date", lambda e: e.work_date),
-        Column("Direction", lambda e: e.direction, fmt.direction),
-        Column("Partner", lambda e: e.partner_code),
-        Column("Category", lambda e: e.category_code),
-        Column("Staff", lambda e: e.staff_name),
-        Column("Hours", lambda e: e.minutes, fmt.hours, align_right=True),
+        Column("Date", lambda e: e.work_date, priority=0),
+        Column("Direction", lambda e: e.direction, fmt.direction, priority=1),
+        Column("Partner", lambda e: e.partner_code, priority=0),
+        Column("Category", lambda e: e.category_code, priority=3),
+        Column("Staff", lambda e: e.staff_name, priority=1, elastic=True),
+        Column("Hours", lambda e: e.minutes, fmt.hours, align_right=True, priority=0),
         Column("Billable", lambda e: e.billable_minutes, fmt.hours, align_right=True,
-               tooltip="Rounded up to the billing increment, with any call-out minimum"),
-        Column("Amount", lambda e: e.amount_cents, fmt.money, align_right=True),
+               tooltip="Rounded up to the billing increment, with any call-out minimum", priority=4),
+        Column("Amount", lambda e: e.amount_cents, fmt.money, align_right=True, priority=0),
         Column("Premium", _premium_text, tooltip="After hours, overtime (an entry that is both is priced with the "
-               "higher multiplier) and call-out; Edit… changes them"),
-        Column("Status", _status_text, color=_status_color),
-        Column("Agreement", lambda e: e.agreement_number),
-        Column("Description", lambda e: e.description),
+               "higher multiplier) and call-out; Edit… changes them", priority=4),
+        Column("Status", _status_text, color=_status_color, priority=1),
+        Column("Agreement", lambda e: e.agreement_number, priority=3),
+        Column("Description", lambda e: e.description, priority=5, elastic=True),
     )
 
     def __init__(self, services, parent=None):
@@ -108,6 +108,12 @@ class HoursPage(TablePage):
         self.add_button("D&ispute…", self.dispute_selected, tooltip="Mark the selected entries disputed, with a reason")
         self.add_button("&Edit…", self.edit_selected, tooltip="Change the selected entry (not once invoiced)",
                         shortcut="Ctrl+E")
+        self.add_button("&Delete…", self.delete_selected, tooltip="Delete the selected entries, with a reason (kept "
+                        "in the audit trail; Undo delete brings them back)", shortcut="Del")
+        self.undo_button = self.add_button("&Undo delete", self.undo_delete, tooltip="Restore the entries deleted "
+                                           "last", shortcut="Ctrl+Z")
+        self.undo_button.setEnabled(False)
+        self.last_deleted: list[str] = []
         self.add_button("I&mport…", self.import_file, tooltip="Import an hours spreadsheet (CSV)", shortcut="Ctrl+I")
         self.finish_toolbar()
         self.ui.table.setSelectionMode(self.ui.table.SelectionMode.ExtendedSelection)
@@ -196,8 +202,10 @@ class HoursPage(TablePage):
                 return []
         return rows
 
-    def _run(self, fn, done_message: str) -> None:
-        def ok(_result):
+    def _run(self, fn, done_message: str, then=None) -> None:
+        def ok(result):
+            if then is not None:
+                then(result)
             self.reload()
             window = self.window()
             if hasattr(window, "data_changed"):
@@ -229,6 +237,36 @@ class HoursPage(TablePage):
         ids = [e.id for e in rows]
         self._run(lambda: self.services.hours.dispute(ids, reason=reason),
                   f"Marked {len(ids)} entr{'y' if len(ids) == 1 else 'ies'} disputed")
+
+    def delete_selected(self) -> None:
+        """Soft-delete the selected entries with one reason; a billed one is refused with how to credit it."""
+        rows = self._selected_or_warn()
+        if not rows:
+            return
+        what = f"{len(rows)} entries" if len(rows) > 1 else "this entry"
+        reason = TextPrompt.ask(self, "Delete hours", f"Why delete {what}? (kept in the audit trail)")
+        if not reason or not reason.strip():
+            return
+        ids = [e.id for e in rows]
+
+        def delete():
+            for entry_id in ids:
+                self.services.hours.delete(entry_id, reason=reason)
+            return ids
+
+        def done(deleted):
+            self.last_deleted = list(deleted)
+            self.undo_button.setEnabled(True)
+
+        self._run(delete, f"Deleted {len(ids)} entr{'y' if len(ids) == 1 else 'ies'} ({reason.strip()}); "
+                          "Undo delete (Ctrl+Z) brings them back", then=done)
+
+    def undo_delete(self) -> None:
+        ids, self.last_deleted = self.last_deleted, []
+        self.undo_button.setEnabled(False)
+        if ids:
+            self._run(lambda: [self.services.hours.restore(i) for i in ids],
+                      f"Restored {len(ids)} entr{'y' if len(ids) == 1 else 'ies'}")
 
     def edit_selected(self) -> None:
         rows = self._selected_or_warn()

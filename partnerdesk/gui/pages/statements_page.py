@@ -39,18 +39,18 @@ class StatementsPage(TablePage):
     preview_ready = Signal()
     printed = Signal(int)  # pages sent to the printer
     columns = (
-        Column("Number", lambda s: s.number or "(draft)"),
-        Column("Partner", lambda s: s.partner),
-        Column("Agreement", lambda s: s.agreement_number),
-        Column("Status", lambda s: status_word(s.status), color=lambda s: STATUS_COLORS.get(s.status)),
-        Column("Lines", lambda s: s.line_count, align_right=True),
-        Column("Gross", lambda s: s.gross_cents, fmt.money, align_right=True),
-        Column("Offset", lambda s: s.offset_cents, fmt.money, align_right=True),
-        Column("Amount due", lambda s: s.amount_due_cents, fmt.money, align_right=True),
-        Column("Balance", lambda s: s.balance_cents, fmt.money, align_right=True),
-        Column("Issued", lambda s: s.issue_date),
+        Column("Number", lambda s: s.number or "(draft)", priority=0),
+        Column("Partner", lambda s: s.partner, priority=0),
+        Column("Agreement", lambda s: s.agreement_number, priority=1),
+        Column("Status", lambda s: status_word(s.status), color=lambda s: STATUS_COLORS.get(s.status), priority=0),
+        Column("Lines", lambda s: s.line_count, align_right=True, priority=4),
+        Column("Gross", lambda s: s.gross_cents, fmt.money, align_right=True, priority=3),
+        Column("Offset", lambda s: s.offset_cents, fmt.money, align_right=True, priority=3),
+        Column("Amount due", lambda s: s.amount_due_cents, fmt.money, align_right=True, priority=0),
+        Column("Balance", lambda s: s.balance_cents, fmt.money, align_right=True, priority=0),
+        Column("Issued", lambda s: s.issue_date, priority=2),
         Column("Notes", lambda s: "; ".join(s.warnings) if s.status == "draft" else
-               (f"replaces {s.supersedes}" if s.supersedes else s.void_reason or "")),
+               (f"replaces {s.supersedes}" if s.supersedes else s.void_reason or ""), priority=1, elastic=True),
     )
 
     def __init__(self, services, parent: QWidget | None = None, today: date | None = None):
@@ -85,7 +85,7 @@ class StatementsPage(TablePage):
                                         "Ctrl+S")
         self.btn_print = self.add_button("&Print…", self.print_selected, "print",
                                          "Print every selected statement in one job, drafts included", "Ctrl+P")
-        self.btn_account = self.add_button("&Account…", self.show_account, None,
+        self.btn_account = self.add_button("Acc&ount…", self.show_account, None,
                                            "The selected partner's statement of account and payments")
         self.finish_toolbar()
         self.preview = PdfPreview(self)
@@ -93,8 +93,9 @@ class StatementsPage(TablePage):
         self.ui.pageLayout.replaceWidget(self.ui.table, splitter)
         splitter.addWidget(self.ui.table)
         splitter.addWidget(self.preview)
-        splitter.setStretchFactor(0, 1)
-        splitter.setStretchFactor(1, 1)
+        splitter.setStretchFactor(0, 3)
+        splitter.setStretchFactor(1, 2)
+        splitter.setSizes([620, 380])  # at 1366 px the table shows its key columns, the agreement and notes
         splitter.setChildrenCollapsible(False)
         self.ui.pageLayout.setStretchFactor(splitter, 1)
         self.ui.pageLayout.setStretchFactor(self.ui.subtitle, 0)
@@ -179,9 +180,6 @@ class StatementsPage(TablePage):
         keep = [r.id for r in self.selected_rows()]  # the model still holds the rows before the reload
         current = self.proxy.data(self.ui.table.currentIndex(), ROW_ROLE)
         super().apply(data)
-        if not self.has_restored_columns:  # widths the user chose (saved from the last run) are kept
-            for col in (0, 1, 3):  # number, partner, status: never elided
-                self.ui.table.resizeColumnToContents(col)
         self._restore_selection(keep, current.id if current is not None else None)
         if not data:
             self.set_subtitle(f"No statements for {self.current_quarter()} yet. Click Draft to prepare one per "
@@ -201,7 +199,7 @@ class StatementsPage(TablePage):
     def _drafted(self, drafts) -> None:
         warnings = sum(len(d.warnings) for d in drafts)
         self.set_subtitle(f"{len(drafts)} draft statement{'s' if len(drafts) != 1 else ''} for "
-                          f"{self.current_quarter()}" + (f"; {plural(warnings, 'warning')} — see Notes"
+                          f"{self.current_quarter()}" + (f"; {plural(warnings, 'warning')} — see Notes or select a statement"
                                                          if warnings else ""))
         self.reload()
 
@@ -260,6 +258,8 @@ class StatementsPage(TablePage):
                    else f"DRAFT for {s.partner_name} — review, then issue")
         if selected > 1:
             caption += f" ({selected} selected: Save PDF and Print take them all)"
+        if s.status == "draft" and s.warnings:  # the Notes column, whole
+            caption += "".join(f"\n⚠ {w}" for w in s.warnings)
         self.previewed_id = s.id
         self._preview_token += 1
         token = self._preview_token
