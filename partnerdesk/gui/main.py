@@ -1,4 +1,5 @@
-"""Start the desktop application: QApplication, crash handler, context, first-run demo, main window."""
+"""Start the desktop application: QApplication, crash handler, context, the first-start welcome (your own
+region or the demo, which lives in a database of its own), main window; switching between the two."""
 
 from __future__ import annotations
 
@@ -11,6 +12,7 @@ from PySide6.QtGui import QGuiApplication, QIcon
 from PySide6.QtWidgets import QApplication, QProgressDialog
 
 from partnerdesk import APP_DISPLAY_NAME, APP_NAME, ORG_NAME, __version__
+from partnerdesk.gui.dialogs.welcome import DEMO, SETUP
 
 log = logging.getLogger(__name__)
 qt_log = logging.getLogger("partnerdesk.qt")
@@ -64,9 +66,7 @@ def window_settings(data_dir: Path) -> QSettings:
 
 
 def run(db: str | None = None, screenshot: str | None = None, page: str | None = None) -> int:
-    from partnerdesk.app import open_context
     from partnerdesk.gui import crash
-    from partnerdesk.gui.main_window import MainWindow
 
     qInstallMessageHandler(_qt_message)
     app = make_app()
@@ -78,8 +78,45 @@ def run(db: str | None = None, screenshot: str | None = None, page: str | None =
         instance.release()
         return 2
     crash.install(ctx.paths.log_file)
+    choice = None
+    if ctx.db.is_empty() and ctx.paths.db_path != ctx.paths.demo_db_path:
+        # a first start: the user's own region or the demo, which never goes into this database
+        choice = DEMO if screenshot else first_start_choice(ctx)
+    if choice == DEMO:
+        opened = _open_other(ctx.paths.demo_db_path)
+        if opened is not None:
+            ctx.close()
+            instance.release()
+            ctx, instance = opened
+    window = open_window(ctx, instance, page=page, screenshot=screenshot, setup=choice == SETUP)
+    code = app.exec()
+    from PySide6.QtCore import QThreadPool
+
+    QThreadPool.globalInstance().waitForDone(30000)  # no worker may be reading when the database closes
+    window = getattr(app, "_partnerdesk_window", window)  # the one shown last (File ▸ Switch… replaces it)
+    window.ctx.close()
+    window.instance.release()
+    return code
+
+
+def first_start_choice(ctx) -> str | None:
+    """The welcome on an empty database: SETUP (the default), DEMO, or None (closed: an empty window)."""
+    from partnerdesk.gui.dialogs.welcome import WelcomeDialog
+
+    dlg = WelcomeDialog(ctx.paths.db_path.name)
+    dlg.exec()
+    return dlg.choice
+
+
+def open_window(ctx, instance, page: str | None = None, screenshot: str | None = None, setup: bool = False):
+    """The main window on ``ctx``: the start page, the demo seeded into an empty demo database, the setup
+    assistant after a first start that asked for it."""
+    from partnerdesk.gui.main_window import MainWindow
+
+    app = QApplication.instance()
     window = MainWindow(ctx, window_settings(ctx.paths.data_dir))
     window.instance = instance
+    app._partnerdesk_window = window
     from partnerdesk.gui.single_instance import bring_forward
 
     instance.activated.connect(lambda: bring_forward(window))
@@ -88,26 +125,54 @@ def run(db: str | None = None, screenshot: str | None = None, page: str | None =
         start_page = "dashboard"
 
     def show_start_page() -> None:
+        window.ui.nav.blockSignals(False)
         window.show_page(start_page)
-        if window.current_page().has_loaded is False:
-            window.current_page().ensure_loaded()
+        window._show_row(window.ui.nav.currentRow())  # built and loaded even if the row was already current
+        if setup:
+            QTimer.singleShot(0, window.open_setup_assistant)
 
     if screenshot:
         _arrange_screenshot(app, window, screenshot)
     else:
         warm_up_after_first_page(window)
-    if ctx.db.is_empty():
+    if ctx.db.is_empty() and ctx.paths.db_path == ctx.paths.demo_db_path:
+        window.ui.nav.blockSignals(True)  # no page loads (or is photographed) before the demo is in
         seed_demo(window, then=show_start_page)
     else:
         show_start_page()
     window.show()
-    code = app.exec()
+    return window
+
+
+def _open_other(db_path: Path):
+    """(context, instance) on another database file, or None (it is open elsewhere, or damaged and not
+    restored: the user has been told)."""
+    instance = claim_instance(str(db_path))
+    if instance is None:
+        return None
+    ctx = open_checked_context(str(db_path), instance)
+    if ctx is None:
+        instance.release()
+        return None
+    return ctx, instance
+
+
+def switch_database(window, db_path: Path):
+    """File ▸ Switch…: open ``db_path`` in a new window (seeding the demo into an empty demo database), then
+    close this one and its database. Returns the new window, or None when it could not be opened."""
     from PySide6.QtCore import QThreadPool
 
-    QThreadPool.globalInstance().waitForDone(30000)  # no worker may be reading when the database closes
-    ctx.close()
-    instance.release()
-    return code
+    opened = _open_other(Path(db_path))
+    if opened is None:
+        return None
+    ctx, instance = opened
+    new = open_window(ctx, instance)
+    new.setGeometry(window.geometry())
+    window.close()
+    QThreadPool.globalInstance().waitForDone(30000)  # the old window's workers end before its database closes
+    window.ctx.close()
+    window.instance.release()
+    return new
 
 
 def claim_instance(db: str | None):
@@ -175,7 +240,7 @@ def warm_up_after_first_page(window) -> None:
 
 
 def seed_demo(window, then) -> None:
-    """First open of an empty database: seed the demo region in a worker and say so."""
+    """First open of the empty demo database: seed the demo region in a worker and say so."""
     from partnerdesk.gui.workers import run_in_worker
 
     dlg = QProgressDialog("Setting up the demo region…", "", 0, 0, window)
@@ -186,9 +251,9 @@ def seed_demo(window, then) -> None:
     def done(counts) -> None:
         dlg.close()
         window.statusBar().showMessage(
-            f"This database was empty, so PartnerDesk filled it with a demo region: the City of Lynnwood, "
-            f"{counts.get('agency', 0) - 1} neighbours, {counts.get('contact', 0)} contacts and "
-            f"{counts.get('time_entry', 0)} logged favours. Delete {window.ctx.paths.db_path.name} to start over.")
+            f"The demo region: the City of Lynnwood, {counts.get('agency', 0) - 1} neighbours, "
+            f"{counts.get('contact', 0)} contacts and {counts.get('time_entry', 0)} logged favours, in a database "
+            "of its own. File ▸ Switch to my region goes back to yours.")
         then()
 
     def failed(exc) -> None:

@@ -72,10 +72,13 @@ class MainWindow(QMainWindow):
         self.qsettings = settings or QSettings()
         self.ui = Ui_MainWindow()
         self.ui.setupUi(self)
-        self.setWindowTitle(f"{APP_DISPLAY_NAME} — {ctx.paths.db_path.name}")
+        self.is_demo = ctx.paths.db_path == ctx.paths.demo_db_path or ctx.services.demo.is_demo()
+        self.setWindowTitle(f"{APP_DISPLAY_NAME} — DEMO region ({ctx.paths.db_path.name})" if self.is_demo
+                            else f"{APP_DISPLAY_NAME} — {ctx.paths.db_path.name}")
         self.setWindowIcon(QIcon(":/icons/app.svg"))
         self.setMinimumSize(QSize(960, 600))
         self.instance = None  # the single-instance claim on this database (set by gui.main.run)
+        self.open_dialog = None  # the window-modal dialog on show, if any (tests reach it here)
         self.pages = Pages(self)
         for key, label, icon, _target in PAGES:
             self.ui.stack.addWidget(QWidget(self))  # replaced by the page when it is first shown
@@ -104,6 +107,10 @@ class MainWindow(QMainWindow):
     def _build_actions(self) -> None:
         m = self.ui.menuFile
         self.act_log = self._action(m, "&Log hours…", self.open_quick_log, "Ctrl+L", "log-hours")
+        m.addSeparator()
+        self.act_setup = self._action(m, "&Set up my agency…", self.open_setup_assistant)
+        self.act_switch = self._action(m, "S&witch to my region" if self.is_demo else "S&witch to the demo region",
+                                       self.switch_region)
         m.addSeparator()
         self._action(m, "&Export all data (JSON)…", self.export_json, None, "export")
         m.addSeparator()
@@ -192,6 +199,35 @@ class MainWindow(QMainWindow):
         if dlg.exec():
             self.data_changed.emit()
             self.statusBar().showMessage(dlg.saved_message, 8000)
+
+    def open_setup_assistant(self):
+        """File ▸ Set up my agency…: the assistant (window-modal), filled in with what is already set up; when it
+        closes, the Dashboard shows the partners. Returns the assistant."""
+        from partnerdesk.gui.dialogs.setup_assistant import SetupAssistant
+
+        dlg = SetupAssistant(self.services, self)
+        self.open_dialog = dlg
+        dlg.finished.connect(lambda _result: self._setup_closed(dlg))
+        dlg.open()
+        return dlg
+
+    def _setup_closed(self, dlg) -> None:
+        # A closed QWizard is deleted now: its pages (reparented by Qt) would outlive their Python side, and
+        # the next style change (a light/dark switch) would reach them
+        dlg.deleteLater()
+        if self.open_dialog is dlg:
+            self.open_dialog = None
+        if dlg.saved:
+            self.data_changed.emit()
+            self.statusBar().showMessage("Saved " + "; ".join(dict.fromkeys(dlg.saved)), 10000)
+        self.show_page("dashboard")
+
+    def switch_region(self) -> None:
+        """File ▸ Switch to the demo region / to my region: the other database, in a new window."""
+        from partnerdesk.gui.main import switch_database
+
+        target = self.ctx.paths.default_db_path if self.is_demo else self.ctx.paths.demo_db_path
+        switch_database(self, target)
 
     def export_json(self) -> None:
         path, _ = QFileDialog.getSaveFileName(self, "Export all data", "partnerdesk-export.json", "JSON (*.json)")

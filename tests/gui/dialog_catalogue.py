@@ -23,6 +23,7 @@ def open_each_dialog(window) -> Iterator[tuple[str, object]]:
     from partnerdesk.gui.dialogs.hours_import import HoursImportDialog
     from partnerdesk.gui.dialogs.import_dialog import ImportDialog
     from partnerdesk.gui.dialogs.quick_log import QuickLogDialog
+    from partnerdesk.gui.dialogs.welcome import WelcomeDialog
 
     sv = window.services
     contact = sv.contacts.list()[0]
@@ -41,3 +42,5 @@ def open_each_dialog(window) -> Iterator[tuple[str, object]]:
     yield "contacts-import", ImportDialog(sv, window)
     yield "hours-import", HoursImportDialog(sv, window.ctx.settings, csv, window)
     yield "about", AboutDialog(window.ctx.paths, window)
+    yield "welcome", WelcomeDialog("partnerdesk.sqlite3", window)
+    # the setup assistant (a QWizard) is checked in test_setup_assistant.py, page by page, and deleted there

@@ -160,6 +160,15 @@ class TablePage(QWidget):
 
     def _on_failed(self, exc: BaseException) -> None:
         self._loading = False
+        from partnerdesk.errors import NoHomeError
+
+        if isinstance(exc, NoHomeError):  # a new, empty database: say what to do, no message box
+            self.model.set_rows([])
+            self.ui.footer.setText("")
+            self.set_subtitle("Your agency is not set up yet: File ▸ Set up my agency… (or File ▸ Switch to the "
+                              "demo region to look around first).")
+            self.loaded.emit()
+            return
         self.ui.footer.setText("Could not load: " + str(exc))
         from partnerdesk.gui.dialogs.messages import show_error
 
