@@ -64,7 +64,7 @@ def register(sub) -> None:
 
 
 def _phones_text(phones) -> str:
-    return "  ".join(f"{PHONE_LABELS[p.kind]}: {p.number}" for p in phones)
+    return "  ".join(f"{PHONE_LABELS[p.kind]}: {p.shown}" for p in phones)
 
 
 def cmd_search(args: argparse.Namespace) -> int:

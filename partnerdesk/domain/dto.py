@@ -60,7 +60,21 @@ class AgencyDTO:
 @dataclass(frozen=True)
 class PhoneDTO:
     kind: str  # work mobile after_hours personal
-    number: str
+    number: str  # as typed
+
+    @property
+    def shown(self) -> str:
+        """The number in the one format every screen and printout shows (domain/phones.py)."""
+        from partnerdesk.domain.phones import national
+
+        return national(self.number)
+
+    @property
+    def tel(self) -> str:
+        """What a tel: link dials (E.164 when the number can be read)."""
+        from partnerdesk.domain.phones import dial
+
+        return dial(self.number)
 
 
 @dataclass(frozen=True)

@@ -22,6 +22,7 @@ from reportlab.pdfbase.pdfmetrics import stringWidth
 from reportlab.pdfgen import canvas as rl_canvas
 from reportlab.platypus import Paragraph, SimpleDocTemplate, Spacer, Table, TableStyle
 
+from partnerdesk.domain.phones import national
 from partnerdesk.domain.directory import is_stale
 from partnerdesk.domain.dto import AgencyDTO, ContactDTO
 from partnerdesk.reports.fonts import register_fonts
@@ -188,7 +189,7 @@ def _person_cell(c: ContactDTO, st, data: SheetData) -> list:
 
 
 def _num(value: str | None, style) -> Paragraph | str:
-    return Paragraph(escape(value), style) if value else Paragraph("—", style)
+    return Paragraph(escape(national(value)), style) if value else Paragraph("—", style)
 
 
 def _verified_cell(c: ContactDTO, st, today: date):
@@ -286,7 +287,7 @@ def wallet_entries(data: SheetData, per_agency: int = 3) -> list[tuple[str, list
             number, kind = next(((n, k) for n, k in ((c.after_hours_phone, "AH"), (c.mobile_phone, "M"),
                                                     (c.work_phone, "W")) if n), (None, ""))
             if number:
-                lines.append((c.name, kind, number))
+                lines.append((c.name, kind, national(number)))
             if len(lines) == per_agency:
                 break
         if lines:

@@ -81,7 +81,7 @@ function render() {{
     d.appendChild(el("div", "sub", [p.group, p.title, p.skills.join(", ")].filter(Boolean).join(" · ")));
     var nums = el("div", "nums");
     p.phones.forEach(function (x) {{
-      var a = el("a", "num " + x.kind); a.href = "tel:" + x.number.replace(/[^\\d+]/g, "");
+      var a = el("a", "num " + x.kind); a.href = "tel:" + x.tel;
       a.appendChild(el("small", "", LABELS[x.kind])); a.appendChild(document.createTextNode(x.number));
       nums.appendChild(a);
     }});
@@ -109,7 +109,8 @@ def html_records(data: SheetData) -> list[dict]:
                 out.append({
                     "name": c.name, "agency": agency_name, "code": code, "title": c.title or "",
                     "group": gname, "skills": list(c.skills), "esc": c.escalation_order,
-                    "phones": [{"kind": p.kind, "number": p.number} for p in c.phones(data.include_personal)],
+                    "phones": [{"kind": p.kind, "number": p.shown, "tel": p.tel}
+                               for p in c.phones(data.include_personal)],
                     "oncall": " ".join((c.on_call_notes or "").split("\n")) if data.include_on_call else "",
                     "notes": c.notes or "",
                     "stale": ("" if not is_stale(c.last_verified, data.today) else

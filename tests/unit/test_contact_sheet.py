@@ -29,7 +29,8 @@ def test_full_sheet(demo_ctx, samples):
     for name in ("Nguyễn Thompson", "Leilani García-Ruiz", "Søren", "Zoë"):
         assert name in everything, name  # DejaVu renders every sample name
     assert "City of Mukilteo (MUK)" in everything and "TELEPHONY / PBX" in everything
-    assert "425.555.0140" in everything  # Leilani's after-hours number
+    assert "(425) 555-0140" in everything and "425.555.0140" not in everything  # Leilani's after-hours
+    # number, typed 425.555.0140: every number is printed in the one national format
     assert "CHECK" in everything and "never verified" in everything  # imported, never verified
     assert "personal numbers not printed" in pages[0]
     reader = PdfReader(BytesIO(pdf))
@@ -39,9 +40,9 @@ def test_full_sheet(demo_ctx, samples):
 
 def test_sheet_personal_numbers_only_when_asked(demo_ctx, samples, tmp_path):
     demo_ctx.services.directory.import_file(samples / "contacts-outlook-21.vcf")
-    assert "206 555 0140" not in "".join(_text(demo_ctx.services.directory.sheet_pdf(today=TODAY)))
+    assert "(206) 555-0140" not in "".join(_text(demo_ctx.services.directory.sheet_pdf(today=TODAY)))
     out = demo_ctx.services.directory.write_sheet(tmp_path / "s.pdf", include_personal=True, today=TODAY)
-    assert "206 555 0140" in "".join(_text(out.read_bytes()))
+    assert "(206) 555-0140" in "".join(_text(out.read_bytes()))
     assert [e for e in demo_ctx.services.audit.list() if e.action == "export_personal"]
 
 

@@ -152,3 +152,22 @@ def test_status_words_are_one_vocabulary():
 
     assert status_word("partially_paid") == "partially paid"
     assert status_word("issued") == "issued" and status_word(None) == ""
+
+
+@pytest.mark.parametrize("typed, shown, dialled", [
+    ("(425) 555-0103", "(425) 555-0103", "+14255550103"),
+    ("425-555-0183", "(425) 555-0183", "+14255550183"),
+    ("425.555.0123", "(425) 555-0123", "+14255550123"),
+    ("+1 425 555 0103", "(425) 555-0103", "+14255550103"),
+    ("1-425-555-0103", "(425) 555-0103", "+14255550103"),
+    ("425 555 0103 x204", "(425) 555-0103 x204", "+14255550103"),
+    ("(425) 555-0103 ext. 7", "(425) 555-0103 x7", "+14255550103"),
+    ("+44 20 7946 0958", "+44 20 7946 0958", "+442079460958"),  # another country: as typed
+    ("4521", "4521", None),                                      # an internal extension: as typed
+    ("call the desk", "call the desk", None),
+])
+def test_phone_numbers_are_shown_one_way_and_kept_as_typed(typed, shown, dialled):
+    from partnerdesk.domain.phones import e164, national
+
+    assert national(typed) == shown
+    assert e164(typed) == dialled

@@ -12,6 +12,7 @@ from typing import Any, Callable
 
 from PySide6.QtCore import QAbstractProxyModel, QModelIndex, Qt
 
+from partnerdesk.domain.phones import national
 from partnerdesk.domain.dto import ContactDTO
 from partnerdesk.gui.models.table_model import FILTER_ROLE, ROW_ROLE, SORT_ROLE, Column, DtoTableModel, Index, _text
 
@@ -19,9 +20,9 @@ CONTACT_COLUMNS = (
     Column("Name", lambda c: c.name, priority=0),
     Column("Agency", lambda c: c.agency_code, tooltip="Agency code", priority=0),
     Column("Title", lambda c: c.title, priority=4, elastic=True),
-    Column("Work", lambda c: c.work_phone, priority=1),
-    Column("Mobile", lambda c: c.mobile_phone, priority=2),
-    Column("After hours", lambda c: c.after_hours_phone, priority=0),
+    Column("Work", lambda c: national(c.work_phone), priority=1),
+    Column("Mobile", lambda c: national(c.mobile_phone), priority=2),
+    Column("After hours", lambda c: national(c.after_hours_phone), priority=0),
     Column("Esc.", lambda c: c.escalation_order, align_right=True, tooltip="Escalation order: call 1 first",
            priority=3),
     Column("Skills", lambda c: ", ".join(c.skills), priority=5, elastic=True),

@@ -64,14 +64,16 @@ class ContactDetail(QScrollArea):
         for row, p in enumerate(c.phones(include_personal=True)):
             label = PHONE_LABELS[p.kind] + (" (not for disclosure)" if p.kind == "personal" else "")
             grid.addWidget(self._label(label.replace(" (", "\n("), 0.95, wrap=False, role="muted"), row, 0)
-            number = self._label(p.number, 1.4, True, wrap=False)
+            number = self._label(p.shown, 1.4, True, wrap=False)
+            if p.shown != p.number.strip():
+                number.setToolTip(f"Typed as {p.number}")
             number.setObjectName(f"number_{p.kind}")
             grid.addWidget(number, row, 1)
             b = QPushButton("Copy")
             b.setObjectName(f"copy_{p.kind}")
             b.setAccessibleName(f"Copy {label} number")
-            b.setToolTip(f"Copy {p.number}")
-            b.clicked.connect(lambda _=False, n=p.number, k=label: self._copy(n, k))
+            b.setToolTip(f"Copy {p.shown}")
+            b.clicked.connect(lambda _=False, n=p.shown, k=label: self._copy(n, k))
             grid.addWidget(b, row, 2)
             self.copy_buttons[p.kind] = b
         if not c.phones(include_personal=True):
