@@ -16,6 +16,7 @@ from pathlib import Path
 from typing import Callable
 
 from partnerdesk import APP_ID, __version__
+from partnerdesk.domain.wording import plural
 
 
 def register(sub) -> None:
@@ -23,6 +24,10 @@ def register(sub) -> None:
     p.add_argument("--keep", metavar="DIR", type=Path, help="write the test database and PDFs here and keep them")
     p.add_argument("--no-qt", action="store_true", help="skip the Qt checks")
     p.set_defaults(func=cmd_selftest)
+
+
+class StepFailed(Exception):
+    """A step that ran but found a problem: its message is printed as it is, for a person to act on."""
 
 
 class _Run:
@@ -35,7 +40,7 @@ class _Run:
             detail = fn()
             ok = True
         except Exception as exc:  # the self-test reports every failure and carries on
-            detail, ok = f"{type(exc).__name__}: {exc}", False
+            detail, ok = str(exc) if isinstance(exc, StepFailed) else f"{type(exc).__name__}: {exc}", False
             import logging
 
             logging.getLogger(__name__).exception("selftest step %s failed", name)
@@ -71,10 +76,18 @@ def _check_pdf(path: Path) -> str:
 def _keyring_backend() -> str:
     import keyring
 
+    from partnerdesk.sync.keys import backend_problem
+
     kr = keyring.get_keyring()
     name = f"{type(kr).__module__}.{type(kr).__name__}"
-    if "fail" in name.lower():
-        return f"{name} (no OS keyring found: signing keys cannot be stored on this machine)"
+    problem = backend_problem(kr)
+    if problem:  # sync could not keep its signing key: a failure, not "ok"
+        import logging
+
+        logging.getLogger(__name__).warning("selftest: keyring backend %s: %s", name, problem)
+        raise StepFailed("No secure keyring was found, so sync cannot keep its signing key on this computer. "
+                         "Install and unlock the system keyring (Windows Credential Manager, macOS Keychain, or "
+                         "GNOME Keyring / KWallet on Linux), then run the self-test again.")
     try:
         chained = getattr(kr, "backends", None)
         if chained is not None:
@@ -113,7 +126,7 @@ def _qt_check(pdf: Path) -> str:
         image = doc.render(0, QtCore.QSize(200, 260))
         if image.isNull():
             raise RuntimeError("QtPdf rendered an empty page")
-        notes.append(f"QtPdf opened {doc.pageCount()} page(s)")
+        notes.append(f"QtPdf opened {plural(doc.pageCount(), 'page')}")
         doc.close()
     del app
     return ", ".join(notes)
@@ -182,7 +195,7 @@ def cmd_selftest(args: argparse.Namespace) -> int:
         if tmp is not None:
             tmp.cleanup()
     if run.failed:
-        print(f"selftest: {run.failed} step(s) FAILED; details in the log", file=sys.stderr)
+        print(f"selftest: {plural(run.failed, 'step')} FAILED; details in the log", file=sys.stderr)
         return 1
     print("selftest: all steps passed")
     return 0

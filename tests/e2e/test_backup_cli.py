@@ -11,8 +11,8 @@ import sys
 from tests.e2e.conftest import days_ago
 
 
-def run(home, *args):
-    env = dict(os.environ, PARTNERDESK_HOME=str(home), QT_QPA_PLATFORM="offscreen")
+def run(home, *args, env: dict | None = None):
+    env = dict(os.environ, PARTNERDESK_HOME=str(home), QT_QPA_PLATFORM="offscreen", **(env or {}))
     return subprocess.run([sys.executable, "-m", "partnerdesk", *args], env=env, capture_output=True, text=True,
                           timeout=120)
 
@@ -65,11 +65,28 @@ def test_damaged_database_names_the_backup_and_the_command(home, _demo_template)
     assert r.returncode == 0 and len(json.loads(r.stdout)) == entries
 
 
+def _with_keyring(home, backend: str) -> dict:
+    """The environment of a PC whose keyring is ``backend`` (the tests' stand-in for the OS keyring)."""
+    here = os.path.dirname(__file__)
+    keyring_file = home.parent / "os-keyring" / "keyring.json"  # outside every data folder
+    return dict(PYTHON_KEYRING_BACKEND=backend, PARTNERDESK_TEST_KEYRING=str(keyring_file),
+                PYTHONPATH=os.pathsep.join([here] + [p for p in [os.environ.get("PYTHONPATH")] if p]))
+
+
 def test_selftest_passes_and_leaves_no_data_behind(home):
-    r = run(home, "selftest")
+    r = run(home, "selftest", env=_with_keyring(home, "session_keyring.SessionKeyring"))
     assert r.returncode == 0, r.stdout + r.stderr
     assert "all steps passed" in r.stdout and "keyring" in r.stdout
     assert not (home / "partnerdesk.sqlite3").exists(), "the self-test never touches the user's database"
+
+
+def test_selftest_fails_without_a_keyring_and_says_what_to_do(home):
+    r = run(home, "selftest", env=_with_keyring(home, "keyring.backends.fail.Keyring"))
+    assert r.returncode == 1
+    line = next(x for x in r.stdout.splitlines() if "keyring" in x.split()[1:2])
+    assert line.startswith("FAIL") and "No secure keyring was found" in line and "run the self-test again" in line
+    assert "keyring.backends" not in r.stdout  # the backend's class name is for the log, not the user
+    assert "1 step FAILED" in r.stderr
 
 
 def test_backup_of_a_damaged_database_exits_2_and_keeps_the_good_backups(home, _demo_template):
