@@ -27,7 +27,10 @@ COMMAND_MODULES = ["core", "agreements", "records", "directory", "statements", "
 
 class _Parser(argparse.ArgumentParser):
     def error(self, message: str):  # argparse's usage errors are user errors: exit 2, one line
-        raise UserError(f"{self.prog}: {message}")
+        # "partnerdesk: error: hours log: the following arguments are required: --date", never the program's
+        # name twice ("partnerdesk: error: partnerdesk: ...")
+        where = self.prog.removeprefix("partnerdesk").strip()
+        raise UserError(f"{where}: {message}" if where else message)
 
 
 def build_parser(gui_only: bool = False) -> argparse.ArgumentParser:

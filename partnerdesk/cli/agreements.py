@@ -8,6 +8,7 @@ from typing import Any, Iterator
 
 from partnerdesk.cli.output import add_json_flag, context, emit_json, emit_table
 from partnerdesk.domain.money import Money, format_cents
+from partnerdesk.domain.wording import status_word
 from partnerdesk.errors import ValidationError
 
 # service field -> the option that sets it, so an error names what the user typed
@@ -176,7 +177,7 @@ def _agreement_values(args: argparse.Namespace, adding: bool) -> dict[str, Any]:
 
 def _describe(a) -> str:
     bits = [f"{a.number} — {a.title}", f"parties {a.party_codes}", f"from {a.effective_date}"
-            + (f" to {a.expiry_date}" if a.expiry_date else ""), a.status]
+            + (f" to {a.expiry_date}" if a.expiry_date else ""), status_word(a.status)]
     if a.cap_cents:
         bits.append(f"cap {format_cents(a.cap_cents)}/FY")
     if a.offset_allowed:
@@ -268,7 +269,7 @@ def cmd_agreements_list(args: argparse.Namespace) -> int:
     if args.json:
         emit_json(items)
     else:
-        emit_table(([a.number, a.status, a.kind, a.party_codes, a.effective_date, a.expiry_date or "",
+        emit_table(([a.number, status_word(a.status), status_word(a.kind), a.party_codes, a.effective_date, a.expiry_date or "",
                      format_cents(a.cap_cents) if a.cap_cents else "",
                      f"{a.cap_minutes // 60} h" if a.cap_minutes else ""] for a in items),
                    ["number", "status", "kind", "parties", "effective", "expires", "cap $", "cap hours"])

@@ -6,6 +6,7 @@ import argparse
 from pathlib import Path
 
 from partnerdesk.cli.output import add_json_flag, context, emit_json, emit_table, limit_number
+from partnerdesk.domain.wording import plural
 from partnerdesk.errors import ValidationError
 
 from partnerdesk.cli import gui
@@ -152,8 +153,8 @@ def cmd_demo(args: argparse.Namespace) -> int:
     ctx = context(args)
     counts = ctx.services.demo.seed(args.size)
     print(f"Seeded the {args.size} demo region into {ctx.paths.db_path}: " + ", ".join(
-        f"{v:,} {k.replace('_', ' ')}" for k, v in counts.items() if k in ("agency", "contact", "agreement",
-                                                                           "time_entry")))
+        plural(v, k.replace("_", " ")) for k, v in counts.items() if k in ("agency", "contact", "agreement",
+                                                                            "time_entry")))
     return 0
 
 
@@ -192,7 +193,7 @@ def cmd_agencies_list(args: argparse.Namespace) -> int:
     else:
         emit_table(([a.code, a.name, a.kind, "home" if a.is_home else (f"retired {a.retired_on}" if a.retired_on
                                                                         else "")] for a in agencies),
-                   ["code", "name", "kind", ""])
+                   ["code", "name", "kind", "note"])
     return 0
 
 
@@ -243,7 +244,7 @@ def cmd_agencies_import(args: argparse.Namespace) -> int:
     if args.json:
         emit_json(added)
     else:
-        print(f"{'Would add' if args.dry_run else 'Added'} {len(added)} agencies from {args.file}: "
+        print(f"{'Would add' if args.dry_run else 'Added'} {plural(len(added), 'agency')} from {args.file}: "
               + ", ".join(a.code for a in added))
     return 0
 

@@ -9,6 +9,7 @@ from partnerdesk.app import open_context
 from partnerdesk.cli.output import add_json_flag, emit_json, emit_table, limit_number
 from partnerdesk.domain.directory import PHONE_LABELS
 from partnerdesk.domain.dto import to_json
+from partnerdesk.domain.wording import plural
 from partnerdesk.errors import UserError
 
 
@@ -127,7 +128,7 @@ def cmd_contacts_export(args: argparse.Namespace) -> int:
     n = ctx.services.directory.export(args.file, fmt, include_personal=args.include_personal)
     note = " with personal numbers and on-call notes (recorded in the audit trail)" if args.include_personal else \
         " (personal numbers and on-call notes left out)"
-    print(f"Exported {n} contact(s) to {args.file} as {fmt}{note}")
+    print(f"Exported {plural(n, 'contact')} to {args.file} as {fmt}{note}")
     return 0
 
 
@@ -152,7 +153,7 @@ def cmd_contacts_merge(args: argparse.Namespace) -> int:
 def cmd_outage_kit(args: argparse.Namespace) -> int:
     ctx = open_context(args.db)
     kit = ctx.services.directory.outage_kit(args.dir, include_personal=args.include_personal)
-    print(f"Outage kit for {kit.contacts} contact(s) in {kit.directory}:")
+    print(f"Outage kit for {plural(kit.contacts, 'contact')} in {kit.directory}:")
     for p in (kit.sheet_pdf, kit.wallet_pdf, kit.vcard, kit.html):
         print(f"  {p.name}")
     return 0

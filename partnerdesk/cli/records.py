@@ -7,6 +7,7 @@ import argparse
 from partnerdesk.cli.output import add_json_flag, context, emit_json, emit_table
 from partnerdesk.domain.durations import format_minutes
 from partnerdesk.domain.money import format_cents
+from partnerdesk.domain.wording import nouns, plural, status_word
 from partnerdesk.errors import DuplicateError, ValidationError
 
 
@@ -17,7 +18,8 @@ def register(sub) -> None:
     h.add_argument("--partner", required=True, metavar="CODE")
     h.add_argument("--direction", required=True, choices=("given", "received"),
                    help="given: we helped them; received: they helped us")
-    h.add_argument("--date", required=True, metavar="YYYY-MM-DD")
+    h.add_argument("--date", required=True, metavar="DATE",
+                   help="YYYY-MM-DD, M/D/YYYY, today, yesterday, a weekday (the most recent one) or -N days")
     h.add_argument("--hours", required=True, metavar="H", help="1.5, 1:30 or 90m")
     h.add_argument("--category", metavar="CODE")
     h.add_argument("--staff", metavar="NAME")
@@ -29,7 +31,8 @@ def register(sub) -> None:
     h.add_argument("--travel", metavar="H", help="travel time (1.5, 1:30 or 90m)")
     h.add_argument("--incident", metavar="REF")
     h.add_argument("--agreement", metavar="NUMBER", help="when more than one agreement applies")
-    h.add_argument("--note", metavar="TEXT")
+    h.add_argument("--description", "--note", dest="description", metavar="TEXT",
+                   help="what was done (the Description of the GUI and of the hours file; --note is its old name)")
     h.add_argument("--allow-duplicate", action="store_true",
                    help="log it even though an entry with the same partner, direction, date, hours and staff "
                         "exists (a second favour on the same day)")
@@ -90,13 +93,16 @@ def register(sub) -> None:
 def cmd_hours_log(args: argparse.Namespace) -> int:
     from partnerdesk.domain.durations import parse_minutes
 
+    from partnerdesk.domain.periods import parse_date
+
     ctx = context(args)
     travel = parse_minutes(args.travel, "travel") if args.travel else 0
+    work_date = parse_date(args.date, "--date", today=ctx.services.clock.today())
     try:
-        result = ctx.services.hours.log(partner=args.partner, direction=args.direction, work_date=args.date,
+        result = ctx.services.hours.log(partner=args.partner, direction=args.direction, work_date=work_date,
                                         hours=args.hours, category=args.category, staff=args.staff,
                                         after_hours=args.after_hours, callout=args.callout, miles=args.miles,
-                                        travel_minutes=travel, description=args.note, incident_ref=args.incident,
+                                        travel_minutes=travel, description=args.description, incident_ref=args.incident,
                                         agreement=args.agreement, allow_duplicate=args.allow_duplicate,
                                         overtime=args.overtime)
     except DuplicateError as exc:
@@ -148,7 +154,7 @@ def cmd_hours_list(args: argparse.Namespace) -> int:
     else:
         emit_table(([e.work_date, e.direction, e.partner_code, e.category_code or "", e.staff_name or "",
                      format_minutes(e.minutes), format_cents(e.amount_cents) if e.amount_cents is not None else "—",
-                     e.status, (e.description or "")[:40]] for e in items),
+                     status_word(e.status), (e.description or "")[:40]] for e in items),
                    ["date", "direction", "partner", "cat", "staff", "hours", "amount", "status", "description"])
     return 0
 
@@ -207,7 +213,7 @@ def cmd_hours_import(args: argparse.Namespace) -> int:
         for p in result.problems:
             print(f"{path.name}: line {p.line}: {p.message}", file=sys.stderr)
         n = len(result.problems)
-        raise ImportFormatError(f"{path.name}: {n} row{'s' if n != 1 else ''} cannot be imported (listed above); "
+        raise ImportFormatError(f"{path.name}: {plural(n, 'row')} cannot be imported (listed above); "
                                 "nothing was imported")
     if not args.dry_run:
         ctx.settings.remember_import_mapping(KIND, columns, result.mapping)
@@ -220,23 +226,27 @@ def cmd_hours_import(args: argparse.Namespace) -> int:
     verb = "Would import" if args.dry_run else "Imported"
     kept = [r for r in result.rows if not r.skipped]
     total = sum(r.amount_cents or 0 for r in kept)
-    print(f"{verb} {len(kept)} entries from {path.name} ({format_cents(total)} priced); mapping: {mapping_text}")
+    print(f"{verb} {plural(len(kept), 'entry')} from {path.name} ({format_cents(total)} priced); "
+          f"mapping: {mapping_text}")
     skipped = [r.line for r in result.rows if r.skipped]
     if skipped:
-        print(f"{len(skipped)} rows are already logged and {'would be ' if args.dry_run else 'were '}skipped "
-              f"(--keep-duplicates imports them): lines {_lines(skipped)}")
+        n = len(skipped)
+        print(f"{plural(n, 'row')} {nouns(n, 'is')} already logged and {'would be ' if args.dry_run else 'were '}"
+              f"skipped (--keep-duplicates imports them): lines {_lines(skipped)}")
     likely = [r.line for r in result.rows if r.duplicate == "likely"]
     if likely:
-        print(f"{len(likely)} rows look like entries already logged (same partner, direction, date, hours and "
-              f"staff): check lines {_lines(likely)}")
+        print(f"{plural(len(likely), 'row')} {'looks' if len(likely) == 1 else 'look'} like entries already logged "
+              f"(same partner, direction, date, hours and staff): check lines {_lines(likely)}")
     if flagged:
-        print(f"{len(flagged)} entries have no agreement in force and are saved unbilled and flagged: lines "
-              + ", ".join(str(r.line) for r in flagged))
+        n = len(flagged)
+        print(f"{plural(n, 'entry')} {nouns(n, 'has')} no agreement in force and {nouns(n, 'is')} saved unbilled "
+              "and flagged: lines " + ", ".join(str(r.line) for r in flagged))
     matched = sum(1 for r in result.rows if r.staff_matched)
-    print(f"{matched} entries matched a contact by staff name", end="")
+    print(f"{plural(matched, 'entry')} matched a contact by staff name", end="")
     if unmatched:
         shown = ", ".join(unmatched[:8]) + (f" and {len(unmatched) - 8} more" if len(unmatched) > 8 else "")
-        print(f"; {len(unmatched)} names match no contact and are kept as text: {shown}", end="")
+        print(f"; {plural(len(unmatched), 'name')} {'matches' if len(unmatched) == 1 else 'match'} no contact "
+              f"and {nouns(len(unmatched), 'is')} kept as text: {shown}", end="")
     print()
     return 0
 

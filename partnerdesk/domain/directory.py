@@ -7,6 +7,7 @@ from datetime import date
 from pathlib import Path
 
 from partnerdesk.domain.dto import ContactDTO, PhoneDTO
+from partnerdesk.domain.wording import plural
 
 PHONE_LABELS = {"work": "Work", "mobile": "Mobile", "after_hours": "After hours", "personal": "Personal"}
 
@@ -80,7 +81,7 @@ class ImportResult:
         """One line; the new agencies all named, or the first ``agencies_named`` and how many more (a file
         from a whole region creates dozens: the GUI's list marks each one anyway)."""
         verb = "would import" if self.dry_run else "imported"
-        text = (f"{self.file}: {verb} {len(self.actions):,} contact(s) as {self.format}: {self.created:,} new, "
+        text = (f"{self.file}: {verb} {plural(len(self.actions), 'contact')} as {self.format}: {self.created:,} new, "
                 f"{self.updated:,} updated, {self.unchanged:,} unchanged")
         names = list(self.agencies_created)
         if agencies_named is not None and len(names) > agencies_named:
@@ -89,7 +90,7 @@ class ImportResult:
             text += f"; new agencies: {', '.join(names)}"
         if self.dropped:
             records = sum(1 for a in self.actions if a.dropped)
-            text += (f"; {self.dropped:,} invalid value(s) in {records:,} record(s) left out (e-mail addresses, "
+            text += (f"; {plural(self.dropped, 'invalid value')} in {plural(records, 'record')} left out (e-mail addresses, "
                      "phone numbers or dates; listed per record)")
         return text
 

@@ -15,6 +15,7 @@ from sqlalchemy.orm import Session
 from partnerdesk.db.models import Agency, AgreementParty, Contact, RateSchedule, Statement, TimeEntry
 from partnerdesk.db.uow import Database
 from partnerdesk.domain.dto import AgencyDTO
+from partnerdesk.domain.wording import nouns
 from partnerdesk.errors import ValidationError
 from partnerdesk.services.base import clean_text, find_agency, get_live, soft_delete
 
@@ -236,7 +237,7 @@ class AgencyService:
     def create(self, **values: Any) -> AgencyDTO:
         unknown = set(values) - set(FIELDS)
         if unknown:
-            raise ValidationError(f"unknown agency field(s): {', '.join(sorted(unknown))}")
+            raise ValidationError(f"unknown agency {nouns(len(unknown), 'field')}: {', '.join(sorted(unknown))}")
         values = _validate({"kind": "city", **values})
         if "name" not in values or "code" not in values:
             raise ValidationError("an agency needs a name and a code")

@@ -44,6 +44,7 @@ from partnerdesk.db.models import Agency, Contact, ContactSkill, Skill
 from partnerdesk.db.types import iso_utc, session_now, uuid7
 from partnerdesk.db.uow import Database
 from partnerdesk.domain.directory import ImportAction, ImportResult
+from partnerdesk.domain.wording import nouns
 from partnerdesk.errors import ImportFormatError, UserError, ValidationError
 from partnerdesk.services.bulk_capture import insert_captured, uuid7_many
 from partnerdesk.services.contacts import (FIELDS, check_contact_dates, digits, fts_row, reindex, skill_key,
@@ -243,11 +244,12 @@ def _csv_rows(path: Path, text: str, known) -> Iterable[tuple[int, int, dict[str
         header = [c.strip() for c in next(reader)]
         unknown = [c for c in header if not known(c)]
         if unknown:
-            raise ImportFormatError(f"{path.name}: line 1: unknown column(s) {', '.join(repr(c) for c in unknown)}"
+            raise ImportFormatError(f"{path.name}: line 1: unknown {nouns(len(unknown), 'column')} {', '.join(repr(c) for c in unknown)}"
                                     " — export again with the standard column set, or pick the right --format")
         dupes = {c for c in header if header.count(c) > 1 and c}
         if dupes:
-            raise ImportFormatError(f"{path.name}: line 1: column(s) {', '.join(sorted(dupes))} appear twice")
+            raise ImportFormatError(f"{path.name}: line 1: {nouns(len(dupes), 'column')} {', '.join(sorted(dupes))} "
+                                  f"{'appears' if len(dupes) == 1 else 'appear'} twice")
         n = 0
         last_line = reader.line_num
         for row in reader:

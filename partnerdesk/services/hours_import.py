@@ -34,6 +34,7 @@ from partnerdesk.db.uow import Database
 from partnerdesk.domain.dto import HoursImportPreview, ImportProblem, ImportRowPreview
 from partnerdesk.domain.durations import parse_minutes
 from partnerdesk.domain.periods import parse_date
+from partnerdesk.domain.wording import nouns
 from partnerdesk.errors import ImportFormatError, UserError, ValidationError
 from partnerdesk.services.base import require_home
 from partnerdesk.services.hours import HoursService, parse_direction, parse_miles
@@ -192,7 +193,8 @@ def read_table(path: Path) -> _Table:
                                 f"{', '.join(repr(c) for c in columns[:8])})")
     dupes = sorted({c for c in columns if columns.count(c) > 1})
     if dupes:
-        raise ImportFormatError(f"{path}: line 1: column(s) {', '.join(dupes)} appear twice")
+        raise ImportFormatError(f"{path}: line 1: {nouns(len(dupes), 'column')} {', '.join(dupes)} "
+                              f"{'appears' if len(dupes) == 1 else 'appear'} twice")
     rows = []
     start = reader.line_num + 1
     try:

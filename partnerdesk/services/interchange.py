@@ -24,6 +24,7 @@ from partnerdesk.db.uow import Database
 from partnerdesk.domain.periods import check_date_range
 from partnerdesk.domain.freeze import FROZEN_TABLES, is_frozen
 from partnerdesk.domain.privacy import personal_fields, withhold_changes
+from partnerdesk.domain.wording import nouns
 from partnerdesk.errors import ImportFormatError, UserError
 from partnerdesk.services.contacts import reindex
 from partnerdesk.services.pricing import reprice
@@ -320,7 +321,7 @@ class InterchangeService:
             raise ImportFormatError(f"{path}: \"tables\" must map table names to lists of rows")
         unknown = set(tables) - set(TABLE_ORDER)
         if unknown:
-            raise ImportFormatError(f"{path}: unknown table(s) {', '.join(sorted(unknown))}")
+            raise ImportFormatError(f"{path}: unknown {nouns(len(unknown), 'table')} {', '.join(sorted(unknown))}")
         for name, rows in tables.items():
             for i, r in enumerate(rows):
                 if not isinstance(r, dict):

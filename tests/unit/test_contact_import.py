@@ -134,7 +134,7 @@ def test_csv_with_unknown_column_imports_nothing(ctx, samples, tmp_path):
     raw = (samples / "contacts-outlook-ansi.csv").read_bytes()
     f = tmp_path / "odd.csv"
     f.write_bytes(raw.replace(b'"Web Page"', b'"Favourite Colour"', 1))
-    with pytest.raises(ImportFormatError, match=r"odd\.csv: line 1: unknown column\(s\) 'Favourite Colour'"):
+    with pytest.raises(ImportFormatError, match=r"odd\.csv: line 1: unknown column 'Favourite Colour'"):
         ctx.services.directory.import_file(f, "outlook-csv")
     assert ctx.services.contacts.count() == 0
 
@@ -166,7 +166,7 @@ def test_invalid_values_are_left_out_and_reported_never_dropped_silently(ctx, tm
     assert any("'12' is not a phone number" in d for d in bad.dropped)
     assert any("last spring" in d for d in bad.dropped)
     assert any("2099-01-01 is in the future" in d for d in preview.actions[2].dropped)
-    assert preview.dropped == 5 and "5 invalid value(s) in 2 record(s) left out" in preview.summary()
+    assert preview.dropped == 5 and "5 invalid values in 2 records left out" in preview.summary()
     result = ctx.services.directory.import_file(f)
     assert result.created == 3 and result.dropped == 5
     c = by_name(ctx, "Bad Mail")
@@ -188,7 +188,7 @@ def test_cli_lists_what_was_left_out(ctx, tmp_path):
         assert main(["contacts", "import", str(f)]) == 0
     text = out.getvalue()
     assert "left out: E-mail 1 'pat(at)x.example.gov' is not an e-mail address" in text
-    assert "1 invalid value(s) in 1 record(s) left out" in text
+    assert "1 invalid value in 1 record left out" in text
 
 
 def test_not_a_contacts_file(ctx, samples):
@@ -208,7 +208,7 @@ def test_summary_names_a_few_new_agencies_and_counts_the_rest():
     actions = tuple(ImportAction(i, i, f"P{i}", "A", "create", None) for i in range(1, 1201))
     made = tuple(f"C{i:03d} City {i}" for i in range(5))
     r = ImportResult(file="big.vcf", format="vcard", dry_run=True, actions=actions, agencies_created=made)
-    assert r.summary(agencies_named=3) == ("big.vcf: would import 1,200 contact(s) as vcard: 1,200 new, 0 updated, "
+    assert r.summary(agencies_named=3) == ("big.vcf: would import 1,200 contacts as vcard: 1,200 new, 0 updated, "
                                            "0 unchanged; new agencies: C000 City 0, C001 City 1, C002 City 2, "
                                            "and 2 more")
     assert r.summary().endswith("C003 City 3, C004 City 4")
