@@ -44,6 +44,6 @@ def test_the_preview_names_each_value_that_will_be_left_out(qtbot, ctx, tmp_path
     first = model.data(model.index(0, col))
     assert "pat(at)x.example.gov" in first and "'12' is not a phone number" in first
     assert model.data(model.index(1, col)) == ""
-    assert "2 invalid value(s) in 1 record(s) left out" in dlg.summary.text()
+    assert "2 invalid values in 1 record left out" in dlg.summary.text()
     dlg.close()
     gc.collect()

@@ -12,6 +12,7 @@ from PySide6.QtWidgets import (QCheckBox, QComboBox, QDialog, QDialogButtonBox, 
 
 from partnerdesk.domain.dto import HoursImportPreview
 from partnerdesk.errors import UserError
+from partnerdesk.domain.wording import nouns, plural
 from partnerdesk.gui import format as fmt
 from partnerdesk.gui.models.table_model import Column, DtoTableModel
 from partnerdesk.gui.palette import span
@@ -151,21 +152,23 @@ class HoursImportDialog(QDialog):
         flagged = sum(1 for r in kept if r.agreement_number is None)
         likely = sum(1 for r in kept if r.duplicate == "likely")
         if p.problems:
-            self.summary.setText(span(f"{len(p.problems)} rows cannot be imported (listed below); nothing will be "
-                                      "imported until they are fixed.", "bad") + f" {len(p.rows)} rows are fine.")
+            n = len(p.problems)
+            self.summary.setText(span(f"{plural(n, 'row')} cannot be imported (listed below); nothing will be "
+                                      f"imported until {'it is' if n == 1 else 'they are'} fixed.", "bad")
+                                 + f" {plural(len(p.rows), 'row')} {nouns(len(p.rows), 'is')} fine.")
         elif p.rows and not kept:
             self.summary.setText(span(f"Every row of {self.path.name} is already logged: nothing to import.", "warn"))
         else:
-            text = (f"{len(kept)} rows ready, {fmt.money(total)} priced. "
-                    f"{unmatched} staff names kept as text (no matching contact); "
-                    f"{flagged} entries outside every agreement will be saved unbilled and flagged.")
+            text = (f"{plural(len(kept), 'row')} ready, {fmt.money(total)} priced. "
+                    f"{plural(unmatched, 'staff name')} kept as text (no matching contact); "
+                    f"{plural(flagged, 'entry')} outside every agreement will be saved unbilled and flagged.")
             if p.skipped:
-                text += f" {p.skipped} rows are already logged and will be skipped."
+                text += f" {plural(p.skipped, 'row')} {nouns(p.skipped, 'is')} already logged and will be skipped."
             if likely:
-                text += " " + span(f"{likely} rows look like entries already logged (marked “likely”): check them.",
-                                   "warn")
+                text += " " + span(f"{plural(likely, 'row')} {'looks' if likely == 1 else 'look'} like entries already "
+                                   "logged (marked “likely”): check them.", "warn")
             self.summary.setText(text)
-        self.import_button.setText(f"&Import {len(kept):,} new rows" if p.skipped else "&Import all rows")
+        self.import_button.setText(f"&Import {plural(len(kept), 'new row')}" if p.skipped else "&Import all rows")
         self.import_button.setEnabled(p.ok and bool(kept))
         self.table.resizeColumnsToContents()
         self.previewed.emit()

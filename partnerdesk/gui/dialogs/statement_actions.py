@@ -12,6 +12,7 @@ from PySide6.QtWidgets import (QCheckBox, QComboBox, QDialog, QDialogButtonBox, 
 
 from partnerdesk.domain.money import Money, format_cents
 from partnerdesk.domain.statements import StatementDTO
+from partnerdesk.domain.wording import status_word
 from partnerdesk.errors import UserError
 from partnerdesk.gui.date_field import DateField
 from partnerdesk.gui.palette import css
@@ -188,4 +189,4 @@ class PaymentDialog(_StatementDialog):
                                           self.reference.text().strip() or None, today=self.today)
         st = self.services.statements.get(self.statement.number)
         return (f"Recorded {format_cents(p.amount_cents)} by {p.method} on {st.number}: now "
-                f"{st.status.replace('_', ' ')}, balance {format_cents(st.balance_cents)}.")
+                f"{status_word(st.status)}, balance {format_cents(st.balance_cents)}.")

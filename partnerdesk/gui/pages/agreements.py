@@ -8,6 +8,7 @@ from PySide6.QtGui import QDesktopServices
 from PySide6.QtWidgets import QFileDialog, QLabel, QTableView
 
 from partnerdesk.domain.dto import AgreementDTO
+from partnerdesk.domain.wording import status_word
 from partnerdesk.gui import format as fmt
 from partnerdesk.gui.dialogs.messages import DialogService, show_error
 from partnerdesk.gui.models.table_model import Column, DtoTableModel
@@ -42,7 +43,7 @@ class AgreementsPage(TablePage):
         Column("Number", lambda a: a.number, priority=0),
         Column("Title", lambda a: a.title, priority=0, elastic=True),
         Column("Status", lambda a: a.status, color=lambda a: STATUS_COLORS.get(a.status), priority=0),
-        Column("Kind", lambda a: a.kind.replace("_", " "), priority=2),
+        Column("Kind", lambda a: status_word(a.kind), priority=2),
         Column("Parties", lambda a: a.party_codes, priority=1),
         Column("Approval", lambda a: " ".join(x for x in (a.approval_resolution,
                                                           a.approval_date.isoformat() if a.approval_date else None)

@@ -177,7 +177,9 @@ class TablePage(QWidget):
 
     def _update_footer(self, *_args) -> None:
         shown, total = self.proxy.rowCount(), self.model.rowCount()
-        noun = self.footer_noun()
+        noun = self.footer_noun()  # plural: "contacts"; one of them reads "1 contact"
+        if total == 1:
+            noun = noun[:-3] + "y" if noun.endswith("ies") else noun.removesuffix("s")
         self.ui.footer.setText(f"{total:,} {noun}" if shown == total else f"{shown:,} of {total:,} {noun}")
 
     def footer_noun(self) -> str:

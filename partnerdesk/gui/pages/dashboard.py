@@ -7,6 +7,7 @@ from dataclasses import dataclass, field
 from PySide6.QtWidgets import QFrame, QLabel, QVBoxLayout
 
 from partnerdesk.domain.dto import BalanceDTO
+from partnerdesk.domain.wording import nouns, plural
 from partnerdesk.gui import format as fmt
 from partnerdesk.gui.models.table_model import Column
 from partnerdesk.gui.pages.base import TablePage
@@ -107,5 +108,6 @@ class DashboardPage(TablePage):
         unpriced = sum(x.unpriced_entries for x in b)
         note = f"Quarter columns show {q}." if q else ""
         if unpriced:
-            note += f" {unpriced} entries have no agreement or rate and are not priced."
+            note += (f" {plural(unpriced, 'entry')} {nouns(unpriced, 'has')} no agreement or rate and "
+                     f"{nouns(unpriced, 'is')} not priced.")
         self.set_subtitle(note.strip())

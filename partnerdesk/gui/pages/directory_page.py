@@ -11,6 +11,7 @@ from PySide6.QtGui import QDesktopServices, QKeyEvent
 from PySide6.QtWidgets import QAbstractItemView, QComboBox, QSplitter
 
 from partnerdesk.domain.dto import ContactDTO
+from partnerdesk.domain.wording import plural
 from partnerdesk.gui.dialogs.files import FilePicker
 from partnerdesk.gui.dialogs.messages import DialogService, show_error
 from partnerdesk.gui.models.contacts_model import (CONTACT_COLUMNS, ContactMatches, ContactTableModel,
@@ -245,7 +246,7 @@ class DirectoryPage(TablePage):
         path, fmt, personal = dlg.choice()
         if path:
             run_in_worker(self, lambda: self.services.directory.export(path, fmt, include_personal=personal),
-                          lambda n: self.status_message.emit(f"Exported {n} contacts to {path}"),
+                          lambda n: self.status_message.emit(f"Exported {plural(n, 'contact')} to {path}"),
                           lambda exc: show_error(self, exc))
 
     def save_sheet(self) -> None:
@@ -265,6 +266,6 @@ class DirectoryPage(TablePage):
         folder = FilePicker.folder(self, "Write the outage kit to a folder (a USB stick)")
         if folder:
             run_in_worker(self, lambda: self.services.directory.outage_kit(folder),
-                          lambda kit: self.status_message.emit(f"Outage kit for {kit.contacts} contacts written to "
+                          lambda kit: self.status_message.emit(f"Outage kit for {plural(kit.contacts, 'contact')} written to "
                                                         f"{kit.directory}"),
                           lambda exc: show_error(self, exc))
