@@ -205,11 +205,13 @@ def cmd_agencies_add(args: argparse.Namespace) -> int:
             from partnerdesk.services.agencies import read_logo_file
 
             values["logo_image"] = read_logo_file(args.logo)
+        before = ctx.services.agencies.home() if args.home else None
         a = ctx.services.agencies.create(code=args.code, **values)
     if args.json:
         emit_json(a)
     else:
         print(f"Added {_agency_line(a)}")
+        _home_moved(before, a)
         if a.is_home and not (a.ubi and a.billing_contact_name and (a.remit_to or a.address)):
             print("Your statements print your UBI, billing contact and remit-to address: add the missing ones "
                   f"with 'partnerdesk agencies edit {a.code} --ubi ... --billing-contact-name ... --remit-to ...'")
@@ -230,12 +232,20 @@ def cmd_agencies_edit(args: argparse.Namespace) -> int:
             values["logo_image"] = None
         if not values:
             raise ValidationError("nothing to change: give the options to change, e.g. --phone TEXT")
+        before = ctx.services.agencies.home() if args.home else None
         a = ctx.services.agencies.update(args.code, **values)
     if args.json:
         emit_json(a)
     else:
         print(f"Changed {_agency_line(a)}")
+        _home_moved(before, a)
     return 0
+
+
+def _home_moved(before, a) -> None:
+    if before is not None and a.is_home and before.id != a.id:
+        print(f"{a.code} is now this database's home agency instead of {before.code}: hours read from "
+              f"{a.code}'s side (given: {a.code} helped the partner)")
 
 
 def cmd_agencies_import(args: argparse.Namespace) -> int:

@@ -190,13 +190,6 @@ def is_referenced(s: Session, agency_id: str) -> bool:
     return any(s.scalar(select(exists(q))) for q in checks)
 
 
-def _has_history(s: Session, agency_id: str) -> bool:
-    """Hours or statements: the records a home agency's direction and numbering are baked into."""
-    return bool(s.scalar(select(exists(select(TimeEntry.id).where(or_(
-        TimeEntry.provider_agency_id == agency_id, TimeEntry.recipient_agency_id == agency_id)))))
-        or s.scalar(select(exists(select(Statement.id).where(Statement.issuer_agency_id == agency_id)))))
-
-
 class _DryRun(Exception):
     """Raised inside a dry run's transaction to undo it."""
 
@@ -363,17 +356,12 @@ class AgencyService:
 
     @staticmethod
     def _move_home(s: Session, new: Agency | None) -> None:
-        """One home agency per database. It may move only while the current one has no hours or statements:
-        after that, every entry's direction and every statement number depend on it."""
+        """One home agency per database: marking another one moves the flag. Entries and statements name
+        their provider, recipient and issuer outright, so nothing is rewritten; what "given" and "received"
+        mean follows the new home (a neighbour joining a shared region marks its own agency this way)."""
         for other in s.scalars(select(Agency).where(Agency.is_home.is_(True), Agency.deleted_at.is_(None))):
-            if new is not None and other.id == new.id:
-                continue
-            if _has_history(s, other.id):
-                raise ValidationError(
-                    f"home: {other.code} ({other.name}) is already this database's home agency and has hours or "
-                    "statements; a database has one home agency. Set up your own region in a new database: "
-                    "partnerdesk --db FILE agencies add CODE --name NAME --home", "is_home")
-            other.is_home = False
+            if new is None or other.id != new.id:
+                other.is_home = False
         s.flush()
 
 

@@ -106,14 +106,18 @@ def test_the_home_agency_moves_while_nothing_is_logged_yet(region):
     assert region.services.agencies.home().code == "SPFD"
 
 
-def test_a_second_home_agency_is_refused_once_there_is_history(demo_ctx):
-    # the demo has years of hours under Lynnwood: a second home agency would flip every entry's direction
-    with pytest.raises(ValidationError, match="LYN .* is already this database's home agency .* new database"):
-        demo_ctx.services.agencies.create(code="SPR", name="City of Springfield", is_home=True)
+def test_marking_another_agency_home_moves_the_flag_and_rewrites_nothing(demo_ctx):
+    """A neighbour joining a shared region marks its own agency home: there is still one, and every entry keeps
+    its provider and recipient (only what "given" means follows the new home)."""
+    hours, agencies = demo_ctx.services.hours, demo_ctx.services.agencies
+    lyn_view = {e.id: (e.provider_code, e.recipient_code, e.direction) for e in hours.list(partner="EDM")}
+    agencies.update("EDM", is_home=True)
+    assert [a.code for a in agencies.list() if a.is_home] == ["EDM"]
+    edm_view = {e.id: (e.provider_code, e.recipient_code, e.direction) for e in hours.list(partner="LYN")}
+    lyn_edm = {k: v for k, v in edm_view.items() if k in lyn_view}
+    assert lyn_edm and all(v[:2] == lyn_view[k][:2] and v[2] != lyn_view[k][2] for k, v in lyn_edm.items())
     with pytest.raises(ValidationError, match="always has a home agency"):
-        demo_ctx.services.agencies.update("LYN", is_home=False)
-    assert demo_ctx.services.agencies.home().code == "LYN"
-    assert "SPR" not in {a.code for a in demo_ctx.services.agencies.list()}
+        agencies.update("EDM", is_home=False)
 
 
 def test_a_referenced_partner_is_retired_never_deleted(demo_ctx):
