@@ -16,6 +16,14 @@ from keyring.backend import KeyringBackend
 
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 
+if "libfaketime" in os.environ.get("LD_PRELOAD", ""):  # `make test-at`: the suite on another day
+    # libfaketime 0.9.10 fails clock_nanosleep(TIMER_ABSTIME) on the real monotonic clock with EINVAL, and
+    # time.sleep() uses it (so does subprocess.run(timeout=...)); select() waits as long and is left alone.
+    import select
+    import time as _time
+
+    _time.sleep = lambda seconds: select.select([], [], [], seconds)
+
 REPO = Path(__file__).resolve().parent.parent
 SAMPLES = REPO / "tests" / "data"  # the sample files (fictional), kept in the repository
 TODAY = date(2026, 11, 26)  # "today" for every in-process test: the frozen clock's date, the demo's "today"
