@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
@@ -125,3 +126,26 @@ def is_stale(last_verified: date | None, today: date, months: int = 12) -> bool:
     except ValueError:  # 29-31 in a shorter month
         cutoff = date(y, m, 28)
     return last_verified < cutoff
+
+
+_SEPARATORS = re.compile(r"\s*,\s*|\s+or\s+", re.I)
+
+
+def alternatives(text: str) -> list[str]:
+    """What a search asks, as queries any one of which a person may match: "mlt cisco, pbx, firewall" (or
+    "mlt cisco or pbx or firewall") is ["mlt cisco", "mlt pbx", "mlt firewall"] — who at MLT knows Cisco,
+    PBX or a firewall. The words before the last one of the first part are asked of every alternative;
+    a text without a comma or "or" is one query, as typed."""
+    if (text or "").strip().casefold() == "or":  # the first letters of "Oregon", typed on
+        return [text.strip()]
+    parts = [p.split() for p in _SEPARATORS.split(f" {text or ''} ")]
+    parts = [p for p in parts if p and p != ["or"]]
+    if len(parts) <= 1:
+        return [" ".join(p) for p in parts]
+    common, first = parts[0][:-1], parts[0][-1:]
+    out = []
+    for p in [first, *parts[1:]]:
+        q = " ".join(common + p)
+        if q not in out:
+            out.append(q)
+    return out

@@ -1,7 +1,11 @@
 """Directory search over the FTS5 index ``contact_fts`` (kept current by ``contacts.reindex``).
 
 Every word of the query is a prefix that must match somewhere (name, agency, title and role tags,
-skills, notes, phone numbers). A run of digits and phone punctuation ("555-0120", "5550120") is one
+skills, notes, phone numbers). Commas and "or" give alternatives: "mlt cisco, pbx, firewall" finds who at
+MLT has any of the three (``domain.directory.alternatives``); each alternative is searched as below and the
+people found are merged. The results are listed as the Directory lists them: by agency, and within an
+agency skill holders first, in escalation order (no order last), then the rest, each by escalation order
+and name. A run of digits and phone punctuation ("555-0120", "5550120") is one
 phone prefix matched against the phone column, which indexes every number in full, as digits, and as
 its last seven digits. When a word names one of a person's skills ("pbx", "avaya", "cisco") the
 query is read as "who can help with X": those people come first, in escalation order.
@@ -33,7 +37,7 @@ from contextlib import contextmanager
 from functools import lru_cache
 
 from partnerdesk.db.uow import Database
-from partnerdesk.domain.directory import SearchHit
+from partnerdesk.domain.directory import SearchHit, alternatives
 from partnerdesk.domain.dto import PhoneDTO
 
 CANDIDATES = 100
@@ -73,6 +77,13 @@ _HITS_SQL = (
     " WHERE cs.contact_id = c.id AND cs.deleted_at IS NULL) "
     "FROM contact c JOIN agency a ON a.id = c.agency_id "
     "WHERE c.id IN (SELECT value FROM json_each(:ids))")
+
+
+def directory_order(agency_name: str, skill_holder: bool, escalation: int | None, name: str) -> tuple:
+    """How search results are listed, on the CLI and in the Directory alike: by agency, then who holds a
+    skill asked for, then escalation order (none last), then name."""
+    return (agency_name.casefold(), not skill_holder, escalation if escalation is not None else 99,
+            name.casefold())
 
 
 def fold(s: str) -> str:
@@ -146,11 +157,21 @@ class SearchService:
     # -- ranking ---------------------------------------------------------------------------------
     def ids(self, raw: str, limit: int = 50) -> list[tuple[str, bool]]:
         """(contact id, matched one of the person's skills) for the best ``limit`` matches, best first."""
-        terms, words, phones = parse(raw)
-        if not terms:
-            return []
         with self._sql() as sql:
-            return self._ids(sql, terms, words, phones, limit)
+            return self._found(sql, raw, limit)
+
+    def _found(self, sql, raw: str, limit: int) -> list[tuple[str, bool]]:
+        """The best ``limit`` matches of any alternative of ``raw``, best first."""
+        queries = [p for p in (parse(q) for q in alternatives(raw)) if p[0]]
+        if len(queries) == 1:
+            return self._ids(sql, *queries[0], limit)
+        found: dict[str, bool] = {}
+        rank: dict[str, tuple] = {}
+        for terms, words, phones in queries:
+            for i, (cid, skill) in enumerate(self._ids(sql, terms, words, phones, limit)):
+                found[cid] = found.get(cid, False) or skill
+                rank[cid] = min(rank.get(cid, (True, i)), (not skill, i))
+        return sorted(found.items(), key=lambda item: rank[item[0]])[:limit]
 
     @staticmethod
     def _skill_ids(sql, words: list[str]) -> list[str]:
@@ -239,19 +260,16 @@ class SearchService:
 
     # -- results ---------------------------------------------------------------------------------
     def search(self, raw: str, limit: int = 50, include_personal: bool = False) -> list[SearchHit]:
-        terms, words, phones = parse(raw)
-        if not terms:
-            return []
         with self._sql() as sql:
-            found = self._ids(sql, terms, words, phones, limit)
+            found = self._found(sql, raw, limit)
             if not found:
                 return []
             rows = {r[0]: r for r in sql(_HITS_SQL, {"ids": json.dumps([cid for cid, _ in found])})}
+        found = sorted(((cid, skill) for cid, skill in found if cid in rows),
+                       key=lambda f: directory_order(rows[f[0]][2], f[1], rows[f[0]][9], rows[f[0]][1]))
         out = []
         for rank, (cid, skill) in enumerate(found):
-            r = rows.get(cid)
-            if r is None:
-                continue
+            r = rows[cid]
             _id, name, agency, code, title, work, mobile, after, personal, esc, skills = r
             phones_ = [PhoneDTO(k, n) for k, n in (("work", work), ("mobile", mobile), ("after_hours", after),
                                                    ("personal", personal if include_personal else None)) if n]

@@ -50,8 +50,28 @@ def test_skill_search_answers_who_can_help_in_escalation_order(ctx):
 def test_demo_region_skills(demo_ctx):
     hits = demo_ctx.services.directory.search("cisco")
     assert hits and all("Cisco" in h.skills for h in hits if h.matched_skill)
-    orders = [h.escalation_order or 99 for h in hits if h.matched_skill]
-    assert orders == sorted(orders)
+    _assert_directory_order(hits)
+
+
+def _assert_directory_order(hits):
+    """By agency; within one, skill holders first, each in escalation order (none last), as the Directory."""
+    keys = [(h.agency.casefold(), not h.matched_skill, h.escalation_order or 99) for h in hits]
+    assert keys == sorted(keys), keys
+
+
+def test_commas_and_or_ask_for_any_of_several(demo_ctx):
+    """Who at Mountlake Terrace knows Cisco, PBX or firewalls: one search, not three."""
+    search = demo_ctx.services.directory.search
+    hits = search("mlt cisco, pbx, firewall")
+    assert hits and {h.agency_code for h in hits} == {"MLT"}
+    expected = {h.contact_id for q in ("mlt cisco", "mlt pbx", "mlt firewall") for h in search(q)}
+    assert {h.contact_id for h in hits} == expected and len(expected) > len(search("mlt cisco"))
+    assert [h.contact_id for h in search("mlt cisco or pbx or firewall")] == [h.contact_id for h in hits]
+    assert all({"Cisco", "PBX", "Firewall"} & set(h.skills) for h in hits if h.matched_skill)
+    _assert_directory_order(hits)
+    across = search("pbx, firewall")  # the whole region: grouped by agency, escalation order within each
+    assert len({h.agency_code for h in across}) > 1
+    _assert_directory_order(across)
 
 
 def test_personal_numbers_hidden_unless_asked(ctx):

@@ -171,3 +171,16 @@ def test_phone_numbers_are_shown_one_way_and_kept_as_typed(typed, shown, dialled
 
     assert national(typed) == shown
     assert e164(typed) == dialled
+
+
+@pytest.mark.parametrize("typed, queries", [
+    ("mlt cisco, pbx, firewall", ["mlt cisco", "mlt pbx", "mlt firewall"]),
+    ("mlt cisco or pbx OR firewall", ["mlt cisco", "mlt pbx", "mlt firewall"]),
+    ("pbx, firewall", ["pbx", "firewall"]),
+    ("mlt cisco,", ["mlt cisco"]),  # typed on: the comma alone changes nothing yet
+    ("oregon pbx", ["oregon pbx"]), ("or", ["or"]), ("", []),
+])
+def test_search_alternatives(typed, queries):
+    from partnerdesk.domain.directory import alternatives
+
+    assert alternatives(typed) == queries

@@ -12,8 +12,9 @@ from typing import Any, Callable
 
 from PySide6.QtCore import QAbstractProxyModel, QModelIndex, Qt
 
-from partnerdesk.domain.phones import national
+from partnerdesk.domain.directory import alternatives
 from partnerdesk.domain.dto import ContactDTO
+from partnerdesk.domain.phones import national
 from partnerdesk.gui.models.table_model import FILTER_ROLE, ROW_ROLE, SORT_ROLE, Column, DtoTableModel, Index, _text
 
 CONTACT_COLUMNS = (
@@ -150,32 +151,68 @@ class ContactMatches(QAbstractProxyModel):
 
     # -- search and filters ----------------------------------------------------------------------
     def set_search(self, text: str) -> None:
+        """Every word must match; commas and "or" give alternatives ("mlt cisco, pbx, firewall": who at MLT
+        has any of the three), read as the CLI's search reads them (``domain.directory.alternatives``)."""
         text = " ".join(text.casefold().split())
         if text == self.text:
             return
-        if text.startswith(self.text):  # every match of the new text matched the old one: narrow those,
-            done = max(len(self.text.split()) - 1, 0)  # checking only the word typed on and any new ones
+        new, old = alternatives(text), alternatives(self.text)
+        if len(new) == 1 and len(old) == 1 and new[0].startswith(old[0]):
+            # every match of the new text matched the old one: narrow those, checking only the word typed
+            # on and any new ones
+            done = max(len(old[0].split()) - 1, 0)
             self.text = text
-            self._reset_to(self._match(self._matched, search_words(text)[done:]))
+            self._reset_to(self._holders_first(self._match(self._matched, search_words(new[0])[done:])))
         else:
             self.text = text
-            self._reset_to(self._match(None))
+            self._reset_to(self._holders_first(self._match(None)))
 
     def set_extra_filter(self, fn: Callable[[ContactDTO], bool] | None) -> None:
         self.extra = fn
-        self._reset_to(self._match(None))
+        self._reset_to(self._holders_first(self._match(None)))
 
     def _source_reset(self) -> None:
         self._order = self._sorted_rows(self.sort_column, self.sort_order)
         self._hay = self.source._search if self._order is None else [self.source._search[i] for i in self._order]
-        self._reset_to(self._match(None))
+        rows = self.source.rows
+        self._agency_start: dict[str, int] = {}  # agency id -> its first row as loaded (by agency name)
+        for i in range(len(rows) - 1, -1, -1):
+            self._agency_start[rows[i].agency_id] = i
+        self._reset_to(self._holders_first(self._match(None)))
+
+    HOLDERS_FIRST_UP_TO = 5000  # more matches than this: a query still being typed; left as loaded
+
+    def _holders_first(self, matched: list[int]) -> list[int]:
+        """In the order as loaded (by agency, then escalation order), the people who hold a skill asked for
+        come first within their agency, as in the CLI's search (``services.search.directory_order``)."""
+        if self._order is not None or not self.text or len(matched) > self.HOLDERS_FIRST_UP_TO:
+            return matched
+        words = {w for q in alternatives(self.text) for w in _strip_accents(q).split() if not w[:1].isdigit()}
+        if not words:
+            return matched
+        rows, start = self.source.rows, self._agency_start
+
+        def holds(c: ContactDTO) -> bool:
+            return any(sw.startswith(w) for s in c.skills for sw in _strip_accents(s).casefold().split()
+                       for w in words)
+
+        return sorted(matched, key=lambda i: (start[rows[i].agency_id], not holds(rows[i]), i))
 
     def _match(self, among: list[int] | None, words: list[tuple[str, ...]] | None = None) -> list[int]:
-        """The source rows, in display order, whose text has every word (any of its forms); ``among``: only
-        those rows (already through the extra filter), else all."""
+        """The source rows, in display order, whose text has every word (any of its forms) — or, when the
+        search has alternatives, every word of any one of them; ``among``: only those rows (already through
+        the extra filter), else all."""
         hay = self.source._search
         if words is None:
-            words = search_words(self.text)
+            queries = alternatives(self.text)
+            if len(queries) > 1:
+                hit: set[int] = set()
+                for q in queries:
+                    hit.update(self._match(among, search_words(q)))
+                order = among if among is not None else (self._order if self._order is not None
+                                                         else range(len(hay)))
+                return [i for i in order if i in hit]
+            words = search_words(queries[0] if queries else "")
         if among is None:
             order = self._order if self._order is not None else range(len(hay))
             if words and len(words[0]) == 1:  # (compress/map: the loop runs in C, about 3x a comprehension)
