@@ -20,7 +20,7 @@ body {{ font-family: "DejaVu Sans", Verdana, Arial, sans-serif; margin: 0; backg
 header {{ position: sticky; top: 0; background: #000; padding: 12px 16px; border-bottom: 3px solid #ffd400; }}
 h1 {{ font-size: 22px; margin: 0 0 4px; }}
 .meta {{ color: #ddd; font-size: 14px; }}
-input {{ font-size: 24px; width: 100%; box-sizing: border-box; padding: 8px; margin-top: 8px;
+input {{ font-family: inherit; font-size: 24px; width: 100%; box-sizing: border-box; padding: 8px; margin-top: 8px;
         border: 3px solid #ffd400; background: #111; color: #fff; }}
 main {{ padding: 8px 16px 40px; }}
 .agency {{ font-size: 20px; font-weight: bold; background: #ffd400; color: #000; padding: 4px 8px; margin-top: 18px; }}
@@ -44,7 +44,7 @@ a {{ color: inherit; text-decoration: none; }}
 <header>
 <h1>{title}</h1>
 <div class="meta">generated {generated} · {count} people · {personal} · works offline: no network needed</div>
-<input id="q" type="search" autofocus placeholder="Search name, agency, skill (pbx, cisco) or number (5550120)"
+<input id="q" type="search" autofocus placeholder="Search name, agency, skills (mlt pbx, cisco) or number (5550120)"
  aria-label="Search the directory">
 </header>
 <main id="list"></main>
@@ -68,12 +68,21 @@ function matches(p, words) {{
     return (" " + p.hay.replace(/[^\\w]+/g, " ")).indexOf(" " + w) >= 0;
   }});
 }}
+function alternatives(text) {{  // "mlt cisco, pbx or firewall": who at MLT has any of them (as the app reads it)
+  var t = fold(text).trim();
+  if (t === "or") return [["or"]];
+  var parts = (" " + t + " ").split(/\\s*,\\s*|\\s+or\\s+/).map(function (s) {{ return s.split(/\\s+/).filter(Boolean); }})
+    .filter(function (p) {{ return p.length && !(p.length === 1 && p[0] === "or"); }});
+  if (parts.length <= 1) return parts;
+  var common = parts[0].slice(0, -1);
+  return [parts[0].slice(-1)].concat(parts.slice(1)).map(function (p) {{ return common.concat(p); }});
+}}
 function render() {{
-  var words = fold(document.getElementById("q").value).split(/\\s+/).filter(Boolean);
+  var queries = alternatives(document.getElementById("q").value);
   var list = document.getElementById("list"); list.textContent = "";
   var last = null, shown = 0;
   people.forEach(function (p) {{
-    if (words.length && !matches(p, words)) return;
+    if (queries.length && !queries.some(function (words) {{ return matches(p, words); }})) return;
     if (p.agency !== last) {{ list.appendChild(el("div", "agency", p.agency + " (" + p.code + ")")); last = p.agency; }}
     var d = el("div", "person");
     d.appendChild(el("span", "esc", p.esc ? String(p.esc) : "–"));
