@@ -150,8 +150,11 @@ def _agency_line(a) -> str:
 
 
 def cmd_demo(args: argparse.Namespace) -> int:
+    from partnerdesk.cli.progress import Progress
+
     ctx = context(args)
-    counts = ctx.services.demo.seed(args.size)
+    with Progress(f"Seeding the {args.size} demo region") as progress:
+        counts = ctx.services.demo.seed(args.size, progress=progress)
     print(f"Seeded the {args.size} demo region into {ctx.paths.db_path}: " + ", ".join(
         plural(v, k.replace("_", " ")) for k, v in counts.items() if k in ("agency", "contact", "agreement",
                                                                             "time_entry")))

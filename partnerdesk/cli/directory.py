@@ -105,8 +105,12 @@ def cmd_contacts_list(args: argparse.Namespace) -> int:
 
 
 def cmd_contacts_import(args: argparse.Namespace) -> int:
+    from partnerdesk.cli.progress import Progress
+
     ctx = open_context(args.db)
-    result = ctx.services.directory.import_file(args.file, args.format, dry_run=args.dry_run)
+    with Progress(f"{'Checking' if args.dry_run else 'Importing'} {args.file.name}") as progress:
+        result = ctx.services.directory.import_file(args.file, args.format, dry_run=args.dry_run,
+                                                    progress=progress)
     if args.json:
         emit_json({"file": result.file, "format": result.format, "dry_run": result.dry_run,
                    "created": result.created, "updated": result.updated, "unchanged": result.unchanged,

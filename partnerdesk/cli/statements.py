@@ -118,8 +118,12 @@ def cmd_issue(args: argparse.Namespace) -> int:
     ctx = open_context(args.db)
     if args.out.exists() and not args.out.is_dir():
         raise ValidationError(f"--out {args.out}: is a file; give a folder")
-    results = ctx.services.statements.issue(args.quarter, partner=args.partner, all_partners=args.all,
-                                            out_dir=args.out, cap_override_reason=args.cap_override_reason)
+    from partnerdesk.cli.progress import Progress
+
+    with Progress("Issuing statements") as progress:
+        results = ctx.services.statements.issue(args.quarter, partner=args.partner, all_partners=args.all,
+                                                out_dir=args.out, cap_override_reason=args.cap_override_reason,
+                                                progress=progress)
     if args.json:
         emit_json([{"partner": r.partner, "agreement": r.agreement_number, "issued": r.issued,
                     "number": r.statement.number if r.statement else None,

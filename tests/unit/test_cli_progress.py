@@ -1,0 +1,47 @@
+"""Long CLI commands show a progress bar on a terminal and nothing when their output is piped."""
+
+from __future__ import annotations
+
+import io
+import os
+import subprocess
+import sys
+
+from partnerdesk.cli import progress as progress_module
+from partnerdesk.cli.progress import Progress
+
+
+class Terminal(io.StringIO):
+    def isatty(self) -> bool:
+        return True
+
+
+def test_a_bar_on_a_terminal_wiped_at_the_end(monkeypatch):
+    monkeypatch.setattr(progress_module, "DELAY", 0.0)
+    monkeypatch.setattr(progress_module, "INTERVAL", 0.0)
+    out = Terminal()
+    with Progress("Issuing statements", out) as p:
+        for i in range(5):
+            p(i, 4)
+    text = out.getvalue()
+    assert "Issuing statements [" in text and "4/4 100%" in text and "2/4  50%" in text
+    assert text.endswith("\r") and text.rstrip("\r ").count("\r") >= 4  # redrawn in place, then wiped
+
+
+def test_nothing_when_piped_or_quick(monkeypatch):
+    piped = io.StringIO()
+    with Progress("Seeding", piped) as p:
+        p(1, 2)
+        p(2, 2)
+    assert piped.getvalue() == ""
+    quick = Terminal()
+    with Progress("Seeding", quick) as p:  # done within the half second: no flicker
+        p(2, 2)
+    assert quick.getvalue() == ""
+
+
+def test_commands_piped_print_no_bar(home, tmp_path):
+    env = dict(os.environ, PARTNERDESK_HOME=str(home), QT_QPA_PLATFORM="offscreen")
+    r = subprocess.run([sys.executable, "-m", "partnerdesk", "--db", str(tmp_path / "d.sqlite3"), "demo"],
+                       env=env, capture_output=True, text=True, timeout=120)
+    assert r.returncode == 0 and r.stderr == "" and "\r" not in r.stdout
