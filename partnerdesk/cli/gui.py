@@ -4,6 +4,7 @@ that starting the app parses its few options without building (and importing) th
 from __future__ import annotations
 
 import argparse
+import sys
 
 PAGES = ("dashboard", "directory", "agreements", "hours", "statements", "sync")
 
@@ -16,6 +17,12 @@ def register(sub) -> None:
 
 
 def cmd_gui(args: argparse.Namespace) -> int:
+    from partnerdesk.gui.platform_check import problem
+
+    why = problem()  # a missing library or display: one line, not Qt's abort (exit 134) with nothing said
+    if why:
+        print(f"partnerdesk: {why}", file=sys.stderr)
+        return 1
     from partnerdesk.gui.main import run
 
     return run(db=args.db, screenshot=args.screenshot, page=args.page)
