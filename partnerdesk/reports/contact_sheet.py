@@ -1,7 +1,10 @@
 """The emergency contact sheet (ReportLab): what the CTO reads at 2 a.m. with a torch in a server room.
 
-``full``: landscape, grouped by agency then role, people in escalation order; work, mobile and
-after-hours numbers in large bold type; entries not verified for 12 months are marked CHECK.
+``full``: landscape, grouped by agency then role, people in escalation order and the role groups in the
+order of the first person to call in each (so #1 comes first); work, mobile and after-hours numbers in large
+bold type; entries not verified for 12 months are marked CHECK. An agency's header and a role label are never
+left alone at the foot of a page, and a page that continues an agency or a role repeats both, marked
+"continued".
 ``wallet``: one page of credit-card panels to cut out and fold, with each agency's first people to call.
 Every page carries "generated <date>" and "page X of Y". Personal numbers only when asked for.
 """
@@ -76,7 +79,8 @@ def _esc_key(c: ContactDTO):
 
 
 def grouped(data: SheetData) -> list[tuple[AgencyDTO | None, str, list[tuple[str, list[ContactDTO]]]]]:
-    """[(agency, agency name, [(role group, people in escalation order)])], home agency first."""
+    """[(agency, agency name, [(role group, people in escalation order)])], home agency first; an agency's
+    role groups in the order of the first person to call in each (the group holding #1 first)."""
     by_agency: dict[str, list[ContactDTO]] = {}
     for c in data.contacts:
         by_agency.setdefault(c.agency_id, []).append(c)
@@ -89,7 +93,8 @@ def grouped(data: SheetData) -> list[tuple[AgencyDTO | None, str, list[tuple[str
         groups: dict[str, list[ContactDTO]] = {}
         for c in people:
             groups.setdefault(role_group(c), []).append(c)
-        names = [g for g, _ in ROLE_GROUPS if g in groups] + (["Other"] if "Other" in groups else [])
+        scan = [g for g, _ in ROLE_GROUPS] + ["Other"]  # among equals, the order a CTO scans for them
+        names = sorted(groups, key=lambda g: (min(_esc_key(c) for c in groups[g])[0], scan.index(g)))
         out.append((agencies.get(aid), people[0].agency_name,
                     [(g, sorted(groups[g], key=_esc_key)) for g in names]))
     return out
@@ -199,6 +204,98 @@ def _verified_cell(c: ContactDTO, st, today: date):
     return Paragraph(f"✓ {c.last_verified.isoformat()}", st["verified"])
 
 
+@dataclass(frozen=True)
+class _AgencySpec:
+    st: dict
+    cols: list
+    label: str
+    main: str
+    header: list[str]
+    data: SheetData
+
+
+class _AgencyTable(Table):
+    """One agency's rows: its band and the column heads (repeated on every page it spans), then each role
+    group's label and people. ``items`` are (group, contact) pairs, contact None for the group's label.
+
+    Kept together: the band with the first person, and each label with its first person. Where the agency
+    runs on to another page, that page's part is built afresh with the band and the role label marked
+    "continued" (ReportLab's own split would repeat only the band and the heads). Built by ReportLab from
+    rows (``spec`` None), it is a plain Table."""
+
+    def __init__(self, *args, spec: _AgencySpec | None = None, items: list | None = None,
+                 continued: bool = False, **kwargs):
+        self.spec, self.items, self.continued = spec, items, continued
+        if spec is None:
+            super().__init__(*args, **kwargs)
+            return
+        rows, style, self.offset = _agency_rows(spec, items, continued)
+        super().__init__(rows, colWidths=spec.cols, repeatRows=2)
+        self.setStyle(TableStyle(style))
+
+    def split(self, availWidth, availHeight):
+        parts = super().split(availWidth, availHeight)
+        if self.spec is None or len(parts) != 2:
+            return parts
+        shown = len(parts[0]._cellvalues) - self.offset  # the items on this page
+        if shown <= 0 or shown >= len(self.items):
+            return parts
+        return [parts[0], _AgencyTable(spec=self.spec, items=self.items[shown:], continued=True)]
+
+
+def _agency_rows(spec: _AgencySpec, items: list, continued: bool) -> tuple[list, list, int]:
+    """(rows, style, rows before the first item) of an agency's table."""
+    st, n = spec.st, len(spec.cols)
+    label = spec.label + (" — continued" if continued else "")
+    rows: list[list] = [[Paragraph(escape(label), st["agency"]), ""] + [""] * (n - 4)
+                        + [Paragraph(escape(f"Main {spec.main}") if spec.main else "", st["agency_r"]), ""],
+                        [Paragraph(h, st["head"]) for h in spec.header]]
+    style = [
+        ("SPAN", (0, 0), (n - 3, 0)),
+        ("SPAN", (n - 2, 0), (n - 1, 0)),
+        ("BACKGROUND", (0, 0), (-1, 0), BAND),
+        ("LINEBELOW", (0, 1), (-1, 1), 1.2, INK),
+        ("VALIGN", (0, 0), (-1, -1), "TOP"),
+        ("TOPPADDING", (0, 0), (-1, -1), 3),
+        ("BOTTOMPADDING", (0, 0), (-1, -1), 4),
+        ("BOX", (0, 0), (-1, -1), 1.2, INK),
+    ]
+
+    def group_label(text: str) -> None:
+        r = len(rows)
+        rows.append([Paragraph(escape(text), st["group"])] + [""] * (n - 1))
+        style.extend([("SPAN", (0, r), (-1, r)), ("BACKGROUND", (0, r), (-1, r), GROUP_BG),
+                      ("TOPPADDING", (0, r), (-1, r), 2), ("BOTTOMPADDING", (0, r), (-1, r), 2),
+                      ("NOSPLIT", (0, r), (-1, r + 1))])  # a label stays with its first person
+
+    if items and items[0][1] is not None:  # this page goes on with a role begun on the one before
+        group_label(f"{items[0][0].upper()} — continued")
+    offset = len(rows)
+    if items:  # the band and heads stay with the first person
+        first_person = offset + next((i for i, (_g, c) in enumerate(items) if c is not None), 0)
+        style.append(("NOSPLIT", (0, 0), (-1, first_person)))
+    k = 0
+    for gname, c in items:
+        if c is None:
+            group_label(gname.upper())
+            k = 0
+            continue
+        r = len(rows)
+        row = [Paragraph(str(c.escalation_order) if c.escalation_order else "–", st["esc"]),
+               _person_cell(c, st, spec.data), _num(c.work_phone, st["num"]), _num(c.mobile_phone, st["num"]),
+               _num(c.after_hours_phone, st["ah"])]
+        if spec.data.include_personal:
+            row.append(_num(c.personal_phone, st["num"]))
+        row.append(_verified_cell(c, st, spec.data.today))
+        rows.append(row)
+        if k % 2:
+            style.append(("BACKGROUND", (0, r), (-1, r), ZEBRA))
+        style.append(("BACKGROUND", (4, r), (4, r), AFTER_BG))
+        style.append(("LINEBELOW", (0, r), (-1, r), 0.4, MID))
+        k += 1
+    return rows, style, offset
+
+
 def _render_full(data: SheetData, buf) -> None:
     st = _styles()
     page = landscape(letter)
@@ -230,42 +327,13 @@ def _render_full(data: SheetData, buf) -> None:
     header = ["#", "Name · title · skills", "Work", "Mobile", "After hours"] + (["Personal"] if personal else []) \
         + ["Verified"]
     for agency, agency_name, groups in grouped(data):
-        main = agency.phone if agency and agency.phone else ""
+        main = national(agency.phone) if agency and agency.phone else ""
         label = f"{agency_name} ({agency.code})" if agency else agency_name
-        rows: list[list] = [[Paragraph(escape(label), st["agency"]), ""] + [""] * (n - 4)
-                            + [Paragraph(escape(f"Main {main}") if main else "", st["agency_r"]), ""],
-                            [Paragraph(h, st["head"]) for h in header]]
-        style = [
-            ("SPAN", (0, 0), (n - 3, 0)),
-            ("SPAN", (n - 2, 0), (n - 1, 0)),
-            ("BACKGROUND", (0, 0), (-1, 0), BAND),
-            ("LINEBELOW", (0, 1), (-1, 1), 1.2, INK),
-            ("VALIGN", (0, 0), (-1, -1), "TOP"),
-            ("TOPPADDING", (0, 0), (-1, -1), 3),
-            ("BOTTOMPADDING", (0, 0), (-1, -1), 4),
-            ("BOX", (0, 0), (-1, -1), 1.2, INK),
-        ]
-        for gname, people in groups:
-            r = len(rows)
-            rows.append([Paragraph(escape(gname.upper()), st["group"])] + [""] * (n - 1))
-            style += [("SPAN", (0, r), (-1, r)), ("BACKGROUND", (0, r), (-1, r), GROUP_BG),
-                      ("TOPPADDING", (0, r), (-1, r), 2), ("BOTTOMPADDING", (0, r), (-1, r), 2)]
-            for i, c in enumerate(people):
-                r = len(rows)
-                row = [Paragraph(str(c.escalation_order) if c.escalation_order else "–", st["esc"]),
-                       _person_cell(c, st, data), _num(c.work_phone, st["num"]), _num(c.mobile_phone, st["num"]),
-                       _num(c.after_hours_phone, st["ah"])]
-                if personal:
-                    row.append(_num(c.personal_phone, st["num"]))
-                row.append(_verified_cell(c, st, data.today))
-                rows.append(row)
-                if i % 2:
-                    style.append(("BACKGROUND", (0, r), (-1, r), ZEBRA))
-                style.append(("BACKGROUND", (4, r), (4, r), AFTER_BG))
-                style.append(("LINEBELOW", (0, r), (-1, r), 0.4, MID))
-        t = Table(rows, colWidths=cols, repeatRows=2)
-        t.setStyle(TableStyle(style))
-        story += [t, Spacer(1, 14)]
+        spec = _AgencySpec(st, cols, label, main, header, data)
+        items = [(g, c) for g, people in groups for c in [None, *people]]
+        if isinstance(story[-1], _AgencyTable):  # space between agencies, none after the last (an empty page)
+            story.append(Spacer(1, 14))
+        story.append(_AgencyTable(spec=spec, items=items))
     if not data.contacts:
         story.append(Paragraph("No contacts yet: import or add your partners' staff first.", st["sub"]))
     doc.build(story, canvasmaker=_canvas_class(_title(data), _generated(data)))
