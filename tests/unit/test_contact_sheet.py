@@ -97,3 +97,40 @@ def test_outage_kit_html_escapes_data(ctx, tmp_path):
     kit = ctx.services.directory.outage_kit(tmp_path / "kit", today=TODAY)
     html = kit.html.read_text(encoding="utf-8")
     assert "alert(1)</script>" not in html and html.count("</script>") == 2
+
+
+def test_sheet_reads_from_number_one_and_strands_no_heading(demo_ctx, samples):
+    """Call 1 first: each agency starts with its #1. No agency header or role label is left alone at a page's
+    foot, and a page that goes on with an agency or a role says so ("continued") above its people."""
+    from partnerdesk.reports.contact_sheet import ROLE_GROUPS
+
+    demo_ctx.services.directory.import_file(samples / "contacts-iphone.vcf")
+    pages = [t.splitlines() for t in _text(demo_ctx.services.directory.sheet_pdf("full", today=TODAY))]
+    assert len(pages) >= 3
+    roles = {g.upper() for g, _ in ROLE_GROUPS} | {"OTHER"}
+    is_label = lambda line: line.removesuffix(" — continued") in roles  # noqa: E731
+    is_person = lambda line: re.fullmatch(r" ?(\d+|–)", line) is not None  # the # column  # noqa: E731
+    agencies = {a.name for a in demo_ctx.services.agencies.list()}
+    first_number: dict[str, str] = {}
+    for n, lines in enumerate(pages, 1):
+        starts = [i for i, line in enumerate(lines) if re.sub(r" \(\w+\)( — continued)?$", "", line) in agencies]
+        assert starts, f"page {n} has no agency header"
+        for i in starts:
+            head = lines[i:i + 9]
+            assert head[7] == "Verified" and is_label(head[8]), (n, head)  # the heads, then a role label
+            assert any(is_person(x) for x in lines[i + 9:i + 14]), (n, head)  # and someone under it
+            agency = re.sub(r" \(\w+\)( — continued)?$", "", lines[i])
+            if not lines[i].endswith("continued"):
+                first_number.setdefault(agency, next(x for x in lines[i + 9:] if is_person(x)).strip())
+        if n > 1 and starts[0] == 0 and lines[0].endswith("— continued"):
+            assert is_label(lines[8]), f"page {n} goes on without its role label"
+        labels = [i for i, line in enumerate(lines) if is_label(line)]
+        assert any(is_person(x) for x in lines[labels[-1]:]), f"page {n} ends on a role label"
+    with_number_one = {c.agency_name for c in demo_ctx.services.contacts.list() if c.escalation_order == 1}
+    assert with_number_one and all(first_number[a] == "1" for a in with_number_one), first_number
+
+
+def test_each_demo_agency_has_its_own_main_number(demo_ctx):
+    agencies = demo_ctx.services.agencies.list()
+    assert len({a.phone for a in agencies}) == len(agencies)
+    assert len({a.ap_contact_phone for a in agencies}) == len(agencies)
