@@ -241,8 +241,10 @@ class _Generator:
                 remit_to=f"{name}\nFinance Department\n{street}\n{cityzip}",
                 bill_to=f"{name}\nAttn: Accounts Payable\n{street}\n{cityzip}",
                 ap_contact_name="Accounts Payable", ap_contact_email=f"ap@{domain}.example.gov",
-                ap_contact_phone=f"({AREA.get(code, '425')}) 555-01{len(out['agency']) % 100:02d}",
-                phone=f"({AREA.get(code, '425')}) 555-0100", website=f"https://www.{domain}.example.gov",
+                # each agency its own main and AP numbers (four agencies showed Lynnwood's main number)
+                ap_contact_phone=f"({AREA.get(code, '425')}) 555-018{len(out['agency']) % 10}",
+                phone=f"({AREA.get(code, '425')}) 555-019{len(out['agency']) % 10}",
+                website=f"https://www.{domain}.example.gov",
                 fy_start_month=1, bars_revenue_code="338.18", bars_expense_code="518.81.41",
                 billing_node=None, notes=None))
         skill_ids: dict[str, str] = {}
