@@ -53,3 +53,26 @@ def test_phone_numbers_are_shown_in_one_format_and_kept_as_typed(qtbot, window, 
     stored = demo_ctx.services.contacts.get(c.id)
     assert (stored.work_phone, stored.mobile_phone) == ("360.555.0129", "360-555-0130")  # the typed original
     window.grab().save(str(tmp_path / "directory-phones.png"))
+
+
+def test_the_hours_page_has_a_log_hours_button(qtbot, window, demo_ctx, monkeypatch):
+    from partnerdesk.gui.dialogs.quick_log import QuickLogDialog
+
+    page = window.pages["hours"]
+    with qtbot.waitSignal(page.loaded, timeout=20000):
+        window.show_page("hours")
+    before = page.model.rowCount()
+
+    def fill(dlg):
+        dlg.partner.setCurrentIndex(dlg.partner.findData("MUK"))
+        dlg.date.setDate(demo_ctx.services.clock.today())
+        dlg.hours.setText("2")
+        dlg.description.setText("Logged from the Hours page")
+        dlg.save()
+        return dlg.result()
+
+    monkeypatch.setattr(QuickLogDialog, "exec", fill)
+    assert page.btn_log.text() == "&Log hours…" and "Ctrl+L" in page.btn_log.toolTip()
+    page.btn_log.click()
+    qtbot.waitUntil(lambda: page.model.rowCount() == before + 1, timeout=20000)
+    assert any(e.description == "Logged from the Hours page" for e in page.model.rows)

@@ -103,6 +103,8 @@ class HoursPage(TablePage):
         self.status_box = self._combo("Status", "Any status")
         for s in STATUSES:
             self.status_box.addItem(s.capitalize(), s)
+        self.btn_log = self.add_button("&Log hours…", self.log_hours, "log-hours",
+                                       "Log a favour, either way (Ctrl+L, from any page)")
         self.add_button("A&cknowledge…", self.acknowledge_selected, tooltip="Record who acknowledged the selected "
                         "entries, and when")
         self.add_button("D&ispute…", self.dispute_selected, tooltip="Mark the selected entries disputed, with a reason")
@@ -123,6 +125,17 @@ class HoursPage(TablePage):
         self.fiscal_year: int | None = None
         self._fill_quarters()
         self._ready = True
+
+    def log_hours(self) -> None:
+        """The window's Log hours command (Ctrl+L): the quick log, then every page shows the new entry."""
+        act = getattr(self.window(), "act_log", None)
+        if act is not None:
+            act.trigger()
+            return
+        from partnerdesk.gui.dialogs.quick_log import QuickLogDialog  # a page shown on its own
+
+        if QuickLogDialog(self.services, self).exec():
+            self.reload()
 
     def _combo(self, name: str, all_text: str) -> QComboBox:
         box = QComboBox(self)
