@@ -40,6 +40,7 @@ class TablePage(QWidget):
         f.setBold(True)
         self.ui.title.setFont(f)
         self.ui.subtitle.setVisible(False)
+        self.ui.footer.setWordWrap(True)  # "Could not load: …" is read whole, never cut at the window's edge
         self.ui.search.setPlaceholderText(self.search_placeholder)
         self.ui.search.addAction(icons.icon("search"), self.ui.search.ActionPosition.LeadingPosition)
         self.model = DtoTableModel(self.columns, self)
