@@ -37,11 +37,24 @@ class Wall(Clock):
         return time.time() + self.offset_s
 
 
+class SteppedClock(Clock):
+    """A clock that moves one millisecond each time it is read, from ``start`` (seconds since the epoch).
+    Nodes that share one see every later step as later, with distinct time stamps that do not depend on the
+    machine's speed: the same run gives the same last-writer-wins outcomes every time."""
+
+    def __init__(self, start: float):
+        self._ms = int(start * 1000)
+
+    def time(self) -> float:
+        self._ms += 1
+        return (self._ms + 0.5) / 1000  # mid-millisecond: reads back as exactly this millisecond
+
+
 class Node:
-    def __init__(self, path: Path, name: str, offset_s: float = 0.0):
+    def __init__(self, path: Path, name: str, offset_s: float = 0.0, wall: Clock | None = None):
         self.name = name
         self.path = path
-        self.wall = Wall(offset_s)
+        self.wall = wall or Wall(offset_s)
         self.open()
 
     def open(self) -> None:

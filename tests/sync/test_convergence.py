@@ -1,10 +1,13 @@
-"""Convergence: three installations making random edits, deletes, exports and imports in random order,
-with segments delivered twice, end with identical canonical dumps."""
+"""Convergence: three installations making random edits, deletes, hours, rate changes, exports and imports in
+random order, with segments delivered twice, end with identical full exports (Node.dump: every table and
+field, derived prices included, audit trail aside)."""
 
 from __future__ import annotations
 
 import shutil
 import tempfile
+from datetime import datetime, timezone
+from datetime import time as dtime
 from pathlib import Path
 
 import pytest
@@ -14,12 +17,15 @@ from hypothesis.stateful import RuleBasedStateMachine, initialize, rule
 from sqlalchemy import delete, select
 
 from partnerdesk.db.models import Contact, SyncSegment
+from partnerdesk.errors import UserError
+from tests.conftest import TODAY
 from tests.fuzzing import FUZZ_SETTINGS, examples
-from tests.sync.conftest import Node, clone_db
+from tests.sync.conftest import Node, SteppedClock, clone_db
 
 FIELDS = ("title", "notes", "mobile_phone", "on_call_notes")
 VALUES = ("A", "B", "C", None, "Zoë Ørsted", "")
 N_NODES = 3
+START = datetime.combine(TODAY, dtime(12, 0), timezone.utc).timestamp()
 _TEMPLATE: Path | None = None
 
 
@@ -31,7 +37,7 @@ def _template() -> Path:
         from partnerdesk.services import Services
 
         d = Path(tempfile.mkdtemp(prefix="pd-conv-template-"))
-        db = Database(d / "t.sqlite3", Actor("t", "T"))
+        db = Database(d / "t.sqlite3", Actor("t", "T"), clock=SteppedClock(START - 3600))
         Services(db).agreements.ensure_default_categories()
         db.close()
         _TEMPLATE = d / "t.sqlite3"
@@ -44,15 +50,21 @@ class ThreeNodes(RuleBasedStateMachine):
         self.dir = Path(tempfile.mkdtemp(prefix="pd-conv-"))
         self.share = self.dir / "share"
         self.share.mkdir()
-        self.nodes = [Node(clone_db(_template(), self.dir / f"n{i}.sqlite3"), f"n{i}") for i in range(N_NODES)]
+        clock = SteppedClock(START)  # one deterministic clock for the three nodes (no skew here)
+        self.nodes = [Node(clone_db(_template(), self.dir / f"n{i}.sqlite3"), f"n{i}", wall=clock)
+                      for i in range(N_NODES)]
         self.contacts: list[str] = []
 
     @initialize()
     def setup_space(self):
         a = self.nodes[0]
+        a.sv.agencies.create(name="City of Lynnwood", code="LYN", kind="city", is_home=True)
         ag = a.sv.agencies.create(name="City of Edmonds", code="EDM", kind="city")
         for i in range(3):
             self.contacts.append(a.sv.contacts.create(agency=ag.id, name=f"Person {i}").id)
+        a.sv.agreements.create(parties=[("LYN", "provider"), ("EDM", "recipient")], number="ILA-1", title="IT help",
+                               kind="reciprocal", effective_date="2026-01-01")
+        self.rate_id = a.sv.agreements.add_rate("ILA-1", effective_from="2026-01-01", hourly_rate_cents=9500).id
         a.sync.init(self.share)
         for n in self.nodes[1:]:
             n.sync.join(self.share)
@@ -130,8 +142,34 @@ class ThreeNodes(RuleBasedStateMachine):
             shutil.rmtree(self.dir, ignore_errors=True)
 
 
-# `make test`: derandomized, the same 20 examples of up to 50 steps every run (about 930 steps, ~30 s; with the
-# old merge these examples find the delete-vs-edit divergence pinned in test_delete_vs_edit.py, 10 x 25 did
-# not). `make proof` (PARTNERDESK_PROOF=1): random seeds and ten times the examples (about 9,300 steps).
+class ThreeNodesWithHours(ThreeNodes):
+    """The same, with hours logged and rates changed on any node: prices are derived on each node and must
+    come out the same everywhere (a separate machine, so the contact rules keep their share of the steps)."""
+
+    @rule(n=st.integers(0, N_NODES - 1), hours=st.sampled_from(("1", "2.5", "0.25")), after_hours=st.booleans())
+    def log_hours(self, n, hours, after_hours):
+        """Hours priced where they are logged; their price (a derived value) must match on every node."""
+        try:
+            self.nodes[n].sv.hours.log(partner="EDM", direction="given", work_date="2026-11-20", hours=hours,
+                                       after_hours=after_hours, allow_duplicate=True)
+        except UserError:
+            return  # this node has not received the agencies and the agreement yet
+
+    @rule(n=st.integers(0, N_NODES - 1), cents=st.sampled_from((9500, 12000, 15000)))
+    def change_rate(self, n, cents):
+        """A rate change reprices the open entries, here and, once synced, everywhere."""
+        try:
+            self.nodes[n].sv.agreements.update_rate(self.rate_id, hourly_rate_cents=cents)
+        except UserError:
+            return
+
+
+# `make test`: derandomized, the same examples every run, and with the stepped clock the same outcomes: 20
+# examples of up to 50 steps for contacts (about 930 steps) and 10 with hours (about 440), about 30 s of CPU.
+# With the old merge these find both the delete-vs-edit divergence (test_delete_vs_edit.py) and the unpriced
+# hours (test_derived_values.py). `make proof` (PARTNERDESK_PROOF=1): random seeds and ten times the examples.
 ThreeNodes.TestCase.settings = settings(max_examples=examples(20), stateful_step_count=50, **FUZZ_SETTINGS)
 test_three_nodes_converge = pytest.mark.property(pytest.mark.slow(ThreeNodes.TestCase))
+ThreeNodesWithHours.TestCase.settings = settings(max_examples=examples(10), stateful_step_count=50,
+                                                 **FUZZ_SETTINGS)
+test_three_nodes_with_hours_converge = pytest.mark.property(pytest.mark.slow(ThreeNodesWithHours.TestCase))
