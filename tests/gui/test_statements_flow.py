@@ -39,6 +39,20 @@ def _select(page, partner: str) -> None:
     page.ui.table.selectRow(_row_of(page, partner))
 
 
+def test_no_stale_empty_quarter_message(qtbot, window):
+    p = window.pages["statements"]
+    p.today = TODAY
+    with qtbot.waitSignal(p.loaded, timeout=20000):
+        window.show_page("statements")
+    with qtbot.waitSignal(p.loaded, timeout=20000):
+        p.set_quarter("2026Q2")
+    assert p.model.rowCount() == 0 and p.ui.subtitle.text().startswith("No statements for 2026Q2")
+    p.services.statements.draft("2026Q2", all_partners=True, today=TODAY)  # drafted elsewhere (the CLI)
+    with qtbot.waitSignal(p.loaded, timeout=20000):
+        p.reload()
+    assert p.model.rowCount() == 7 and not p.ui.subtitle.text().startswith("No statements")
+
+
 def test_issue_all_says_how_many_how_much_and_what_is_refused_first(qtbot, page, window):
     asked = []
     DialogService.answer = lambda kind, title, text: asked.append(text) or False  # read it, then say no

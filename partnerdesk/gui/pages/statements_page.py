@@ -185,6 +185,8 @@ class StatementsPage(TablePage):
             self.set_subtitle(f"No statements for {self.current_quarter()} yet. Click Draft to prepare one per "
                               "partner and agreement from the hours logged in that quarter, review them, then "
                               "issue.")
+        elif self.ui.subtitle.text().startswith("No statements for "):  # said of a list that was empty
+            self.set_subtitle("")
 
     def fetch(self):
         return self.services.statements.list(quarter=self.current_quarter())
