@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-stamp
 
-.PHONY: run test proof test-at test-dates lint bench build check-build forms clean demo-large bytecode
+.PHONY: run test proof test-at test-dates lint bench build check-build forms clean demo-large bytecode screenshots
 
 $(STAMP): pyproject.toml
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -48,6 +48,14 @@ test-dates: bytecode
 
 bench: bytecode
 	QT_QPA_PLATFORM=offscreen $(BIN)/python benchmarks/run_all.py
+
+# Every page at 1366x768 and 1920x1080 and every dialog, light and dark, on the demo region (docs/screenshots/).
+screenshots: $(STAMP)
+	rm -rf docs/screenshots
+	QT_QPA_PLATFORM=offscreen $(BIN)/python tools/render_gui.py docs/screenshots --size 1366x768 --dialogs
+	QT_QPA_PLATFORM=offscreen $(BIN)/python tools/render_gui.py docs/screenshots --size 1366x768 --dialogs --dark
+	QT_QPA_PLATFORM=offscreen $(BIN)/python tools/render_gui.py docs/screenshots --size 1920x1080
+	QT_QPA_PLATFORM=offscreen $(BIN)/python tools/render_gui.py docs/screenshots --size 1920x1080 --dark
 
 forms: $(STAMP)
 	$(BIN)/python tools/compile_forms.py
