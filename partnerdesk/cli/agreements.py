@@ -269,7 +269,8 @@ def cmd_agreements_list(args: argparse.Namespace) -> int:
     if args.json:
         emit_json(items)
     else:
-        emit_table(([a.number, status_word(a.status), status_word(a.kind), a.party_codes, a.effective_date, a.expiry_date or "",
+        emit_table(([a.number, status_word(a.status), status_word(a.kind), a.party_codes, a.effective_date,
+                     a.expiry_date or "",
                      format_cents(a.cap_cents) if a.cap_cents else "",
                      f"{a.cap_minutes // 60} h" if a.cap_minutes else ""] for a in items),
                    ["number", "status", "kind", "parties", "effective", "expires", "cap $", "cap hours"])

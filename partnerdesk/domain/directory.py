@@ -91,8 +91,8 @@ class ImportResult:
             text += f"; new agencies: {', '.join(names)}"
         if self.dropped:
             records = sum(1 for a in self.actions if a.dropped)
-            text += (f"; {plural(self.dropped, 'invalid value')} in {plural(records, 'record')} left out (e-mail addresses, "
-                     "phone numbers or dates; listed per record)")
+            text += (f"; {plural(self.dropped, 'invalid value')} in {plural(records, 'record')} left out "
+                     "(e-mail addresses, phone numbers or dates; listed per record)")
         return text
 
 

@@ -312,7 +312,6 @@ def _render_full(data: SheetData, buf) -> None:
     ah_w = min(widest * AH_PT / NUM_PT + 14, 2.3 * inch)
     cols = [0.4 * inch, None, num_w, num_w, ah_w] + ([num_w] if personal else []) + [1.05 * inch]
     cols[1] = width - sum(x for x in cols if x)
-    n = len(cols)
     story: list = [
         Paragraph(escape(_title(data)), st["title"]),
         Spacer(1, 4),

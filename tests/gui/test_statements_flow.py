@@ -6,7 +6,6 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from PySide6.QtCore import Qt
 
 from partnerdesk.domain.money import format_cents
 from partnerdesk.gui.dialogs.files import FilePicker

@@ -266,6 +266,6 @@ class DirectoryPage(TablePage):
         folder = FilePicker.folder(self, "Write the outage kit to a folder (a USB stick)")
         if folder:
             run_in_worker(self, lambda: self.services.directory.outage_kit(folder),
-                          lambda kit: self.status_message.emit(f"Outage kit for {plural(kit.contacts, 'contact')} written to "
-                                                        f"{kit.directory}"),
+                          lambda kit: self.status_message.emit(
+                              f"Outage kit for {plural(kit.contacts, 'contact')} written to {kit.directory}"),
                           lambda exc: show_error(self, exc))

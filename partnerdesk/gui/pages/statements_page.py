@@ -201,8 +201,8 @@ class StatementsPage(TablePage):
     def _drafted(self, drafts) -> None:
         warnings = sum(len(d.warnings) for d in drafts)
         self.set_subtitle(f"{len(drafts)} draft statement{'s' if len(drafts) != 1 else ''} for "
-                          f"{self.current_quarter()}" + (f"; {plural(warnings, 'warning')} — see Notes or select a statement"
-                                                         if warnings else ""))
+                          f"{self.current_quarter()}"
+                          + (f"; {plural(warnings, 'warning')} — see Notes or select a statement" if warnings else ""))
         self.reload()
 
     # -- selection and preview ---------------------------------------------------------------------
