@@ -444,7 +444,11 @@ class BackupService:
         return RestoreResult(restored_from=source, safety_copy=safety, revision=info.revision)
 
     def _safety_copy(self) -> Path:
-        dest = self.backup_dir / f"pre-restore-{self.clock.utc_stamp()}.sqlite3"
+        stamp, n = self.clock.utc_stamp(), 1
+        dest = self.backup_dir / f"pre-restore-{stamp}.sqlite3"
+        while dest.exists() or dest.with_name(dest.stem + "-damaged.sqlite3").exists():  # a restore this second
+            n += 1
+            dest = self.backup_dir / f"pre-restore-{stamp}-{n}.sqlite3"
         if not self.db_path.exists():
             return dest
         if quick_check(self.db_path) is None:

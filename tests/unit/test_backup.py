@@ -89,6 +89,19 @@ def test_restore_checks_keeps_a_safety_copy_and_replaces_the_data(demo_ctx, tmp_
     assert quick_check(demo_ctx.paths.db_path) is None
 
 
+def test_two_restores_in_one_second_keep_both_safety_copies(demo_ctx, tmp_path):
+    """Backups are named to the second: a second restore in the same second (two processes started together,
+    say) must not fail on the first one's safety copy."""
+    import time_machine
+
+    svc = demo_ctx.services.backups
+    copy = svc.backup(tmp_path / "before.sqlite3")
+    with time_machine.travel(demo_ctx.clock.now(), tick=False):
+        first, second = svc.restore(copy).safety_copy, svc.restore(copy).safety_copy
+    assert first != second and first.is_file() and second.is_file()
+    assert second.name == first.stem + "-2.sqlite3"
+
+
 def test_restore_refuses_a_damaged_or_foreign_or_newer_file(demo_ctx, tmp_path):
     svc = demo_ctx.services.backups
     before = demo_ctx.paths.db_path.read_bytes()
