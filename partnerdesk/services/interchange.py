@@ -16,8 +16,8 @@ from sqlalchemy.exc import IntegrityError
 
 from partnerdesk import __version__, fsutil
 from partnerdesk.db import seals
-from partnerdesk.db.capture import encode
-from partnerdesk.db.models import SYNCED_TABLES, AuditEvent, Base
+from partnerdesk.db.capture import NOT_CAPTURED, encode, op_value, raw_insert, seed_clock
+from partnerdesk.db.models import DERIVED_COLUMNS, SYNCED_TABLES, AuditEvent, Base, SyncOp
 from partnerdesk.db.freeze_guard import check_rows, freezing
 from partnerdesk.db.types import ISODate, UTCDateTime
 from partnerdesk.db.uow import Database
@@ -28,6 +28,7 @@ from partnerdesk.domain.wording import nouns
 from partnerdesk.errors import ImportFormatError, UserError
 from partnerdesk.services.contacts import reindex
 from partnerdesk.services.pricing import reprice
+from partnerdesk.sync.merge import LOCAL_ONLY
 
 FORMAT = "partnerdesk-export"
 VERSION = 1
@@ -185,6 +186,26 @@ def _check_seals(s, path: Path) -> None:
     seals.seal_unsealed(conn)
 
 
+def _record_ops(s, db: Database, changed: list[tuple[str, Any, dict[str, Any]]]) -> None:
+    """Sync ops for what a merge import wrote with Core, as change capture writes them for an ORM write:
+    one op per synced field of a new row (empty ones left out) and per changed field of an updated row,
+    stamped by the hybrid clock, so the merge is published like every other write."""
+    ops: list[dict[str, Any]] = []
+    for table, row_id, fields in changed:
+        if table not in SYNCED_TABLES:
+            continue
+        for key, value in fields.items():
+            if key == "id" or key in NOT_CAPTURED or (table, key) in DERIVED_COLUMNS or (table, key) in LOCAL_ONLY:
+                continue
+            if not ops:
+                seed_clock(s, db.hlc, db.node_id)
+            hlc = db.hlc.now()
+            ops.append(dict(op_id=f"{hlc}-{db.node_id}", hlc=hlc, node=db.node_id, tbl=table, row_id=row_id,
+                            field=key, value=op_value(value), origin="local"))
+    if ops:
+        raw_insert(s.connection(), SyncOp.__tablename__, ops)
+
+
 class InterchangeService:
     def __init__(self, db: Database):
         self.db = db
@@ -239,6 +260,7 @@ class InterchangeService:
                         raise UserError(f"the database is not empty ({name} has rows); import into an empty "
                                         "database, or add --merge to combine")
             conn = s.connection()
+            changed: list[tuple[str, Any, dict[str, Any]]] = []  # (table, id, {field: new value}) to publish
             for name in TABLE_ORDER:
                 rows = data["tables"].get(name, [])
                 t = _table(name)
@@ -269,14 +291,19 @@ class InterchangeService:
                             if newer:
                                 _check_frozen(s, name, r, dict(existing), where)
                                 _execute(conn, update(t).where(*cond).values(**r), where)
+                                changed.append((name, r[pk[0]], {k: v for k, v in r.items()
+                                                                 if encode(v) != encode(existing.get(k))}))
                                 n += 1
                             continue
                     _check_frozen(s, name, r, None, where)
                     _execute(conn, insert(t).values(**r), where)
+                    if merge and name != "audit_event":
+                        changed.append((name, r[pk[0]], {k: v for k, v in r.items() if v is not None}))
                     n += 1
                 counts[name] = n
             s.flush()
             _check_seals(s, path)
+            _record_ops(s, self.db, changed)
             reindex(s, [r["id"] for r in data["tables"].get("contact", [])])
             reprice(s, everything=True)
             a = self.db.actor
