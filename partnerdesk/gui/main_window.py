@@ -31,6 +31,13 @@ def plain(text: str) -> str:
     return text.replace("&&", "\0").replace("&", "").replace("\0", "&").replace("…", "")
 
 
+def window_title(db_name: str, demo: bool) -> str:
+    """"partnerdesk.sqlite3 — PartnerDesk". It ends with the application display name, so Qt, which appends
+    that name to every title that doesn't already end with it, adds it no second time."""
+    shown = f"DEMO region ({db_name})" if demo else db_name
+    return f"{shown} — {APP_DISPLAY_NAME}"
+
+
 class Pages:
     """The window's pages by key, each imported and built on first access (start-up builds only one)."""
 
@@ -73,8 +80,7 @@ class MainWindow(QMainWindow):
         self.ui = Ui_MainWindow()
         self.ui.setupUi(self)
         self.is_demo = ctx.paths.db_path == ctx.paths.demo_db_path or ctx.services.demo.is_demo()
-        self.setWindowTitle(f"{APP_DISPLAY_NAME} — DEMO region ({ctx.paths.db_path.name})" if self.is_demo
-                            else f"{APP_DISPLAY_NAME} — {ctx.paths.db_path.name}")
+        self.setWindowTitle(window_title(ctx.paths.db_path.name, self.is_demo))
         self.setWindowIcon(QIcon(":/icons/app.svg"))
         self.setMinimumSize(QSize(960, 600))
         self.instance = None  # the single-instance claim on this database (set by gui.main.run)

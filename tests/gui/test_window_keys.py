@@ -1,0 +1,37 @@
+"""The main window's title and keys (issues 16 and 18): the application's name once in the title bar, DEMO on
+the demo database."""
+
+from __future__ import annotations
+
+from PySide6.QtWidgets import QApplication
+
+from partnerdesk import APP_DISPLAY_NAME
+from partnerdesk.gui.main_window import MainWindow, window_title
+
+
+def shown_title(window) -> str:
+    """The title bar's text: Qt appends the application display name to a title that doesn't end with it
+    (QPlatformWindow::formatWindowTitle, used by the X11, Wayland and Windows platforms)."""
+    title, name = window.windowTitle(), QApplication.applicationDisplayName()
+    assert name == APP_DISPLAY_NAME
+    return title if title.endswith(name) else f"{title} — {name}"
+
+
+def test_the_title_bar_names_the_application_once_and_says_demo_on_the_demo(qtbot, window):
+    assert window.is_demo
+    bar = shown_title(window)
+    assert bar.count(APP_DISPLAY_NAME) == 1, bar
+    assert "DEMO" in bar and window.ctx.paths.db_path.name in bar
+
+
+def test_the_title_bar_of_your_own_region_names_the_file_and_no_demo(qtbot, ctx, tmp_path):
+    from partnerdesk.gui.main import make_app, window_settings
+
+    make_app()
+    w = MainWindow(ctx, window_settings(tmp_path))
+    qtbot.addWidget(w)
+    bar = shown_title(w)
+    assert bar == f"{ctx.paths.db_path.name} — {APP_DISPLAY_NAME}"
+    assert "DEMO" not in bar
+    assert window_title("x.sqlite3", True) == f"DEMO region (x.sqlite3) — {APP_DISPLAY_NAME}"
+
