@@ -126,7 +126,7 @@ class MainWindow(QMainWindow):
         self._action(m, "&Quit", self.close, QKeySequence.StandardKey.Quit)
         g = self.ui.menuGo
         for n, (key, label, icon, _target) in enumerate(PAGES, 1):
-            self._action(g, f"&{label}", lambda _=False, k=key: self.show_page(k), f"Ctrl+{n}", icon)
+            self._action(g, f"&{label}", lambda _=False, k=key: self.go_to(k), f"Ctrl+{n}", icon)
         g.addSeparator()
         self._action(g, "&Find", self.focus_search, QKeySequence.StandardKey.Find, "search")
         self._action(g, "&Refresh", self._reload_all, QKeySequence.StandardKey.Refresh, "refresh")
@@ -177,6 +177,14 @@ class MainWindow(QMainWindow):
 
     def show_page(self, key: str) -> None:
         self.ui.nav.setCurrentRow(PAGE_KEYS.index(key))
+
+    def go_to(self, key: str) -> None:
+        """Go ▸ a page (Ctrl+1…): show it; a page whose first move is a search (the Directory, looked up at
+        2 a.m.) also puts the cursor in its search box."""
+        self.show_page(key)
+        page = self.pages[key]
+        if getattr(page, "search_on_go", False):
+            page.focus_search()
 
     def current_page(self) -> TablePage:
         return self.ui.stack.currentWidget()  # type: ignore[return-value]

@@ -1,8 +1,9 @@
 """The main window's title and keys (issues 16 and 18): the application's name once in the title bar, DEMO on
-the demo database."""
+the demo database; Go ▸ Directory (Ctrl+2) ready to type a search."""
 
 from __future__ import annotations
 
+from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QApplication
 
 from partnerdesk import APP_DISPLAY_NAME
@@ -35,3 +36,18 @@ def test_the_title_bar_of_your_own_region_names_the_file_and_no_demo(qtbot, ctx,
     assert "DEMO" not in bar
     assert window_title("x.sqlite3", True) == f"DEMO region (x.sqlite3) — {APP_DISPLAY_NAME}"
 
+
+def test_ctrl_2_opens_the_directory_with_the_cursor_in_its_search_box(qtbot, window):
+    window.activateWindow()
+    qtbot.waitUntil(window.isActiveWindow, timeout=5000)
+    window.show_page("dashboard")
+    qtbot.keyClick(window, Qt.Key.Key_2, Qt.KeyboardModifier.ControlModifier)
+    page = window.pages["directory"]
+    assert window.current_page() is page
+    if not page.has_loaded:
+        with qtbot.waitSignal(page.loaded, timeout=15000):
+            pass
+    qtbot.waitUntil(lambda: QApplication.focusWidget() is page.ui.search, timeout=5000)
+    qtbot.keyClicks(QApplication.focusWidget(), "mukilteo")  # typing goes straight into the search
+    assert page.ui.search.text() == "mukilteo"
+    assert 0 < page.proxy.rowCount() < page.model.rowCount()

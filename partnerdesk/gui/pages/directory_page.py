@@ -27,6 +27,7 @@ ALL = "__all__"
 class DirectoryPage(TablePage):
     title = "Directory"
     search_placeholder = "Name, agency, skill, notes or phone digits (Ctrl+F)"
+    search_on_go = True  # Go ▸ Directory (Ctrl+2) puts the cursor in the search box
     columns = CONTACT_COLUMNS
     status_message = Signal(str)  # status-bar text
 
