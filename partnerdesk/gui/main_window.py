@@ -272,18 +272,32 @@ class MainWindow(QMainWindow):
         return dlg
 
     def shortcut_list(self) -> list[tuple[str, str, str]]:
-        """(menu, command, keys) for every action with a shortcut: the window's and each page's."""
-        out = []
-        for menu in (self.ui.menuFile, self.ui.menuGo, self.ui.menuHelp):
-            for a in menu.actions():
-                if not a.shortcut().isEmpty():
-                    out.append((plain(menu.title()), plain(a.text()), a.shortcut().toString(
-                        QKeySequence.SequenceFormat.NativeText)))
+        """(where, command, keys) for every action with a shortcut, read from the actions themselves so the
+        list cannot go stale: the menus' (under the menu's name), then each page's, its toolbar commands and
+        the keys of its table (Statements: Ctrl+Shift+P, R and D), under the page's name."""
+        out: list[tuple[str, str, str]] = []
+        seen: set[int] = set()
+
+        def add(where: str, action: QAction) -> None:
+            if id(action) in seen or action.shortcut().isEmpty() or action.isSeparator():
+                return
+            seen.add(id(action))
+            for keys in action.shortcuts():
+                out.append((where, plain(action.text()),
+                            keys.toString(QKeySequence.SequenceFormat.NativeText)))
+
+        for top in self.menuBar().actions():
+            if top.menu() is not None and top.menu() is not self.ui.menuActions:  # the shown page's, below
+                for action in top.menu().actions():
+                    add(plain(top.text()), action)
+        for action in self.actions():  # a window action outside the menus
+            add("Window", action)
         for key, label, *_ in PAGES:
-            for a, _b in getattr(self.pages[key], "page_actions", []):
-                if not a.shortcut().isEmpty():
-                    out.append((label, plain(a.text()), a.shortcut().toString(
-                        QKeySequence.SequenceFormat.NativeText)))
+            page = self.pages[key]
+            for action, _button in getattr(page, "page_actions", []):
+                add(label, action)
+            for action in page.findChildren(QAction):
+                add(label, action)
         return out
 
     def show_shortcuts(self) -> None:

@@ -1,13 +1,14 @@
 """The main window's title and keys (issues 16 and 18): the application's name once in the title bar, DEMO on
-the demo database; Go ▸ Directory (Ctrl+2) ready to type a search."""
+the demo database; Go ▸ Directory (Ctrl+2) ready to type a search; F1 listing every shortcut there is."""
 
 from __future__ import annotations
 
 from PySide6.QtCore import Qt
+from PySide6.QtGui import QAction, QKeySequence
 from PySide6.QtWidgets import QApplication
 
 from partnerdesk import APP_DISPLAY_NAME
-from partnerdesk.gui.main_window import MainWindow, window_title
+from partnerdesk.gui.main_window import PAGE_KEYS, MainWindow, plain, window_title
 
 
 def shown_title(window) -> str:
@@ -51,3 +52,22 @@ def test_ctrl_2_opens_the_directory_with_the_cursor_in_its_search_box(qtbot, win
     qtbot.keyClicks(QApplication.focusWidget(), "mukilteo")  # typing goes straight into the search
     assert page.ui.search.text() == "mukilteo"
     assert 0 < page.proxy.rowCount() < page.model.rowCount()
+
+
+def test_f1_lists_every_shortcut_of_every_action_in_the_window(qtbot, window):
+    rows = window.shortcut_list()
+    for command, keys in (("Record payment", "Ctrl+Shift+P"), ("Credit note", "Ctrl+Shift+R"),
+                          ("Void", "Ctrl+Shift+D")):
+        assert ("Statements", command, keys) in rows
+    # generated from the actions: whatever key any action in the window (any page) has is listed
+    for key in PAGE_KEYS:
+        window.pages[key]
+    listed = {(c, k) for _w, c, k in rows}
+    for action in window.findChildren(QAction):
+        for keys in action.shortcuts():
+            assert (plain(action.text()), keys.toString(QKeySequence.SequenceFormat.NativeText)) in listed, \
+                action.text()
+    qtbot.keyClick(window, Qt.Key.Key_F1)
+    _kind, title, text = window.shown_messages[-1]
+    assert title == "Keyboard shortcuts"
+    assert all(k in text for k in ("Ctrl+Shift+P", "Ctrl+Shift+R", "Ctrl+Shift+D", "Ctrl+L", "Ctrl+2"))
