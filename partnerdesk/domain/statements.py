@@ -174,6 +174,7 @@ class StatementView:
     original: str | None = None
     notes: str | None = None
     cap_override_reason: str | None = None
+    demo: bool = False  # made from the demo database: every page carries the DEMO mark
 
 
 @dataclass(frozen=True)
@@ -197,3 +198,4 @@ class AccountStatement:
     balance_cents: int
     aging: Aging
     generated_at: datetime | None = None
+    demo: bool = False  # made from the demo database: every page carries the DEMO mark

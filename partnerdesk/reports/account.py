@@ -83,5 +83,5 @@ def render_account(a: AccountStatement) -> bytes:
                             f"{a.as_of.isoformat()}", author=iss.name,
                             subject=f"{iss.name}: account of {par.name} as of {a.as_of.isoformat()}",
                             creator=f"partnerdesk {__version__}", lang="en-US")
-    doc.build(story, canvasmaker=numbered_canvas(footer, a.as_of))
+    doc.build(story, canvasmaker=numbered_canvas(footer, a.as_of, demo=a.demo))
     return buf.getvalue()

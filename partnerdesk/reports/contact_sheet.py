@@ -29,6 +29,7 @@ from partnerdesk.domain.phones import national
 from partnerdesk.domain.directory import is_stale
 from partnerdesk.domain.dto import AgencyDTO, ContactDTO
 from partnerdesk.reports.fonts import register_fonts
+from partnerdesk.reports.styles import draw_demo_mark
 
 LAYOUTS = ("full", "wallet")
 INK = colors.black
@@ -72,6 +73,7 @@ class SheetData:
     generated: datetime
     include_personal: bool = False
     include_on_call: bool = True
+    demo: bool = False  # made from the demo database: every page carries the DEMO mark
 
 
 def _esc_key(c: ContactDTO):
@@ -105,6 +107,7 @@ class _NumberedCanvas(rl_canvas.Canvas):
 
     footer_left = ""
     footer_generated = ""
+    demo = False  # every page carries the DEMO mark
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -119,6 +122,8 @@ class _NumberedCanvas(rl_canvas.Canvas):
         for state in self._saved:
             self.__dict__.update(state)
             self._footer(total)
+            if self.demo:
+                draw_demo_mark(self)
             super().showPage()
         super().save()
 
@@ -133,8 +138,9 @@ class _NumberedCanvas(rl_canvas.Canvas):
                              f"generated {self.footer_generated}  ·  page {self._pageNumber} of {total}")
 
 
-def _canvas_class(left: str, generated: str):
-    return type("SheetCanvas", (_NumberedCanvas,), {"footer_left": left, "footer_generated": generated})
+def _canvas_class(left: str, generated: str, demo: bool = False):
+    return type("SheetCanvas", (_NumberedCanvas,), {"footer_left": left, "footer_generated": generated,
+                                                    "demo": demo})
 
 
 def render(data: SheetData, layout: str = "full") -> bytes:
@@ -335,7 +341,7 @@ def _render_full(data: SheetData, buf) -> None:
         story.append(_AgencyTable(spec=spec, items=items))
     if not data.contacts:
         story.append(Paragraph("No contacts yet: import or add your partners' staff first.", st["sub"]))
-    doc.build(story, canvasmaker=_canvas_class(_title(data), _generated(data)))
+    doc.build(story, canvasmaker=_canvas_class(_title(data), _generated(data), data.demo))
 
 
 # ---------------------------------------------------------------------------------------------- wallet
@@ -365,7 +371,7 @@ def wallet_entries(data: SheetData, per_agency: int = 3) -> list[tuple[str, list
 def _render_wallet(data: SheetData, buf) -> None:
     font, bold = register_fonts()
     page = letter
-    c = _canvas_class(_title(data), _generated(data))(buf, pagesize=page)
+    c = _canvas_class(_title(data), _generated(data), data.demo)(buf, pagesize=page)
     c.setTitle(_title(data) + " — wallet card")
     c.setAuthor("partnerdesk")
     entries = wallet_entries(data)

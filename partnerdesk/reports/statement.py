@@ -559,7 +559,7 @@ class _Builder:
                 detail = detail[:cut + 1]
             closing = [_Closing(self.certification(), self.stub(), lead, head)]
         story = self.header() + self.parties() + self.summary() + self.account_and_cap() + detail + closing
-        doc.build(story, canvasmaker=numbered_canvas(self.footer, v.issue_date))
+        doc.build(story, canvasmaker=numbered_canvas(self.footer, v.issue_date, demo=v.demo))
         return buf.getvalue()
 
 

@@ -57,9 +57,28 @@ def esc(text: object) -> str:
     return escape("" if text is None else str(text))
 
 
-def numbered_canvas(footer: Callable[[rl_canvas.Canvas, int, int], None], created: date | None = None):
+DEMO_MARK = "DEMO"
+
+
+def draw_demo_mark(canv: rl_canvas.Canvas) -> None:
+    """A light diagonal "DEMO" across the lower part of the page (a document made from the demo database): a
+    translucent grey the figures show through, clear of a draft's "DRAFT" in the middle of the page."""
+    w, h = canv._pagesize
+    size = min(w, h) * 0.22
+    canv.saveState()
+    canv.setFont(FONT_BOLD, size)
+    canv.setFillColor(colors.Color(0.35, 0.4, 0.47, alpha=0.10))
+    canv.translate(w / 2, h * 0.27)
+    canv.rotate(30)
+    canv.drawCentredString(0, -size * 0.35, DEMO_MARK)
+    canv.restoreState()
+
+
+def numbered_canvas(footer: Callable[[rl_canvas.Canvas, int, int], None], created: date | None = None,
+                    demo: bool = False):
     """A canvas class that knows the page count when drawing each page's footer ("Page X of Y") and stamps
-    a fixed creation date, so the same input always gives the same bytes."""
+    a fixed creation date, so the same input always gives the same bytes. ``demo``: every page also carries
+    the DEMO mark."""
 
     class NumberedCanvas(rl_canvas.Canvas):
         def __init__(self, *args, **kwargs):
@@ -84,6 +103,8 @@ def numbered_canvas(footer: Callable[[rl_canvas.Canvas, int, int], None], create
             for n, state in enumerate(self._saved, 1):
                 self.__dict__.update(state)
                 footer(self, n, total)
+                if demo:
+                    draw_demo_mark(self)
                 super().showPage()
             super().save()
 

@@ -62,6 +62,16 @@ def require_home(session: Session) -> Agency:
 _CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f]")  # control characters but tab and newline
 
 
+def demo_database(session: Session) -> bool:
+    """Whether this database holds the demo region (``DemoService.is_demo`` in the caller's session). Its
+    documents carry the DEMO mark; a file is a demo or not for good, so a sealed PDF renders the same."""
+    from partnerdesk.db.models import Meta
+    from partnerdesk.services.demo import DEMO_KEY
+
+    row = session.get(Meta, DEMO_KEY)
+    return row is not None and row.value == "1"
+
+
 def clean_text(value: Any, field: str, max_len: int = 200, required: bool = False) -> str | None:
     if value is None:
         if required:

@@ -62,7 +62,12 @@ class DirectoryService:
 
         return SheetData(contacts=tuple(self.contacts.list()), agencies=tuple(self.agencies.list()),
                          home=self.agencies.home(), today=today or self.db.clock.today(), generated=self.db.clock.local_now(),
-                         include_personal=include_personal)
+                         include_personal=include_personal, demo=self._is_demo())
+
+    def _is_demo(self) -> bool:
+        from partnerdesk.services.demo import DEMO_KEY
+
+        return self.db.meta(DEMO_KEY) == "1"
 
     def sheet_pdf(self, layout: str = "full", include_personal: bool = False, today: date | None = None) -> bytes:
         from partnerdesk.reports.contact_sheet import LAYOUTS, render

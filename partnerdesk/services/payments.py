@@ -17,7 +17,8 @@ from partnerdesk.domain.netting import age_balances
 from partnerdesk.domain.statements import AccountLine, AccountStatement, PaymentDTO
 from partnerdesk.errors import FrozenError, ValidationError
 from partnerdesk.services.agencies import agency_dto
-from partnerdesk.services.base import as_date, check_not_future, clean_text, find_agency, require_home
+from partnerdesk.services.base import (as_date, check_not_future, clean_text, demo_database, find_agency,
+                                       require_home)
 from partnerdesk.services.statements import StatementService, _refresh_status, _settled, write_file
 
 METHODS = ("warrant", "check", "eft", "offset")
@@ -117,7 +118,7 @@ class PaymentService:
             open_items = [(issued_on[sid], bal) for sid, bal in open_by_id.items() if sid in issued_on]
             stmts = tuple(sorted(dtos.values(), key=lambda d: (d.issue_date, d.number or "")))
             return AccountStatement(agency_dto(home), agency_dto(ag), as_of, tuple(lines), stmts, running,
-                                    age_balances(open_items, as_of))
+                                    age_balances(open_items, as_of), demo=demo_database(s))
 
     def write_account(self, partner: str, path: Path | str, as_of: date | None = None) -> Path:
         """The statement of account as PDF or CSV, chosen by the file's extension."""

@@ -35,7 +35,7 @@ from partnerdesk.domain.statements import (AccountSummary, CapView, HeldEntry, I
                                            StatementDTO, StatementView, VerifyResult)
 from partnerdesk.errors import FrozenError, NotFoundError, UserError, ValidationError
 from partnerdesk.services.agencies import agency_dto
-from partnerdesk.services.base import clean_text, find_agency, require_home
+from partnerdesk.services.base import clean_text, demo_database, find_agency, require_home
 from partnerdesk.services.bulk_capture import insert_captured, update_captured
 from partnerdesk.services.caps import cap_use
 from partnerdesk.services.pricing import Pricer, reprice
@@ -382,7 +382,7 @@ class StatementService:
             supersedes=numbers.get(st.supersedes_id) if st.supersedes_id else None,
             original=numbers.get(st.original_id) if st.original_id else None,
             notes=st.notes,
-            cap_override_reason=st.cap_override_reason)
+            cap_override_reason=st.cap_override_reason, demo=demo_database(s))
 
     # -- issuing ----------------------------------------------------------------------------------
     def plan_issue(self, quarter: str, today: date | None = None) -> IssuePlan:
