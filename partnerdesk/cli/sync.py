@@ -38,9 +38,11 @@ def register(sub) -> None:
 
 
 def _status_json(st) -> dict:
-    return {"state": st.state, "last_sync": st.last_sync, "quarantined": st.quarantined,
-            "conflicts": st.conflicts, "nodes": to_json(list(st.nodes)), "folder": st.folder, "node": st.node,
-            "problems": list(st.problems), "quarantine": to_json(list(st.quarantine)),
+    quarantine = to_json(list(st.quarantine))
+    return {"state": st.state, "last_sync": st.last_sync, "quarantined": quarantine,
+            "awaiting_approval": to_json(list(st.awaiting_approval)), "conflicts": st.conflicts,
+            "clock_warning": st.clock_warning, "nodes": to_json(list(st.nodes)), "folder": st.folder,
+            "node": st.node, "problems": list(st.problems), "quarantine": quarantine,
             "applied_ops": st.applied_ops, "published_ops": st.published_ops}
 
 

@@ -10,6 +10,8 @@ UNAVAILABLE = "share unavailable"
 CLOCK_WARNING = "clock warning"
 FORK = "fork detected"
 NOT_SET_UP = "not set up"
+QUARANTINED = "files quarantined"
+UNPUBLISHED = "changes not yet published"
 
 
 @dataclass(frozen=True)
@@ -63,4 +65,6 @@ class SyncStatusDTO:
     published_ops: int = 0
     message: str = ""
     clock_skew_ms: int = 0
+    clock_warning: str | None = None
+    awaiting_approval: tuple = ()
     extra: dict = field(default_factory=dict)

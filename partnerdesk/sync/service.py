@@ -15,7 +15,7 @@ import uuid
 from pathlib import Path
 from typing import Any, Callable
 
-from sqlalchemy import func, insert, select, update
+from sqlalchemy import and_, delete, func, insert, not_, select, update
 from sqlalchemy.exc import IntegrityError
 
 from partnerdesk.db.models import (SYNCED_TABLES, AuditEvent, Base, Meta, SyncConflict, SyncOp, SyncSegment)
@@ -25,8 +25,8 @@ from partnerdesk.errors import NotFoundError, UserError
 from partnerdesk.sync import keys, segment as segmod
 from partnerdesk.sync.billing import can_issue_numbers as _can_issue
 from partnerdesk.sync.clock import MAX_DRIFT_MS, parse as parse_hlc
-from partnerdesk.sync.dto import (CLOCK_WARNING, FORK, NOT_SET_UP, SYNCED, SYNCING, UNAVAILABLE, ConflictDTO,
-                                  NodeDTO, QuarantineDTO, SyncStatusDTO)
+from partnerdesk.sync.dto import (CLOCK_WARNING, FORK, NOT_SET_UP, QUARANTINED, SYNCED, SYNCING, UNAVAILABLE,
+                                  UNPUBLISHED, ConflictDTO, NodeDTO, QuarantineDTO, SyncStatusDTO)
 from partnerdesk.sync.merge import _TABLE_ORDER, LOCAL_ONLY, Merger, decode_value
 from partnerdesk.sync.segment import SegmentError
 from partnerdesk.sync.store import PublishError, Share, ShareUnavailable
@@ -73,11 +73,16 @@ class SyncService:
         return self.db.node_id
 
     def _node_name(self) -> str:
+        """What people see for this installation: "<display name> — <home agency name> (<machine name>)"."""
         try:
-            host = socket.gethostname()
+            host = socket.gethostname() or "pc"
         except OSError:
             host = "pc"
-        return f"{self.db.actor.display_name} on {host}"
+        t = Base.metadata.tables["agency"]
+        with self.db.read() as s:
+            home = s.scalar(select(t.c.name).where(t.c.is_home.is_(True), t.c.deleted_at.is_(None)))
+        who = self.db.actor.display_name
+        return f"{who} — {home} ({host})" if home else f"{who} ({host})"
 
     # -- setting up ------------------------------------------------------------------------------
     def init(self, folder: str | Path, progress: Progress | None = None) -> SyncStatusDTO:
@@ -148,7 +153,11 @@ class SyncService:
             self._baseline(full=True)
             status = self.run_cycle(progress)
             self._adopt_home(share, space)
-            return status
+            share.rename_node(self.node_id, self._node_name())  # now with the home agency it took
+            if status.state == UNAVAILABLE:
+                return status
+            return SyncStatusDTO(**{**self.status().__dict__, "applied_ops": status.applied_ops,
+                                    "published_ops": status.published_ops})
 
     def _register(self, share: Share, key) -> None:
         home = None
@@ -262,19 +271,33 @@ class SyncService:
                         published = self._export(share, problems, progress)
                     share.read_space()  # still there at the end, or this cycle is not "synced"
                     state = SYNCED
-                    forked = self._meta().get("sync.forked")
+                    now_meta = self._meta()
+                    forked = now_meta.get("sync.forked")
+                    # a PC's clock found ahead stays reported, cycle after cycle, until its times are no longer
+                    # ahead of ours (ms of its newest time stamp, kept per node)
+                    wall = self.db.hlc.wall_ms()
+                    ahead_at = {n: int(v) for n, v in json.loads(now_meta.get("sync.ahead") or "{}").items()}
+                    for n, ms in skew.items():
+                        ahead_at[n] = max(ahead_at.get(n, 0), ms)
+                    ahead_at = {n: ms for n, ms in ahead_at.items() if ms - wall > MAX_DRIFT_MS}
+                    ahead = {n: ms - wall for n, ms in ahead_at.items()}
+                    roster = json.loads(self._meta().get("sync.roster") or "{}")
+                    warnings = [f"the clock of {roster.get(n, 'node ' + n[:8])} is {_duration(ms)} ahead of this "
+                                "PC; its times were not adopted. Check the date and time on both PCs"
+                                for n, ms in sorted(ahead.items())]
                     if forked:
                         state = FORK
                         problems.insert(0, forked)
-                    elif skew:
+                    elif ahead:
                         state = CLOCK_WARNING
-                        for n, ms in sorted(skew.items()):
-                            problems.append(f"the clock of node {n[:8]} is {ms // 60000} minutes ahead of this PC; "
-                                            "its times were not adopted. Check the date and time on both PCs")
+                    problems.extend(warnings)
                     with self.db.write(audit=False, capture_ops=False) as s:
                         audit_seq = s.scalar(select(func.max(AuditEvent.seq))) or 0
                         self._set_meta(s, state=state, last_sync=iso_utc(session_now(s)), problems=problems,
-                                       skew=str(max(skew.values(), default=0)), baseline_audit=str(audit_seq))
+                                       skew=str(max(ahead.values(), default=0)), baseline_audit=str(audit_seq),
+                                       ahead=ahead_at, clock_warning="; ".join(warnings) or None)
+                    if direction != "import":
+                        share.rename_node(self.node_id, self._node_name())
                 except ShareUnavailable as exc:
                     log.warning("sync: %s", exc)
                     self._save_meta(state=UNAVAILABLE, problems=[str(exc)])
@@ -438,6 +461,15 @@ class SyncService:
             if not progressed:
                 break
         self._record_status(status_updates, bad)
+        # a held or quarantined file that is gone from the share, or whose place in its node's stream was
+        # since taken by a segment we applied, is no longer a problem: forget it
+        gone = [(n, name) for (n, name), r in bad.items() if (n, name) not in status_updates
+                and (name not in listing.get(n, ()) or r.seq <= max(done.get(n, {}), default=0))]
+        if gone:
+            with self.db.write(audit=False, capture_ops=False) as s:
+                for n, name in gone:
+                    s.execute(delete(SyncSegment).where(SyncSegment.node == n, SyncSegment.name == name,
+                                                        SyncSegment.status.in_(HELD_STATUSES)))
         return applied_total
 
     def _space_id(self) -> str | None:
@@ -481,7 +513,7 @@ class SyncService:
         if max_hlc:
             ms, _c = parse_hlc(max_hlc)
             if ms > wall + MAX_DRIFT_MS:
-                skew[node] = max(skew.get(node, 0), ms - wall)
+                skew[node] = max(skew.get(node, 0), ms)  # when, by our clock, its newest change was made
             self.db.hlc.observe(max_hlc)
         return res.new_ops
 
@@ -600,9 +632,16 @@ class SyncService:
             per_node = {n: (c, mx) for n, c, mx in s.execute(
                 select(SyncSegment.node, func.count(), func.max(SyncSegment.seq))
                 .where(SyncSegment.status.in_(("applied", "published"))).group_by(SyncSegment.node))}
+            unpublished = s.execute(select(SyncOp.seq).where(
+                SyncOp.node == self.node_id, SyncOp.origin == "local", SyncOp.segment.is_(None),
+                *[not_(and_(SyncOp.tbl == t, SyncOp.field == f)) for t, f in LOCAL_ONLY]).limit(1)).first()
         roster = json.loads(meta.get("sync.roster") or "{}")
         problems = tuple(json.loads(meta.get("sync.problems") or "[]"))
         state = SYNCING if self._syncing else (meta.get("sync.state") or SYNCED)
+        if state == SYNCED and q:  # "synced" only with nothing held back and nothing of ours unpublished
+            state = QUARANTINED
+        elif state == SYNCED and unpublished is not None:
+            state = UNPUBLISHED
         quarantine = tuple(QuarantineDTO(node=r.node, name=r.name, status=r.status, reason=r.reason or "",
                                          attempts=r.attempts or 0) for r in q)
         node_problem = {r.node: r.reason for r in q}
@@ -615,7 +654,8 @@ class SyncService:
         return SyncStatusDTO(state=state, folder=meta.get("sync.folder"), node=self.node_id,
                              last_sync=meta.get("sync.last_sync"), quarantined=len(quarantine), conflicts=n_conf,
                              nodes=tuple(nodes), problems=problems, quarantine=quarantine, message=message,
-                             clock_skew_ms=int(meta.get("sync.skew") or 0))
+                             clock_skew_ms=int(meta.get("sync.skew") or 0),
+                             clock_warning=meta.get("sync.clock_warning") or None)
 
     # -- conflicts -----------------------------------------------------------------------------------
     def conflicts(self, include_resolved: bool = False) -> list[ConflictDTO]:
@@ -685,6 +725,15 @@ def _contexts(imports, ops: list[tuple[int, str]]) -> tuple[dict[str, int], list
             vec[imports[i].node] = imports[i].seq
         i += 1
     return vec, out
+
+
+def _duration(ms: int) -> str:
+    minutes = round(ms / 60000)
+    if minutes < 120:
+        return f"{minutes} minutes"
+    if minutes < 48 * 60:
+        return f"{round(minutes / 60)} hours"
+    return f"{round(minutes / (24 * 60))} days"
 
 
 def _json(text: str | None) -> Any:

@@ -12,11 +12,14 @@ a file that others are reading. Publishing writes a temp file, fsyncs it, links 
 from __future__ import annotations
 
 import json
+import logging
 import os
 import time
 import uuid
 from pathlib import Path
 from typing import Any
+
+log = logging.getLogger(__name__)
 
 SPACE_DIR = "partnerdesk-space"
 SPACE_FILE = "space.json"
@@ -135,6 +138,21 @@ class Share:
             current = self.node_entry(node)
             if current is None or current.get("public_key") != entry.get("public_key"):
                 raise PublishError(f"node {node[:8]} is already on the roster with another key") from None
+
+    def rename_node(self, node: str, name: str) -> None:
+        """Put ``name`` into our own roster entry (a hint for people, never trusted), keeping everything else."""
+        entry = self.node_entry(node)
+        if entry is None or entry.get("name") == name:
+            return
+        d = self.node_dir(node)
+        data = json.dumps(dict(entry, name=name), indent=1, sort_keys=True).encode("utf-8")
+        tmp = d / f"{TMP_PREFIX}{os.getpid()}-{uuid.uuid4().hex}"
+        try:
+            tmp.write_bytes(data)
+            os.replace(tmp, d / "node.json")
+        except OSError as exc:
+            tmp.unlink(missing_ok=True)
+            log.warning("sync: cannot rename node %s on the share: %s", node[:8], exc)
 
     def node_entry(self, node: str) -> dict[str, Any] | None:
         try:
