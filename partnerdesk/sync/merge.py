@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from typing import Any, Iterable
 
-from sqlalchemy import bindparam, insert, select, text, update
+from sqlalchemy import bindparam, delete, insert, select, text, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
@@ -410,7 +410,8 @@ class Merger:
             except sqlite3.IntegrityError:
                 self.raw.execute("ROLLBACK TO sync_rows")
                 self.raw.execute("RELEASE sync_rows")
-                self._displace(t, row_id, diff, conflicts)
+                if not self._displace(t, row_id, diff, conflicts):
+                    continue
                 self.raw.execute(sql, [*diff.values(), row_id])
             n += 1
         return n
@@ -425,13 +426,19 @@ class Merger:
         except sqlite3.IntegrityError:
             self.raw.execute("ROLLBACK TO sync_row")
             self.raw.execute("RELEASE sync_row")
-            self._displace(t, row["id"], row, conflicts)
+            if not self._displace(t, row["id"], row, conflicts):
+                return 0  # it lost a unique value to another row: kept in history, not in the table
             self.raw.execute(sql, [row[k] for k in keys])
         return 1
 
-    def _displace(self, t, row_id: str, values: dict, conflicts: list[dict]) -> None:
-        """Two installations created rows with the same unique value (e.g. agency code). The row with the
-        greater id keeps the value with its id suffix, whatever order they arrive in; the user is told."""
+    def _displace(self, t, row_id: str, values: dict, conflicts: list[dict]) -> bool:
+        """Two installations created rows with the same unique value (agency code, mileage date, agreement or
+        statement number). The row with the smaller id wins on every node, whatever order they arrive in, and
+        the user is told (a "duplicate" conflict). The loser: a row nothing refers to (a mileage rate) is left
+        out of the table, its values kept in sync history; a row others refer to keeps a text value with its
+        id suffix. A value is never rewritten into an invalid form (a date stays a date). Returns False when
+        ``row_id``'s own write is to be left out."""
+        write = True
         for uc in _unique_sets(t):
             if not all(c in values for c in uc):
                 continue
@@ -439,19 +446,58 @@ class Merger:
             other = self.conn.execute(select(t.c.id).where(*cond, t.c.id != row_id)).scalar()
             if other is None:
                 continue
-            loser = max(row_id, other)
-            col = [c for c in uc if isinstance(values.get(c), str)][:1]
-            if not col:
+            winner, loser = min(row_id, other), max(row_id, other)
+            c = uc[-1]
+            if not _referenced(t) or c in _typed(t) or not isinstance(values.get(c), str):
+                if loser == row_id:
+                    lost = dict(values)
+                    write = False
+                else:
+                    lost = dict(self.conn.execute(select(t).where(t.c.id == other)).mappings().one())
+                    self.conn.execute(delete(t).where(t.c.id == other))
+                self._keep_lost(t.name, loser, winner)
+                kept = values[c] if loser != row_id else self.conn.execute(
+                    select(t.c[c]).where(t.c.id == winner)).scalar()
+                conflicts.append(dict(kind="duplicate", tbl=t.name, row_id=loser, field=c, kept_op=f"dup-{winner}",
+                                      kept_value=json.dumps(_plain(kept)), kept_node="",
+                                      other_op=f"dup-{loser}-{c}", other_value=json.dumps(
+                                          {k: _plain(v) for k, v in lost.items() if k not in ("updated_at",)},
+                                          sort_keys=True), other_node=""))
+                if not write:
+                    return False
                 continue
-            c = col[0]
             if loser == row_id:
                 values[c] = f"{values[c]}~{row_id[-4:]}"
             else:
                 cur = self.conn.execute(select(t.c[c]).where(t.c.id == other)).scalar()
                 self.conn.execute(update(t).where(t.c.id == other).values({c: f"{cur}~{other[-4:]}"}))
-            conflicts.append(dict(kind="duplicate", tbl=t.name, row_id=loser, field=c, kept_op=f"dup-{min(row_id, other)}",
+            conflicts.append(dict(kind="duplicate", tbl=t.name, row_id=loser, field=c, kept_op=f"dup-{winner}",
                                   kept_value=json.dumps(values[c] if loser != row_id else str(values[c]).rsplit("~", 1)[0]),
                                   kept_node="", other_op=f"dup-{loser}-{c}", other_value=None, other_node=""))
+        return write
+
+    def _keep_lost(self, tbl: str, loser: str, winner: str) -> None:
+        """Every op that wrote the losing row goes to sync history, replaced by the winning row."""
+        at = _bind(SyncHistory.__table__.c.at, session_now(self.s))
+        self.raw.execute("INSERT OR IGNORE INTO sync_history (op_id, tbl, row_id, field, value, hlc, node, replaced_by, "
+                         "at) SELECT op_id, tbl, row_id, field, value, hlc, node, ?, ? FROM sync_op WHERE tbl = ? "
+                         "AND row_id = ?", (f"dup-{winner}", at, tbl, loser))
+
+
+def _plain(v: Any) -> Any:
+    return v if v is None or isinstance(v, (str, int, float, bool)) else str(v)
+
+
+_REFERENCED: dict[str, bool] = {}
+
+
+def _referenced(t) -> bool:
+    """Whether any table refers to rows of ``t`` (then a losing row cannot simply be left out)."""
+    got = _REFERENCED.get(t.name)
+    if got is None:
+        got = _REFERENCED[t.name] = any(fk.column.table is t for other in Base.metadata.tables.values()
+                                        for fk in other.foreign_keys)
+    return got
 
 
 _DEFAULTS: dict[str, dict[str, Any]] = {}

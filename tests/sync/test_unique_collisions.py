@@ -1,0 +1,42 @@
+"""Unique values (issue 14, guarantee 5): two PCs adding a mileage rate for the same date get one deterministic
+winner on every node; the loser is kept in history and listed as a conflict; no value becomes invalid."""
+
+from __future__ import annotations
+
+from datetime import date
+
+from sqlalchemy import select
+
+from partnerdesk.db.models import SyncHistory
+from tests.sync.conftest import sync_all
+
+
+def test_two_pcs_adding_a_mileage_rate_for_the_same_date_converge(make_node, share):
+    a, b, c = make_node("alice"), make_node("bob"), make_node("carol")
+    a.sync.init(share)
+    b.sync.join(share)
+    c.sync.join(share)
+    sync_all([a, b, c])
+    ra = a.sv.agreements.set_mileage_rate("2026-11-01", "70", source="alice")
+    rb = b.sv.agreements.set_mileage_rate("2026-11-01", "72", source="bob")
+    winner, loser = sorted([ra, rb], key=lambda r: r.id)
+    # every order of arrival
+    b.sync.run_cycle()
+    a.sync.run_cycle()
+    c.sync.run_cycle()
+    sync_all([c, b, a], rounds=2)
+    for n in (a, b, c):
+        st = n.sync.status()
+        assert st.quarantined == 0 and st.state == "synced", (n.name, st)
+        rates = [r for r in n.sv.agreements.mileage_rates() if r.effective_from == date(2026, 11, 1)]
+        assert [(r.id, r.cents_per_mile) for r in rates] == [(winner.id, winner.cents_per_mile)], n.name
+        assert all(isinstance(r.effective_from, date) for r in n.sv.agreements.mileage_rates())
+        dups = [x for x in n.sync.conflicts() if x.kind == "duplicate" and x.table == "mileage_rate"]
+        assert len(dups) == 1 and dups[0].row_id == loser.id, (n.name, dups)
+        assert dups[0].other_value["cents_per_mile"] == loser.cents_per_mile
+        with n.db.read() as s:  # the loser's values stay in history
+            lost = s.scalars(select(SyncHistory.value).where(SyncHistory.row_id == loser.id,
+                                                               SyncHistory.field == "cents_per_mile")).all()
+        assert lost == [f'"{loser.cents_per_mile}"'], n.name
+        n.sv.interchange.export_data()  # every row still reads back
+    assert a.dump() == b.dump() == c.dump()
