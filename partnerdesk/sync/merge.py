@@ -21,6 +21,7 @@ from sqlalchemy.orm import Session
 
 from partnerdesk.db.models import DERIVED_COLUMNS, SYNCED_TABLES, Base, SyncConflict, SyncHistory, SyncOp
 from partnerdesk.db.types import column_now, session_now
+from partnerdesk.domain.freeze import FROZEN_TABLES, STATEMENT_OPEN_FIELDS, refused_change, refused_new_row
 from partnerdesk.sync.clock import parse as parse_hlc
 from partnerdesk.sync.segment import parse_name
 
@@ -30,10 +31,12 @@ LOCAL_ONLY = {("agency", "is_home")}
 # Fields that differ between installations without anyone editing them: no conflict is raised.
 QUIET = {"created_at"}
 # Freezing: (table, trigger field) -> frozen fields; the first op giving the trigger a value freezes them.
-STATEMENT_OPEN = {"status", "void_reason", "voided_at", "notes", "amount_due_cents", "deleted_at", "created_at"}
+# A frozen statement, its lines and document follow the one freeze rule (domain/freeze.py refused_change /
+# refused_new_row): only payment status and voiding (once) may still change.
+STATEMENT_OPEN = set(STATEMENT_OPEN_FIELDS - {"updated_at"})
 TIME_ENTRY_FROZEN = {"provider_agency_id", "recipient_agency_id", "agreement_id", "work_date", "minutes",
-                     "after_hours", "callout", "travel_minutes", "miles", "category_id", "staff_contact_id",
-                     "staff_name"}
+                     "after_hours", "callout", "overtime", "travel_minutes", "miles", "category_id",
+                     "staff_contact_id", "staff_name"}
 CHILDREN_OF_STATEMENT = ("statement_line", "statement_document")
 
 
@@ -184,6 +187,7 @@ class Merger:
         for o in fresh:
             rows[(o.tbl, o.row_id)].append(o)
         self._freeze_info(rows)
+        self._rows, self._ok = rows, {}
         self.s.execute(text("PRAGMA defer_foreign_keys=ON"))
         history: list[dict] = []
         conflicts: list[dict] = []
@@ -223,6 +227,13 @@ class Merger:
             for fld, fops in by_field.items():
                 eligible = [o for o in fops if self._eligible(tbl, row_id, fld, o)]
                 if not eligible:
+                    # e.g. a line or PDF another PC added to a statement issued here: refused, and listed
+                    for o in fops:
+                        if o.incoming:
+                            res.frozen_rejected += 1
+                            conflicts.append(dict(kind="frozen", tbl=tbl, row_id=row_id, field=fld,
+                                                  kept_op=f"frozen-{row_id}", kept_value=None, kept_node="",
+                                                  other_op=o.op_id, other_value=o.value, other_node=o.node))
                     continue
                 win = max(eligible, key=lambda o: o.key)
                 old = [o for o in eligible if not o.incoming]
@@ -350,12 +361,40 @@ class Merger:
         point = self.freeze.get((tbl, row_id))
         if point is None:
             return True
-        if tbl == "statement" and fld in STATEMENT_OPEN:
-            return True
         if tbl == "time_entry" and fld not in TIME_ENTRY_FROZEN:
             return True
-        # the issuing installation enforces the freeze itself; anyone else's later edit is refused
-        return o.node == point[1] or o.key <= point
+        if tbl not in FROZEN_TABLES:
+            # the issuing installation enforces the freeze itself; anyone else's later edit is refused
+            return o.node == point[1] or o.key <= point
+        ok = self._ok.get((tbl, row_id, fld))
+        if ok is None:
+            ok = self._ok[(tbl, row_id, fld)] = self._frozen_ok(tbl, row_id, fld, point)
+        return o.op_id in ok
+
+    def _frozen_ok(self, tbl: str, row_id: str, fld: str, point: tuple[str, str]) -> set[str]:
+        """The ops of one field of a frozen statement, line or document the freeze rule lets through, in
+        time-stamp order (the same on every node): those written before it froze or by the installation that
+        issued it (which enforces the rule itself), and of anyone else's later ones only what
+        ``refused_change`` / ``refused_new_row`` allow (payment status, voiding once)."""
+        ok: set[str] = set()
+        cur: Any = None
+        status = "issued"
+        fops = sorted((o for o in self._rows.get((tbl, row_id), ()) if o.field == fld), key=lambda o: o.key)
+        before = any(o.key <= point or o.node == point[1] for o in self._rows.get((tbl, row_id), ()))
+        for o in fops:
+            new = decode_value(None, o.value)
+            if o.key <= point or o.node == point[1]:
+                allowed = True
+            elif tbl != "statement" and not before:
+                allowed = not refused_new_row(tbl, status)
+            else:
+                allowed = not refused_change(tbl, fld, cur, new, status)
+            if allowed:
+                ok.add(o.op_id)
+                cur = new
+                if tbl == "statement" and fld == "status" and new in ("issued", "partially_paid", "paid", "void"):
+                    status = new
+        return ok
 
     # -- writing rows ---------------------------------------------------------------------------------
     def _write_rows(self, tbl: str, items: list[tuple[str, dict[str, Any], set[str], str]],
