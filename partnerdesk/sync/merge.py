@@ -510,17 +510,18 @@ class Merger:
             else:
                 cur = self.conn.execute(select(t.c[c]).where(t.c.id == other)).scalar()
                 self.conn.execute(update(t).where(t.c.id == other).values({c: f"{cur}~{other[-4:]}"}))
+            kept = values[c] if loser != row_id else str(values[c]).rsplit("~", 1)[0]
             conflicts.append(dict(kind="duplicate", tbl=t.name, row_id=loser, field=c, kept_op=f"dup-{winner}",
-                                  kept_value=json.dumps(values[c] if loser != row_id else str(values[c]).rsplit("~", 1)[0]),
-                                  kept_node="", other_op=f"dup-{loser}-{c}", other_value=None, other_node=""))
+                                  kept_value=json.dumps(kept), kept_node="", other_op=f"dup-{loser}-{c}",
+                                  other_value=None, other_node=""))
         return write
 
     def _keep_lost(self, tbl: str, loser: str, winner: str) -> None:
         """Every op that wrote the losing row goes to sync history, replaced by the winning row."""
         at = _bind(SyncHistory.__table__.c.at, session_now(self.s))
-        self.raw.execute("INSERT OR IGNORE INTO sync_history (op_id, tbl, row_id, field, value, hlc, node, replaced_by, "
-                         "at) SELECT op_id, tbl, row_id, field, value, hlc, node, ?, ? FROM sync_op WHERE tbl = ? "
-                         "AND row_id = ?", (f"dup-{winner}", at, tbl, loser))
+        self.raw.execute("INSERT OR IGNORE INTO sync_history (op_id, tbl, row_id, field, value, hlc, node, "
+                         "replaced_by, at) SELECT op_id, tbl, row_id, field, value, hlc, node, ?, ? FROM sync_op "
+                         "WHERE tbl = ? AND row_id = ?", (f"dup-{winner}", at, tbl, loser))
 
 
 def _plain(v: Any) -> Any:
