@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import base64
 import json
-from datetime import date, datetime
+from datetime import date, datetime, timezone
 from typing import Any
 
 from sqlalchemy import event, func, inspect, select
@@ -18,6 +18,7 @@ from partnerdesk.db.models import DERIVED_COLUMNS, SYNCED_TABLES, AuditEvent, En
 from partnerdesk.clock import Clock
 from partnerdesk.db.types import iso_utc, uuid7
 from partnerdesk.sync.clock import HybridClock
+from partnerdesk.sync.clock import parse as parse_hlc
 
 NOT_CAPTURED = {"updated_at"}
 
@@ -81,6 +82,8 @@ class ChangeCapture:
 
     def install(self, session_factory) -> None:
         event.listen(session_factory, "after_flush", self._after_flush)
+        event.listen(session_factory, "before_commit", _stamp_touched)
+        event.listen(session_factory, "after_rollback", lambda session: session.info.pop(_TOUCHED, None))
 
     def _after_flush(self, session: Session, _ctx) -> None:
         actor: Actor = session.info["actor"]
@@ -114,6 +117,8 @@ class ChangeCapture:
                     if old == new:
                         continue
                     changes[key] = [old, new]
+            if table in SYNCED_TABLES:
+                session.info.setdefault(_TOUCHED, set()).add((table, obj.id))
             if not changes:
                 continue
             if is_new:
@@ -155,6 +160,57 @@ class ChangeCapture:
             raw_insert(conn, AuditEvent.__tablename__, audits)
         if ops:
             raw_insert(conn, SyncOp.__tablename__, ops)
+
+
+_TOUCHED = "_rows_written"  # session.info: (table, id) of synced rows the ORM wrote in this transaction
+
+
+def _stamp_touched(session: Session) -> None:
+    """Before commit: every synced row the ORM wrote gets the time of its newest op as ``updated_at`` (a later
+    flush of derived values in the same transaction would otherwise leave the wall clock's stamp)."""
+    if session.new or session.dirty:
+        session.flush()  # what is still pending is written (and noted as touched) now
+    touched = session.info.pop(_TOUCHED, None)
+    if not touched:
+        return
+    conn = session.connection()
+    by_tbl: dict[str, list[str]] = {}
+    for tbl, row_id in touched:
+        by_tbl.setdefault(tbl, []).append(row_id)
+    found = []
+    for tbl, ids in by_tbl.items():
+        for k in range(0, len(ids), 500):
+            chunk = ids[k:k + 500]
+            found += [(tbl, r, f, h) for r, f, h in conn.exec_driver_sql(
+                f"SELECT row_id, field, max(hlc) FROM sync_op WHERE tbl = ? AND row_id IN "
+                f"({','.join('?' * len(chunk))}) GROUP BY row_id, field", (tbl, *chunk))]
+    stamp_rows(conn, found)
+
+
+def hlc_time(hlc: str) -> datetime:
+    """The wall time an op was written at (its hybrid clock's milliseconds), in UTC."""
+    return datetime.fromtimestamp(parse_hlc(hlc)[0] / 1000, timezone.utc)
+
+
+def stamp_rows(conn, ops) -> None:
+    """Set each written row's ``updated_at`` to the time of its newest op, given as (table, row id, field, hlc):
+    the stamp every replica gives the row when it merges the same ops (sync/merge.py), so the export is equal
+    everywhere, ``updated_at`` included. Ops of derived and per-installation fields, which no replica applies,
+    do not count."""
+    from partnerdesk.sync.merge import LOCAL_ONLY
+
+    latest: dict[tuple[str, str], str] = {}
+    for tbl, row_id, fld, hlc in ops:
+        if (tbl, fld) in DERIVED_COLUMNS or (tbl, fld) in LOCAL_ONLY:
+            continue
+        key = (tbl, row_id)
+        if hlc > latest.get(key, ""):
+            latest[key] = hlc
+    by_tbl: dict[str, list[tuple[str, str]]] = {}
+    for (tbl, row_id), hlc in latest.items():
+        by_tbl.setdefault(tbl, []).append((iso_utc(hlc_time(hlc)), row_id))
+    for tbl, rows in by_tbl.items():
+        conn.exec_driver_sql(f"UPDATE {tbl} SET updated_at = ? WHERE id = ?", rows)
 
 
 def seed_clock(session: Session, clock: HybridClock, node_id: str) -> None:

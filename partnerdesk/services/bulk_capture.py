@@ -19,7 +19,8 @@ from typing import Any
 
 from sqlalchemy.orm import Session
 
-from partnerdesk.db.capture import NOT_CAPTURED, _audit_value, encode, op_value, raw_insert, seed_clock
+from partnerdesk.db.capture import (NOT_CAPTURED, _audit_value, encode, op_value, raw_insert, seed_clock,
+                                    stamp_rows)
 from partnerdesk.db.freeze_guard import check_rows
 from partnerdesk.db.models import DERIVED_COLUMNS, SYNCED_TABLES, AuditEvent, Base, SyncOp
 from partnerdesk.db.types import iso_utc, session_now, uuid7
@@ -167,6 +168,7 @@ def insert_captured(s: Session, db: Database, table: str, rows: list[dict[str, A
     if ops:  # SQLite puts the op id together (hlc-node)
         _raw_insert(conn, SyncOp.__tablename__, ["op_id", "hlc", "node", "tbl", "row_id", "field", "value", "origin"],
                     ops, ["?4 || '-' || ?5", "?4", "?5", "?6", "?1", "?2", "?3", "'local'"])
+        stamp_rows(conn, ((table, o[0], o[1], o[3]) for o in ops))
 
 
 def update_captured(s: Session, db: Database, table: str,
@@ -226,3 +228,4 @@ def update_captured(s: Session, db: Database, table: str,
         raw_insert(conn, AuditEvent.__tablename__, audits)
     if ops:
         raw_insert(conn, SyncOp.__tablename__, ops)
+        stamp_rows(conn, ((table, o["row_id"], o["field"], o["hlc"]) for o in ops))

@@ -16,7 +16,7 @@ from sqlalchemy.exc import IntegrityError
 
 from partnerdesk import __version__, fsutil
 from partnerdesk.db import seals
-from partnerdesk.db.capture import NOT_CAPTURED, encode, op_value, raw_insert, seed_clock
+from partnerdesk.db.capture import NOT_CAPTURED, encode, op_value, raw_insert, seed_clock, stamp_rows
 from partnerdesk.db.models import DERIVED_COLUMNS, SYNCED_TABLES, AuditEvent, Base, SyncOp
 from partnerdesk.db.freeze_guard import check_rows, freezing
 from partnerdesk.db.types import ISODate, UTCDateTime
@@ -204,6 +204,7 @@ def _record_ops(s, db: Database, changed: list[tuple[str, Any, dict[str, Any]]])
                             field=key, value=op_value(value), origin="local"))
     if ops:
         raw_insert(s.connection(), SyncOp.__tablename__, ops)
+        stamp_rows(s.connection(), ((o["tbl"], o["row_id"], o["field"], o["hlc"]) for o in ops))
 
 
 class InterchangeService:

@@ -178,9 +178,9 @@ class SyncService:
         with self.db.write(action="sync_join", capture_ops=False) as s:
             if s.scalar(select(Agency.id).where(Agency.is_home.is_(True))):
                 return
-            a = s.get(Agency, home_id)
-            if a is not None:
-                a.is_home = True
+            t = Agency.__table__
+            # a per-installation flag, not an edit: the row keeps the updated_at every replica gives it
+            s.execute(update(t).where(t.c.id == home_id).values(is_home=True, updated_at=t.c.updated_at))
 
     def _new_identity(self) -> None:
         """Give this database a new node id (after a fork): its unexported ops move to the new id."""
@@ -235,6 +235,10 @@ class SyncService:
                             "VALUES (?, ?, ?, ?, ?, ?, ?, 'local')",
                             [(o["op_id"], o["hlc"], o["node"], o["tbl"], o["row_id"], o["field"], o["value"])
                              for o in ops])
+            from partnerdesk.db.capture import stamp_rows
+
+            # rows that get ops only now: stamped with the time of their newest op, as every replica stamps them
+            stamp_rows(conn, ((o["tbl"], o["row_id"], o["field"], o["hlc"]) for o in ops))
             self._set_meta(s, baseline_audit=str(audit_seq))
             return len(ops)
 

@@ -20,11 +20,9 @@ from partnerdesk.sync.merge import LOCAL_ONLY
 from tests.conftest import frozen_clock
 
 
-# A replica stamps updated_at with the time of the row's winning write (its op's hybrid clock), but the PC that
-# made the write keeps its wall-clock stamp from the flush (milliseconds off, more when its hybrid clock runs
-# ahead of its wall clock). Equal once change capture stamps local rows from the same hybrid clock
-# (partnerdesk/db/capture.py, outside sync); then drop it from here.
-NOT_COMPARED = ("updated_at",)
+# Every field is compared, updated_at included: a row's updated_at is the time of its newest winning op on the PC
+# that wrote it (db/capture.py stamp_rows) and on every replica (sync/merge.py).
+NOT_COMPARED: tuple[str, ...] = ()
 
 
 class Wall(Clock):
@@ -70,7 +68,7 @@ class Node:
     def dump(self) -> dict:
         """What ``export json`` writes (every table and field, derived prices and personal numbers included)
         without the audit trail, the one local table. Left out as well: the per-installation fields
-        (LOCAL_ONLY: each installation's own home agency) and ``updated_at`` (NOT_COMPARED). Equal on every
+        (LOCAL_ONLY: each installation's own home agency) and whatever NOT_COMPARED names. Equal on every
         converged node."""
         tables = self.sv.interchange.export_data(include_personal=True)["tables"]
         del tables["audit_event"]

@@ -80,3 +80,18 @@ def test_a_rate_changed_on_one_pc_reprices_open_entries_on_every_pc(make_node, s
     after = _entry(b, logged.entry.id)["amount_cents"]
     assert after != before and after == _entry(a, logged.entry.id)["amount_cents"]
     assert a.dump() == b.dump()
+
+
+def test_the_writing_pc_stamps_updated_at_with_its_winning_op_as_replicas_do(make_node, share, demo_template):
+    a = make_node("alice", template=demo_template)
+    b = make_node("bob")
+    a.sync.init(share)
+    b.sync.join(share)
+    sync_all([a, b])
+    c = a.sv.contacts.list()[0]
+    a.sv.contacts.update(c.id, title="Stamped")  # an ORM write
+    logged = a.sv.hours.log(partner="EDM", direction="given", work_date="2026-11-20", hours="2")  # priced too
+    sync_all([a, b])
+    for tbl, rid in (("contact", c.id), ("time_entry", logged.entry.id)):
+        assert _row(a, tbl, rid)["updated_at"] == _row(b, tbl, rid)["updated_at"], tbl
+    assert a.dump() == b.dump()  # updated_at compared as well
