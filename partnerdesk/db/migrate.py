@@ -19,7 +19,7 @@ log = logging.getLogger(__name__)
 
 # The newest revision in migrations/versions. A test keeps it equal to Alembic's head; with it, opening an
 # up-to-date database never has to import Alembic (start-up time matters).
-SCHEMA_HEAD = "0010_overtime"
+SCHEMA_HEAD = "0014_settlement"
 
 MIGRATIONS_DIR = Path(__file__).resolve().parent / "migrations"
 SQLITE_MAGIC = b"SQLite format 3\x00"
