@@ -17,8 +17,8 @@ from partnerdesk.db.actor import Actor  # noqa: F401  (re-exported: callers impo
 from partnerdesk.db.models import DERIVED_COLUMNS, SYNCED_TABLES, AuditEvent, Entity, SyncOp
 from partnerdesk.clock import Clock
 from partnerdesk.db.types import iso_utc, uuid7
-from partnerdesk.sync.clock import HybridClock
-from partnerdesk.sync.clock import parse as parse_hlc
+from partnerdesk.domain.hlc import HybridClock
+from partnerdesk.domain.hlc import parse as parse_hlc
 
 NOT_CAPTURED = {"updated_at"}
 

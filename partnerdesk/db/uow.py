@@ -19,7 +19,7 @@ from typing import TYPE_CHECKING, Callable, Iterator
 from partnerdesk.clock import Clock
 from partnerdesk.db import migrate
 from partnerdesk.db.actor import Actor
-from partnerdesk.sync.clock import HybridClock
+from partnerdesk.domain.hlc import HybridClock
 
 if TYPE_CHECKING:
     from sqlalchemy import Engine

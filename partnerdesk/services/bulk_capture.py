@@ -25,9 +25,9 @@ from partnerdesk.db.freeze_guard import check_rows
 from partnerdesk.db.models import DERIVED_COLUMNS, SYNCED_TABLES, AuditEvent, Base, SyncOp
 from partnerdesk.db.types import iso_utc, session_now, uuid7
 from partnerdesk.db.uow import Database
-from partnerdesk.sync.clock import HybridClock
-from partnerdesk.sync.clock import parse as parse_hlc
-from partnerdesk.sync.clock import render as render_hlc
+from partnerdesk.domain.hlc import HybridClock
+from partnerdesk.domain.hlc import parse as parse_hlc
+from partnerdesk.domain.hlc import render as render_hlc
 
 
 _dumps = json.JSONEncoder(ensure_ascii=False).encode

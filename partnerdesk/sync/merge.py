@@ -22,7 +22,7 @@ from sqlalchemy.orm import Session
 from partnerdesk.db.models import DERIVED_COLUMNS, SYNCED_TABLES, Base, SyncConflict, SyncHistory, SyncOp
 from partnerdesk.db.types import column_now, session_now
 from partnerdesk.domain.freeze import FROZEN_TABLES, STATEMENT_OPEN_FIELDS, refused_change, refused_new_row
-from partnerdesk.sync.clock import parse as parse_hlc
+from partnerdesk.domain.hlc import parse as parse_hlc
 from partnerdesk.sync.segment import parse_name
 
 CHUNK = 900

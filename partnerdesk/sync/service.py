@@ -24,7 +24,7 @@ from partnerdesk.db.uow import Database
 from partnerdesk.errors import NotFoundError, UserError
 from partnerdesk.sync import keys, segment as segmod
 from partnerdesk.sync.billing import can_issue_numbers as _can_issue
-from partnerdesk.sync.clock import MAX_DRIFT_MS, parse as parse_hlc
+from partnerdesk.domain.hlc import MAX_DRIFT_MS, parse as parse_hlc
 from partnerdesk.sync.dto import (CLOCK_WARNING, FORK, NOT_SET_UP, QUARANTINED, SYNCED, SYNCING, UNAVAILABLE,
                                   UNPUBLISHED, ConflictDTO, NodeDTO, QuarantineDTO, SyncStatusDTO)
 from partnerdesk.sync.merge import _TABLE_ORDER, LOCAL_ONLY, Merger, decode_value

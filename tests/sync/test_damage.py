@@ -11,7 +11,8 @@ import pytest
 from sqlalchemy import select
 
 from partnerdesk.db.models import Contact, SyncOp
-from partnerdesk.sync import clock as clock_mod, keys, segment
+from partnerdesk.domain import hlc as clock_mod
+from partnerdesk.sync import keys, segment
 from partnerdesk.sync.store import Share
 from tests.sync.conftest import Node, clone_db, sync_all
 

@@ -10,7 +10,7 @@ import pytest
 from partnerdesk.errors import ImportFormatError
 from partnerdesk.services import contact_import as ci
 from partnerdesk.services.bulk_capture import _stamps, uuid7_many
-from partnerdesk.sync.clock import HybridClock
+from partnerdesk.domain.hlc import HybridClock
 
 
 def _cards(samples, copies: int) -> str:

@@ -1,4 +1,4 @@
-"""Hybrid logical clock: (wall ms, counter), rendered as a sortable string "0001767225600000-00000".
+"""Hybrid logical clock for sync ops: (wall ms, counter), rendered sortable as "0001767225600000-00000".
 
 A remote timestamp never drags us more than ``MAX_DRIFT_MS`` ahead of local wall time: a clock far in
 the future is noted (``future_skew_ms``) and not adopted.
