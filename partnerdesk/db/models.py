@@ -293,6 +293,22 @@ class Payment(Entity):
     reference: Mapped[str | None] = mapped_column(String(80))
 
 
+class SyncMember(Entity):
+    """An installation admitted to the sync space (issue 14): a synced row, so membership travels signed in the
+    members' own segment streams. ``id`` is the node id. Written only through ops whose signer was an admitted
+    member when it wrote them (the founder, pinned by the join code, is the root)."""
+
+    __tablename__ = "sync_member"
+    public_key: Mapped[str | None] = mapped_column(String(64))  # Ed25519, base64: signs its segments
+    box_key: Mapped[str | None] = mapped_column(String(64))  # X25519, base64: the space key is sealed to it
+    agency_id: Mapped[str | None] = mapped_column(String(36))  # the one agency it is admitted for
+    display_name: Mapped[str | None] = mapped_column(String(200))
+    machine: Mapped[str | None] = mapped_column(String(100))
+    status: Mapped[str | None] = mapped_column(String(12))  # admitted revoked
+    admitted_by: Mapped[str | None] = mapped_column(String(64))
+    revoked_after: Mapped[int | None] = mapped_column(Integer)  # its segments after this seq are not applied
+
+
 class NumberSequence(Base):
     """Gapless statement numbers per issuer, fiscal year and series; bumped inside the issuing transaction."""
 
@@ -407,5 +423,5 @@ DERIVED_COLUMNS = {("time_entry", "billable_minutes"), ("time_entry", "amount_ce
 
 SYNCED_TABLES = ("agency", "skill", "contact", "contact_skill", "service_category", "agreement",
                  "agreement_party", "rate_schedule", "mileage_rate", "time_entry", "statement",
-                 "statement_line", "statement_document", "payment")
+                 "statement_line", "statement_document", "payment", "sync_member")
 

@@ -35,7 +35,7 @@ VERSION = 1
 # Parents before children, so foreign keys hold while importing.
 TABLE_ORDER = ("agency", "skill", "service_category", "mileage_rate", "contact", "contact_skill", "agreement",
                "agreement_party", "rate_schedule", "statement", "statement_line", "statement_document",
-               "time_entry", "payment", "number_sequence", "audit_event")
+               "time_entry", "payment", "sync_member", "number_sequence", "audit_event")
 # Built-in reference rows every database starts with; an import replaces them instead of counting them as data.
 REFERENCE_TABLES = ("service_category", "mileage_rate")
 assert set(SYNCED_TABLES) <= set(TABLE_ORDER)
