@@ -14,7 +14,7 @@ from sqlalchemy import event, func, inspect, select
 from sqlalchemy.orm import Session
 
 from partnerdesk.db.actor import Actor  # noqa: F401  (re-exported: callers import it from here)
-from partnerdesk.db.models import DERIVED_COLUMNS, SYNCED_TABLES, AuditEvent, Entity, SyncOp
+from partnerdesk.db.models import DERIVED_COLUMNS, LOCAL_ONLY, SYNCED_TABLES, AuditEvent, Entity, SyncOp
 from partnerdesk.clock import Clock
 from partnerdesk.db.types import iso_utc, uuid7
 from partnerdesk.domain.hlc import HybridClock
@@ -197,8 +197,6 @@ def stamp_rows(conn, ops) -> None:
     the stamp every replica gives the row when it merges the same ops (sync/merge.py), so the export is equal
     everywhere, ``updated_at`` included. Ops of derived and per-installation fields, which no replica applies,
     do not count."""
-    from partnerdesk.sync.merge import LOCAL_ONLY
-
     latest: dict[tuple[str, str], str] = {}
     for tbl, row_id, fld, hlc in ops:
         if (tbl, fld) in DERIVED_COLUMNS or (tbl, fld) in LOCAL_ONLY:

@@ -420,6 +420,8 @@ class Meta(Base):
 
 # Columns computed locally from other data: neither audited nor replicated.
 DERIVED_COLUMNS = {("time_entry", "billable_minutes"), ("time_entry", "amount_cents")}
+# Per-installation fields: never sent, never applied (each installation has its own home agency).
+LOCAL_ONLY = {("agency", "is_home")}
 
 SYNCED_TABLES = ("agency", "skill", "contact", "contact_skill", "service_category", "agreement",
                  "agreement_party", "rate_schedule", "mileage_rate", "time_entry", "statement",

@@ -17,7 +17,7 @@ from sqlalchemy.exc import IntegrityError
 from partnerdesk import __version__, fsutil
 from partnerdesk.db import seals
 from partnerdesk.db.capture import NOT_CAPTURED, encode, op_value, raw_insert, seed_clock, stamp_rows
-from partnerdesk.db.models import DERIVED_COLUMNS, SYNCED_TABLES, AuditEvent, Base, SyncOp
+from partnerdesk.db.models import DERIVED_COLUMNS, LOCAL_ONLY, SYNCED_TABLES, AuditEvent, Base, SyncOp
 from partnerdesk.db.freeze_guard import check_rows, freezing
 from partnerdesk.db.types import ISODate, UTCDateTime
 from partnerdesk.db.uow import Database
@@ -28,7 +28,6 @@ from partnerdesk.domain.wording import nouns
 from partnerdesk.errors import ImportFormatError, UserError
 from partnerdesk.services.contacts import reindex
 from partnerdesk.services.pricing import reprice
-from partnerdesk.sync.merge import LOCAL_ONLY
 
 FORMAT = "partnerdesk-export"
 VERSION = 1

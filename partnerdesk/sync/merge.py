@@ -19,15 +19,14 @@ from sqlalchemy import bindparam, delete, insert, select, text, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from partnerdesk.db.models import DERIVED_COLUMNS, SYNCED_TABLES, Base, SyncConflict, SyncHistory, SyncOp
+from partnerdesk.db.models import (DERIVED_COLUMNS, LOCAL_ONLY, SYNCED_TABLES, Base, SyncConflict, SyncHistory,
+                                   SyncOp)
 from partnerdesk.db.types import column_now, session_now
 from partnerdesk.domain.freeze import FROZEN_TABLES, STATEMENT_OPEN_FIELDS, refused_change, refused_new_row
 from partnerdesk.domain.hlc import parse as parse_hlc
 from partnerdesk.sync.segment import parse_name
 
 CHUNK = 900
-# Per-installation fields: never sent, never applied (each installation has its own home agency).
-LOCAL_ONLY = {("agency", "is_home")}
 # Fields that differ between installations without anyone editing them: no conflict is raised.
 QUIET = {"created_at"}
 # Freezing: (table, trigger field) -> frozen fields; the first op giving the trigger a value freezes them.
