@@ -58,6 +58,76 @@ class BackupInfo:
 
 
 @dataclass(frozen=True)
+class BackupContents:
+    """What a backup file holds, read from it read-only (the restore dialog's summary)."""
+
+    path: Path
+    size: int
+    modified: datetime
+    kind: str
+    agencies: int
+    contacts: int
+    hours: int  # time entries
+    statements: int
+
+    def summary(self) -> str:
+        from partnerdesk.domain.wording import plural
+
+        return ", ".join((plural(self.agencies, "agency"), plural(self.contacts, "contact"),
+                          plural(self.hours, "hours entry", "hours entries"), plural(self.statements, "statement")))
+
+
+COUNTED = (("agencies", "agency"), ("contacts", "contact"), ("hours", "time_entry"), ("statements", "statement"))
+
+
+def backup_contents(path: Path) -> BackupContents:
+    """Count what a backup holds (live rows: not deleted), opening it read-only: the file is never changed.
+    Raises UserError when it is not a partnerdesk database or cannot be read."""
+    path = Path(path)
+    try:
+        st = path.stat()
+    except OSError as exc:
+        raise UserError(f"{path}: cannot be read ({exc.strerror})") from exc
+    counts: dict[str, int] = {}
+    try:
+        conn = sqlite3.connect(f"file:{path}?mode=ro", uri=True)
+        try:
+            tables = {r[0] for r in conn.execute("SELECT name FROM sqlite_master WHERE type='table'")}
+            if "alembic_version" not in tables:
+                raise DatabaseError(f"{path}: is not a partnerdesk database")
+            for field, table in COUNTED:
+                counts[field] = (conn.execute(f"SELECT count(*) FROM {table} WHERE deleted_at IS NULL").fetchone()[0]
+                                 if table in tables else 0)
+        finally:
+            conn.close()
+    except sqlite3.Error as exc:
+        raise DatabaseError(f"{path}: cannot be read as a partnerdesk backup ({_sqlite_problem(exc)})") from exc
+    return BackupContents(path=path, size=st.st_size, modified=made_at(path.name, st.st_mtime),
+                          kind=_kind(path.name), **counts)
+
+
+STAMP_RE = re.compile(r"(\d{8}T\d{6}Z)")
+
+
+def made_at(name: str, mtime: float) -> datetime:
+    """When a backup was made: the UTC stamp in its name (``manual-20261126T140500Z``), the day in a daily's
+    name (with the file's time of day when it agrees), else the file's modification time."""
+    written = datetime.fromtimestamp(mtime, timezone.utc)
+    m = STAMP_RE.search(name)
+    if m:
+        return datetime.strptime(m.group(1), "%Y%m%dT%H%M%SZ").replace(tzinfo=timezone.utc)
+    m = DAILY_RE.match(name)
+    if m:
+        try:
+            day = date.fromisoformat(m.group(1))
+        except ValueError:
+            return written
+        local = written.astimezone()
+        return written if local.date() == day else datetime(day.year, day.month, day.day).astimezone(timezone.utc)
+    return written
+
+
+@dataclass(frozen=True)
 class RestoreResult:
     restored_from: Path
     safety_copy: Path

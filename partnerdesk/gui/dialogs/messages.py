@@ -36,6 +36,14 @@ class DialogService:
 
 
 def show_error(parent: QWidget | None, exc: BaseException) -> None:
+    from partnerdesk.services.backup import DamagedDatabaseError
+
+    window = parent.window() if parent is not None else None
+    if isinstance(exc, DamagedDatabaseError) and hasattr(window, "data_changed"):  # offer that file's backup
+        from partnerdesk.gui.dialogs.backup import offer_restore
+
+        offer_restore(window, exc)
+        return
     if isinstance(exc, UserError):
         DialogService.inform(parent, "PartnerDesk", str(exc), kind="warning")
     else:
