@@ -27,7 +27,7 @@ from partnerdesk.db.capture import Actor  # noqa: E402
 from partnerdesk.db.models import Agency, Contact, ServiceCategory, TimeEntry  # noqa: E402
 from partnerdesk.db.types import uuid7  # noqa: E402
 from partnerdesk.db.uow import Database  # noqa: E402
-from partnerdesk.services import Services  # noqa: E402
+from partnerdesk.container import Services  # noqa: E402
 
 TODAY = date(2026, 11, 26)
 QUARTER = "2026Q2"

@@ -47,7 +47,7 @@ class _BenchKeyring(KeyringBackend):
 def _open(path: Path, name: str):
     from partnerdesk.db.capture import Actor
     from partnerdesk.db.uow import Database
-    from partnerdesk.services import Services
+    from partnerdesk.container import Services
 
     db = Database(path, Actor(name, name))
     sv = Services(db)

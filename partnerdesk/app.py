@@ -12,7 +12,7 @@ from partnerdesk.db.actor import Actor
 from partnerdesk.db.uow import Database
 from partnerdesk.instance import DatabaseUse
 from partnerdesk.logging_setup import setup as setup_logging
-from partnerdesk.services import Services
+from partnerdesk.container import Services
 from partnerdesk.services.backup import (BackupService, DamagedDatabaseError, IntegrityCheck, damaged_error,
                                          startup_check)
 from partnerdesk.settings import Settings, os_user

@@ -120,7 +120,7 @@ def _demo_template(tmp_path_factory) -> Path:
     from partnerdesk.db.capture import Actor
     from partnerdesk.db.migrate import backup_file
     from partnerdesk.db.uow import Database
-    from partnerdesk.services import Services
+    from partnerdesk.container import Services
 
     d = tmp_path_factory.mktemp("demo-template")
     with frozen_clock(time(11, 0)):

@@ -136,7 +136,7 @@ def cmd_selftest(args: argparse.Namespace) -> int:
     from partnerdesk.db.capture import Actor
     from partnerdesk.db.migrate import current_revision, head_revision
     from partnerdesk.db.uow import Database
-    from partnerdesk.services import Services
+    from partnerdesk.container import Services
 
     from partnerdesk.logging_setup import setup as setup_logging
     from partnerdesk.paths import resolve

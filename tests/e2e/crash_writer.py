@@ -22,7 +22,7 @@ from partnerdesk.db.capture import Actor
 from partnerdesk.db.models import Agency, Statement, StatementLine
 from partnerdesk.db.uow import Database
 from partnerdesk.errors import UserError
-from partnerdesk.services import Services
+from partnerdesk.container import Services
 from partnerdesk.services.interchange import FORMAT, VERSION
 
 DB = Path(sys.argv[1])

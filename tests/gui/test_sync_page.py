@@ -7,7 +7,7 @@ from PySide6.QtCore import Qt
 
 from partnerdesk.db.capture import Actor
 from partnerdesk.db.uow import Database
-from partnerdesk.services import Services
+from partnerdesk.container import Services
 
 
 @pytest.fixture

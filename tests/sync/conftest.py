@@ -15,7 +15,7 @@ import pytest
 from partnerdesk.clock import Clock
 from partnerdesk.db.capture import Actor
 from partnerdesk.db.uow import Database
-from partnerdesk.services import Services
+from partnerdesk.container import Services
 from partnerdesk.sync.merge import LOCAL_ONLY
 from tests.conftest import frozen_clock
 

@@ -34,7 +34,7 @@ def _template() -> Path:
     if _TEMPLATE is None or not _TEMPLATE.exists():
         from partnerdesk.db.capture import Actor
         from partnerdesk.db.uow import Database
-        from partnerdesk.services import Services
+        from partnerdesk.container import Services
 
         d = Path(tempfile.mkdtemp(prefix="pd-conv-template-"))
         db = Database(d / "t.sqlite3", Actor("t", "T"), clock=SteppedClock(START - 3600))

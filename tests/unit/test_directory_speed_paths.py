@@ -52,7 +52,7 @@ def test_parallel_read_reports_a_damaged_card_like_a_serial_read(samples, tmp_pa
 def _serial_services(tmp_path):
     from partnerdesk.db.capture import Actor
     from partnerdesk.db.uow import Database
-    from partnerdesk.services import Services
+    from partnerdesk.container import Services
 
     return Services(Database(tmp_path / "serial.sqlite3", Actor("tester", "Test User")))
 

@@ -30,7 +30,7 @@ def small_export(tmp_path):
     """A small but complete export: two agencies, a contact, an agreement with a rate, two favours."""
     from partnerdesk.db.capture import Actor
     from partnerdesk.db.uow import Database
-    from partnerdesk.services import Services
+    from partnerdesk.container import Services
 
     db = Database(tmp_path / "source.sqlite3", Actor("fuzz", "Fuzz"))
     s = Services(db)
@@ -55,7 +55,7 @@ def empty_target(tmp_path):
     """A second, empty, migrated database to import into, and a pristine copy to reset it from."""
     from partnerdesk.db.capture import Actor
     from partnerdesk.db.uow import Database
-    from partnerdesk.services import Services
+    from partnerdesk.container import Services
     from partnerdesk.services.backup import copy_database
 
     db = Database(tmp_path / "target.sqlite3", Actor("fuzz", "Fuzz"))
@@ -140,7 +140,7 @@ def test_default_export_withholds_personal_numbers_from_the_audit_trail(small_ex
     assert "425-555-0199" in text
     from partnerdesk.db.capture import Actor
     from partnerdesk.db.uow import Database
-    from partnerdesk.services import Services
+    from partnerdesk.container import Services
 
     db = Database(tmp_path / "source.sqlite3", Actor("fuzz", "Fuzz"))
     default = json.dumps(Services(db).interchange.export_data())

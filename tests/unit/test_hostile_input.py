@@ -32,7 +32,7 @@ def export(tmp_path):
     """A small export (two agencies, a contact, an agreement with a rate, a favour, a statement PDF row)."""
     from partnerdesk.db.capture import Actor
     from partnerdesk.db.uow import Database
-    from partnerdesk.services import Services
+    from partnerdesk.container import Services
 
     db = Database(tmp_path / "source.sqlite3", Actor("t", "T"))
     s = Services(db)

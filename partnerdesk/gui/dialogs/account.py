@@ -14,7 +14,7 @@ from partnerdesk.gui.dialogs.files import FilePicker
 from partnerdesk.gui.dialogs.messages import show_error
 from partnerdesk.gui.models.table_model import Column, DtoTableModel, SearchProxy
 from partnerdesk.gui.workers import run_in_worker
-from partnerdesk.services import Services
+from partnerdesk.container import Services
 
 KIND_WORDS = {"statement": "Statement", "credit_note": "Credit note", "payment": "Payment", "void": "Void"}
 METHOD_WORDS = {"warrant": "Warrant", "check": "Check", "eft": "EFT", "offset": "Offset"}

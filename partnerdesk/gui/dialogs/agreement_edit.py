@@ -14,7 +14,7 @@ from partnerdesk.errors import UserError, ValidationError
 from partnerdesk.gui.date_field import DateField
 from partnerdesk.gui.dialogs.inputs import save_cancel
 from partnerdesk.gui.palette import span
-from partnerdesk.services import Services
+from partnerdesk.container import Services
 from partnerdesk.services.agreements import KINDS
 
 

@@ -9,7 +9,7 @@ from partnerdesk.domain.dto import ContactDTO
 from partnerdesk.errors import UserError
 from partnerdesk.gui.date_field import DateField
 from partnerdesk.gui.dialogs.messages import show_error
-from partnerdesk.services import Services
+from partnerdesk.container import Services
 
 
 class ContactDialog(QDialog):

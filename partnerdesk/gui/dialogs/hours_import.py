@@ -17,7 +17,7 @@ from partnerdesk.gui import format as fmt
 from partnerdesk.gui.models.table_model import Column, DtoTableModel
 from partnerdesk.gui.palette import span
 from partnerdesk.gui.workers import run_in_worker
-from partnerdesk.services import Services
+from partnerdesk.container import Services
 from partnerdesk.services.hours_import import FIELDS, KIND, REQUIRED
 
 PREVIEW_COLUMNS = (

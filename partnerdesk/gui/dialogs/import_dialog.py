@@ -15,7 +15,7 @@ from partnerdesk.gui.dialogs.messages import show_error
 from partnerdesk.gui.models.table_model import Column, DtoTableModel
 from partnerdesk.gui.palette import span
 from partnerdesk.gui.workers import run_in_worker
-from partnerdesk.services import Services
+from partnerdesk.container import Services
 
 ACTION_COLUMNS = (
     Column("#", lambda a: a.record, align_right=True, tooltip="Record number in the file"),

@@ -12,7 +12,7 @@ from partnerdesk.gui import format as fmt
 from partnerdesk.gui.date_field import DateField
 from partnerdesk.gui.dialogs.messages import DialogService
 from partnerdesk.gui.palette import span
-from partnerdesk.services import Services
+from partnerdesk.container import Services
 
 
 class QuickLogDialog(QDialog):

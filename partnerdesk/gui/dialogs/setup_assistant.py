@@ -13,7 +13,7 @@ from partnerdesk.errors import UserError, ValidationError
 from partnerdesk.gui.dialogs.agency_form import KINDS, AgencyForm
 from partnerdesk.gui.dialogs.files import FilePicker
 from partnerdesk.gui.palette import span
-from partnerdesk.services import Services
+from partnerdesk.container import Services
 
 # Mnemonics on these pages avoid N, B and F: the assistant's own Next, Back and Finish.
 

@@ -16,7 +16,7 @@ from partnerdesk.domain.wording import status_word
 from partnerdesk.errors import UserError
 from partnerdesk.gui.date_field import DateField
 from partnerdesk.gui.palette import css
-from partnerdesk.services import Services
+from partnerdesk.container import Services
 
 METHOD_LABELS = (("warrant", "Warrant"), ("check", "Check"), ("eft", "EFT (electronic funds transfer)"),
                  ("offset", "Offset against what we owe them"))

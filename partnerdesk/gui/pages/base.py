@@ -13,7 +13,7 @@ from partnerdesk.gui.column_fit import ColumnFitter
 from partnerdesk.gui.forms.ui_table_page import Ui_TablePage
 from partnerdesk.gui.models.table_model import Column, DtoTableModel, SearchProxy
 from partnerdesk.gui.workers import run_in_worker
-from partnerdesk.services import Services
+from partnerdesk.container import Services
 
 
 class TablePage(QWidget):
