@@ -21,6 +21,7 @@ from partnerdesk.domain.billing import IRS_MILEAGE_CENTS, Rate
 from partnerdesk.domain.dto import AgreementDTO, CategoryDTO, MileageRateDTO, PartyDTO, RateDTO
 from partnerdesk.errors import ValidationError
 from partnerdesk.services.base import as_date, clean_text, find_agency, get_live, soft_delete
+from partnerdesk.services.pricing import RATE_FIELDS, mileage_table, reprice  # noqa: F401  (re-exported)
 
 KINDS = ("service", "reciprocal", "mutual_aid")
 ROLES = ("provider", "recipient", "both")
@@ -30,9 +31,6 @@ AGREEMENT_FIELDS = ("number", "title", "kind", "is_draft", "approval_resolution"
                     "filing_reference", "effective_date", "expiry_date", "termination_notice_days",
                     "billing_frequency", "payment_terms_days", "offset_allowed", "cap_cents", "cap_minutes",
                     "document_path", "notes")
-RATE_FIELDS = ("effective_from", "effective_to", "hourly_rate_cents", "after_hours_multiplier",
-               "overtime_multiplier", "billing_increment_minutes", "minimum_callout_minutes",
-               "travel_billable", "mileage_rate_cents")
 DEFAULT_CATEGORIES = (
     ("NET", "Network", "528.80"), ("PBX", "Telephony/PBX", "528.80"), ("HELP", "Help desk", "518.81"),
     ("EMAIL", "Email", "518.81"), ("SEC", "Security", "518.81"), ("GIS", "GIS", "558.70"),
@@ -76,12 +74,6 @@ def rate_dto(r: RateSchedule, codes: dict[str, str], cats: dict[str, str]) -> Ra
 def rate_facts(r: RateSchedule) -> Rate:
     return Rate(id=r.id, agreement_id=r.agreement_id, provider_agency_id=r.provider_agency_id,
                 category_id=r.category_id, **{k: getattr(r, k) for k in RATE_FIELDS})
-
-
-def mileage_table(s: Session) -> tuple[tuple[date, str], ...]:
-    rows = s.execute(select(MileageRate.effective_from, MileageRate.cents_per_mile)
-                     .where(MileageRate.deleted_at.is_(None))).all()
-    return tuple((d, c) for d, c in rows) or IRS_MILEAGE_CENTS
 
 
 def _decimal_str(value: Any, field: str, lo: str = "0", hi: str = "10") -> str:
@@ -257,8 +249,6 @@ class AgreementService:
 
     @staticmethod
     def _reprice(s: Session, agreement_id: str) -> None:
-        from partnerdesk.services.pricing import reprice
-
         reprice(s, agreement_ids=[agreement_id])
 
     def delete(self, ref: str) -> None:
@@ -433,8 +423,6 @@ class AgreementService:
 
     @staticmethod
     def _reprice_mileage(s: Session) -> None:
-        from partnerdesk.services.pricing import reprice
-
         reprice(s, with_miles=True)
 
     # -- the signed document ---------------------------------------------------------------------------

@@ -10,10 +10,20 @@ from datetime import date, timedelta
 from sqlalchemy import bindparam, select, update
 from sqlalchemy.orm import Session
 
-from partnerdesk.db.models import RateSchedule, TimeEntry
-from partnerdesk.domain.billing import (EntryFacts, Priced, Rate, labor_lines, mileage_lines, price_entry,
-                                        rate_in_force, travel_lines)
-from partnerdesk.services.agreements import RATE_FIELDS, mileage_table
+from partnerdesk.db.models import MileageRate, RateSchedule, TimeEntry
+from partnerdesk.domain.billing import (IRS_MILEAGE_CENTS, EntryFacts, Priced, Rate, labor_lines, mileage_lines,
+                                        price_entry, rate_in_force, travel_lines)
+
+# The columns of a rate schedule that pricing reads (and agreements edit).
+RATE_FIELDS = ("effective_from", "effective_to", "hourly_rate_cents", "after_hours_multiplier",
+               "overtime_multiplier", "billing_increment_minutes", "minimum_callout_minutes",
+               "travel_billable", "mileage_rate_cents")
+
+
+def mileage_table(s: Session) -> tuple[tuple[date, str], ...]:
+    rows = s.execute(select(MileageRate.effective_from, MileageRate.cents_per_mile)
+                     .where(MileageRate.deleted_at.is_(None))).all()
+    return tuple((d, c) for d, c in rows) or IRS_MILEAGE_CENTS
 
 
 @dataclass(frozen=True)
