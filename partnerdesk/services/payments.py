@@ -9,6 +9,7 @@ from pathlib import Path
 from typing import Any
 
 from sqlalchemy import select
+from sqlalchemy.orm import Session
 
 from partnerdesk.db.models import Payment, Statement
 from partnerdesk.db.uow import Database
@@ -21,7 +22,8 @@ from partnerdesk.services.base import (as_date, check_not_future, clean_text, de
                                        require_home)
 from partnerdesk.services.statements import StatementService, _refresh_status, _settled, write_file
 
-METHODS = ("warrant", "check", "eft", "offset")
+METHODS = ("warrant", "check", "eft", "offset", "settlement")
+SETTLEMENT = "settlement"  # written only by a regional settlement (services/settlement.py), never typed
 
 
 class PaymentService:
@@ -41,26 +43,15 @@ class PaymentService:
             raise ValidationError("date: required", "date")
         check_not_future(when, today or self.db.clock.today())
         method = (method or "").strip().lower()
-        if method not in METHODS:
-            raise ValidationError(f"method: '{method}' is not one of {', '.join(METHODS)}", "method")
+        if method not in METHODS or method == SETTLEMENT:
+            typed = tuple(m for m in METHODS if m != SETTLEMENT)
+            raise ValidationError(f"method: '{method}' is not one of {', '.join(typed)}"
+                                  + (" (settlement payments are recorded by 'partnerdesk settlement pay')"
+                                     if method == SETTLEMENT else ""), "method")
         ref = clean_text(reference, "reference", 80)
         with self.db.write(action="payment", summary=f"payment of {Money(cents)} recorded on {number}") as s:
             st = self._statements._find(s, number)
-            if st.kind != "statement":
-                raise ValidationError(f"{st.number} is a credit note; payments go against statements")
-            if st.status not in ("issued", "partially_paid"):
-                raise FrozenError(f"{st.number or 'a draft'} is {st.status.replace('_', ' ')}; it takes no payments")
-            if st.issue_date and when < st.issue_date:
-                raise ValidationError(f"date: {when} is before {st.number} was issued ({st.issue_date})", "date")
-            balance = st.amount_due_cents - _settled(s, [st.id]).get(st.id, 0)
-            if cents > balance:
-                raise ValidationError(f"amount: {Money(cents)} is more than the balance of {Money(balance)} on "
-                                      f"{st.number}", "amount")
-            p = Payment(statement_id=st.id, paid_on=when, amount_cents=cents, method=method, reference=ref)
-            s.add(p)
-            s.flush()
-            _refresh_status(s, st)
-            s.flush()
+            p = apply_payment(s, st, cents, when, method, ref)
             return PaymentDTO(p.id, st.number, when, cents, method, ref)
 
     def list(self, number: str | None = None, partner: str | None = None) -> list[PaymentDTO]:
@@ -135,6 +126,28 @@ class PaymentService:
             data = render_account(acct)
         write_file(path, data)
         return path
+
+
+def apply_payment(s: Session, st: Statement, cents: int, when: date, method: str, ref: str | None) -> Payment:
+    """Write one payment on ``st`` in the caller's unit of work and move its status (issued → partially paid
+    → paid). The one place a payment row is written: ``record`` above, and a regional settlement
+    (services/settlement.py), which pays several statements in one transaction."""
+    if st.kind != "statement":
+        raise ValidationError(f"{st.number} is a credit note; payments go against statements")
+    if st.status not in ("issued", "partially_paid"):
+        raise FrozenError(f"{st.number or 'a draft'} is {st.status.replace('_', ' ')}; it takes no payments")
+    if st.issue_date and when < st.issue_date:
+        raise ValidationError(f"date: {when} is before {st.number} was issued ({st.issue_date})", "date")
+    balance = st.amount_due_cents - _settled(s, [st.id]).get(st.id, 0)
+    if cents > balance:
+        raise ValidationError(f"amount: {Money(cents)} is more than the balance of {Money(balance)} on "
+                              f"{st.number}", "amount")
+    p = Payment(statement_id=st.id, paid_on=when, amount_cents=cents, method=method, reference=ref)
+    s.add(p)
+    s.flush()
+    _refresh_status(s, st)
+    s.flush()
+    return p
 
 
 def account_csv(a: AccountStatement) -> str:
