@@ -7,7 +7,8 @@
   French words; units in brackets ignored: "Duration (h:mm)", "Dauer", "Fecha"), given by the user
   (``date=Date,hours=Hours,...``) or remembered from the last import of a file with the same header;
 * values: US or ISO dates, decimal hours with a point or a comma (1.5, 1,5) or h:mm, direction words
-  ("We helped them" / "They helped us"),
+  in the same four languages ("We helped them" / "They helped us", "gegeben" / "erhalten", "dado" /
+  "recibido", "donné" / "reçu"; DIRECTION_WORDS),
   Y/blank flags, partner names or codes matched to agencies, staff names matched to the provider's
   contacts (case, accents and "Last, First" order ignored) or kept as text;
 * all-or-nothing: every row is checked by the same rules as logging one entry, inside ONE transaction;
@@ -56,9 +57,10 @@ _GUESS: dict[str, tuple[str, ...]] = {
     "date": ("date", "work date", "day", "when", "date worked", "datum", "tag", "fecha", "dia", "jour", "data"),
     "partner": ("partner", "agency", "partner agency", "neighbour", "neighbor", "city", "organization",
                 "organisation", "behorde", "partnerbehorde", "stadt", "gemeinde", "agencia", "socio", "ciudad",
-                "organisme", "ville"),
-    "direction": ("direction", "who helped", "given received", "given or received", "richtung", "direccion",
-                  "sens"),
+                "organisme", "ville", "partenaire"),
+    "direction": ("direction", "who helped", "given received", "given or received", "given or received by",
+                  "richtung", "wer half", "gegeben erhalten", "direccion", "sentido", "quien ayudo",
+                  "dado recibido", "sens", "qui a aide", "donne recu"),
     "hours": ("hours", "duration", "time", "hrs", "hours worked", "time spent", "dauer", "stunden", "zeit",
               "arbeitszeit", "horas", "duracion", "tiempo", "heures", "duree", "temps", "uren"),
     "staff": ("staff", "who", "person", "engineer", "technician", "staff member", "employee", "mitarbeiter",
@@ -79,6 +81,30 @@ _GUESS: dict[str, tuple[str, ...]] = {
     "agreement": ("agreement", "ila", "agreement number", "contract", "vertrag", "vereinbarung", "convenio",
                   "acuerdo", "contrato", "convention"),
 }
+# Direction values as people write them, compared folded (case, accents, punctuation): English, German,
+# Spanish and French. "given": we helped them; "received": they helped us.
+DIRECTION_WORDS: dict[str, str] = {
+    **{w: "given" for w in (
+        "given", "give", "gave", "out", "outgoing", "provided", "we helped", "we helped them", "helped them",
+        "to them", "gegeben", "geleistet", "erbracht", "ausgehend", "wir halfen", "wir helfen",
+        "wir haben geholfen", "an sie", "dado", "dada", "prestado", "prestada", "brindado", "saliente",
+        "ayudamos", "nosotros ayudamos", "les ayudamos", "donne", "donnee", "fourni", "fournie", "rendu",
+        "sortant", "nous avons aide", "nous aidons", "on a aide")},
+    **{w: "received" for w in (
+        "received", "receive", "in", "incoming", "got", "they helped", "they helped us", "helped us",
+        "from them", "erhalten", "empfangen", "bekommen", "eingehend", "sie halfen uns", "sie helfen uns",
+        "sie haben uns geholfen", "von ihnen", "recibido", "recibida", "entrante", "nos ayudaron",
+        "ellos ayudaron", "nos ayudan", "recu", "recue", "entrant", "ils nous ont aides", "ils nous aident",
+        "on nous a aides")},
+}
+
+
+def parse_direction_word(text: str) -> str:
+    """``given`` or ``received`` from a direction as people write it, in any of the languages above."""
+    found = DIRECTION_WORDS.get(fold(text))
+    return found if found is not None else parse_direction(text)  # its error lists the words it takes
+
+
 _DELIMITERS = (",", ";", "\t", "|")
 YES = {"y", "yes", "x", "true", "1", "✓", "✔"}
 NO = {"", "n", "no", "false", "0", "-"}
@@ -315,7 +341,7 @@ class HoursImportService:
             try:
                 wd = parse_date(val("date"), "date")
                 partner = self._match_agency(agencies, val("partner"))
-                direction = parse_direction(val("direction"))
+                direction = parse_direction_word(val("direction"))
                 minutes = parse_minutes(decimal_comma(val("hours")), "hours")
                 travel = parse_minutes(decimal_comma(val("travel")), "travel") if val("travel") else 0
                 after_hours = parse_flag(val("after_hours"), "after hours")

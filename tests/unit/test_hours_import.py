@@ -222,3 +222,31 @@ def test_an_hours_file_is_read_with_the_importers_one_encoding_rule(demo_ctx, tm
         demo_ctx.services.hours_import.preview(p)
     p.write_bytes(good.decode("utf-8").encode("utf-16"))
     assert demo_ctx.services.hours_import.preview(p).rows[0].staff_name == "Zoë Ansi"
+
+
+@pytest.mark.parametrize(("header", "given", "received"), [
+    (("Datum", "Partner", "Richtung", "Stunden"), "Gegeben", "Erhalten"),
+    (("Datum", "Behörde", "Wer half", "Dauer (h:mm)"), "Wir haben geholfen", "Sie haben uns geholfen"),
+    (("Fecha", "Agencia", "Dirección", "Horas"), "Dado", "Recibido"),
+    (("Fecha", "Socio", "Sentido", "Duración"), "Ayudamos", "Nos ayudaron"),
+    (("Date", "Partenaire", "Sens", "Heures"), "Donné", "Reçu"),
+    (("Date", "Agency", "Direction", "Duration"), "Provided", "Incoming"),
+])
+def test_direction_words_in_other_languages(demo_ctx, tmp_path, header, given, received):
+    """Issue 17 point 7: headers and direction values as a German, Spanish or French sheet writes them."""
+    text = ";".join(header) + "\n" + f"2026-11-02;EDM;{given};1,5\n2026-11-03;EDM;{received};2:15\n"
+    p = tmp_path / "hours.csv"
+    p.write_text(text, encoding="utf-8")
+    preview = demo_ctx.services.hours_import.preview(p)
+    assert preview.ok, preview.problems
+    assert set(preview.mapping) == {"date", "partner", "direction", "hours"}
+    assert [(r.direction, r.minutes) for r in preview.rows] == [("given", 90), ("received", 135)]
+
+
+def test_an_unknown_direction_word_names_the_line_and_the_words_it_takes(demo_ctx, tmp_path):
+    p = tmp_path / "hours.csv"
+    p.write_text("Date,Partner,Direction,Hours\n2026-11-02,EDM,sideways,1\n", encoding="utf-8")
+    preview = demo_ctx.services.hours_import.preview(p)
+    assert not preview.ok
+    assert any(problem.line == 2 and "sideways" in problem.message and "given" in problem.message
+               for problem in preview.problems), preview.problems
