@@ -61,12 +61,13 @@ def require_home(session: Session) -> Agency:
 
 _CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f]")  # control characters but tab and newline
 
+DEMO_KEY = "demo_region"  # meta key set once the demo region is seeded
+
 
 def demo_database(session: Session) -> bool:
     """Whether this database holds the demo region (``DemoService.is_demo`` in the caller's session). Its
     documents carry the DEMO mark; a file is a demo or not for good, so a sealed PDF renders the same."""
     from partnerdesk.db.models import Meta
-    from partnerdesk.services.demo import DEMO_KEY
 
     row = session.get(Meta, DEMO_KEY)
     return row is not None and row.value == "1"

@@ -17,6 +17,7 @@ from partnerdesk.db.uow import Database
 from partnerdesk.domain.periods import Quarter
 from partnerdesk.errors import UserError
 from partnerdesk.services.agreements import AgreementService
+from partnerdesk.services.base import DEMO_KEY
 from partnerdesk.services.contacts import reindex, skill_key
 from partnerdesk.services.pricing import reprice
 
@@ -118,7 +119,6 @@ def _plain_rows(rows: list[dict[str, Any]], table, defaults: dict[str, Any]) -> 
     return out
 
 
-DEMO_KEY = "demo_region"  # meta key set once the demo region is seeded
 
 
 class DemoService:

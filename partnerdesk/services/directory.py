@@ -12,6 +12,7 @@ from partnerdesk.domain.directory import ImportResult, OutageKit, SearchHit
 from partnerdesk.errors import UserError
 from partnerdesk.services.agencies import AgencyService
 from partnerdesk.services.audit import AuditService
+from partnerdesk.services.base import DEMO_KEY
 from partnerdesk.services.contact_export import EXPORT_FORMATS, to_outlook_csv, to_vcard, write_atomic
 from partnerdesk.services.contact_import import ContactImporter
 from partnerdesk.services.contacts import ContactService
@@ -65,8 +66,6 @@ class DirectoryService:
                          include_personal=include_personal, demo=self._is_demo())
 
     def _is_demo(self) -> bool:
-        from partnerdesk.services.demo import DEMO_KEY
-
         return self.db.meta(DEMO_KEY) == "1"
 
     def sheet_pdf(self, layout: str = "full", include_personal: bool = False, today: date | None = None) -> bytes:

@@ -9,7 +9,7 @@ import io
 import pytest
 from pypdf import PdfReader
 
-from partnerdesk.services.demo import DEMO_KEY
+from partnerdesk.services.base import DEMO_KEY
 from tests.conftest import TODAY
 
 
