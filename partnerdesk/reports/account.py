@@ -13,6 +13,7 @@ from partnerdesk import __version__
 from partnerdesk.domain.money import format_cents
 from partnerdesk.domain.periods import long_date
 from partnerdesk.domain.statements import AccountStatement
+from partnerdesk.reports.fonts import draw_text
 from partnerdesk.reports.statement import MARGIN_X, WIDTH, NameMark, _grid_style
 from partnerdesk.reports.styles import (StyledTable, ACCENT, ACCENT_LIGHT, FONT, FONT_BOLD, MUTED, RULE, esc,
                                         numbered_canvas, styles)
@@ -29,8 +30,8 @@ def render_account(a: AccountStatement) -> bytes:
         canv.saveState()
         canv.setFont(FONT, 7)
         canv.setFillColor(MUTED)
-        canv.drawString(MARGIN_X, 0.4 * inch, f"{iss.name} · Statement of account · {par.name} · as of "
-                                               f"{long_date(a.as_of)}")
+        draw_text(canv, MARGIN_X, 0.4 * inch, f"{iss.name} · Statement of account · {par.name} · as of "
+                                              f"{long_date(a.as_of)}", FONT, 7)
         canv.setFont(FONT_BOLD, 7)
         canv.drawRightString(LETTER[0] - MARGIN_X, 0.4 * inch, f"Page {page} of {total}")
         canv.restoreState()

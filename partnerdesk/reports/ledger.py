@@ -19,6 +19,7 @@ from reportlab.lib.utils import simpleSplit
 from reportlab.pdfbase.pdfmetrics import stringWidth
 from reportlab.platypus import Flowable
 
+from partnerdesk.reports import fonts
 from partnerdesk.reports.styles import ACCENT, FONT, FONT_BOLD, INK, MUTED, ZEBRA
 
 SIZE, LEADING = 7.5, 9.2
@@ -36,6 +37,8 @@ def _split(text: str, font: str, size: float, width: float) -> list[str]:
     """``text`` as lines no wider than ``width``: broken at its own line breaks (blank lines dropped), at
     spaces, and inside any word that is wider than a whole line."""
     out: list[str] = []
+    if not fonts.plain(text, font):  # CJK, emoji or right-to-left: measured with the fallback fonts
+        return _split_any(text, font, size, width)
     for para in text.replace("\t", " ").splitlines():
         for line in simpleSplit(para, font, size, width):
             if stringWidth(line, font, size) <= width:
@@ -45,11 +48,39 @@ def _split(text: str, font: str, size: float, width: float) -> list[str]:
     return out
 
 
+def _split_any(text: str, font: str, size: float, width: float) -> list[str]:
+    """``_split`` for text that needs a fallback font or reordering: each paragraph is shaped (Arabic) and
+    wrapped in logical order, then each line is put in display order with the paragraph's direction; a
+    run of CJK (no spaces) breaks between any two characters."""
+    out: list[str] = []
+    for para in text.replace("\t", " ").splitlines():
+        base_dir = fonts.base_direction(para)
+        para = fonts.shape(para)
+        lines: list[str] = []
+        line = ""
+        for word in para.split(" "):
+            trial = f"{line} {word}" if line else word
+            if fonts.text_width(trial, font, size) <= width:
+                line = trial
+                continue
+            if line:
+                lines.append(line)
+            if fonts.text_width(word, font, size) <= width:
+                line = word
+            else:
+                *whole, line = _break_word(word, font, size, width)
+                lines.extend(whole)
+        if line.strip():
+            lines.append(line)
+        out.extend(fonts.visual(ln, base_dir) for ln in lines)
+    return out
+
+
 def _break_word(text: str, font: str, size: float, width: float) -> list[str]:
     """A line with no space to break at, cut between characters (at least one character a line)."""
     out, start, used = [], 0, 0.0
     for i, ch in enumerate(text):
-        w = stringWidth(ch, font, size)
+        w = fonts.text_width(ch, font, size)
         if used + w > width and i > start:
             out.append(text[start:i])
             start, used = i, 0.0
@@ -217,6 +248,18 @@ class Ledger(Flowable):
         string becomes depend only on the text object's font state and on the document's font subset
         (which only ever grows), so a repeated string reuses the operators made the first time and the
         bytes written are exactly those ``textOut`` would write."""
+        if not fonts.plain(text, font):  # runs in fallback fonts, in display order; not memoised (rare)
+            if not col.wrap:  # a wrapped cell's lines are in display order already (_split)
+                text = fonts.visual(text, "L")
+            pieces = fonts.runs(text, font)
+            width = sum(stringWidth(p, f, size) for f, p in pieces)
+            x = x + col.width - PAD_X - width if col.align == "right" else x + PAD_X
+            t.setTextOrigin(x, y)
+            for f, p in pieces:
+                t.setFont(f, size)
+                t.textOut(p)
+            t.setFont(font, size)
+            return
         cache = self._cache(t)
         key = (t._fontname, t._fontsize, t._leading, t._curSubset, text)
         hit = cache.get(key)

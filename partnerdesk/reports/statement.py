@@ -21,6 +21,7 @@ from partnerdesk.domain.durations import format_minutes
 from partnerdesk.domain.money import format_cents
 from partnerdesk.domain.netting import OFFSET, PROVIDED, summary_by_category
 from partnerdesk.domain.periods import long_date, short_date
+from partnerdesk.reports.fonts import draw_text, text_width
 from partnerdesk.domain.statements import StatementView
 from partnerdesk.reports.ledger import Column, Ledger
 from partnerdesk.reports.styles import (StyledTable, ACCENT, ACCENT_LIGHT, CREDIT, FONT, FONT_BOLD, INK, MUTED, RULE, ZEBRA,
@@ -191,7 +192,7 @@ class _Builder:
         return _Para(text, self.st[style])
 
     def labelled(self, label: str, value: str, style: str = "base") -> list:
-        return [self.p(esc(label).upper(), "label"), self.p(value, style)]
+        return [self.p(esc(label.upper()), "label"), self.p(value, style)]
 
     def address(self, text: str | None, skip_first: bool = False, name: str | None = None) -> str:
         """Address lines; ``skip_first`` drops a first line that repeats the agency's name (printed above
@@ -230,7 +231,7 @@ class _Builder:
             ("LINEBELOW", (0, 0), (-1, -2), 0.3, RULE), ("VALIGN", (0, 0), (-1, -1), "MIDDLE"),
             ("TOPPADDING", (0, 0), (-1, -1), 3), ("BOTTOMPADDING", (0, 0), (-1, -1), 3),
         ]))
-        right = [self.p(esc(title).upper(), "title"), Spacer(1, 4), box]
+        right = [self.p(esc(title.upper()), "title"), Spacer(1, 4), box]
         t = StyledTable([[_logo(v), left, right]], colWidths=[0.9 * inch, WIDTH - 0.9 * inch - 2.65 * inch, 2.65 * inch])
         t.setStyle(TableStyle([("VALIGN", (0, 0), (-1, -1), "TOP"), ("LEFTPADDING", (0, 0), (-1, -1), 0),
                                ("RIGHTPADDING", (0, 0), (-1, -1), 0), ("ALIGN", (2, 0), (2, 0), "RIGHT")]))
@@ -468,11 +469,11 @@ class _Builder:
         ], colWidths=[3.4 * inch, 2.4 * inch], hAlign="LEFT")
         sig.setStyle(TableStyle([("LEFTPADDING", (0, 0), (-1, -1), 0), ("TOPPADDING", (0, 0), (-1, -1), 0),
                                  ("BOTTOMPADDING", (0, 0), (-1, -1), 1), ("SPAN", (0, 0), (1, 0))]))
-        cert = [self.p(f"PROVIDER'S CERTIFICATION — {esc(v.issuer.name).upper()}", "label"), Spacer(1, 3),
+        cert = [self.p(f"PROVIDER'S CERTIFICATION — {esc(v.issuer.name.upper())}", "label"), Spacer(1, 3),
                 self.p(f"{CERTIFICATION} The services billed were provided under the agreement named above, "
                        "at the rates it sets, and have not been billed before.", "note"), Spacer(1, 8), sig]
         payer = v.bill_to.name
-        box_rows = [[self.p(f"FOR {esc(payer).upper()} — AUDITING OFFICER (RCW 42.24.080)", "label")],
+        box_rows = [[self.p(f"FOR {esc(payer.upper())} — AUDITING OFFICER (RCW 42.24.080)", "label")],
                     [self.p("I, the undersigned, do hereby certify under penalty of perjury that the materials "
                             "have been furnished, the services rendered or the labor performed as described "
                             "herein, and that the claim is a due and unpaid obligation.", "small")],
@@ -519,16 +520,16 @@ class _Builder:
         canv.setFillColor(MUTED)
         middle = f" · {KIND_TITLES.get(v.kind, '')} {v.number or 'DRAFT'} · "
         room = x1 - x0 - stringWidth(f"Page {total} of {total}", FONT_BOLD, 7) - 12 - stringWidth(middle, FONT, 7)
-        canv.drawString(x0, 0.4 * inch, _fit(v.issuer.name, FONT, 7, room / 2) + middle
-                        + _fit(v.bill_to.name, FONT, 7, room / 2))
+        draw_text(canv, x0, 0.4 * inch, _fit(v.issuer.name, FONT, 7, room / 2) + middle
+                  + _fit(v.bill_to.name, FONT, 7, room / 2), FONT, 7)
         canv.setFont(FONT_BOLD, 7)
         canv.drawRightString(x1, 0.4 * inch, f"Page {page} of {total}")
         if page > 1:
             canv.setFont(FONT_BOLD, 8)
             canv.setFillColor(ACCENT)
             room = x1 - x0 - stringWidth(v.number or "DRAFT", FONT_BOLD, 8) - 12
-            canv.drawString(x0, PAGE_H - 0.42 * inch,
-                            _fit(f"{v.issuer.name} — {KIND_TITLES.get(v.kind, '')}", FONT_BOLD, 8, room))
+            draw_text(canv, x0, PAGE_H - 0.42 * inch,
+                      _fit(f"{v.issuer.name} — {KIND_TITLES.get(v.kind, '')}", FONT_BOLD, 8, room), FONT_BOLD, 8)
             canv.drawRightString(x1, PAGE_H - 0.42 * inch, v.number or "DRAFT")
         if self.draft:
             canv.setFont(FONT_BOLD, 90)
@@ -688,10 +689,10 @@ def _fit(text: str, font: str, size: float, width: float) -> str:
     """``text`` on one line of at most ``width``, cut short with "…" when it is wider (a long agency name
     must not run into the page number)."""
     text = " ".join(text.split())
-    if stringWidth(text, font, size) <= width:
+    if text_width(text, font, size) <= width:
         return text
     n = len(text)
-    while n > 1 and stringWidth(text[:n] + "…", font, size) > width:
+    while n > 1 and text_width(text[:n] + "…", font, size) > width:
         n -= 1
     return text[:n].rstrip() + "…"
 

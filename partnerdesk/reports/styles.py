@@ -8,7 +8,6 @@ import calendar
 import time
 from datetime import date
 from typing import Callable
-from xml.sax.saxutils import escape
 
 from reportlab.lib import colors
 from reportlab.lib.enums import TA_LEFT, TA_RIGHT
@@ -16,7 +15,7 @@ from reportlab.lib.styles import ParagraphStyle
 from reportlab.pdfgen import canvas as rl_canvas
 from reportlab.platypus import Table, TableStyle
 
-from partnerdesk.reports.fonts import FONT, FONT_BOLD, register_fonts  # noqa: F401  (re-exported)
+from partnerdesk.reports.fonts import FONT, FONT_BOLD, markup, register_fonts  # noqa: F401  (re-exported)
 
 INK = colors.HexColor("#1b2430")
 MUTED = colors.HexColor("#5b6675")
@@ -53,8 +52,9 @@ def styles() -> dict[str, ParagraphStyle]:
 
 
 def esc(text: object) -> str:
-    """Text made safe for a Paragraph (ReportLab's mini-markup)."""
-    return escape("" if text is None else str(text))
+    """Text made safe for a Paragraph (ReportLab's mini-markup), in display order and in fonts that have its
+    characters (CJK, emoji, right-to-left: ``fonts.markup``)."""
+    return markup(text)
 
 
 DEMO_MARK = "DEMO"
