@@ -208,7 +208,10 @@ def cmd_hours_import(args: argparse.Namespace) -> int:
     mapping = parse_map_spec(args.map, columns) if args.map else None
     remembered = ctx.settings.import_mapping(KIND, columns)
     run = svc.preview if args.dry_run else svc.import_file
-    result = run(path, mapping, remembered, skip_duplicates=not args.keep_duplicates)
+    from partnerdesk.cli.progress import Progress
+
+    with Progress(f"{'Checking' if args.dry_run else 'Importing'} {path.name}") as progress:
+        result = run(path, mapping, remembered, skip_duplicates=not args.keep_duplicates, progress=progress)
     if result.problems:
         for p in result.problems:
             print(f"{path.name}: line {p.line}: {p.message}", file=sys.stderr)

@@ -26,7 +26,7 @@ import re
 import unicodedata
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, Callable
 
 from sqlalchemy import select
 
@@ -106,6 +106,7 @@ def parse_direction_word(text: str) -> str:
 
 
 _DELIMITERS = (",", ";", "\t", "|")
+Progress = Callable[[int, int], None]  # (done, total): the CLI's bar, the GUI's worker signal
 YES = {"y", "yes", "x", "true", "1", "✓", "✔"}
 NO = {"", "n", "no", "false", "0", "-"}
 CATEGORY_WORDS = {"phones": "PBX", "phone": "PBX", "telephony": "PBX", "voip": "PBX", "helpdesk": "HELP",
@@ -284,18 +285,25 @@ class HoursImportService:
         return guess_mapping(columns)
 
     def preview(self, path: str | Path, mapping: dict[str, str] | None = None,
-                remembered: dict[str, str] | None = None, skip_duplicates: bool = True) -> HoursImportPreview:
-        """Check every row and price it, marking duplicates of entries already logged; save nothing."""
-        return self._run(Path(path), mapping, remembered, save=False, skip_duplicates=skip_duplicates)
+                remembered: dict[str, str] | None = None, skip_duplicates: bool = True,
+                progress: Progress | None = None) -> HoursImportPreview:
+        """Check every row and price it, marking duplicates of entries already logged; save nothing.
+        ``progress(done, total)`` is called as the rows are checked."""
+        return self._run(Path(path), mapping, remembered, save=False, skip_duplicates=skip_duplicates,
+                         progress=progress)
 
     def import_file(self, path: str | Path, mapping: dict[str, str] | None = None,
-                    remembered: dict[str, str] | None = None, skip_duplicates: bool = True) -> HoursImportPreview:
+                    remembered: dict[str, str] | None = None, skip_duplicates: bool = True,
+                    progress: Progress | None = None) -> HoursImportPreview:
         """Import every row in one transaction, or nothing when any row has a problem. Rows already logged
-        exactly are skipped unless ``skip_duplicates`` is False."""
-        return self._run(Path(path), mapping, remembered, save=True, skip_duplicates=skip_duplicates)
+        exactly are skipped unless ``skip_duplicates`` is False. ``progress(done, total)``: rows checked and
+        saved, then the entries priced."""
+        return self._run(Path(path), mapping, remembered, save=True, skip_duplicates=skip_duplicates,
+                         progress=progress)
 
     # ------------------------------------------------------------------------------------------------
-    def _run(self, path: Path, mapping, remembered, save: bool, skip_duplicates: bool = True) -> HoursImportPreview:
+    def _run(self, path: Path, mapping, remembered, save: bool, skip_duplicates: bool = True,
+             progress: Progress | None = None) -> HoursImportPreview:
         table = read_table(path)
         mapping = dict(mapping) if mapping else self.suggest_mapping(table.columns, remembered)
         for field, column in mapping.items():
@@ -313,11 +321,16 @@ class HoursImportService:
         outcome: dict[str, Any] = {}
         try:
             with self.db.write(action="import", summary=f"hours imported from {path.name}") as s:
-                self._rows(s, table, mapping, problems, previews, imported_ids, skip_duplicates)
+                steps = len(table.rows) * (2 if save else 1)  # on import, each saved entry is priced again
+                rows_done = (lambda n: progress(n, steps)) if progress is not None else None
+                self._rows(s, table, mapping, problems, previews, imported_ids, skip_duplicates, rows_done)
                 if problems or not save:
                     raise _Rollback()
+                total = len(table.rows) + len(imported_ids)
                 for i in range(0, len(imported_ids), 500):  # stay far below SQLite's bound-parameter limit
                     reprice(s, entry_ids=imported_ids[i:i + 500])
+                    if progress is not None:
+                        progress(len(table.rows) + min(i + 500, len(imported_ids)), total)
                 outcome["imported"] = len(imported_ids)
         except _Rollback:
             outcome["imported"] = 0
@@ -325,7 +338,8 @@ class HoursImportService:
                                   problems=tuple(problems), imported=outcome["imported"])
 
     def _rows(self, s, table: _Table, mapping: dict[str, str], problems: list[ImportProblem],
-              previews: list[ImportRowPreview], imported_ids: list[str], skip_duplicates: bool = True) -> None:
+              previews: list[ImportRowPreview], imported_ids: list[str], skip_duplicates: bool = True,
+              rows_done: Callable[[int], None] | None = None) -> None:
         home = require_home(s)
         agencies = self._agency_index(s, home.id)
         contacts = self._contact_index(s)
@@ -333,7 +347,9 @@ class HoursImportService:
         pricer = Pricer(s)
         this_file: set[str] = set()  # entries added from this file are not "already logged"
         seen: set[tuple] = set()
-        for line, row in table.rows:
+        for n, (line, row) in enumerate(table.rows, 1):
+            if rows_done is not None and (n % 100 == 0 or n == len(table.rows)):
+                rows_done(n)
             def val(field: str) -> str:
                 column = mapping.get(field)
                 return (row.get(column) or "").strip() if column else ""

@@ -47,3 +47,24 @@ def test_the_preview_names_each_value_that_will_be_left_out(qtbot, ctx, tmp_path
     assert "2 invalid values in 1 record left out" in dlg.summary.text()
     dlg.close()
     gc.collect()
+
+
+def test_hours_import_dialog_shows_progress(qtbot, window, demo_ctx, samples):
+    """Issue 18: the hours import runs in a worker with a progress bar (rows checked and saved, then priced)."""
+    from partnerdesk.gui.dialogs.hours_import import HoursImportDialog
+
+    dlg = HoursImportDialog(demo_ctx.services, demo_ctx.settings, samples / "hours-2026.csv", window)
+    qtbot.addWidget(dlg)
+    dlg.show()
+    qtbot.waitUntil(lambda: not dlg.busy, timeout=20000)
+    assert not dlg.progress.isVisible(), "the bar goes once the preview is shown"
+    seen = []
+    dlg.progress.valueChanged.connect(lambda v: seen.append((v, dlg.progress.maximum(), dlg.progress.isVisible())))
+    dlg.do_import()
+    assert dlg.progress.isVisible()
+    qtbot.waitUntil(lambda: dlg.result() == dlg.DialogCode.Accepted, timeout=30000)
+    assert seen and seen[-1] == (240, 240, True), seen
+    assert [v for v, _, _ in seen] == sorted(v for v, _, _ in seen), "it only moves forward"
+    assert len(seen) >= 3
+    dlg.close()
+    gc.collect()

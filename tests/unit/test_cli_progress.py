@@ -45,3 +45,18 @@ def test_commands_piped_print_no_bar(home, tmp_path):
     r = subprocess.run([sys.executable, "-m", "partnerdesk", "--db", str(tmp_path / "d.sqlite3"), "demo"],
                        env=env, capture_output=True, text=True, timeout=120)
     assert r.returncode == 0 and r.stderr == "" and "\r" not in r.stdout
+
+
+def test_hours_import_draws_a_bar_on_a_terminal(demo_ctx, samples, monkeypatch, capsys):
+    """Issue 18: a big hours file shows how far the import got (rows checked and saved, then priced)."""
+    from partnerdesk.cli import main
+
+    monkeypatch.setattr(progress_module, "DELAY", 0.0)
+    monkeypatch.setattr(progress_module, "INTERVAL", 0.0)
+    terminal = Terminal()
+    monkeypatch.setattr(sys, "stderr", terminal)
+    code = main(["--db", str(demo_ctx.paths.db_path), "hours", "import", str(samples / "hours-2026.csv")])
+    assert code in (0, None)
+    bar = terminal.getvalue()
+    assert "Importing hours-2026.csv [" in bar and "100/240" in bar and "240/240 100%" in bar, bar[-300:]
+    assert "Imported 120 entries" in capsys.readouterr().out

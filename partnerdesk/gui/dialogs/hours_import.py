@@ -8,7 +8,7 @@ from pathlib import Path
 
 from PySide6.QtCore import Signal
 from PySide6.QtWidgets import (QCheckBox, QComboBox, QDialog, QDialogButtonBox, QGridLayout, QLabel,
-                               QListWidget, QPushButton, QTableView, QVBoxLayout, QWidget)
+                               QListWidget, QProgressBar, QPushButton, QTableView, QVBoxLayout, QWidget)
 
 from partnerdesk.domain.dto import HoursImportPreview
 from partnerdesk.errors import UserError
@@ -83,6 +83,9 @@ class HoursImportDialog(QDialog):
         self.problems.setAccessibleName("Problems")
         self.problems.setMaximumHeight(110)
         self.problems.setVisible(False)  # shown when a preview finds problems
+        self.progress = QProgressBar(self)  # rows checked (and, on import, saved and priced)
+        self.progress.setAccessibleName("Import progress")
+        self.progress.setVisible(False)
         self.model = DtoTableModel(PREVIEW_COLUMNS, self)
         self.table = QTableView(self)
         self.table.setAccessibleName("Rows to import")
@@ -101,6 +104,7 @@ class HoursImportDialog(QDialog):
         lay.addLayout(grid)
         lay.addWidget(self.skip_duplicates)
         lay.addWidget(self.summary)
+        lay.addWidget(self.progress)
         lay.addWidget(self.problems)
         lay.addWidget(self.table, 1)
         lay.addWidget(self.buttons)
@@ -118,8 +122,17 @@ class HoursImportDialog(QDialog):
         self.problems.setVisible(False)
         self.summary.setText(f"Checking every row of {self.path.name}…")
         skip = self.skip_duplicates.isChecked()
-        run_in_worker(self, lambda: self.svc.preview(self.path, mapping, skip_duplicates=skip),
-                      lambda p: self._show(p, generation), lambda exc: self._show_error(exc, generation))
+        run_in_worker(self, lambda progress: self.svc.preview(self.path, mapping, skip_duplicates=skip,
+                                                              progress=progress),
+                      lambda p: self._show(p, generation), lambda exc: self._show_error(exc, generation),
+                      on_progress=lambda done, total: self._progressed(done, total, generation))
+
+    def _progressed(self, done: int, total: int, generation: int) -> None:
+        if generation != self._generation or not total:
+            return
+        self.progress.setRange(0, total)
+        self.progress.setValue(done)
+        self.progress.setVisible(True)
 
     def _show_error(self, exc: BaseException, generation: int | None = None) -> None:
         if generation is not None and generation != self._generation:
@@ -129,6 +142,7 @@ class HoursImportDialog(QDialog):
 
             show_error(self, exc)
         self.busy = False
+        self.progress.setVisible(False)
         self.problems.clear()
         self.result_preview = None
         self.model.set_rows([])
@@ -140,6 +154,7 @@ class HoursImportDialog(QDialog):
         if generation is not None and generation != self._generation:
             return
         self.busy = False
+        self.progress.setVisible(False)
         self.problems.clear()
         self.result_preview = p
         self.model.set_rows(list(p.rows))
@@ -182,8 +197,13 @@ class HoursImportDialog(QDialog):
         mapping, skip = self.mapping(), self.skip_duplicates.isChecked()
         self._set_inputs_enabled(False)
         self.summary.setText(f"Importing {self.path.name}…")
-        run_in_worker(self, lambda: self.svc.import_file(self.path, mapping, skip_duplicates=skip), self._imported,
-                      self._import_failed)
+        generation = self._generation
+        self.progress.setRange(0, 0)  # busy until the first rows are counted
+        self.progress.setVisible(True)
+        run_in_worker(self, lambda progress: self.svc.import_file(self.path, mapping, skip_duplicates=skip,
+                                                                  progress=progress),
+                      self._imported, self._import_failed,
+                      on_progress=lambda done, total: self._progressed(done, total, generation))
 
     def _set_inputs_enabled(self, enabled: bool) -> None:
         """While the import runs nothing can change it, and the dialog stays open until it is done."""
@@ -198,6 +218,7 @@ class HoursImportDialog(QDialog):
 
     def _imported(self, result: HoursImportPreview) -> None:
         self.importing = False
+        self.progress.setVisible(False)
         self._set_inputs_enabled(True)
         if not result.ok:
             self._show(result)
