@@ -153,10 +153,18 @@ def cmd_hours_list(args: argparse.Namespace) -> int:
         emit_json(items)
     else:
         emit_table(([e.work_date, e.direction, e.partner_code, e.category_code or "", e.staff_name or "",
-                     format_minutes(e.minutes), format_cents(e.amount_cents) if e.amount_cents is not None else "—",
+                     format_minutes(e.minutes), _premium(e),
+                     format_cents(e.amount_cents) if e.amount_cents is not None else "—",
                      status_word(e.status), (e.description or "")[:40]] for e in items),
-                   ["date", "direction", "partner", "cat", "staff", "hours", "amount", "status", "description"])
+                   ["date", "direction", "partner", "cat", "staff", "hours", "premium", "amount", "status",
+                    "description"])
     return 0
+
+
+def _premium(e) -> str:
+    """The flags that change an entry's price, as the Hours table's Premium column shows them."""
+    return ", ".join(word for word, on in (("after hours", e.after_hours), ("overtime", e.overtime),
+                                           ("call-out", e.callout)) if on)
 
 
 def cmd_balances(args: argparse.Namespace) -> int:

@@ -93,3 +93,17 @@ def test_hours_duplicate_delete_and_restore(springfield, capsys):
     assert len(json.loads(cli(capsys, "hours", "list", "--json")[1])) == 1
     code, out, _ = cli(capsys, "hours", "restore", first)
     assert code == 0 and out.startswith(f"Restored entry {first}")
+
+
+def test_hours_list_shows_overtime_in_its_own_column(springfield, capsys):
+    """Issue 15: the text table of `hours list` shows which entries are overtime (and after hours)."""
+    base = ["hours", "log", "--partner", "SHE", "--direction", "given", "--date", "2026-11-02", "--staff", "Pat Doe"]
+    assert cli(capsys, *base, "--hours", "2", "--overtime")[0] == 0
+    assert cli(capsys, *base, "--hours", "3", "--overtime", "--after-hours")[0] == 0
+    assert cli(capsys, *base, "--hours", "1")[0] == 0
+    code, out, _ = cli(capsys, "hours", "list")
+    head, *rows = [ln for ln in out.splitlines() if ln.strip() and not set(ln) <= set("-+ |")]
+    assert code == 0 and "premium" in head
+    at = head.index("premium")
+    flags = {row.split()[5]: row[at:].split("  ")[0].strip() for row in rows}  # hours -> premium
+    assert flags == {"2.00": "overtime", "3.00": "after hours, overtime", "1.00": ""}, out
