@@ -46,6 +46,15 @@ test-dates: bytecode
 	$(MAKE) --no-print-directory test-at WHEN="2028-02-29 12:00:00"
 	$(MAKE) --no-print-directory test-at WHEN="2027-07-01 12:00:00"
 
+# ruff (rules in pyproject [tool.ruff]), the layer and cycle contracts (import-linter, [tool.importlinter]),
+# and mypy on partnerdesk/ ([tool.mypy]).
+lint: $(STAMP)
+	$(BIN)/ruff check .
+# LINT-FORMAT: enable the next line once the tree has been through `ruff format` once.
+#	$(BIN)/ruff format --check .
+	$(BIN)/lint-imports
+	$(BIN)/mypy
+
 bench: bytecode
 	QT_QPA_PLATFORM=offscreen $(BIN)/python benchmarks/run_all.py
 

@@ -112,7 +112,7 @@ def run_baseline(n_statements: int, n_lines: int) -> float:
     if "BaselineSans" not in pdfmetrics.getRegisteredFontNames():
         pdfmetrics.registerFont(TTFont("BaselineSans", str(fonts / "DejaVuSans.ttf")))
     t0 = time.perf_counter()
-    for i in range(n_statements):
+    for _ in range(n_statements):
         rows = [["Date", "Staff", "Cat.", "Description", "Hours", "Rate", "Amount"]]
         for k in range(n_lines):
             rows.append([f"04/{1 + k % 30:02d}/2026", NAMES[k % len(NAMES)],

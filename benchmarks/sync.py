@@ -150,9 +150,9 @@ def bench_noop(tmp: Path, repeat: int, n_nodes: int = 20) -> dict:
             sv.sync.init(share)
         else:
             sv.sync.join(share)
-        sv.contacts  # each node publishes at least its own baseline
+        _ = sv.contacts  # each node publishes at least its own baseline
         nodes.append((db, sv))
-    for db, sv in nodes:
+    for _db, sv in nodes:
         sv.sync.run_cycle()
     db, sv = nodes[0]
     sv.sync.run_cycle()

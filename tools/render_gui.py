@@ -37,7 +37,6 @@ def main(argv: list[str] | None = None) -> int:
     out = Path(args.out)
     out.mkdir(parents=True, exist_ok=True)
 
-    from PySide6.QtWidgets import QApplication
 
     from partnerdesk.app import open_context
     from partnerdesk.gui.main import make_app, window_settings
@@ -88,7 +87,7 @@ def main(argv: list[str] | None = None) -> int:
     return 0
 
 
-def _wait(app: QApplication, cond, limit: int = 20000) -> None:
+def _wait(app, cond, limit: int = 20000) -> None:
     from PySide6.QtCore import QDeadlineTimer, QEventLoop
 
     deadline = QDeadlineTimer(limit)

@@ -79,7 +79,6 @@ def _before_flush(session: Session, _ctx, _instances) -> None:
             children.append(obj)
     if not children:
         return
-    parents: dict[str, Statement] = {}
     ids = set()
     for obj in children:
         state = inspect(obj)
@@ -151,7 +150,7 @@ def check_rows(session: Session, table: str,
                 select(child.c.id, child.c.statement_id).where(child.c.id.in_(missing[k:k + 500]))).all())
         sids = [a.get("statement_id") or (b or {}).get("statement_id") or parent_of.get(rid) for rid, b, a in rows]
     stored = _statuses(session, [i for i in sids if i not in issuing])
-    for (rid, before, after), sid in zip(rows, sids):
+    for (_rid, before, after), sid in zip(rows, sids):
         if sid in issuing or sid not in stored:
             continue
         number, status = stored[sid]

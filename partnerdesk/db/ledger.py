@@ -63,7 +63,7 @@ TRIGGERS = {
 }
 
 # What ledger_month must hold: recomputed from time_entry (the migration's fill, and the tests' oracle).
-RECOMPUTE = f"""
+RECOMPUTE = """
 SELECT substr(work_date, 1, 7), provider_agency_id, recipient_agency_id, coalesce(agreement_id, ''),
        count(*), sum(minutes), sum(coalesce(amount_cents, 0)), sum(amount_cents IS NULL),
        sum(coalesce(billable_minutes, minutes))

@@ -23,7 +23,7 @@ from partnerdesk.domain.hlc import HybridClock
 
 if TYPE_CHECKING:
     from sqlalchemy import Engine
-    from sqlalchemy.orm import Session, sessionmaker
+    from sqlalchemy.orm import Session
 
     from partnerdesk.db.capture import ChangeCapture
 

@@ -393,7 +393,7 @@ def _render_wallet(data: SheetData, buf) -> None:
     w, h = page
     x0 = (w - 2 * CARD_W) / 2
     y_top = h - 0.9 * inch
-    for pi, page_panels in enumerate(pages):
+    for page_panels in pages:
         c.setFont(bold, 11)
         c.setFillColor(INK)
         c.drawString(x0, h - 0.45 * inch, "Wallet card — cut along the solid line, fold on the dotted lines")

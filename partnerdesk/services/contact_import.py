@@ -281,7 +281,7 @@ def read_outlook_csv(path: Path, text: str) -> list[Record]:
             rec.name = disp or r.get("Company", "")
         rec.agency = r.get("Company", "")
         rec.title = r.get("Job Title") or None
-        for key, typ in (("E-mail Address", "E-mail Type"), ("E-mail 2 Address", "E-mail 2 Type"),
+        for key, _type in (("E-mail Address", "E-mail Type"), ("E-mail 2 Address", "E-mail 2 Type"),
                          ("E-mail 3 Address", "E-mail 3 Type")):
             value = r.get(key, "").strip()
             if "@" in value:

@@ -3,7 +3,6 @@ a share that vanishes or is emptied mid-sync, a copied profile, skewed clocks.""
 
 from __future__ import annotations
 
-import json
 import random
 import shutil
 
@@ -14,7 +13,7 @@ from partnerdesk.db.models import Contact, SyncOp
 from partnerdesk.domain import hlc as clock_mod
 from partnerdesk.sync import keys, segment
 from partnerdesk.sync.store import Share
-from tests.sync.conftest import Node, clone_db, sync_all
+from tests.sync.conftest import Node, sync_all
 
 
 @pytest.fixture
@@ -120,7 +119,7 @@ def test_forged_edited_replayed_and_deleted_segments_are_named(trio, share):
 def test_a_missing_segment_holds_the_later_ones_until_it_appears(trio, share):
     a, b, ag = trio
     p2 = _new_segment(a, b, ag, "Two")
-    p3 = _new_segment(a, b, ag, "Three")
+    _new_segment(a, b, ag, "Three")
     saved = p2.read_bytes()
     p2.unlink()
     st = b.sync.run_cycle()

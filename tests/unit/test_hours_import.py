@@ -78,7 +78,7 @@ def test_quirks_understood(demo_ctx, tmp_path):
     loud = f"{last.upper()}, {first.upper()}"  # "GARCÍA-RUIZ, KWAME"
     p = write_csv(tmp_path, [
         HEADER,
-        f'3/2/2026,City of Edmonds,We helped them,Someone Else,network,1:30,y,,12.5,"Line one,\nline ""two"""',
+        '3/2/2026,City of Edmonds,We helped them,Someone Else,network,1:30,y,,12.5,"Line one,\nline ""two"""',
         f'2026-03-03,edm,They helped us,"{loud}",Phones/PBX,90m,,Y,,plain',
         "3/4/2026,Edmonds,WE HELPED THEM,,Outage,0.75,,,,",
     ])

@@ -32,7 +32,7 @@ def test_logging_editing_deleting_and_repricing_keep_the_sums_exact(demo_ctx):
     rnd = random.Random(7)
     partners = ["EDM", "MLT", "MUK", "SNO", "WDY", "BRI", "AWW"]
     logged = []
-    for i in range(25):
+    for _ in range(25):
         e = svc.hours.log(partner=rnd.choice(partners), direction=rnd.choice(["given", "received"]),
                           work_date=date(2026, rnd.randint(1, 11), rnd.randint(1, 28)),
                           hours=f"{rnd.randint(1, 16) * 15}m", miles=str(rnd.randint(0, 30)))

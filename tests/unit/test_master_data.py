@@ -9,9 +9,8 @@ import json
 from datetime import date
 
 import pytest
-from sqlalchemy import select
 
-from partnerdesk.errors import DuplicateError, FrozenError, NotFoundError, ValidationError
+from partnerdesk.errors import DuplicateError, FrozenError, ValidationError
 from tests.conftest import TODAY
 
 

@@ -5,8 +5,7 @@ from __future__ import annotations
 from datetime import date
 from typing import Callable
 
-from PySide6.QtWidgets import (QCheckBox, QComboBox, QDialog, QFormLayout, QLabel,
-                               QLineEdit, QPlainTextEdit, QSpinBox, QVBoxLayout, QWidget)
+from PySide6.QtWidgets import (QCheckBox, QComboBox, QDialog, QFormLayout, QLineEdit, QPlainTextEdit, QSpinBox, QVBoxLayout, QWidget)
 
 from partnerdesk.domain.dto import AgreementDTO
 from partnerdesk.domain.money import Money
@@ -80,6 +79,10 @@ class AgreementDialog(QDialog):
         self.terms.setValue(a.payment_terms_days if a else 30)
         self.offset = QCheckBox("Reciprocal hours may offset the bill", self)
         self.offset.setChecked(bool(a and a.offset_allowed))
+        self.stack = QCheckBox("&Stack after-hours and overtime multipliers", self)
+        self.stack.setToolTip("An entry both after hours and overtime is priced with both multipliers (1.5 × 1.5 = "
+                              "2.25); unchecked, with the higher one")
+        self.stack.setChecked(bool(a and a.stack_multipliers))
         self.cap_dollars = QLineEdit(Money(a.cap_cents).format(symbol=False) if a and a.cap_cents else "", self)
         self.cap_dollars.setPlaceholderText("not-to-exceed dollars per fiscal year")
         self.cap_hours = QSpinBox(self)
@@ -94,7 +97,8 @@ class AgreementDialog(QDialog):
                          ("Approval date:", self.approval_date), ("&Filing reference:", self.filing_reference),
                          ("&Effective:", self.effective_date), ("E&xpires:", self.expiry_date),
                          ("Termination notice:", self.notice), ("Billing:", self.frequency),
-                         ("Payment terms:", self.terms), ("", self.offset), ("Cap, dollars/FY:", self.cap_dollars),
+                         ("Payment terms:", self.terms), ("", self.offset), ("", self.stack),
+                         ("Cap, dollars/FY:", self.cap_dollars),
                          ("Cap, hours/FY:", self.cap_hours), ("Notes:", self.notes)):
             form.addRow(label, w)
         if a:
@@ -113,6 +117,7 @@ class AgreementDialog(QDialog):
                     effective_date=self.effective_date.date(), expiry_date=self.expiry_date.date(),
                     termination_notice_days=self.notice.value(), billing_frequency=self.frequency.currentData(),
                     payment_terms_days=self.terms.value(), offset_allowed=self.offset.isChecked(),
+                    stack_multipliers=self.stack.isChecked(),
                     cap_cents=_money_cents(self.cap_dollars.text(), "cap"),
                     cap_minutes=self.cap_hours.value() * 60 or None, notes=self.notes.toPlainText() or None)
 

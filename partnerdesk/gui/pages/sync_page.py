@@ -6,7 +6,7 @@ local change. The page only calls ``services.sync`` and shows the DTOs it return
 
 from __future__ import annotations
 
-from PySide6.QtCore import QEvent, Qt, QTimer, Signal
+from PySide6.QtCore import QEvent, QTimer, Signal
 from PySide6.QtWidgets import QFileDialog, QHeaderView, QLabel, QTableView
 
 from partnerdesk.gui import palette
