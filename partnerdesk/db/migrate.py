@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import os
 import sqlite3
 from pathlib import Path
 
@@ -102,6 +103,8 @@ def backup_file(src: Path, dest: Path) -> Path:
 
     dest.parent.mkdir(parents=True, exist_ok=True)
     tmp = part_path(dest)
+    tmp.unlink(missing_ok=True)
+    os.close(os.open(tmp, os.O_CREAT | os.O_EXCL | os.O_WRONLY, 0o600))  # it holds personal numbers: owner only
     source = sqlite3.connect(f"file:{src}?mode=ro", uri=True)
     try:
         target = sqlite3.connect(tmp)

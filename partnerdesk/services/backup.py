@@ -530,10 +530,12 @@ class BackupService:
         dest = dest.with_name(dest.stem + "-damaged.sqlite3")
         dest.parent.mkdir(parents=True, exist_ok=True)
         shutil.copy2(self.db_path, dest)
+        dest.chmod(0o600)  # like every backup: it holds personal numbers, for the owner alone
         for suffix in ("-wal",):
             side = self.db_path.with_name(self.db_path.name + suffix)
             if side.exists():
                 shutil.copy2(side, dest.with_name(dest.name + suffix))
+                dest.with_name(dest.name + suffix).chmod(0o600)
         return dest
 
     def _copy_into_live(self, source: Path) -> None:
