@@ -16,7 +16,8 @@ AGREEMENT_OPTIONS = {"number": "NUMBER", "title": "--title", "effective_date": "
                      "approval_date": "--approved-on", "approval_resolution": "--approval-ref",
                      "filing_reference": "--filed-ref", "cap_cents": "--cap", "cap_minutes": "--cap-hours",
                      "payment_terms_days": "--payment-terms-days", "termination_notice_days": "--notice-days",
-                     "kind": "--kind", "parties": "--partner", "notes": "--note"}
+                     "kind": "--kind", "parties": "--partner", "notes": "--note",
+                     "stack_multipliers": "--stack-multipliers"}
 RATE_OPTIONS = {"effective_from": "--from", "effective_to": "--on", "hourly_rate_cents": "--rate",
                 "billing_increment_minutes": "--increment", "minimum_callout_minutes": "--callout-minimum",
                 "after_hours_multiplier": "--after-hours-multiplier", "overtime_multiplier": "--overtime-multiplier",
@@ -66,6 +67,9 @@ def _agreement_options(p, adding: bool) -> None:
     p.add_argument("--cap-hours", metavar="H", help="not-to-exceed hours per fiscal year ('none': no cap)")
     p.add_argument("--offsets", action=argparse.BooleanOptionalAction, default=None,
                    help="hours the partner gives us are credited on our statements")
+    p.add_argument("--stack-multipliers", action=argparse.BooleanOptionalAction, default=None,
+                   help="an entry both after hours and overtime is priced with both multipliers (1.5 × 1.5 = "
+                        "2.25); the default, --no-stack-multipliers, prices it with the higher one")
     p.add_argument("--payment-terms-days", type=int, metavar="N")
     p.add_argument("--notice-days", type=int, metavar="N", help="termination notice in days (default 90)")
     p.add_argument("--kind", choices=("service", "reciprocal", "mutual_aid"))
@@ -160,6 +164,8 @@ def _agreement_values(args: argparse.Namespace, adding: bool) -> dict[str, Any]:
                                                                                                "--cap-hours")
     if args.offsets is not None:
         v["offset_allowed"] = args.offsets
+    if args.stack_multipliers is not None:
+        v["stack_multipliers"] = args.stack_multipliers
     if args.payment_terms_days is not None:
         if not 0 <= args.payment_terms_days <= 365:
             raise ValidationError("--payment-terms-days: must be 0..365", "payment_terms_days")
@@ -182,6 +188,8 @@ def _describe(a) -> str:
         bits.append(f"cap {format_cents(a.cap_cents)}/FY")
     if a.offset_allowed:
         bits.append("offsets")
+    if a.stack_multipliers:
+        bits.append("after-hours and overtime multipliers stacked")
     return ", ".join(bits)
 
 

@@ -141,6 +141,8 @@ class Agreement(Entity):
     cap_minutes: Mapped[int | None] = mapped_column(Integer)  # not-to-exceed hours per fiscal year
     document_path: Mapped[str | None] = mapped_column(String(400))  # relative to attachments dir
     notes: Mapped[str | None] = mapped_column(Text)
+    # after-hours overtime: both multipliers (their product) instead of the higher one; 0012 (issue 15)
+    stack_multipliers: Mapped[bool] = mapped_column(Boolean, default=False, server_default=text("0"))
 
     parties: Mapped[list["AgreementParty"]] = relationship(
         back_populates="agreement", primaryjoin="and_(Agreement.id == AgreementParty.agreement_id, "

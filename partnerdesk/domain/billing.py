@@ -3,7 +3,7 @@
 * the rate schedule in force **on the work date** prices the entry, and is snapshotted onto the line;
 * minutes round **up** to the billing increment; a call-out bills at least the minimum;
 * after-hours multiplies the rate, overtime by the schedule's overtime multiplier; an entry that is both is
-  priced with the higher of the two (never both multiplied);
+  priced with the higher of the two, unless its agreement stacks them (then with their product);
 * travel time is billed only where the schedule says so;
 * mileage = miles × the rate in force on the date (IRS by default);
 * every line rounds half-up to the cent; totals are sums of rounded lines.
@@ -45,6 +45,7 @@ class Rate:
     minimum_callout_minutes: int = 0
     travel_billable: bool = False
     mileage_rate_cents: str | None = None  # decimal string; None = mileage table in force
+    stack_multipliers: bool = False  # the agreement's: after-hours overtime is priced with both multipliers
 
     def in_force(self, on: date) -> bool:
         return self.effective_from <= on and (self.effective_to is None or on <= self.effective_to)
@@ -65,7 +66,7 @@ class EntryFacts:
 
 @dataclass(frozen=True)
 class PricedLine:
-    kind: str  # labor | after_hours | overtime | callout_minimum | travel | mileage
+    kind: str  # labor | after_hours | overtime | after_hours_overtime | callout_minimum | travel | mileage
     quantity: str  # minutes for time lines, miles for mileage
     unit_rate: str  # cents per hour (time) or cents per mile (mileage), as a decimal string
     multiplier: str
@@ -127,7 +128,11 @@ def _time_amount(minutes: int, rate_cents: int, multiplier: str) -> int:
 
 def labor_multiplier(after_hours: bool, overtime: bool, rate: Rate) -> tuple[str, str]:
     """(line kind, multiplier) of an entry's labor: after-hours and overtime each multiply the rate by the
-    schedule's multiplier; an entry that is both gets the higher one (on a tie it is the after-hours line)."""
+    schedule's multiplier; an entry that is both gets the higher one (on a tie it is the after-hours line), or,
+    when its agreement stacks them, the product of the two (an "after_hours_overtime" line)."""
+    if after_hours and overtime and rate.stack_multipliers:
+        both = Decimal(rate.after_hours_multiplier) * Decimal(rate.overtime_multiplier)
+        return "after_hours_overtime", str(int(both)) if both == both.to_integral_value() else str(both.normalize())
     kind, mult = "labor", "1"
     if after_hours:
         kind, mult = "after_hours", rate.after_hours_multiplier

@@ -164,6 +164,7 @@ class AgreementDTO:
     cap_minutes: int | None
     document_path: str | None
     notes: str | None
+    stack_multipliers: bool = False  # after-hours overtime priced with both multipliers (else the higher)
     parties: tuple[PartyDTO, ...] = field(default_factory=tuple)
 
     @property

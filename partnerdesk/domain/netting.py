@@ -19,9 +19,10 @@ from partnerdesk.domain.durations import format_minutes
 
 PROVIDED = "provided"
 OFFSET = "offset"
-TIME_KINDS = ("labor", "after_hours", "overtime", "callout_minimum", "travel")
-LABOR_KINDS = ("labor", "after_hours", "overtime", "callout_minimum")  # billed minutes (caps): not travel
+TIME_KINDS = ("labor", "after_hours", "overtime", "after_hours_overtime", "callout_minimum", "travel")
+LABOR_KINDS = ("labor", "after_hours", "overtime", "after_hours_overtime", "callout_minimum")  # caps: not travel
 KIND_LABELS = {"labor": "Labor", "after_hours": "After-hours labor", "overtime": "Overtime labor",
+               "after_hours_overtime": "After-hours overtime labor",
                "callout_minimum": "Call-out minimum", "travel": "Travel time", "mileage": "Mileage",
                "adjustment": "Adjustment"}
 
@@ -140,8 +141,10 @@ def entry_lines(entry: BillableEntry, rate: Rate | None, side: str = PROVIDED,
             desc = f"{desc} ({entry.incident_ref})" if desc else entry.incident_ref
         if p.kind != "labor":
             label = KIND_LABELS[p.kind]
-            if entry.after_hours and entry.overtime and p.kind in ("after_hours", "overtime", "callout_minimum"):
-                label += " (overtime and after hours: the higher multiplier)"
+            if entry.after_hours and entry.overtime and p.kind in ("after_hours", "overtime", "after_hours_overtime",
+                                                                   "callout_minimum"):
+                label += (" (overtime and after hours: both multipliers)" if rate.stack_multipliers
+                          else " (overtime and after hours: the higher multiplier)")
             desc = f"{label}: {desc}" if desc else label
         out.append(LineDraft(kind=p.kind, side=side, work_date=entry.work_date, staff_name=entry.staff_name,
                              staff_title=entry.staff_title, category_code=entry.category_code,
@@ -182,7 +185,8 @@ def build_statement(provided: Iterable[tuple[BillableEntry, Rate | None]],
             if not got:
                 unpriced.append(Unpriced(entry, f"no rate in force on {entry.work_date}"))
             lines.extend(got)
-    order = {k: i for i, k in enumerate(("labor", "after_hours", "overtime", "callout_minimum", "travel", "mileage"))}
+    order = {k: i for i, k in enumerate(("labor", "after_hours", "overtime", "after_hours_overtime", "callout_minimum",
+                                         "travel", "mileage"))}
     lines.sort(key=lambda ln: (ln.side != PROVIDED, ln.work_date or date.min, ln.staff_name or "",
                                ln.source_entry_ids, order.get(ln.kind, 9)))
     return StatementDraft(tuple(lines), totals_of(lines), tuple(unpriced),

@@ -30,7 +30,7 @@ REFERENCE_NAMESPACE = uuid.UUID("6f1d6a52-6b1e-4d55-9a3c-2f7d8b1c0e11")
 AGREEMENT_FIELDS = ("number", "title", "kind", "is_draft", "approval_resolution", "approval_date",
                     "filing_reference", "effective_date", "expiry_date", "termination_notice_days",
                     "billing_frequency", "payment_terms_days", "offset_allowed", "cap_cents", "cap_minutes",
-                    "document_path", "notes")
+                    "document_path", "notes", "stack_multipliers")
 DEFAULT_CATEGORIES = (
     ("NET", "Network", "528.80"), ("PBX", "Telephony/PBX", "528.80"), ("HELP", "Help desk", "518.81"),
     ("EMAIL", "Email", "518.81"), ("SEC", "Security", "518.81"), ("GIS", "GIS", "558.70"),
@@ -71,9 +71,10 @@ def rate_dto(r: RateSchedule, codes: dict[str, str], cats: dict[str, str]) -> Ra
                    **{k: getattr(r, k) for k in RATE_FIELDS})
 
 
-def rate_facts(r: RateSchedule) -> Rate:
+def rate_facts(r: RateSchedule, agreement: Agreement | None = None) -> Rate:
     return Rate(id=r.id, agreement_id=r.agreement_id, provider_agency_id=r.provider_agency_id,
-                category_id=r.category_id, **{k: getattr(r, k) for k in RATE_FIELDS})
+                category_id=r.category_id, **{k: getattr(r, k) for k in RATE_FIELDS},
+                stack_multipliers=bool(agreement and agreement.stack_multipliers))
 
 
 def _decimal_str(value: Any, field: str, lo: str = "0", hi: str = "10") -> str:
@@ -109,7 +110,7 @@ def validate_agreement(values: dict[str, Any]) -> dict[str, Any]:
             if isinstance(v, bool) or not isinstance(v, int) or v < 0:
                 raise ValidationError(f"{k}: must be a whole number of zero or more", k)
             out[k] = v
-        elif k in ("is_draft", "offset_allowed"):
+        elif k in ("is_draft", "offset_allowed", "stack_multipliers"):
             out[k] = bool(v)
         else:
             out[k] = clean_text(v, k, 2000)
@@ -242,7 +243,7 @@ class AgreementService:
                     s.add(AgreementParty(agreement_id=a.id, agency_id=ag.id, role=role))
                     have.add(ag.id)
             s.flush()
-            if changes.keys() & {"effective_date", "expiry_date"} or add_parties:
+            if changes.keys() & {"effective_date", "expiry_date", "stack_multipliers"} or add_parties:
                 self._reprice(s, a.id)
             s.expire(a, ["parties"])
             return agreement_dto(a, self.db.clock.today())

@@ -10,7 +10,7 @@ from datetime import date, timedelta
 from sqlalchemy import bindparam, select, update
 from sqlalchemy.orm import Session
 
-from partnerdesk.db.models import MileageRate, RateSchedule, TimeEntry
+from partnerdesk.db.models import Agreement, MileageRate, RateSchedule, TimeEntry
 from partnerdesk.domain.billing import (IRS_MILEAGE_CENTS, EntryFacts, Priced, Rate, labor_lines, mileage_lines,
                                         price_entry, rate_in_force, travel_lines)
 
@@ -65,12 +65,15 @@ class Pricer:
         """``agreement_ids``: load only these agreements' schedules (pricing a few entries stays cheap)."""
         self.rates: dict[str, list[Rate]] = defaultdict(list)
         cols = [RateSchedule.id, RateSchedule.agreement_id, RateSchedule.provider_agency_id,
-                RateSchedule.category_id, *(getattr(RateSchedule, k) for k in RATE_FIELDS)]
-        q = select(*cols).where(RateSchedule.deleted_at.is_(None))
+                RateSchedule.category_id, *(getattr(RateSchedule, k) for k in RATE_FIELDS),
+                Agreement.stack_multipliers]
+        q = (select(*cols).join(Agreement, Agreement.id == RateSchedule.agreement_id)
+             .where(RateSchedule.deleted_at.is_(None)))
         if agreement_ids is not None:
             q = q.where(RateSchedule.agreement_id.in_(sorted(a for a in agreement_ids if a)))
         for row in s.execute(q):
-            self.rates[row[1]].append(Rate(row[0], row[1], row[2], row[3], *row[4:]))
+            self.rates[row[1]].append(Rate(row[0], row[1], row[2], row[3], *row[4:-1],
+                                           stack_multipliers=bool(row[-1])))
         self.mileage = mileage_table(s)
         table = sorted(self.mileage)
         self._mileage_starts = [d for d, _ in table]

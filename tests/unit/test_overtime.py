@@ -91,3 +91,39 @@ def test_an_entry_is_flagged_by_editing_it_and_by_the_hours_import(demo_ctx, tmp
     got = {x.description: x for x in hours.list(partner="WDY") if x.description in ("Night patching", "Day patching")}
     assert got["Night patching"].overtime and not got["Day patching"].overtime
     assert got["Night patching"].amount_cents == got["Day patching"].amount_cents * 3 // 2
+
+
+# -- an agreement may stack the two multipliers (docs/hours-and-agreements.md, "Stacking") --------------------
+STACKED = Rate("r", "a", None, None, date(2026, 1, 1), None, 120_00, after_hours_multiplier="1.5",
+               overtime_multiplier="1.75", billing_increment_minutes=15, minimum_callout_minutes=120,
+               stack_multipliers=True)
+
+
+@pytest.mark.parametrize("minutes,after_hours,overtime,callout,lines", [
+    (130, True, True, False, [("after_hours_overtime", "2.625", 708_75)]),  # 2.25 h × $120 × 1.5 × 1.75
+    (45, True, True, True, [("after_hours_overtime", "2.625", 236_25),  # 0.75 h × $120 × 2.625
+                            ("callout_minimum", "2.625", 393_75)]),  # the top-up, 1.25 h, at the same ×2.625
+    (130, False, True, False, [("overtime", "1.75", 472_50)]),  # one flag alone: as without stacking
+    (130, True, False, False, [("after_hours", "1.5", 405_00)]),
+])
+def test_stacked_worked_examples(minutes, after_hours, overtime, callout, lines):
+    p = price_entry(EntryFacts(date(2026, 5, 4), minutes, after_hours, callout, overtime=overtime), STACKED)
+    assert [(ln.kind, ln.multiplier, ln.amount_cents) for ln in p.lines] == lines
+
+
+def test_an_agreement_that_stacks_reprices_open_entries_and_says_so_on_the_statement(demo_ctx, capsys):
+    for r in demo_ctx.services.agreements.rates("ILA-2025-005"):  # Lynnwood ↔ Woodway: ×1.5 and ×1.75
+        demo_ctx.services.agreements.update_rate(r.id, overtime_multiplier="1.75")
+    both = cli_json(capsys, "hours", "log", "--partner", "WDY", "--direction", "given", "--date", "2026-09-10",
+                    "--hours", "2", "--category", "NET", "--staff", "Olive Time", "--overtime", "--after-hours",
+                    "--note", "Storm cutover", "--json")[0]
+    changed = cli_json(capsys, "agreements", "edit", "ILA-2025-005", "--stack-multipliers", "--json")
+    assert changed["stack_multipliers"] is True
+    entry = next(e for e in cli_json(capsys, "hours", "list", "--partner", "WDY", "--json") if e["id"] == both["id"])
+    assert entry["amount_cents"] == both["amount_cents"] * 3 // 2  # ×1.75 became ×1.5 × 1.75
+    st = demo_ctx.services.statements.issue("2026Q3", partner="WDY", today=TODAY)[0].statement
+    line = next(ln for ln in demo_ctx.services.statements.lines(st.number) if both["id"] in ln.source_entry_ids)
+    assert (line.kind, line.multiplier, line.amount_cents) == ("after_hours_overtime", "2.625", entry["amount_cents"])
+    assert line.description == "After-hours overtime labor (overtime and after hours: both multipliers): Storm cutover"
+    out = cli_json(capsys, "agreements", "edit", "ILA-2025-005", "--no-stack-multipliers")
+    assert out.startswith("Changed agreement ILA-2025-005") and "stacked" not in out

@@ -14,8 +14,13 @@ depends_on = None
 
 
 def upgrade() -> None:
-    pass
+    # -- issue 15: stacking ---------------------------------------------------------------------------------
+    # An agreement may price an entry that is both after hours and overtime with both multipliers (their
+    # product) instead of the higher one. A NOT NULL column with a constant default is a plain ADD COLUMN (no
+    # rebuild of a parent table); every existing agreement keeps the higher-one rule.
+    op.add_column("agreement", sa.Column("stack_multipliers", sa.Boolean(), nullable=False,
+                                         server_default=sa.text("0")))
 
 
 def downgrade() -> None:
-    pass
+    op.execute("ALTER TABLE agreement DROP COLUMN stack_multipliers")  # issue 15: stacking
