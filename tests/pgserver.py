@@ -1,0 +1,106 @@
+"""A throwaway PostgreSQL server for the tests: initdb and pg_ctl in a temporary folder, on a free port.
+
+The server runs as an unprivileged user (``nobody`` when the tests run as root, as in CI), listens only on
+127.0.0.1, and holds one plain role and database: no superuser is needed by partnerdesk. Tests that use it
+never skip under CI; on a developer's machine without PostgreSQL they skip with one clear reason.
+"""
+
+from __future__ import annotations
+
+import glob
+import os
+import shutil
+import socket
+import subprocess
+import tempfile
+from dataclasses import dataclass
+from pathlib import Path
+
+ROLE = "partnerdesk"
+PASSWORD = "pd-test-secret"
+DATABASE = "partnerdesk"
+ADMIN = "pdadmin"
+
+
+def binaries() -> Path | None:
+    """The folder holding initdb and pg_ctl, or None when PostgreSQL's server binaries are not installed."""
+    found = shutil.which("initdb")
+    if found and shutil.which("pg_ctl"):
+        return Path(os.path.realpath(found)).parent
+    for candidate in sorted(glob.glob("/usr/lib/postgresql/*/bin/initdb"), reverse=True):
+        return Path(candidate).parent
+    return None
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+@dataclass
+class PgServer:
+    bindir: Path
+    base: Path
+    port: int
+
+    @property
+    def data(self) -> Path:
+        return self.base / "data"
+
+    def _run(self, *args: str) -> subprocess.CompletedProcess:
+        cmd = [str(a) for a in args]
+        if os.geteuid() == 0:  # initdb and postgres refuse root
+            cmd = ["setpriv", "--reuid=nobody", "--regid=nogroup", "--clear-groups", "--"] + cmd
+        return subprocess.run(cmd, check=True, capture_output=True, text=True, timeout=120,
+                              env=dict(os.environ, LC_ALL="C.UTF-8"))
+
+    def url(self, password: bool = False) -> str:
+        secret = f":{PASSWORD}" if password else ""
+        return f"postgresql://{ROLE}{secret}@127.0.0.1:{self.port}/{DATABASE}"
+
+    def start(self) -> None:
+        opts = (f"-p {self.port} -k {self.base} -c listen_addresses=127.0.0.1 -c fsync=off "
+                "-c synchronous_commit=off -c full_page_writes=off -c max_connections=200")
+        self._run(self.bindir / "pg_ctl", "-D", self.data, "-o", opts, "-l", self.base / "server.log", "-w",
+                  "start")
+
+    def stop(self, mode: str = "fast") -> None:
+        self._run(self.bindir / "pg_ctl", "-D", self.data, "-m", mode, "-w", "stop")
+
+    def admin_sql(self, sql: str) -> None:
+        self._run(self.bindir / "psql", "-h", self.base, "-p", str(self.port), "-U", ADMIN, "-d", "postgres",
+                  "-v", "ON_ERROR_STOP=1", "-q", "-c", sql)
+
+    def reset(self) -> None:
+        """A fresh, empty database for the next test."""
+        self.admin_sql(f"DROP DATABASE IF EXISTS {DATABASE} WITH (FORCE)")
+        self.admin_sql(f"CREATE DATABASE {DATABASE} OWNER {ROLE}")
+
+
+def start_server() -> PgServer:
+    bindir = binaries()
+    assert bindir is not None
+    base = Path(tempfile.mkdtemp(prefix="pd-pg-"))
+    if os.geteuid() == 0:
+        shutil.chown(base, "nobody", "nogroup")
+    server = PgServer(bindir, base, _free_port())
+    pwfile = base / "pw"
+    pwfile.write_text(PASSWORD + "\n")
+    if os.geteuid() == 0:
+        shutil.chown(pwfile, "nobody", "nogroup")
+    server._run(bindir / "initdb", "-D", server.data, "-U", ADMIN, "--pwfile", pwfile, "-E", "UTF8",
+                "--auth-local=trust", "--auth-host=scram-sha-256", "--no-sync")
+    server.start()
+    # a plain role: partnerdesk must work without superuser rights
+    server.admin_sql(f"CREATE ROLE {ROLE} LOGIN PASSWORD '{PASSWORD}' NOSUPERUSER NOCREATEDB NOCREATEROLE")
+    server.admin_sql(f"CREATE DATABASE {DATABASE} OWNER {ROLE}")
+    return server
+
+
+def remove(server: PgServer) -> None:
+    try:
+        server.stop("immediate")
+    except subprocess.CalledProcessError:
+        pass
+    shutil.rmtree(server.base, ignore_errors=True)
