@@ -75,8 +75,13 @@ def main(argv: list[str] | None = None) -> int:
     if args.dialogs:
         from tests.gui.dialog_catalogue import open_each_dialog
 
+        ctx.services.backups.daily()  # something for the Restore dialog to list
+        ctx.services.backups.backup()
+
         for name, dlg in open_each_dialog(window):
             dlg.show()
+            if name == "restore":  # the backups are read in a worker
+                _wait(app, lambda: not dlg.progress.isVisible())
             for _ in range(10):
                 app.processEvents()
             dlg.grab().save(str(out / f"dialog-{name}{suffix}.png"))

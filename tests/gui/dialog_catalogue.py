@@ -16,13 +16,16 @@ HOURS_CSV = ("Date,Partner,Direction,Hours,Staff,Category,Description\n"
 def open_each_dialog(window) -> Iterator[tuple[str, object]]:
     """(name, dialog) for each dialog, built but not shown; the caller shows, inspects and closes it."""
     from partnerdesk.gui.dialogs.about import AboutDialog
+    from partnerdesk.gui.dialogs.account import AccountDialog
     from partnerdesk.gui.dialogs.agreement_edit import AgreementDialog, RateDialog
+    from partnerdesk.gui.dialogs.backup import BackupDialog, RestoreDialog
     from partnerdesk.gui.dialogs.contact_dialog import ContactDialog
     from partnerdesk.gui.dialogs.entry_edit import EntryEditDialog
     from partnerdesk.gui.dialogs.export_dialog import ExportDialog
     from partnerdesk.gui.dialogs.hours_import import HoursImportDialog
     from partnerdesk.gui.dialogs.import_dialog import ImportDialog
     from partnerdesk.gui.dialogs.quick_log import QuickLogDialog
+    from partnerdesk.gui.dialogs.statement_actions import CreditNoteDialog, PaymentDialog, VoidDialog
     from partnerdesk.gui.dialogs.welcome import WelcomeDialog
 
     sv = window.services
@@ -43,4 +46,12 @@ def open_each_dialog(window) -> Iterator[tuple[str, object]]:
     yield "hours-import", HoursImportDialog(sv, window.ctx.settings, csv, window)
     yield "about", AboutDialog(window.ctx.paths, window)
     yield "welcome", WelcomeDialog("partnerdesk.sqlite3", window)
+    yield "backup", BackupDialog(window)
+    yield "restore", RestoreDialog(window, None)  # lists the backups in a worker
+    yield "statement-account", AccountDialog(sv, "EDM", window)
+    issued = [s for s in sv.statements.list() if s.status not in ("draft", "void") and s.balance_cents > 0]
+    if issued:  # tools/render_gui.py issues the last quarter's statements before it opens the dialogs
+        yield "statement-payment", PaymentDialog(sv, issued[0], window)
+        yield "statement-credit", CreditNoteDialog(sv, issued[0], window)
+        yield "statement-void", VoidDialog(sv, issued[0], window)
     # the setup assistant (a QWizard) is checked in test_setup_assistant.py, page by page, and deleted there

@@ -4,7 +4,7 @@ whole, without a horizontal scrollbar; secondary columns give way and come back 
 from __future__ import annotations
 
 import pytest
-from PySide6.QtCore import QEvent
+from PySide6.QtCore import QEvent, Qt
 from PySide6.QtGui import QHelpEvent
 from PySide6.QtWidgets import QApplication, QToolTip
 
@@ -36,10 +36,12 @@ def _shown(page) -> dict[str, int]:
 
 KEY = {"dashboard": ["Partner", "Hours given", "Hours received", "Value given", "Value received", "Net"],
        "directory": ["Name", "Agency", "Work", "Mobile", "After hours"],
-       "statements": ["Number", "Partner", "Status", "Amount due", "Balance"]}
+       "statements": ["Number", "Partner", "Status", "Amount due", "Balance"],
+       "hours": ["Date", "Direction", "Partner", "Hours", "Amount", "Status"],
+       "agreements": ["Number", "Status", "Parties", "Expires"]}
 
 
-@pytest.mark.parametrize("key", ["dashboard", "directory", "statements"])
+@pytest.mark.parametrize("key", ["dashboard", "directory", "statements", "hours", "agreements"])
 def test_no_page_scrolls_sideways_at_1366(qtbot, window, key, tmp_path):
     window.resize(1366, 768)
     page = _show(qtbot, window, key)
@@ -88,3 +90,16 @@ def test_cut_text_has_its_whole_text_as_a_tooltip(qtbot, window):
     QApplication.sendEvent(table.viewport(), QHelpEvent(QEvent.Type.ToolTip, pos, table.viewport().mapToGlobal(pos)))
     qtbot.waitUntil(lambda: QToolTip.text() == index.data(), timeout=3000)
     assert not is_cut(table, None, page.proxy.index(row, 0))  # a cell that fits has no tooltip
+
+
+def test_the_dashboard_says_which_quarter_its_quarter_columns_show(qtbot, window):
+    """The note under the title reads whole at 1366 and the quarter's own columns name the quarter, shown or
+    given way to."""
+    window.resize(1366, 768)
+    page = _show(qtbot, window, "dashboard")
+    note = page.ui.subtitle
+    assert "This quarter, 2026Q4, has columns of its own" in note.text()
+    assert note.width() >= note.sizeHint().width(), "the note is cut"
+    model = page.ui.table.model()
+    headers = [model.headerData(i, Qt.Orientation.Horizontal) for i in range(model.columnCount())]
+    assert "2026Q4 given" in headers and "2026Q4 received" in headers

@@ -29,7 +29,6 @@ from PySide6.QtWidgets import (
     QDialogButtonBox,
     QFileDialog,
     QHBoxLayout,
-    QHeaderView,
     QLabel,
     QLineEdit,
     QProgressBar,
@@ -199,10 +198,8 @@ class RestoreDialog(QDialog):
         self.table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
         self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
         self.table.verticalHeader().setVisible(False)
-        header = self.table.horizontalHeader()
-        for col in range(3):
-            header.setSectionResizeMode(col, QHeaderView.ResizeMode.ResizeToContents)
-        header.setSectionResizeMode(3, QHeaderView.ResizeMode.Stretch)
+        self.table.setWordWrap(False)
+        self.table.horizontalHeader().setStretchLastSection(True)  # Contents takes the room left
         self.table.doubleClicked.connect(lambda _index: self.restore_selected())
         layout.addWidget(self.table, 1)
         self.status = QLabel("Reading the backups…", self)
@@ -246,6 +243,8 @@ class RestoreDialog(QDialog):
             items[0].setToolTip(str(b.path))
             items[2].setTextAlignment(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
             self.model.appendRow(items)
+        for column in range(len(self.COLUMNS) - 1):
+            self.table.resizeColumnToContents(column)
         count = len(self.backups)
         text = (f"{count} {'backup' if count == 1 else 'backups'} of this database, newest first."
                 if count else "There is no backup of this database yet: choose Other file… to restore one "

@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
+from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QFrame, QLabel, QVBoxLayout
 
 from partnerdesk.domain.dto import BalanceDTO
@@ -86,6 +87,15 @@ class DashboardPage(TablePage):
     def footer_noun(self) -> str:
         return "partners"
 
+    def _name_quarter_columns(self, quarter: str) -> None:
+        """"Quarter given" reads "2026Q4 given": the header says which quarter."""
+        for i, column in enumerate(self.columns):
+            if column.header in ("Quarter given", "Quarter received"):
+                header = column.header.replace("Quarter", quarter or "Quarter")
+                self.model.columns[i] = replace(column, header=header,
+                                                tooltip=f"Hours in {quarter or 'this quarter'}, the current quarter")
+        self.model.headerDataChanged.emit(Qt.Orientation.Horizontal, 0, len(self.columns) - 1)
+
     def fetch(self) -> DashboardData:
         fy = self.services.balances.current_fiscal_year()
         return DashboardData(fy, self.services.balances.balances(fy), self.services.balances.hours_by_quarter(fy))
@@ -105,8 +115,11 @@ class DashboardPage(TablePage):
         self.cards["value_received"].value.setText(fmt.money(vr))
         self.cards["net"].value.setText(fmt.money(vg - vr))
         q = b[0].quarter if b else ""
+        self._name_quarter_columns(q)
         unpriced = sum(x.unpriced_entries for x in b)
-        note = f"Quarter columns show {q}." if q else ""
+        # the quarter's columns give way first on a narrow screen: say where they are either way
+        note = (f"Totals for the fiscal year so far. This quarter, {q}, has columns of its own (right-click a "
+                "column header to show or hide columns).") if q else ""
         if unpriced:
             note += (f" {plural(unpriced, 'entry')} {nouns(unpriced, 'has')} no agreement or rate and "
                      f"{nouns(unpriced, 'is')} not priced.")
