@@ -23,6 +23,7 @@ if TYPE_CHECKING:
     from partnerdesk.services.directory import DirectoryService
     from partnerdesk.services.hours import HoursService
     from partnerdesk.services.hours_import import HoursImportService
+    from partnerdesk.services.incidents import IncidentService
     from partnerdesk.services.interchange import InterchangeService
     from partnerdesk.services.payments import PaymentService
     from partnerdesk.services.statements import StatementService
@@ -97,6 +98,12 @@ class Services:
         return StatementService(self.db)
 
     @cached_property
+    @cached_property
+    def incidents(self) -> "IncidentService":
+        from partnerdesk.services.incidents import IncidentService
+
+        return IncidentService(self.db)
+
     def payments(self) -> "PaymentService":
         from partnerdesk.services.payments import PaymentService
 

@@ -82,6 +82,8 @@ def main(argv: list[str] | None = None) -> int:
             dlg.show()
             if name == "restore":  # the backups are read in a worker
                 _wait(app, lambda: not dlg.progress.isVisible())
+            if getattr(dlg, "busy", False):  # a preview in a worker (the hours import)
+                _wait(app, lambda: not dlg.busy)
             for _ in range(10):
                 app.processEvents()
             dlg.grab().save(str(out / f"dialog-{name}{suffix}.png"))

@@ -22,7 +22,8 @@ from partnerdesk.errors import UserError
 log = logging.getLogger(__name__)
 
 # Each module (partnerdesk.cli.NAME) adds its subcommands with register(subparsers); add a new area's here.
-COMMAND_MODULES = ["core", "agreements", "records", "directory", "statements", "sync", "backup", "selftest"]
+COMMAND_MODULES = ["core", "agreements", "records", "directory", "statements", "sync", "backup", "selftest",
+                   "incidents"]
 
 
 class _Parser(argparse.ArgumentParser):

@@ -29,7 +29,7 @@ def register(sub) -> None:
                                                           "--after-hours: the higher of the two)")
     h.add_argument("--miles", metavar="N")
     h.add_argument("--travel", metavar="H", help="travel time (1.5, 1:30 or 90m)")
-    h.add_argument("--incident", metavar="REF")
+    h.add_argument("--incident", metavar="REF", help="an incident of the register ('partnerdesk incidents list')")
     h.add_argument("--agreement", metavar="NUMBER", help="when more than one agreement applies")
     h.add_argument("--description", "--note", dest="description", metavar="TEXT",
                    help="what was done (the Description of the GUI and of the hours file; --note is its old name)")

@@ -142,6 +142,9 @@ class Agreement(Entity):
     document_path: Mapped[str | None] = mapped_column(String(400))  # relative to attachments dir
     notes: Mapped[str | None] = mapped_column(Text)
     # after-hours overtime: both multipliers (their product) instead of the higher one; 0012 (issue 15)
+    # 0013_incidents: how a mutual-aid reimbursement request under it is priced: None or "actual_cost" (pay
+    # plus fringe), "agreement_rates" (the agreement's rate schedules)
+    mutual_aid_pricing: Mapped[str | None] = mapped_column(String(20))
     stack_multipliers: Mapped[bool] = mapped_column(Boolean, default=False, server_default=text("0"))
 
     parties: Mapped[list["AgreementParty"]] = relationship(
@@ -182,6 +185,25 @@ class MileageRate(Entity):
     cents_per_mile: Mapped[str] = mapped_column(String(12))
     source: Mapped[str | None] = mapped_column(String(80))
 
+class Incident(Entity):
+    """A disaster or emergency hours are logged against (0013_incidents, docs/incidents.md)."""
+
+    __tablename__ = "incident"
+    ref: Mapped[str] = mapped_column(String(40), unique=True)  # as typed: "WS-2026-11"
+    name: Mapped[str] = mapped_column(String(200))
+    declaration: Mapped[str | None] = mapped_column(String(40))  # "DR-4999-WA", a state proclamation no.
+    incident_type: Mapped[str | None] = mapped_column(String(60))  # severe storm, flood, cyber attack ...
+    start_date: Mapped[date] = mapped_column(ISODate)
+    end_date: Mapped[date | None] = mapped_column(ISODate)
+    work: Mapped[str] = mapped_column(String(12), default="emergency")  # emergency | permanent
+    applicant: Mapped[str | None] = mapped_column(String(200))  # FEMA applicant (default: the home agency)
+    pa_id: Mapped[str | None] = mapped_column(String(40))  # FEMA Public Assistance applicant id
+    project_number: Mapped[str | None] = mapped_column(String(40))
+    site: Mapped[str | None] = mapped_column(String(200))
+    category: Mapped[str | None] = mapped_column(String(4))  # FEMA work category A-G (B: protective measures)
+    description: Mapped[str | None] = mapped_column(Text)
+
+
 
 class TimeEntry(Entity):
     __tablename__ = "time_entry"
@@ -207,7 +229,8 @@ class TimeEntry(Entity):
     overtime: Mapped[bool] = mapped_column(Boolean, default=False, server_default=text("0"))  # 0010_overtime
     travel_minutes: Mapped[int] = mapped_column(Integer, default=0)
     miles: Mapped[str] = mapped_column(String(12), default="0")
-    incident_ref: Mapped[str | None] = mapped_column(String(80))
+    incident_ref: Mapped[str | None] = mapped_column(String(80))  # the incident's ref as logged (a copy)
+    incident_id: Mapped[str | None] = mapped_column(ForeignKey("incident.id"))  # 0013_incidents
     description: Mapped[str | None] = mapped_column(Text)
     status: Mapped[str] = mapped_column(String(20), default="draft")  # draft acknowledged invoiced disputed
     flags: Mapped[str | None] = mapped_column(String(200))  # comma separated: no_agreement, outside_term ...
@@ -309,6 +332,32 @@ class SyncMember(Entity):
     status: Mapped[str | None] = mapped_column(String(12))  # admitted revoked
     admitted_by: Mapped[str | None] = mapped_column(String(64))
     revoked_after: Mapped[int | None] = mapped_column(Integer)  # its segments after this seq are not applied
+
+class StaffPayRate(Entity):
+    """A home-agency employee's pay, effective-dated (0013_incidents). Private: local only, never synced, in
+    ``export json`` only with --include-personal; shown only for the home agency's own staff."""
+
+    __tablename__ = "staff_pay_rate"
+    __table_args__ = (UniqueConstraint("contact_id", "effective_from"),)
+    contact_id: Mapped[str] = mapped_column(ForeignKey("contact.id"), index=True)
+    effective_from: Mapped[date] = mapped_column(ISODate)
+    regular_cents: Mapped[int] = mapped_column(Integer)  # hourly pay
+    overtime_cents: Mapped[int] = mapped_column(Integer)
+    fringe_regular: Mapped[str] = mapped_column(String(12))  # percent of pay, decimal string "38.5"
+    fringe_overtime: Mapped[str] = mapped_column(String(12))
+    permanent: Mapped[bool] = mapped_column(Boolean, default=True)  # budgeted staff (FEMA: regular time on
+    # emergency work usually not eligible); False: temporary or extra hires
+
+
+class IncidentOverride(Entity):
+    """Regular hours of permanent staff counted as claimable on an emergency incident, and why (local only,
+    beside the pay rates). ``contact_id`` None: every employee."""
+
+    __tablename__ = "incident_override"
+    incident_id: Mapped[str] = mapped_column(ForeignKey("incident.id"), index=True)
+    contact_id: Mapped[str | None] = mapped_column(ForeignKey("contact.id"))
+    reason: Mapped[str] = mapped_column(Text)
+
 
 
 class NumberSequence(Base):
@@ -427,5 +476,5 @@ LOCAL_ONLY = {("agency", "is_home")}
 
 SYNCED_TABLES = ("agency", "skill", "contact", "contact_skill", "service_category", "agreement",
                  "agreement_party", "rate_schedule", "mileage_rate", "time_entry", "statement",
-                 "statement_line", "statement_document", "payment", "sync_member")
+                 "statement_line", "statement_document", "payment", "incident", "sync_member")
 

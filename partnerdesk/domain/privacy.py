@@ -10,7 +10,11 @@ from __future__ import annotations
 from typing import Any
 
 # table (or audit entity) -> its personal fields
-PERSONAL_FIELDS: dict[str, tuple[str, ...]] = {"contact": ("personal_phone",)}
+PERSONAL_FIELDS: dict[str, tuple[str, ...]] = {
+    "contact": ("personal_phone",),
+    # the home agency's pay (issue 20): the whole table is personal (services/interchange.PERSONAL_TABLES)
+    "staff_pay_rate": ("regular_cents", "overtime_cents", "fringe_regular", "fringe_overtime"),
+}
 WITHHELD = "(personal number withheld)"
 
 

@@ -175,6 +175,8 @@ class StatementView:
     notes: str | None = None
     cap_override_reason: str | None = None
     demo: bool = False  # made from the demo database: every page carries the DEMO mark
+    incident: str | None = None  # a mutual-aid reimbursement request: the incident it cites
+    pricing_basis: str | None = None  # ... and how it is priced (actual cost or agreement rates)
 
 
 @dataclass(frozen=True)

@@ -37,7 +37,8 @@ CERTIFICATION = ("I certify under penalty of perjury under the laws of the State
 TOP_MARGIN, BOTTOM_MARGIN = 0.6 * inch, 0.75 * inch
 FRAME_H = PAGE_H - TOP_MARGIN - BOTTOM_MARGIN - 2 * FRAME_PAD  # the height a page's frame holds
 PAD_Y = 2.2
-KIND_TITLES = {"statement": "Intergovernmental Billing Statement", "credit_note": "Credit Note"}
+KIND_TITLES = {"statement": "Intergovernmental Billing Statement", "credit_note": "Credit Note",
+               "mutual_aid": "Mutual Aid Reimbursement Request"}  # mutual_aid: docs/incidents.md
 AGREEMENT_KINDS = {"service": "Service interlocal agreement", "reciprocal": "Reciprocal interlocal agreement",
                    "mutual_aid": "Mutual aid agreement"}
 
@@ -218,9 +219,9 @@ class _Builder:
         title = KIND_TITLES.get(v.kind, KIND_TITLES["statement"])
         number = esc(v.number) if v.number else "DRAFT — not issued"
         facts = [
-            ["Statement no." if v.kind == "statement" else "Credit note no.", number],
+            ["Statement no." if v.kind != "credit_note" else "Credit note no.", number],
             ["Issue date", long_date(v.issue_date)],
-            ["Due date", long_date(v.due_date) if v.kind == "statement" else "—"],
+            ["Due date", long_date(v.due_date) if v.kind != "credit_note" else "—"],
             ["Service period", f"{long_date(v.period_start)} –<br/>{long_date(v.period_end)}"],
         ]
         rows = [[self.p(esc(k), "label"), self.p(val, "right_bold" if i == 0 else "right")]
@@ -261,8 +262,12 @@ class _Builder:
                 agr.append(self.p(f"Approved by {esc(v.agreement_approval)}", "small"))
             agr.append(self.p(f"Filed: {esc(v.agreement_filing)} (RCW 39.34.040)" if v.agreement_filing
                               else "<font color='#b42318'>Not filed under RCW 39.34.040</font>", "small"))
-        agr.append(self.p(f"Service period: <b>FY{v.fiscal_year} Q{v.period[-1]}</b>, "
-                          f"{long_date(v.period_start)} – {long_date(v.period_end)}", "small"))
+        if v.incident:  # a mutual-aid reimbursement request cites the incident and the hours' dates
+            agr.append(self.p(f"Incident: <b>{esc(v.incident)}</b>", "small"))
+            agr.append(self.p(f"Hours worked {long_date(v.period_start)} – {long_date(v.period_end)}", "small"))
+        else:
+            agr.append(self.p(f"Service period: <b>FY{v.fiscal_year} Q{v.period[-1]}</b>, "
+                              f"{long_date(v.period_start)} – {long_date(v.period_end)}", "small"))
         t = StyledTable([[bill, agr]], colWidths=[WIDTH * 0.45, WIDTH * 0.55])
         t.setStyle(TableStyle([("VALIGN", (0, 0), (-1, -1), "TOP"), ("LEFTPADDING", (0, 0), (0, 0), 0),
                                ("LINEBEFORE", (1, 0), (1, 0), 0.6, RULE), ("LEFTPADDING", (1, 0), (1, 0), 10)]))
@@ -294,15 +299,20 @@ class _Builder:
         note = self.p("Hours are the detail lines' hours: labor, call-out minimums and travel time"
                       + (f" ({format_minutes(travel)} h of travel)" if travel else "")
                       + "; mileage counts in the amounts only.", "muted")
-        left = [self.p("SUMMARY BY CATEGORY", "label"), Spacer(1, 3), t, Spacer(1, 2), note] \
-            if v.kind == "statement" else [self.p("REASON", "label"), Spacer(1, 3), self.p(esc(v.notes or ""), "note")]
+        if v.pricing_basis:  # a mutual-aid request: how it is priced, in place of the categories
+            t, note = self.p(esc(v.pricing_basis), "note"), self.p(
+                f"Reimbursement requested under {esc(v.agreement_number or 'the mutual-aid agreement')} for "
+                f"{esc(v.issuer.name)} staff's hours on the incident, as recorded in its payroll records.", "muted")
+        left = [self.p("BASIS OF THIS REQUEST" if v.pricing_basis else "SUMMARY BY CATEGORY", "label"),
+                Spacer(1, 3), t, Spacer(1, 2), note] \
+            if v.kind != "credit_note" else [self.p("REASON", "label"), Spacer(1, 3), self.p(esc(v.notes or ""), "note")]
         outer = StyledTable([[left,
                         [self.p("TOTALS", "label"), Spacer(1, 3), totals]]],
                       colWidths=[3.75 * inch, WIDTH - 3.75 * inch])
         outer.setStyle(TableStyle([("VALIGN", (0, 0), (-1, -1), "TOP"), ("LEFTPADDING", (0, 0), (-1, -1), 0),
                                    ("RIGHTPADDING", (0, 0), (-1, -1), 0)]))
         out = [Spacer(1, 10), outer]
-        if v.kind == "statement" and v.total_cents < 0:
+        if v.kind != "credit_note" and v.total_cents < 0:
             out += [Spacer(1, 6), _callout(self.p(
                 f"<b>The net favours {esc(v.bill_to.name)} by {money(-v.total_cents)}.</b> No amount is due on this "
                 f"statement. The offset shown below nets both sides' services for the period; "
@@ -340,18 +350,18 @@ class _Builder:
     def account_and_cap(self) -> list:
         v = self.v
         a = v.account
-        this = v.amount_due_cents if v.kind == "statement" else v.total_cents
+        this = v.amount_due_cents if v.kind != "credit_note" else v.total_cents
         acct = [["Prior statements billed", money(a.prior_billed_cents)],
                 ["Payments and credits received", money(-a.prior_paid_cents, parens=True)],
                 ["Prior balance", money(a.prior_balance_cents)],
-                ["This " + ("statement" if v.kind == "statement" else "credit note"), money(this, parens=True)],
+                ["This " + ("statement" if v.kind != "credit_note" else "credit note"), money(this, parens=True)],
                 ["Total balance", money(a.prior_balance_cents + this, parens=True)]]
         acct_t = self.kv_table(acct, bold_last=True)
         cap_rows: list[list[str]] = []
         if v.cap is not None:
             c = v.cap
             through = short_date(c.through) if c.through else "this period"
-            net = "net of credits" if v.kind == "statement" else "net of this credit"
+            net = "net of credits" if v.kind != "credit_note" else "net of this credit"
             if c.cap_cents is not None:
                 cap_rows += [["Not-to-exceed (FY{})".format(v.fiscal_year), money(c.cap_cents)],
                              [f"Used through {through}, {net}", money(c.used_cents)],
@@ -376,7 +386,7 @@ class _Builder:
             out += [Spacer(1, 3), self.p(
                 "<b>Cap use</b> is the value provided under the agreement in its fiscal year (by work date), net of "
                 "credit notes; disputed and unpriced entries are left out"
-                + (", and this credit note is taken off." if v.kind != "statement" else "."), "muted")]
+                + (", and this credit note is taken off." if v.kind == "credit_note" else "."), "muted")]
         if v.cap is not None and v.cap_override_reason:
             out += [Spacer(1, 4), self.p(f"<b>Cap override reason.</b> {esc(v.cap_override_reason)}", "muted")]
         return out
@@ -413,13 +423,13 @@ class _Builder:
         out: list = []
         provided = [ln for ln in v.lines if ln.side == PROVIDED]
         offsets = [ln for ln in v.lines if ln.side == OFFSET]
-        prior = [ln for ln in provided if v.kind == "statement" and ln.work_date and ln.work_date < v.period_start]
+        prior = [ln for ln in provided if v.kind != "credit_note" and ln.work_date and ln.work_date < v.period_start]
         current = [ln for ln in provided if ln not in prior]
-        title = "Detail of services provided" if v.kind == "statement" else "Credit"
+        title = "Detail of services provided" if v.kind != "credit_note" else "Credit"
         if current or not prior:
             out += [CondPageBreak(1.2 * inch), self.p(f"{title} by {esc(v.issuer.name)}", "h2"),
                     self.detail_table(current, v.gross_cents - sum(ln.amount_cents for ln in prior)
-                                      if v.kind == "statement" else v.total_cents)]
+                                      if v.kind != "credit_note" else v.total_cents)]
         if prior:
             first = min(ln.work_date for ln in prior)
             out += [CondPageBreak(1.2 * inch), self.p("Prior-period services", "h2"),
@@ -455,7 +465,7 @@ class _Builder:
 
     def certification(self) -> list:
         v = self.v
-        if v.kind != "statement":
+        if v.kind == "credit_note":
             return []
         sig = StyledTable([
             [self.p(f"Signed at <b>{esc(v.place or '____________________')}</b> on "
@@ -471,7 +481,9 @@ class _Builder:
                                  ("BOTTOMPADDING", (0, 0), (-1, -1), 1), ("SPAN", (0, 0), (1, 0))]))
         cert = [self.p(f"PROVIDER'S CERTIFICATION — {esc(v.issuer.name.upper())}", "label"), Spacer(1, 3),
                 self.p(f"{CERTIFICATION} The services billed were provided under the agreement named above, "
-                       "at the rates it sets, and have not been billed before.", "note"), Spacer(1, 8), sig]
+                       + ("at the rates it sets" if not v.pricing_basis or "rates of agreement" in v.pricing_basis
+                          else "at their actual cost from payroll records available for audit")
+                       + ", and have not been billed before.", "note"), Spacer(1, 8), sig]
         payer = v.bill_to.name
         box_rows = [[self.p(f"FOR {esc(payer.upper())} — AUDITING OFFICER (RCW 42.24.080)", "label")],
                     [self.p("I, the undersigned, do hereby certify under penalty of perjury that the materials "
@@ -488,7 +500,7 @@ class _Builder:
 
     def stub(self) -> list:
         v = self.v
-        if v.kind != "statement":
+        if v.kind == "credit_note":
             return []
         iss = v.issuer
         left = [self.p("REMITTANCE — please return this part with your payment", "label"), Spacer(1, 3),
@@ -552,7 +564,7 @@ class _Builder:
             keywords=f"{v.number or 'DRAFT'}, {v.bill_to.code}, {v.period}, RCW 39.34", lang="en-US")
         detail = self.detail()
         closing: list = []
-        if v.kind == "statement":  # the last detail table, the signatures and the stub end the statement together
+        if v.kind != "credit_note":  # the last detail table, the signatures and the stub end the statement together
             lead, head = None, []
             if detail and isinstance(detail[-1], Ledger):
                 cut = max(i for i, f in enumerate(detail) if isinstance(f, CondPageBreak))

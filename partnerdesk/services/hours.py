@@ -257,9 +257,13 @@ class HoursService:
                       staff_contact_id=staff_id, staff_name=staff_name, category_id=cat_id, work_date=wd,
                       minutes=minutes, after_hours=bool(after_hours), callout=bool(callout), overtime=bool(overtime),
                       travel_minutes=int(travel_minutes or 0), miles=parse_miles(miles),
-                      incident_ref=clean_text(incident_ref, "incident", 80),
                       description=clean_text(description, "description", 2000), status="draft",
                       flags=",".join(flags) or None, source=source)
+        if clean_text(incident_ref, "incident", 80):  # a real incident of the register; unknown: refused
+            from partnerdesk.services.incidents import find_incident
+
+            inc = find_incident(s, incident_ref)
+            e.incident_id, e.incident_ref = inc.id, inc.ref
         if agr_id is not None and not s.scalar(select(RateSchedule.id).where(
                 RateSchedule.agreement_id == agr_id, RateSchedule.deleted_at.is_(None)).limit(1)):
             warnings.append("the agreement has no rate schedule yet: the entry is not priced")
@@ -324,7 +328,7 @@ class HoursService:
                            staff=e.staff_name, after_hours=e.after_hours, callout=e.callout,
                            overtime=bool(e.overtime), miles=e.miles,
                            travel_minutes=e.travel_minutes, description=e.description,
-                           incident_ref=e.incident_ref,
+                           incident_ref=None,  # kept as it is unless changed (below)
                            agreement=s.get(Agreement, e.agreement_id).number if e.agreement_id else None)
             if "minutes" in changes:
                 changes["hours"] = changes.pop("minutes")
@@ -334,8 +338,9 @@ class HoursService:
             fresh, _warn = self._build(s, **current, source=e.source, exclude_id=e.id)
             for col in ("agreement_id", "staff_contact_id", "staff_name", "category_id", "work_date", "minutes",
                         "after_hours", "callout", "overtime", "travel_minutes", "miles", "incident_ref",
-                        "description", "flags"):
-                setattr(e, col, getattr(fresh, col))
+                        "incident_id", "description", "flags"):
+                if col not in ("incident_ref", "incident_id") or "incident_ref" in changes:
+                    setattr(e, col, getattr(fresh, col))
             s.flush()
             reprice(s, entry_ids=[e.id])
         return self.get(entry_id)

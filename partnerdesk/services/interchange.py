@@ -33,8 +33,11 @@ FORMAT = "partnerdesk-export"
 VERSION = 1
 # Parents before children, so foreign keys hold while importing.
 TABLE_ORDER = ("agency", "skill", "service_category", "mileage_rate", "contact", "contact_skill", "agreement",
-               "agreement_party", "rate_schedule", "statement", "statement_line", "statement_document",
-               "time_entry", "payment", "sync_member", "number_sequence", "audit_event")
+               "agreement_party", "rate_schedule", "incident", "statement", "statement_line", "statement_document",
+               "time_entry", "payment", "sync_member", "staff_pay_rate", "incident_override", "number_sequence",
+               "audit_event")
+# Local and private (issue 20): the home agency's pay rates, exported only with --include-personal.
+PERSONAL_TABLES = ("staff_pay_rate", "incident_override")
 # Built-in reference rows every database starts with; an import replaces them instead of counting them as data.
 REFERENCE_TABLES = ("service_category", "mileage_rate")
 assert set(SYNCED_TABLES) <= set(TABLE_ORDER)
@@ -221,6 +224,8 @@ class InterchangeService:
                 tables[name] = [{k: (None if k in hidden else encode(v)) for k, v in r.items()} for r in rows]
                 if name == "audit_event" and not include_personal:
                     tables[name] = [_withhold_personal(r) for r in tables[name]]
+                if name in PERSONAL_TABLES and not include_personal:
+                    continue
         return {"format": FORMAT, "version": VERSION, "app_version": __version__,
                 "exported_at": self.db.clock.now().isoformat(timespec="seconds").replace("+00:00", "Z"),
                 "personal_numbers_included": include_personal, "tables": tables}

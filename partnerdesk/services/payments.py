@@ -79,7 +79,7 @@ class PaymentService:
             events: list[tuple[date, int, str, str, str, int, int]] = []
             open_by_id: dict[str, int] = {}
             for r in rows:
-                if r.kind == "statement":
+                if r.kind != "credit_note":
                     if r.status == "void":
                         events.append((r.issue_date, 0, "void", r.number,
                                        f"{r.period} statement, VOID: {r.void_reason}", 0, 0))
@@ -132,7 +132,7 @@ def apply_payment(s: Session, st: Statement, cents: int, when: date, method: str
     """Write one payment on ``st`` in the caller's unit of work and move its status (issued → partially paid
     → paid). The one place a payment row is written: ``record`` above, and a regional settlement
     (services/settlement.py), which pays several statements in one transaction."""
-    if st.kind != "statement":
+    if st.kind == "credit_note":  # a statement or a mutual-aid reimbursement request takes payments
         raise ValidationError(f"{st.number} is a credit note; payments go against statements")
     if st.status not in ("issued", "partially_paid"):
         raise FrozenError(f"{st.number or 'a draft'} is {st.status.replace('_', ' ')}; it takes no payments")

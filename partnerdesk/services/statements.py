@@ -153,7 +153,7 @@ class StatementService:
             a = codes[r.bill_to_agency_id]
             paid = settled.get(r.id, 0)
             diag = json.loads(r.diagnostics) if r.diagnostics else {}
-            balance = 0 if r.status in ("void", "draft") or r.kind != "statement" else r.amount_due_cents - paid
+            balance = 0 if r.status in ("void", "draft") or r.kind == "credit_note" else r.amount_due_cents - paid
             out.append(StatementDTO(
                 id=r.id, number=r.number, kind=r.kind, status=r.status, partner=a.code, partner_name=a.name,
                 agreement_number=agr.get(r.agreement_id), period=r.period, period_start=r.period_start,
@@ -547,7 +547,7 @@ class StatementService:
                 raise ValidationError("a draft has no number to void; it is simply not issued")
             if st.status == "void":
                 raise FrozenError(f"{st.number} is already void")
-            if st.kind == "statement" and _settled(s, [st.id]).get(st.id, 0):
+            if st.kind != "credit_note" and _settled(s, [st.id]).get(st.id, 0):
                 raise FrozenError(f"{st.number} has payments or credits applied; issue a credit note "
                                   "instead of voiding it")
             st.status, st.void_reason, st.voided_at = "void", reason, session_now(s)
@@ -578,7 +578,7 @@ class StatementService:
             orig = self._find(s, ref)
             home = s.get(Agency, orig.issuer_agency_id)
             check_billing_node(home, self.db.node_id)
-            if orig.kind != "statement" or orig.status not in LIVE_ISSUED:
+            if orig.kind == "credit_note" or orig.status not in LIVE_ISSUED:
                 raise ValidationError(f"{orig.number or 'a draft'} is {orig.status}; only an issued statement can "
                                       "be credited")
             balance = orig.amount_due_cents - _settled(s, [orig.id]).get(orig.id, 0)
@@ -927,7 +927,7 @@ def _settled(s: Session, ids: list[str], exclude_credit_id: str | None = None) -
 
 
 def _refresh_status(s: Session, st: Statement) -> None:
-    if st.kind != "statement" or st.status in ("void", "draft"):
+    if st.kind == "credit_note" or st.status in ("void", "draft"):
         return
     new = payment_status(st.amount_due_cents, _settled(s, [st.id]).get(st.id, 0))
     if st.status != new:

@@ -622,7 +622,7 @@ def _bind(col, value):
 
 
 _TABLE_ORDER = ("agency", "skill", "service_category", "mileage_rate", "contact", "contact_skill", "agreement",
-                "agreement_party", "rate_schedule", "statement", "statement_line", "statement_document",
+                "agreement_party", "rate_schedule", "incident", "statement", "statement_line", "statement_document",
                 "time_entry", "payment", "sync_member")
 
 

@@ -31,7 +31,9 @@ class ContactDialog(QDialog):
         self.mobile = QLineEdit(self)
         self.after_hours = QLineEdit(self)
         self.personal = QLineEdit(self)
-        self.personal.setPlaceholderText("exempt from disclosure: never exported or printed unless asked")
+        self.personal.setPlaceholderText("private: never exported or printed unless asked")
+        self.personal.setToolTip("A personal number is exempt from public disclosure: exports, printouts and the "
+                                 "audit trail leave it out unless --include-personal (or its option) is given")
         self.email = QLineEdit(self)
         self.escalation = QSpinBox(self)
         self.escalation.setRange(0, 99)
