@@ -26,6 +26,7 @@ if TYPE_CHECKING:
     from partnerdesk.services.incidents import IncidentService
     from partnerdesk.services.interchange import InterchangeService
     from partnerdesk.services.payments import PaymentService
+    from partnerdesk.services.settlement import SettlementService
     from partnerdesk.services.statements import StatementService
     from partnerdesk.sync.service import SyncService
 
@@ -98,16 +99,22 @@ class Services:
         return StatementService(self.db)
 
     @cached_property
-    @cached_property
     def incidents(self) -> "IncidentService":
         from partnerdesk.services.incidents import IncidentService
 
         return IncidentService(self.db)
 
+    @cached_property
     def payments(self) -> "PaymentService":
         from partnerdesk.services.payments import PaymentService
 
         return PaymentService(self.db)
+
+    @cached_property
+    def settlement(self) -> "SettlementService":
+        from partnerdesk.services.settlement import SettlementService
+
+        return SettlementService(self.db)
 
     @cached_property
     def directory(self) -> "DirectoryService":

@@ -23,7 +23,7 @@ log = logging.getLogger(__name__)
 
 # Each module (partnerdesk.cli.NAME) adds its subcommands with register(subparsers); add a new area's here.
 COMMAND_MODULES = ["core", "agreements", "records", "directory", "statements", "sync", "backup", "selftest",
-                   "incidents"]
+                   "incidents", "settlement"]
 
 
 class _Parser(argparse.ArgumentParser):

@@ -469,6 +469,69 @@ class Meta(Base):
     value: Mapped[str | None] = mapped_column(Text)
 
 
+class SettlementProposal(Entity):
+    """A regional settlement plan for one quarter (issue 20, 0014_settlement, domain/settlement.py). Its status
+    (awaiting acceptance, final, declined, stale, settled) is read from its acceptances, transfers and the
+    statements it includes, never stored, so every node derives the same."""
+
+    __tablename__ = "settlement_proposal"
+    code: Mapped[str] = mapped_column(String(12), index=True)  # "7F3A2C": what people type
+    quarter: Mapped[str] = mapped_column(String(12))  # "2026Q3"
+    mode: Mapped[str] = mapped_column(String(20))  # multilateral bilateral
+    proposed_by_agency_id: Mapped[str] = mapped_column(ForeignKey("agency.id"))
+    proposed_node: Mapped[str | None] = mapped_column(String(64))
+    proposed_by: Mapped[str | None] = mapped_column(String(200))  # display name
+    proposed_on: Mapped[date] = mapped_column(ISODate)
+    total_cents: Mapped[int] = mapped_column(Integer)  # the included balances
+    plan_sha256: Mapped[str] = mapped_column(String(64))
+
+
+class SettlementItem(Entity):
+    """One statement a proposal settles, with the open balance it had when proposed."""
+
+    __tablename__ = "settlement_item"
+    proposal_id: Mapped[str] = mapped_column(ForeignKey("settlement_proposal.id"), index=True)
+    statement_id: Mapped[str] = mapped_column(ForeignKey("statement.id"), index=True)
+    statement_number: Mapped[str] = mapped_column(String(40))
+    creditor_agency_id: Mapped[str] = mapped_column(ForeignKey("agency.id"))  # the issuer
+    debtor_agency_id: Mapped[str] = mapped_column(ForeignKey("agency.id"))  # the bill-to
+    balance_cents: Mapped[int] = mapped_column(Integer)
+    transfer_seq: Mapped[int | None] = mapped_column(Integer)  # the transfer that settles it; None: when final
+
+
+class SettlementTransfer(Entity):
+    """One payment of a plan; ``paid_on`` set when it is recorded as paid."""
+
+    __tablename__ = "settlement_transfer"
+    proposal_id: Mapped[str] = mapped_column(ForeignKey("settlement_proposal.id"), index=True)
+    seq: Mapped[int] = mapped_column(Integer)
+    payer_agency_id: Mapped[str] = mapped_column(ForeignKey("agency.id"))
+    payee_agency_id: Mapped[str] = mapped_column(ForeignKey("agency.id"))
+    amount_cents: Mapped[int] = mapped_column(Integer)
+    reference: Mapped[str] = mapped_column(String(80))  # SETTLE-2026Q3-7F3A2C-1
+    paid_on: Mapped[date | None] = mapped_column(ISODate)
+    recorded_by: Mapped[str | None] = mapped_column(String(200))
+    recorded_node: Mapped[str | None] = mapped_column(String(64))
+
+
+class SettlementAcceptance(Entity):
+    """A party's answer to a proposal, written by its billing installation (signed with its segments)."""
+
+    __tablename__ = "settlement_acceptance"
+    proposal_id: Mapped[str] = mapped_column(ForeignKey("settlement_proposal.id"), index=True)
+    agency_id: Mapped[str] = mapped_column(ForeignKey("agency.id"))
+    decision: Mapped[str] = mapped_column(String(10))  # accepted declined
+    reason: Mapped[str | None] = mapped_column(Text)
+    plan_sha256: Mapped[str] = mapped_column(String(64))  # the plan answered
+    decided_on: Mapped[date] = mapped_column(ISODate)
+    decided_by: Mapped[str | None] = mapped_column(String(200))
+    node: Mapped[str | None] = mapped_column(String(64))
+    on_behalf: Mapped[bool] = mapped_column(Boolean, default=False)  # recorded for an agency without PartnerDesk
+
+
+SETTLEMENT_TABLES = ("settlement_proposal", "settlement_item", "settlement_transfer", "settlement_acceptance")
+
+
 # Columns computed locally from other data: neither audited nor replicated.
 DERIVED_COLUMNS = {("time_entry", "billable_minutes"), ("time_entry", "amount_cents")}
 # Per-installation fields: never sent, never applied (each installation has its own home agency).
@@ -478,3 +541,5 @@ SYNCED_TABLES = ("agency", "skill", "contact", "contact_skill", "service_categor
                  "agreement_party", "rate_schedule", "mileage_rate", "time_entry", "statement",
                  "statement_line", "statement_document", "payment", "incident", "sync_member")
 
+# issue 20: every node sees the settlement proposals, acceptances and transfers
+SYNCED_TABLES += SETTLEMENT_TABLES

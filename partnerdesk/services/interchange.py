@@ -17,7 +17,7 @@ from sqlalchemy.exc import IntegrityError
 from partnerdesk import __version__, fsutil
 from partnerdesk.db import seals
 from partnerdesk.db.capture import NOT_CAPTURED, encode, op_value, raw_insert, seed_clock, stamp_rows
-from partnerdesk.db.models import DERIVED_COLUMNS, LOCAL_ONLY, SYNCED_TABLES, AuditEvent, Base, SyncOp
+from partnerdesk.db.models import DERIVED_COLUMNS, LOCAL_ONLY, SETTLEMENT_TABLES, SYNCED_TABLES, AuditEvent, Base, SyncOp
 from partnerdesk.db.freeze_guard import check_rows, freezing
 from partnerdesk.db.types import ISODate, UTCDateTime
 from partnerdesk.db.uow import Database
@@ -40,6 +40,7 @@ TABLE_ORDER = ("agency", "skill", "service_category", "mileage_rate", "contact",
 PERSONAL_TABLES = ("staff_pay_rate", "incident_override")
 # Built-in reference rows every database starts with; an import replaces them instead of counting them as data.
 REFERENCE_TABLES = ("service_category", "mileage_rate")
+TABLE_ORDER += SETTLEMENT_TABLES  # issue 20: after the agencies and statements they name
 assert set(SYNCED_TABLES) <= set(TABLE_ORDER)
 
 
