@@ -1,62 +1,26 @@
-"""The one choke point for writes: after every flush of a write unit of work, each changed row yields
-an append-only AuditEvent (who, when, field: old -> new) and field-level SyncOps, in the same
-transaction. Rows are never hard-deleted: ``deleted_at`` is a field like any other.
+"""The one choke point for ORM writes: after every flush of a write unit of work, each changed row goes to
+the trail writer (``db/trail.py``: an append-only AuditEvent and field-level SyncOps, in the same
+transaction). Rows are never hard-deleted: ``deleted_at`` is a field like any other.
 """
 
 from __future__ import annotations
 
-import base64
-import json
-from datetime import date, datetime, timezone
+from datetime import datetime, timezone
 from typing import Any
 
-from sqlalchemy import event, func, inspect, select
+from sqlalchemy import event, inspect
 from sqlalchemy.orm import Session
 
 from partnerdesk.db.actor import Actor  # noqa: F401  (re-exported: callers import it from here)
-from partnerdesk.db.models import DERIVED_COLUMNS, LOCAL_ONLY, SYNCED_TABLES, AuditEvent, Entity, SyncOp
+from partnerdesk.db.models import DERIVED_COLUMNS, LOCAL_ONLY, SYNCED_TABLES, Entity
 from partnerdesk.clock import Clock
-from partnerdesk.db.types import iso_utc, uuid7
+from partnerdesk.db.trail import RowChange, TrailWriter
+from partnerdesk.db.trail import encode, op_value, seed_clock  # noqa: F401  (re-exported to older callers)
+from partnerdesk.db.types import iso_utc
 from partnerdesk.domain.hlc import HybridClock
 from partnerdesk.domain.hlc import parse as parse_hlc
 
 NOT_CAPTURED = {"updated_at"}
-
-
-def encode(value: Any) -> Any:
-    """A column value as JSON-safe data (used by audit, sync ops and the JSON export)."""
-    if isinstance(value, datetime):
-        return iso_utc(value)
-    if isinstance(value, date):
-        return value.isoformat()
-    if isinstance(value, bytes):
-        return {"$b64": base64.b64encode(value).decode("ascii")}
-    return value
-
-
-_dumps = json.JSONEncoder(ensure_ascii=False).encode
-_encode_str = json.encoder.encode_basestring
-
-
-def op_value(value: Any) -> str:
-    """A column value as the JSON text of a sync op: ``json.dumps(encode(value), ensure_ascii=False)``,
-    with the common scalar types done directly (tens of thousands of ops per billing run)."""
-    if value is None:
-        return "null"
-    t = type(value)
-    if t is str:
-        return _encode_str(value)
-    if t is int:
-        return int.__repr__(value)
-    if t is bool:
-        return "true" if value else "false"
-    return _dumps(encode(value))
-
-
-def _audit_value(value: Any) -> Any:
-    if isinstance(value, bytes):
-        return f"<{len(value)} bytes>"
-    return encode(value)
 
 
 _KEYS: dict[Any, tuple[str, ...]] = {}
@@ -76,9 +40,15 @@ class ChangeCapture:
     """Installed on the write sessionmaker; settings travel in ``session.info``."""
 
     def __init__(self, node_id: str, clock: HybridClock, wall: Clock):
-        self.node_id = node_id
-        self.clock = clock
-        self.wall = wall
+        self.trail = TrailWriter(node_id, clock, wall)
+
+    @property
+    def node_id(self) -> str:
+        return self.trail.node_id
+
+    @node_id.setter
+    def node_id(self, value: str) -> None:  # a forked database takes a new identity (sync)
+        self.trail.node_id = value
 
     def install(self, session_factory) -> None:
         event.listen(session_factory, "after_flush", self._after_flush)
@@ -86,80 +56,41 @@ class ChangeCapture:
         event.listen(session_factory, "after_rollback", lambda session: session.info.pop(_TOUCHED, None))
 
     def _after_flush(self, session: Session, _ctx) -> None:
-        actor: Actor = session.info["actor"]
-        audit_on = session.info.get("audit", True)
-        action_hint = session.info.get("action")
-        audits: list[dict] = []
-        ops: list[dict] = []
-        now = self.wall.utcnow()
-        seeded = False
+        rows: list[RowChange] = []
         for obj, is_new in [(o, True) for o in session.new] + [(o, False) for o in session.dirty]:
             if not isinstance(obj, Entity):
                 continue
-            state = inspect(obj)
             table = obj.__table__.name
-            changes: dict[str, list[Any]] = {}
-            # a pending row: every column; a dirty one: only the attributes changed since load (those
-            # SQLAlchemy keeps an original value for in committed_state), not every column's history
-            keys = _captured_keys(obj.__table__) if is_new else \
-                [k for k in _captured_keys(obj.__table__) if k in state.committed_state]
-            for key in keys:
-                attr = state.attrs[key]
-                if is_new:
-                    value = attr.value
-                    changes[key] = [None, value]
-                else:
-                    hist = attr.history
-                    if not hist.has_changes():
-                        continue
-                    old = hist.deleted[0] if hist.deleted else None
-                    new = hist.added[0] if hist.added else None
-                    if old == new:
-                        continue
-                    changes[key] = [old, new]
             if table in SYNCED_TABLES:
                 session.info.setdefault(_TOUCHED, set()).add((table, obj.id))
-            if not changes:
-                continue
-            if is_new:
-                action = "create"
-            elif "deleted_at" in changes and changes["deleted_at"][1] is not None:
-                action = "delete"
-            elif "deleted_at" in changes:
-                action = "restore"
-            else:
-                action = "update"
-            if audit_on:
-                shown = {k: [_audit_value(o), _audit_value(n)] for k, (o, n) in changes.items()
-                         if not (is_new and n is None)}
-                audits.append(dict(
-                    id=uuid7(), at=now, os_user=actor.os_user, display_name=actor.display_name,
-                    action=action_hint or action, entity=table, entity_id=obj.id,
-                    summary=session.info.get("summary"), changes=json.dumps(shown, ensure_ascii=False,
-                                                                            sort_keys=True),
-                ))
-            if table in SYNCED_TABLES and session.info.get("capture_ops", True):
-                if not seeded:
-                    seed_clock(session, self.clock, self.node_id)
-                    seeded = True
-                for key, (_old, new) in changes.items():
-                    if is_new and new is None:
-                        continue
-                    hlc = self.clock.now()
-                    ops.append(dict(op_id=f"{hlc}-{self.node_id}", hlc=hlc, node=self.node_id, tbl=table,
-                                    row_id=obj.id, field=key,
-                                    value=op_value(new), origin="local"))
+            changes = _changes(inspect(obj), obj.__table__, is_new)
+            if changes:
+                rows.append(RowChange(table, obj.id, is_new, changes))
         for obj in session.deleted:
             if isinstance(obj, Entity):
                 raise RuntimeError(f"{obj.__table__.name} rows are soft-deleted; set deleted_at instead")
-        conn = session.connection()
-        if audits:
-            at = iso_utc(now)
-            for a in audits:
-                a["at"] = at
-            raw_insert(conn, AuditEvent.__tablename__, audits)
-        if ops:
-            raw_insert(conn, SyncOp.__tablename__, ops)
+        if rows:
+            self.trail.record(session, rows)
+
+
+def _changes(state, table, is_new: bool) -> dict[str, tuple[Any, Any]]:
+    """``{field: (old, new)}`` of one flushed object: a pending row, every captured column; a dirty one, only
+    the attributes changed since load (those SQLAlchemy keeps an original value for in committed_state)."""
+    keys = _captured_keys(table) if is_new else [k for k in _captured_keys(table) if k in state.committed_state]
+    changes: dict[str, tuple[Any, Any]] = {}
+    for key in keys:
+        attr = state.attrs[key]
+        if is_new:
+            changes[key] = (None, attr.value)
+            continue
+        hist = attr.history
+        if not hist.has_changes():
+            continue
+        old = hist.deleted[0] if hist.deleted else None
+        new = hist.added[0] if hist.added else None
+        if old != new:
+            changes[key] = (old, new)
+    return changes
 
 
 _TOUCHED = "_rows_written"  # session.info: (table, id) of synced rows the ORM wrote in this transaction
@@ -209,21 +140,6 @@ def stamp_rows(conn, ops) -> None:
         by_tbl.setdefault(tbl, []).append((iso_utc(hlc_time(hlc)), row_id))
     for tbl, rows in by_tbl.items():
         conn.exec_driver_sql(f"UPDATE {tbl} SET updated_at = ? WHERE id = ?", rows)
-
-
-def seed_clock(session: Session, clock: HybridClock, node_id: str) -> None:
-    """Before stamping ops: our own newest op is binding; others' only up to the drift limit (a far-future
-    clock elsewhere is never adopted). Once per write transaction: it holds the write lock (BEGIN
-    IMMEDIATE), so no other writer adds ops until it ends, and our own clock is past every op it wrote."""
-    tx = session.get_transaction()
-    if tx is not None and session.info.get("_clock_seeded") is tx:
-        return
-    clock.seed(session.execute(select(func.max(SyncOp.hlc)).where(SyncOp.node == node_id)).scalar())
-    latest = session.execute(select(func.max(SyncOp.hlc)).where(SyncOp.hlc <= clock.horizon())).scalar()
-    if latest:
-        clock.observe(latest)
-    if tx is not None:
-        session.info["_clock_seeded"] = tx
 
 
 def raw_insert(conn, table: str, rows: list[dict[str, Any]]) -> None:

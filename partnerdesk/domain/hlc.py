@@ -10,6 +10,7 @@ import threading
 from typing import Callable
 
 MAX_DRIFT_MS = 10 * 60 * 1000
+MAX_COUNTER = 99999  # the counter has five digits; the next millisecond follows
 
 
 def parse(hlc: str) -> tuple[int, int]:
@@ -35,7 +36,7 @@ class HybridClock:
 
     def horizon(self) -> str:
         """The newest timestamp we would adopt from elsewhere right now (wall time + MAX_DRIFT_MS)."""
-        return render(self.wall_ms() + MAX_DRIFT_MS, 99999)
+        return render(self.wall_ms() + MAX_DRIFT_MS, MAX_COUNTER)
 
     def seed(self, hlc: str | None) -> None:
         """Never issue a timestamp at or below ``hlc`` (the newest one already in the database)."""
@@ -47,13 +48,25 @@ class HybridClock:
                 self._ms, self._counter = ms, counter
 
     def now(self) -> str:
+        return self.now_many(1)[0]
+
+    def now_many(self, n: int) -> list[str]:
+        """``n`` consecutive timestamps, as ``n`` calls of ``now()`` give them: past counter 99999 the next
+        millisecond begins, so the rendered stamps stay fixed-width and sort in the order they were issued."""
         with self._lock:
             wall = self.wall_ms()
-            if wall > self._ms:
-                self._ms, self._counter = wall, 0
-            else:
-                self._counter += 1
-            return render(self._ms, self._counter)
+            ms, counter = (wall, 0) if wall > self._ms else (self._ms, self._counter + 1)
+            out: list[str] = []
+            while len(out) < n:
+                if counter > MAX_COUNTER:
+                    ms, counter = ms + 1, 0
+                take = min(n - len(out), MAX_COUNTER + 1 - counter)
+                prefix = f"{ms:016d}-"
+                out += [f"{prefix}{c:05d}" for c in range(counter, counter + take)]
+                counter += take
+            if out:
+                self._ms, self._counter = ms, counter - 1
+            return out
 
     def observe(self, remote: str) -> None:
         """Move forward past a remote timestamp, but never beyond wall time + MAX_DRIFT_MS."""

@@ -9,7 +9,7 @@ import pytest
 
 from partnerdesk.errors import ImportFormatError
 from partnerdesk.services import contact_import as ci
-from partnerdesk.services.bulk_capture import _stamps, uuid7_many
+from partnerdesk.services.bulk_capture import uuid7_many
 from partnerdesk.domain.hlc import HybridClock
 
 
@@ -145,11 +145,23 @@ def test_bulk_uuid7_are_version_7_and_unique():
 def test_bulk_stamps_continue_the_clock_and_carry_the_counter():
     clock = HybridClock(wall=lambda: 1000.0)
     clock.seed("0000000001000000-99990")
-    stamps = _stamps(clock, 25)
+    stamps = clock.now_many(25)
     assert stamps[0] == "0000000001000000-99991"
     assert stamps[9] == "0000000001000001-00000"
     assert stamps == sorted(stamps) and len(set(stamps)) == 25
     assert clock.now() > stamps[-1]
+
+
+@pytest.mark.parametrize("batch", [1, 7, 99_999, 100_000, 250_001])
+def test_the_clock_carries_past_counter_99999_at_any_count(batch):
+    """Stamps issued one by one or many at once within one millisecond stay fixed-width, unique and in
+    issuing order: the counter never grows a sixth digit."""
+    one, many = HybridClock(wall=lambda: 1000.0), HybridClock(wall=lambda: 1000.0)
+    singles = [one.now() for _ in range(batch)]
+    batched = many.now_many(batch)
+    assert batched == singles == sorted(singles) and len(set(batched)) == batch
+    assert all(len(s) == 22 for s in batched)
+    assert one.now() == many.now() > batched[-1]
 
 
 def test_import_reports_progress(ctx, samples):
