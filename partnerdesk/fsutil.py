@@ -6,6 +6,7 @@ import errno
 import os
 import re
 import sys
+import tempfile
 import time
 from pathlib import Path
 
@@ -33,6 +34,34 @@ def replace(src: str | os.PathLike, dst: str | os.PathLike) -> None:
                 raise
             time.sleep(_WINDOWS_WAIT_S * (attempt + 1))
 
+
+
+def _umask() -> int:
+    mask = os.umask(0)
+    os.umask(mask)
+    return mask
+
+
+_UMASK = _umask()  # read once: os.umask can only be read by setting it, which would race other threads
+
+
+def write_atomic(path: str | os.PathLike, data: bytes, private: bool = False) -> None:
+    """Write ``data`` to ``path`` whole or not at all: a temporary file in the same folder, flushed to disk,
+    then renamed over ``path``. Readable as any new file (``private``: by the owner only). The folder must
+    exist; on failure the temporary file is removed and ``path`` is untouched."""
+    path = Path(path)
+    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent)
+    try:
+        with os.fdopen(fd, "wb") as f:
+            f.write(data)
+            f.flush()
+            os.fsync(f.fileno())
+        if not private:  # mkstemp makes 0600; os.chmod (not os.fchmod) exists on Windows too
+            os.chmod(tmp, 0o666 & ~_UMASK)
+        replace(tmp, path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
 
 
 # -- temporary ".part" files -------------------------------------------------------------------------------

@@ -8,8 +8,6 @@ from __future__ import annotations
 
 import getpass
 import json
-import os
-import tempfile
 from pathlib import Path
 from typing import Any
 
@@ -36,16 +34,7 @@ class Settings:
 
     def save(self) -> None:
         self.path.parent.mkdir(parents=True, exist_ok=True)
-        fd, tmp = tempfile.mkstemp(prefix=".settings-", dir=self.path.parent)
-        try:
-            with os.fdopen(fd, "w", encoding="utf-8") as f:
-                json.dump(self._data, f, indent=2, sort_keys=True)
-                f.flush()
-                os.fsync(f.fileno())
-            fsutil.replace(tmp, self.path)
-        except BaseException:
-            Path(tmp).unlink(missing_ok=True)
-            raise
+        fsutil.write_atomic(self.path, json.dumps(self._data, indent=2, sort_keys=True).encode("utf-8"), private=True)
 
     # -- remembered import column mappings, keyed by the kind of import and the file's header ----------
     @staticmethod

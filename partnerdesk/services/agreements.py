@@ -499,20 +499,11 @@ class AgreementService:
 
     def write_calendar(self, path: str | os.PathLike, today: date | None = None) -> int:
         """Write the deadlines calendar to ``path`` (atomically, CRLF line ends kept). Returns the event count."""
-        import tempfile
-
         target = Path(path).expanduser()
         if target.is_dir() or not target.parent.is_dir():
             raise ValidationError(f"{target}: not a file in an existing folder")
         text = self.calendar_ics(today)
-        fd, tmp = tempfile.mkstemp(prefix=".ics-", dir=target.parent)
-        try:
-            with os.fdopen(fd, "w", encoding="utf-8", newline="") as f:
-                f.write(text)
-            fsutil.replace(tmp, target)
-        except BaseException:
-            Path(tmp).unlink(missing_ok=True)
-            raise
+        fsutil.write_atomic(target, text.encode("utf-8"))
         return text.count("BEGIN:VEVENT")
 
     def calendar_ics(self, today: date | None = None) -> str:

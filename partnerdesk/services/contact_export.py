@@ -9,8 +9,6 @@ from __future__ import annotations
 
 import csv
 import io
-import os
-import tempfile
 from pathlib import Path
 from typing import Iterable
 
@@ -112,21 +110,10 @@ def to_outlook_csv(contacts: Iterable[ContactDTO], include_personal: bool = Fals
 
 
 def write_atomic(path: Path, data: bytes) -> None:
+    """``fsutil.write_atomic``, with a folder or a missing folder named as the user's to fix."""
     path = Path(path)
     if path.is_dir():
         raise UserError(f"{path}: is a folder; give a file name")
     if not path.parent.is_dir():
         raise UserError(f"{path.parent}: no such folder")
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent)
-    try:
-        with os.fdopen(fd, "wb") as f:
-            f.write(data)
-            f.flush()
-            os.fsync(f.fileno())
-        umask = os.umask(0)
-        os.umask(umask)
-        os.chmod(tmp, 0o666 & ~umask)  # mkstemp makes 0600; a kit on a USB stick must be readable anywhere
-        fsutil.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
+    fsutil.write_atomic(path, data)  # readable by all: a kit on a USB stick must open anywhere

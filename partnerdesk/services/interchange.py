@@ -4,9 +4,7 @@ from __future__ import annotations
 
 import base64
 import json
-import os
 import re
-import tempfile
 from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any
@@ -225,8 +223,6 @@ class InterchangeService:
                 tables[name] = [{k: (None if k in hidden else encode(v)) for k, v in r.items()} for r in rows]
                 if name == "audit_event" and not include_personal:
                     tables[name] = [_withhold_personal(r) for r in tables[name]]
-                if name in PERSONAL_TABLES and not include_personal:
-                    continue
         return {"format": FORMAT, "version": VERSION, "app_version": __version__,
                 "exported_at": self.db.clock.now().isoformat(timespec="seconds").replace("+00:00", "Z"),
                 "personal_numbers_included": include_personal, "tables": tables}
@@ -235,16 +231,10 @@ class InterchangeService:
         data = self.export_data(include_personal)
         path = Path(path)
         path.parent.mkdir(parents=True, exist_ok=True)
-        fd, tmp = tempfile.mkstemp(prefix=".export-", dir=path.parent)
         try:
-            with os.fdopen(fd, "w", encoding="utf-8") as f:
-                json.dump(data, f, ensure_ascii=False, indent=1, sort_keys=True)
-                f.write("\n")
-                f.flush()
-                os.fsync(f.fileno())
-            fsutil.replace(tmp, path)
+            fsutil.write_atomic(path, (json.dumps(data, ensure_ascii=False, indent=1, sort_keys=True) + "\n")
+                                .encode("utf-8"), private=True)
         except OSError as exc:
-            Path(tmp).unlink(missing_ok=True)
             raise UserError(f"{path}: cannot write the export ({exc.strerror})") from exc
         if include_personal:
             from partnerdesk.services.audit import AuditService
