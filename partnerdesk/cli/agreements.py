@@ -70,6 +70,9 @@ def _agreement_options(p, adding: bool) -> None:
     p.add_argument("--stack-multipliers", action=argparse.BooleanOptionalAction, default=None,
                    help="an entry both after hours and overtime is priced with both multipliers (1.5 × 1.5 = "
                         "2.25); the default, --no-stack-multipliers, prices it with the higher one")
+    p.add_argument("--mutual-aid-pricing", choices=("actual-cost", "agreement-rates"),
+                   help="how a Mutual Aid Reimbursement Request under it is priced (default: actual cost, pay plus "
+                        "fringe; docs/incidents.md)")
     p.add_argument("--payment-terms-days", type=int, metavar="N")
     p.add_argument("--notice-days", type=int, metavar="N", help="termination notice in days (default 90)")
     p.add_argument("--kind", choices=("service", "reciprocal", "mutual_aid"))
@@ -166,6 +169,8 @@ def _agreement_values(args: argparse.Namespace, adding: bool) -> dict[str, Any]:
         v["offset_allowed"] = args.offsets
     if args.stack_multipliers is not None:
         v["stack_multipliers"] = args.stack_multipliers
+    if args.mutual_aid_pricing is not None:
+        v["mutual_aid_pricing"] = args.mutual_aid_pricing
     if args.payment_terms_days is not None:
         if not 0 <= args.payment_terms_days <= 365:
             raise ValidationError("--payment-terms-days: must be 0..365", "payment_terms_days")

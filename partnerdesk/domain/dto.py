@@ -164,6 +164,7 @@ class AgreementDTO:
     cap_minutes: int | None
     document_path: str | None
     notes: str | None
+    mutual_aid_pricing: str | None = None  # a mutual-aid request: None/actual_cost or agreement_rates (issue 20)
     stack_multipliers: bool = False  # after-hours overtime priced with both multipliers (else the higher)
     parties: tuple[PartyDTO, ...] = field(default_factory=tuple)
 

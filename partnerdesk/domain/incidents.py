@@ -30,6 +30,21 @@ FEMA_CATEGORIES = {"A": "Debris removal", "B": "Emergency protective measures", 
                    "G": "Parks, recreational and other facilities", "Z": "Management costs"}
 
 
+PRICINGS = {"actual-cost": "actual_cost", "actual_cost": "actual_cost", "agreement-rates": "agreement_rates",
+            "agreement_rates": "agreement_rates"}
+
+
+def parse_pricing(text: str | None) -> str | None:
+    """An agreement's mutual-aid pricing as typed: actual-cost or agreement-rates ('none' or empty: the default,
+    actual cost); ValueError otherwise."""
+    key = (text or "").strip().lower()
+    if key in ("none", ""):
+        return None
+    if key not in PRICINGS:
+        raise ValueError(f"mutual-aid pricing: '{text}' must be actual-cost or agreement-rates")
+    return PRICINGS[key]
+
+
 def half_up(value: Decimal) -> int:
     """Whole cents, half away from zero: the one rounding of this module."""
     return int(value.quantize(Decimal(1), rounding=ROUND_HALF_UP))

@@ -30,7 +30,7 @@ REFERENCE_NAMESPACE = uuid.UUID("6f1d6a52-6b1e-4d55-9a3c-2f7d8b1c0e11")
 AGREEMENT_FIELDS = ("number", "title", "kind", "is_draft", "approval_resolution", "approval_date",
                     "filing_reference", "effective_date", "expiry_date", "termination_notice_days",
                     "billing_frequency", "payment_terms_days", "offset_allowed", "cap_cents", "cap_minutes",
-                    "document_path", "notes", "stack_multipliers")
+                    "document_path", "notes", "stack_multipliers", "mutual_aid_pricing")
 DEFAULT_CATEGORIES = (
     ("NET", "Network", "528.80"), ("PBX", "Telephony/PBX", "528.80"), ("HELP", "Help desk", "518.81"),
     ("EMAIL", "Email", "518.81"), ("SEC", "Security", "518.81"), ("GIS", "GIS", "558.70"),
@@ -112,6 +112,13 @@ def validate_agreement(values: dict[str, Any]) -> dict[str, Any]:
             out[k] = v
         elif k in ("is_draft", "offset_allowed", "stack_multipliers"):
             out[k] = bool(v)
+        elif k == "mutual_aid_pricing":  # issue 20: how a Mutual Aid Reimbursement Request is priced
+            from partnerdesk.domain.incidents import parse_pricing
+
+            try:
+                out[k] = parse_pricing(v)
+            except ValueError as exc:
+                raise ValidationError(str(exc), k) from None
         else:
             out[k] = clean_text(v, k, 2000)
     if out.get("effective_date") and out.get("expiry_date") and out["expiry_date"] < out["effective_date"]:

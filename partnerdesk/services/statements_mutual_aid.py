@@ -34,21 +34,6 @@ from partnerdesk.services.statements import (StatementService, _agreement_refusa
                                              next_number)
 
 KIND = "mutual_aid"
-PRICINGS = {"actual-cost": "actual_cost", "actual_cost": "actual_cost", "agreement-rates": "agreement_rates",
-            "agreement_rates": "agreement_rates"}
-
-
-def parse_pricing(text: str) -> str | None:
-    """``--mutual-aid-pricing``: actual-cost or agreement-rates ('none': the default, actual cost)."""
-    key = (text or "").strip().lower()
-    if key in ("none", ""):
-        return None
-    if key not in PRICINGS:
-        raise ValidationError(f"--mutual-aid-pricing: '{text}' must be actual-cost or agreement-rates",
-                              "mutual_aid_pricing")
-    return PRICINGS[key]
-
-
 def _actual_cost_lines(days, rates) -> list[LineDraft]:
     summary = summarize(days, rates, False, None)  # the requester is billed every hour at what it cost us
     out = []
@@ -176,4 +161,4 @@ def issue_mutual_aid(db: Database, incident: str, partner: str, agreement: str |
     return dto, path
 
 
-__all__ = ["issue_mutual_aid", "parse_pricing", "KIND"]
+__all__ = ["issue_mutual_aid", "KIND"]

@@ -205,10 +205,8 @@ def test_the_mutual_aid_request_is_a_statement_at_actual_cost(golden, capsys, tm
 
 
 def test_agreement_rates_when_the_agreement_says_so(golden, capsys):
-    with golden.db.write() as s:  # the agreement option (agreements edit --mutual-aid-pricing agreement-rates)
-        from partnerdesk.db.models import Agreement
-
-        s.query(Agreement).filter_by(number="ILA-2024-001").one().mutual_aid_pricing = "agreement_rates"
+    ok(capsys, "agreements", "edit", "ILA-2024-001", "--mutual-aid-pricing", "agreement-rates")
+    assert golden.services.agreements.get("ILA-2024-001").mutual_aid_pricing == "agreement_rates"
     issued = json.loads(ok(capsys, "incidents", "invoice", "WS-GOLD", "--partner", "EDM", "--json"))
     lines = golden.services.statements.lines(issued["number"])
     priced = sum(e.amount_cents for e in golden.services.hours.list(partner="EDM")
