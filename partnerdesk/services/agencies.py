@@ -15,6 +15,7 @@ from sqlalchemy.orm import Session
 from partnerdesk.db.models import Agency, AgreementParty, Contact, RateSchedule, Statement, TimeEntry
 from partnerdesk.db.uow import Database
 from partnerdesk.domain.dto import AgencyDTO
+from partnerdesk.domain.text import strip_accents
 from partnerdesk.domain.wording import nouns
 from partnerdesk.errors import ValidationError
 from partnerdesk.services.base import clean_text, find_agency, get_live, soft_delete
@@ -22,7 +23,7 @@ from partnerdesk.services.base import clean_text, find_agency, get_live, soft_de
 KINDS = ("city", "county", "town", "district", "tribe", "state", "other")
 FIELDS = ("name", "code", "kind", "ubi", "ein", "remit_to", "bill_to", "ap_contact_name", "ap_contact_email",
           "ap_contact_phone", "phone", "website", "fy_start_month", "bars_revenue_code", "bars_expense_code",
-          "is_home", "billing_node", "logo_path", "notes", "address", "billing_contact_name",
+          "is_home", "billing_node", "notes", "address", "billing_contact_name",
           "billing_contact_email", "billing_contact_phone", "eft_instructions", "logo_image")
 TEXT_BLOCKS = ("remit_to", "bill_to", "notes", "address", "eft_instructions")  # several lines each
 EMAILS = ("ap_contact_email", "billing_contact_email")
@@ -158,9 +159,7 @@ _GENERIC = {"city", "town", "county", "of", "the", "district", "port", "tribe", 
 
 
 def suggest_code(name: str, taken: set[str]) -> str:
-    import unicodedata
-
-    plain = "".join(c for c in unicodedata.normalize("NFKD", name or "") if not unicodedata.combining(c))
+    plain = strip_accents(name)
     words = [w for w in re.findall(r"[A-Za-z0-9]+", plain)]
     specific = [w for w in words if w.casefold() not in _GENERIC] or words or ["AGY"]
     base = specific[0].upper()[:3] if len(specific) == 1 or len(specific[0]) >= 3 else \

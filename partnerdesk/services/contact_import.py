@@ -24,7 +24,6 @@ import io
 import multiprocessing
 import os
 import re
-import unicodedata
 import warnings
 from contextlib import closing, contextmanager
 from itertools import chain
@@ -44,6 +43,7 @@ from partnerdesk.db.models import Agency, Contact, ContactSkill, Skill
 from partnerdesk.db.types import iso_utc, session_now, uuid7
 from partnerdesk.db.uow import Database
 from partnerdesk.domain.directory import ImportAction, ImportResult
+from partnerdesk.domain.text import fold
 from partnerdesk.domain.wording import nouns
 from partnerdesk.errors import ImportFormatError, UserError, ValidationError
 from partnerdesk.services.bulk_capture import insert_captured, uuid7_many
@@ -161,8 +161,7 @@ class Record:
 @functools.lru_cache(maxsize=65536)
 def _fold(text: str) -> str:
     """Case- and accent-insensitive key ("Zoë St. John" == "zoe st john")."""
-    text = unicodedata.normalize("NFKD", text or "")
-    text = "".join(ch for ch in text if not unicodedata.combining(ch)).casefold().replace("&", " and ")
+    text = fold(text).replace("&", " and ")
     return " ".join(re.sub(r"[^\w]+", " ", text).split())
 
 

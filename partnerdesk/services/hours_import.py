@@ -23,7 +23,6 @@ from __future__ import annotations
 import csv
 import io
 import re
-import unicodedata
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Callable
@@ -35,6 +34,7 @@ from partnerdesk.db.uow import Database
 from partnerdesk.domain.dto import HoursImportPreview, ImportProblem, ImportRowPreview
 from partnerdesk.domain.durations import parse_minutes
 from partnerdesk.domain.periods import parse_date
+from partnerdesk.domain.text import fold
 from partnerdesk.domain.wording import nouns
 from partnerdesk.errors import ImportFormatError, UserError, ValidationError
 from partnerdesk.services.base import require_home
@@ -101,7 +101,7 @@ DIRECTION_WORDS: dict[str, str] = {
 
 def parse_direction_word(text: str) -> str:
     """``given`` or ``received`` from a direction as people write it, in any of the languages above."""
-    found = DIRECTION_WORDS.get(fold(text))
+    found = DIRECTION_WORDS.get(word_key(text))
     return found if found is not None else parse_direction(text)  # its error lists the words it takes
 
 
@@ -114,11 +114,9 @@ CATEGORY_WORDS = {"phones": "PBX", "phone": "PBX", "telephony": "PBX", "voip": "
                   "networking": "NET", "security": "SEC", "cyber": "SEC", "gis": "GIS", "mapping": "GIS"}
 
 
-def fold(text: str | None) -> str:
+def word_key(text: str | None) -> str:
     """Case-, accent- and punctuation-insensitive form: "Zoë  García-Ruiz" -> "zoe garcia ruiz"."""
-    decomposed = unicodedata.normalize("NFKD", text or "")
-    plain = "".join(c for c in decomposed if not unicodedata.combining(c)).casefold()
-    return " ".join(re.sub(r"[^0-9a-z]+", " ", plain).split())
+    return " ".join(re.sub(r"[^0-9a-z]+", " ", fold(text)).split())
 
 
 def name_keys(name: str) -> set[str]:
@@ -127,7 +125,7 @@ def name_keys(name: str) -> set[str]:
     if "," in name:
         last, _, first = name.partition(",")
         name = f"{first} {last}"
-    words = fold(name).split()
+    words = word_key(name).split()
     keys = {" ".join(words)} if words else set()
     if len(words) >= 3:
         keys.add(f"{words[0]} {words[-1]}")  # drop middle names and initials
@@ -164,10 +162,10 @@ def _resolve_column(column: str, columns: tuple[str, ...]) -> str:
 
 def header_key(column: str) -> str:
     """A header compared by meaning: folded, units and notes in brackets dropped ("Duration (h:mm)" -> "duration")."""
-    return fold(re.sub(r"\([^)]*\)|\[[^\]]*\]", " ", column)) or fold(column)
+    return word_key(re.sub(r"\([^)]*\)|\[[^\]]*\]", " ", column)) or word_key(column)
 
 
-_GUESS_KEYS = {field: {fold(n) for n in names} for field, names in _GUESS.items()}
+_GUESS_KEYS = {field: {word_key(n) for n in names} for field, names in _GUESS.items()}
 
 
 def guess_mapping(columns: tuple[str, ...]) -> dict[str, str]:
@@ -374,7 +372,7 @@ class HoursImportService:
                     miles=miles,
                     travel_minutes=travel, description=val("description") or None,
                     incident_ref=val("incident") or None, agreement=val("agreement") or None, source="import")
-                key = (wd, partner[0], direction, fold(e.staff_name), minutes, fold(e.description))
+                key = (wd, partner[0], direction, word_key(e.staff_name), minutes, word_key(e.description))
                 duplicate, twin = self._duplicate(s, e, this_file)
                 skip = duplicate == "exact" and skip_duplicates
                 if key in seen and skip_duplicates:
@@ -408,7 +406,7 @@ class HoursImportService:
         for twin in s.scalars(self.hours._duplicate_query(e)):
             if twin.id in this_file:
                 continue
-            if fold(twin.description) == fold(e.description):
+            if word_key(twin.description) == word_key(e.description):
                 return "exact", twin.id
             likely = likely or twin.id
         return ("likely", likely) if likely else (None, None)
@@ -418,8 +416,8 @@ class HoursImportService:
     def _agency_index(s, home_id: str) -> dict[str, tuple[str, str]]:
         index: dict[str, tuple[str, str]] = {}
         for a in s.scalars(select(Agency).where(Agency.deleted_at.is_(None), Agency.id != home_id)):
-            short = re.sub(r"^(city|town|county|village) of ", "", fold(a.name))
-            for key in (fold(a.code), fold(a.name), short):
+            short = re.sub(r"^(city|town|county|village) of ", "", word_key(a.name))
+            for key in (word_key(a.code), word_key(a.name), short):
                 index.setdefault(key, (a.id, a.code))
         return index
 
@@ -427,7 +425,7 @@ class HoursImportService:
     def _match_agency(index: dict[str, tuple[str, str]], text: str) -> tuple[str, str]:
         if not text:
             raise ValidationError("partner: empty", "partner")
-        key = fold(text)
+        key = word_key(text)
         hit = index.get(key) or index.get(re.sub(r"^(city|town|county|village) of ", "", key))
         if hit is None:
             raise ValidationError(f"partner: no agency named '{text}': use its code, or add it first with "
@@ -459,15 +457,15 @@ class HoursImportService:
 
     @staticmethod
     def _match_category(cats: list[tuple[str, str]], text: str) -> str:
-        key = fold(text)
-        exact = [c for c, n in cats if key in (fold(c), fold(n))]
+        key = word_key(text)
+        exact = [c for c, n in cats if key in (word_key(c), word_key(n))]
         if len(exact) == 1:
             return exact[0]
-        prefix = [c for c, n in cats if fold(n).startswith(key)]
+        prefix = [c for c, n in cats if word_key(n).startswith(key)]
         if len(prefix) == 1:
             return prefix[0]
-        codes = {fold(c): c for c, _ in cats}
-        words = {codes.get(w) or codes.get(fold(CATEGORY_WORDS.get(w, ""))) for w in key.split()} - {None}
+        codes = {word_key(c): c for c, _ in cats}
+        words = {codes.get(w) or codes.get(word_key(CATEGORY_WORDS.get(w, ""))) for w in key.split()} - {None}
         if len(words) == 1:
             return words.pop()
         known = ", ".join(f"{c} ({n})" for c, n in sorted(cats))

@@ -32,13 +32,13 @@ from __future__ import annotations
 
 import json
 import re
-import unicodedata
 from contextlib import contextmanager
 from functools import lru_cache
 
 from partnerdesk.db.uow import Database
 from partnerdesk.domain.directory import SearchHit, alternatives
 from partnerdesk.domain.dto import PhoneDTO
+from partnerdesk.domain.text import fold
 
 CANDIDATES = 100
 RARE_SKILL_LINKS = 3000
@@ -84,11 +84,6 @@ def directory_order(agency_name: str, skill_holder: bool, escalation: int | None
     skill asked for, then escalation order (none last), then name."""
     return (agency_name.casefold(), not skill_holder, escalation if escalation is not None else 99,
             name.casefold())
-
-
-def fold(s: str) -> str:
-    """Lower case without accents, as the FTS tokenizer (unicode61 remove_diacritics 2) sees text."""
-    return "".join(ch for ch in unicodedata.normalize("NFKD", s) if not unicodedata.combining(ch)).casefold()
 
 
 def parse(raw: str) -> tuple[list[str], list[str], list[str]]:

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import re
-import unicodedata
 from collections.abc import Sequence
 from datetime import date
 from itertools import compress, repeat
@@ -15,6 +14,7 @@ from PySide6.QtCore import QAbstractProxyModel, QModelIndex, Qt
 from partnerdesk.domain.directory import alternatives
 from partnerdesk.domain.dto import ContactDTO
 from partnerdesk.domain.phones import national
+from partnerdesk.domain.text import strip_accents
 from partnerdesk.gui.models.table_model import FILTER_ROLE, ROW_ROLE, SORT_ROLE, Column, DtoTableModel, Index, _text
 
 CONTACT_COLUMNS = (
@@ -33,12 +33,6 @@ _NOT_DIGIT = re.compile(r"\D")
 _PHONE_WORD = re.compile(r"[\d()+./-]*\d[\d()+./-]*")  # "555-0120", "(425)": digits and phone punctuation
 
 
-def _strip_accents(text: str) -> str:
-    if text.isascii():  # most of a directory: nothing to strip (and the loop below is slow per character)
-        return text
-    return "".join(ch for ch in unicodedata.normalize("NFKD", text) if not unicodedata.combining(ch))
-
-
 def search_text(c: ContactDTO) -> str:
     """What search-as-you-type looks in: every word typed must occur here (accents optional).
 
@@ -47,7 +41,7 @@ def search_text(c: ContactDTO) -> str:
     contacts every character here costs about 0.1 ms on a keystroke that rescans all of them."""
     words = " ".join([c.name, c.agency_name, c.agency_code, c.title or "", " ".join(c.role_tags),
                       " ".join(c.skills), c.notes or "", c.on_call_notes or "", c.email or ""])
-    plain = " ".join(_strip_accents(w) for w in words.split(" "))  # accented words only
+    plain = " ".join(strip_accents(w) for w in words.split(" "))  # accented words only
     digits = [_NOT_DIGIT.sub("", p) for p in (c.work_phone, c.mobile_phone, c.after_hours_phone, c.personal_phone)
               if p]
     return " ".join([words, plain, *digits] if plain != words else [words, *digits])
@@ -187,13 +181,13 @@ class ContactMatches(QAbstractProxyModel):
         come first within their agency, as in the CLI's search (``services.search.directory_order``)."""
         if self._order is not None or not self.text or len(matched) > self.HOLDERS_FIRST_UP_TO:
             return matched
-        words = {w for q in alternatives(self.text) for w in _strip_accents(q).split() if not w[:1].isdigit()}
+        words = {w for q in alternatives(self.text) for w in strip_accents(q).split() if not w[:1].isdigit()}
         if not words:
             return matched
         rows, start = self.source.rows, self._agency_start
 
         def holds(c: ContactDTO) -> bool:
-            return any(sw.startswith(w) for s in c.skills for sw in _strip_accents(s).casefold().split()
+            return any(sw.startswith(w) for s in c.skills for sw in strip_accents(s).casefold().split()
                        for w in words)
 
         return sorted(matched, key=lambda i: (start[rows[i].agency_id], not holds(rows[i]), i))
