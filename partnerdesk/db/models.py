@@ -56,7 +56,6 @@ class Agency(Entity):
     bars_expense_code: Mapped[str | None] = mapped_column(String(40))
     is_home: Mapped[bool] = mapped_column(Boolean, default=False)
     billing_node: Mapped[str | None] = mapped_column(String(64))  # the sync node that issues its numbers
-    logo_path: Mapped[str | None] = mapped_column(String(400))  # legacy: a file beside the app; see logo_image
     notes: Mapped[str | None] = mapped_column(Text)
     # 0007_agency_setup: the letterhead's street address, who answers questions about our statements (the
     # ap_contact_* fields are who pays the bills we send them), EFT details for the remittance stub, the
@@ -446,7 +445,7 @@ class SyncConflict(Base):
 
     __tablename__ = "sync_conflict"
     id: Mapped[str] = mapped_column(String(36), primary_key=True, default=uuid7)
-    kind: Mapped[str] = mapped_column(String(20))  # concurrent frozen
+    kind: Mapped[str] = mapped_column(String(20))  # concurrent frozen duplicate invalid unauthorised overpaid
     tbl: Mapped[str] = mapped_column(String(40))
     row_id: Mapped[str] = mapped_column(String(80))
     field: Mapped[str] = mapped_column(String(60))
@@ -459,6 +458,7 @@ class SyncConflict(Base):
     detected_at: Mapped[datetime] = mapped_column(UTCDateTime, default=column_now)
     resolved_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     resolution: Mapped[str | None] = mapped_column(String(20))  # kept other
+    reason: Mapped[str | None] = mapped_column(Text)  # why an op was refused (0012_sync_integrity)
 
 
 class Meta(Base):

@@ -46,7 +46,6 @@ class AgencyDTO:
     bars_revenue_code: str | None = None
     bars_expense_code: str | None = None
     billing_node: str | None = None
-    logo_path: str | None = None
     notes: str | None = None
     address: str | None = None  # the letterhead's street address (remit_to is where payments go)
     billing_contact_name: str | None = None  # who answers questions about the statements this agency issues

@@ -6,7 +6,6 @@ from __future__ import annotations
 import io
 import re
 from decimal import Decimal
-from pathlib import Path
 
 from reportlab.lib import colors
 from reportlab.lib.pagesizes import LETTER
@@ -130,9 +129,8 @@ class NameMark(Flowable):
 
 
 def _logo(view: StatementView):
-    data, path = view.issuer.logo_image, view.issuer.logo_path  # the image kept in the database; a legacy file
-    source = io.BytesIO(data) if data else (path if path and Path(path).is_file() else None)
-    if source is not None:
+    data = view.issuer.logo_image  # the image kept in the database, never a file: a path would be one PC's
+    if data:
         try:
             img = Image(source)
             ratio = img.imageHeight / float(img.imageWidth or 1)

@@ -58,9 +58,15 @@ _TIMESTAMP = re.compile(r"\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d{1,6})?)?(Z|[
 _DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
 
 
+# Fields older versions exported that are gone: skipped on import (0012: a logo is bytes, never a path).
+RETIRED_FIELDS = {("agency", "logo_path")}
+
+
 def _decode(table, row: dict[str, Any], where: str) -> dict[str, Any]:
     out = {}
     for key, value in row.items():
+        if (table.name, key) in RETIRED_FIELDS:
+            continue
         col = table.columns.get(key)
         if col is None:
             raise ImportFormatError(f"{where}: unknown field '{_short(key)}'")

@@ -36,7 +36,7 @@ class QuarantineDTO:
 @dataclass(frozen=True)
 class ConflictDTO:
     id: str
-    kind: str  # concurrent frozen duplicate
+    kind: str  # concurrent frozen duplicate invalid unauthorised overpaid
     table: str
     row_id: str
     field: str
@@ -48,6 +48,7 @@ class ConflictDTO:
     resolved: bool
     resolution: str | None
     label: str = ""
+    reason: str = ""  # why an op was refused (kinds invalid, unauthorised) or what the money conflict is
 
 
 @dataclass(frozen=True)

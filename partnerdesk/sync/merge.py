@@ -64,6 +64,7 @@ class ApplyResult:
     rows_changed: int = 0
     conflicts: int = 0
     frozen_rejected: int = 0
+    refused: int = 0  # ops left out: invalid, or not the sender's agency's to make
     max_hlc: str | None = None
     contact_ids: set[str] = field(default_factory=set)
     new_contact_ids: set[str] = field(default_factory=set)
@@ -142,6 +143,7 @@ class Merger:
         incoming: list[Op] = []
         for hlc, tbl, row_id, fld, value in ops:
             incoming.append(Op(f"{hlc}-{node}", hlc, node, tbl, row_id, fld, value, float("inf"), segment, True))
+        incoming = self._screen(node, incoming, res)
         rows: dict[tuple[str, str], list[Op]] = {}
         for o in incoming:
             rows.setdefault((o.tbl, o.row_id), [])
@@ -303,8 +305,44 @@ class Merger:
             if new:
                 self.s.add_all([SyncConflict(**c) for c in new])
                 self.s.flush()
-            res.conflicts = len(new)
+            res.conflicts += len(new)
         return res
+
+    def _screen(self, node: str, incoming: list[Op], res: ApplyResult) -> list[Op]:
+        """The ops that pass the checks local input passes (sync/validate.py) and that the sender's agency may
+        make (sync/authorise.py). The others are never written: each is listed, with its sender and why, as a
+        conflict of kind "invalid" or "unauthorised" (status shows them until the user dismisses them)."""
+        from partnerdesk.sync.authorise import refusals
+        from partnerdesk.sync.validate import check_op
+
+        refused: dict[str, tuple[str, str]] = {}
+        seen: dict[tuple[str, str, str | None], str | None] = {}
+        for o in incoming:
+            key = (o.tbl, o.field, o.value)
+            if key not in seen:
+                seen[key] = check_op(o.tbl, o.field, o.value)
+            if seen[key] is not None:
+                refused[o.op_id] = ("invalid", seen[key])
+        valid = [o for o in incoming if o.op_id not in refused] if refused else incoming
+        for op_id, reason in refusals(self.s, node, valid).items():
+            refused[op_id] = ("unauthorised", reason)
+        if not refused:
+            return incoming
+        res.refused = len(refused)
+        by_id = {o.op_id: o for o in incoming}
+        known = set()
+        for chunk in _chunks(list(refused)):
+            known.update(self.conn.execute(select(SyncConflict.other_op).where(
+                SyncConflict.other_op.in_(chunk))).scalars())
+        new = [SyncConflict(kind=kind, tbl=o.tbl, row_id=o.row_id, field=o.field, kept_op=f"refused-{o.op_id}"[:80],
+                            kept_value=None, kept_node="", other_op=o.op_id, other_value=o.value, other_node=node,
+                            reason=reason)
+               for op_id, (kind, reason) in refused.items() if op_id not in known for o in [by_id[op_id]]]
+        if new:
+            self.s.add_all(new)
+            self.s.flush()
+            res.conflicts += len(new)
+        return [o for o in incoming if o.op_id not in refused]
 
     @staticmethod
     def _conflict(kind: str, tbl: str, row_id: str, fld: str, win: Op, other: Op) -> dict:

@@ -36,6 +36,7 @@ log = logging.getLogger(__name__)
 Progress = Callable[[int, int, str], None]
 MAX_OPS_PER_SEGMENT = 50_000
 HELD_STATUSES = ("quarantined", "held", "newer_format")
+REFUSED_KINDS = ("invalid", "unauthorised")  # ops never applied (sync/validate.py, sync/authorise.py)
 LABEL_FIELDS = ("name", "code", "number", "title", "description")
 
 
@@ -631,6 +632,11 @@ class SyncService:
             q = s.execute(select(SyncSegment.node, SyncSegment.name, SyncSegment.status, SyncSegment.reason,
                                  SyncSegment.attempts).where(SyncSegment.status.in_(HELD_STATUSES))
                           .order_by(SyncSegment.node, SyncSegment.seq)).all()
+            # changes refused (invalid, or not the sender's agency's to make): listed until dismissed
+            refused = s.execute(select(SyncConflict.other_node, SyncConflict.tbl, SyncConflict.row_id,
+                                       SyncConflict.field, SyncConflict.kind, SyncConflict.reason)
+                                .where(SyncConflict.kind.in_(REFUSED_KINDS), SyncConflict.resolved_at.is_(None))
+                                .order_by(SyncConflict.detected_at, SyncConflict.id)).all()
             n_conf = s.scalar(select(func.count()).select_from(SyncConflict)
                               .where(SyncConflict.resolved_at.is_(None))) or 0
             per_node = {n: (c, mx) for n, c, mx in s.execute(
@@ -646,8 +652,12 @@ class SyncService:
             state = QUARANTINED
         elif state == SYNCED and unpublished is not None:
             state = UNPUBLISHED
+        if state == SYNCED and refused:
+            state = QUARANTINED
         quarantine = tuple(QuarantineDTO(node=r.node, name=r.name, status=r.status, reason=r.reason or "",
-                                         attempts=r.attempts or 0) for r in q)
+                                         attempts=r.attempts or 0) for r in q) + tuple(
+            QuarantineDTO(node=r.other_node, name=f"{r.tbl}/{r.row_id}/{r.field}", status=r.kind, reason=r.reason or "",
+                          attempts=1) for r in refused)
         node_problem = {r.node: r.reason for r in q}
         nodes = []
         for n in sorted(set(roster) | {self.node_id}):
@@ -673,7 +683,7 @@ class SyncService:
                     id=c.id, kind=c.kind, table=c.tbl, row_id=c.row_id, field=c.field,
                     kept_value=_json(c.kept_value), kept_node=c.kept_node, other_value=_json(c.other_value),
                     other_node=c.other_node, detected_at=iso_utc(c.detected_at), resolved=c.resolved_at is not None,
-                    resolution=c.resolution, label=_label(s, c.tbl, c.row_id)))
+                    resolution=c.resolution, label=_label(s, c.tbl, c.row_id), reason=c.reason or ""))
             return out
 
     def resolve(self, conflict_id: str, use: str = "other") -> ConflictDTO:
@@ -691,6 +701,9 @@ class SyncService:
                 if c.kind == "frozen":
                     raise UserError("the record was frozen when its statement was issued (or the entry invoiced); "
                                     "the other value cannot be applied. Void and reissue to change it")
+                if c.kind in REFUSED_KINDS:
+                    raise UserError(f"this change was refused ({c.reason or c.kind}) and is never applied; dismiss it "
+                                    "with --use kept")
                 if c.kind == "duplicate":
                     raise UserError("two records share a code: rename or delete one of them instead")
                 model = _model(c.tbl)

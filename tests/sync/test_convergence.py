@@ -23,7 +23,7 @@ from tests.fuzzing import FUZZ_SETTINGS, examples
 from tests.sync.conftest import Node, SteppedClock, clone_db
 
 FIELDS = ("title", "notes", "mobile_phone", "on_call_notes")
-VALUES = ("A", "B", "C", None, "Zoë Ørsted", "")
+VALUES = ("425-555-0100", "B 206 555 0199", "C 360", None, "Zoë Ørsted 425", "")  # valid in every FIELD (phones too)
 N_NODES = 3
 START = datetime.combine(TODAY, dtime(12, 0), timezone.utc).timestamp()
 _TEMPLATE: Path | None = None

@@ -87,6 +87,9 @@ class StatementsPage(TablePage):
                                          "Print every selected statement in one job, drafts included", "Ctrl+P")
         self.btn_account = self.add_button("Acc&ount…", self.show_account, None,
                                            "The selected partner's statement of account and payments")
+        self.btn_settle = self.add_button("Se&ttle…", self.open_settlement, None,
+                                          "Regional settlement: one round of payments for the quarter's "
+                                          "statements between agencies")
         self.finish_toolbar()
         self.preview = PdfPreview(self)
         splitter = QSplitter(Qt.Orientation.Horizontal, self)
@@ -515,6 +518,17 @@ class StatementsPage(TablePage):
         pages = print_pdfs(printer, documents)
         self.ui.footer.setText(f"Printed {plural(len(documents), 'statement')}, {plural(pages, 'page')}")
         self.printed.emit(pages)
+
+    def open_settlement(self) -> None:
+        """The quarter's regional settlement: propose, accept or decline, record its payments (issue 20)."""
+        from partnerdesk.gui.dialogs.settlement import SettlementDialog
+
+        dlg = SettlementDialog(self.services, self.current_quarter(), self, today=self.today)
+        dlg.changed.connect(self.reload)
+        try:
+            self.open_dialog(dlg)
+        finally:
+            dlg.deleteLater()
 
     def show_account(self) -> None:
         """The selected partner's statement of account and payments."""
