@@ -11,8 +11,7 @@ from sqlalchemy import bindparam, select, update
 from sqlalchemy.orm import Session
 
 from partnerdesk.db.models import Agreement, MileageRate, RateSchedule, TimeEntry
-from partnerdesk.domain.billing import (IRS_MILEAGE_CENTS, EntryFacts, Priced, Rate, labor_lines, mileage_lines,
-                                        price_entry, rate_in_force, travel_lines)
+from partnerdesk.domain.billing import IRS_MILEAGE_CENTS, EntryFacts, Priced, Rate, price_entry, rate_in_force
 
 # The columns of a rate schedule that pricing reads (and agreements edit).
 RATE_FIELDS = ("effective_from", "effective_to", "hourly_rate_cents", "after_hours_multiplier",
@@ -56,9 +55,9 @@ class Pricer:
     """Prices entries for one unit of work.
 
     The rate in force is piecewise constant between the schedules' start and end dates, so each
-    (agreement, provider, category) gets a timeline searched by bisection; the priced parts of an entry
-    (labor + call-out, travel, mileage) depend only on the rate and a few entry facts, so each part is
-    computed once per distinct input and reused. Results are identical to ``billing.price_entry``.
+    (agreement, provider, category) gets a timeline searched by bisection. One price function,
+    ``billing.price_entry``, prices every entry; an entry priced once is remembered by the rate and the
+    facts its price depends on, and ``amount`` is that price's totals.
     """
 
     def __init__(self, s: Session, agreement_ids: set[str] | None = None):
@@ -80,9 +79,6 @@ class Pricer:
         self._mileage_values = [c for _, c in table]
         self._timelines: dict[tuple, tuple[list[date], list[Rate | None]]] = {}
         self._cache: dict[tuple, Priced] = {}
-        self._labor: dict[tuple, tuple[int, int]] = {}
-        self._travel: dict[tuple, int] = {}
-        self._miles: dict[tuple, int] = {}
 
     # -- the rate and mileage rate in force -----------------------------------------------------------
     def rate_for(self, agreement_id: str | None, provider_agency_id: str, category_id: str | None,
@@ -114,46 +110,34 @@ class Pricer:
     # -- pricing ------------------------------------------------------------------------------------------
     def price(self, e: EntryRow) -> Priced:
         """The full pricing (lines with rate snapshots) of one entry."""
-        rate = self.rate_for(e.agreement_id, e.provider_agency_id, e.category_id, e.work_date)
+        return self._price(e.agreement_id, e.provider_agency_id, e.category_id, e.work_date, e.minutes,
+                           e.after_hours, e.callout, e.travel_minutes, e.miles, e.overtime)
+
+    def _price(self, agreement_id: str | None, provider_agency_id: str, category_id: str | None, work_date: date,
+               minutes: int, after_hours: bool, callout: bool, travel_minutes: int, miles: str,
+               overtime: bool) -> Priced:
+        rate = self.rate_for(agreement_id, provider_agency_id, category_id, work_date)
         if rate is None:
             return Priced(rate=None)
-        per_mile = (rate.mileage_rate_cents or self.mileage_on(e.work_date)) if e.miles not in ("0", "", None) else ""
-        key = (rate.id, per_mile, e.minutes, e.after_hours, e.callout, e.travel_minutes, e.miles, e.overtime)
+        per_mile = (rate.mileage_rate_cents or self.mileage_on(work_date)) if miles not in ("0", "", None) else ""
+        key = (rate.id, per_mile, minutes, after_hours, callout, travel_minutes, miles, overtime)
         hit = self._cache.get(key)
         if hit is None:
-            facts = EntryFacts(e.work_date, e.minutes, e.after_hours, e.callout, e.travel_minutes, e.miles,
-                               e.category_id, e.provider_agency_id, e.overtime)
+            facts = EntryFacts(work_date, minutes, after_hours, callout, travel_minutes, miles, category_id,
+                               provider_agency_id, overtime)
             hit = self._cache[key] = price_entry(facts, rate, ((date.min, per_mile or "0"),))
         return hit
 
     def amount(self, agreement_id: str | None, provider_agency_id: str, category_id: str | None, work_date: date,
                minutes: int, after_hours: bool, callout: bool, travel_minutes: int,
                miles: str, overtime: bool = False) -> tuple[int, int] | None:
-        """(amount_cents, billable_minutes) of one entry, or None when it is not priced. The fast path for
-        totals over many entries; the same numbers as ``price``."""
-        rate = self.rate_for(agreement_id, provider_agency_id, category_id, work_date)
-        if rate is None:
+        """(amount_cents, billable_minutes) of one entry, or None when it is not priced: ``price`` reduced to
+        its totals, for sums over many entries (its cache makes repeated entries cheap)."""
+        priced = self._price(agreement_id, provider_agency_id, category_id, work_date, minutes, after_hours, callout,
+                             travel_minutes, miles, overtime)
+        if priced.rate is None:
             return None
-        k = (rate.id, minutes, after_hours, callout, overtime)
-        labor = self._labor.get(k)
-        if labor is None:
-            lines, billable = labor_lines(minutes, after_hours, callout, rate, overtime)
-            labor = self._labor[k] = (sum(ln.amount_cents for ln in lines), billable)
-        cents, billable = labor
-        if travel_minutes:
-            k = (rate.id, travel_minutes)
-            t = self._travel.get(k)
-            if t is None:
-                t = self._travel[k] = sum(ln.amount_cents for ln in travel_lines(travel_minutes, rate))
-            cents += t
-        if miles not in ("0", "", None):
-            per_mile = rate.mileage_rate_cents or self.mileage_on(work_date)
-            k = (per_mile, miles)
-            m = self._miles.get(k)
-            if m is None:
-                m = self._miles[k] = sum(ln.amount_cents for ln in mileage_lines(miles, per_mile))
-            cents += m
-        return cents, billable
+        return priced.amount_cents, priced.billable_minutes
 
 
 def reprice(s: Session, *, entry_ids: list[str] | None = None, agreement_ids: list[str] | None = None,
