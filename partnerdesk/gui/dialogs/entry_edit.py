@@ -50,12 +50,16 @@ class EntryEditDialog(QDialog):
         form.addRow("&Miles:", self.miles)
         self.description = QLineEdit(entry.description or "", self)
         form.addRow("D&escription:", self.description)
+        from partnerdesk.gui.incident_box import incident_combo
+
+        self.incident = incident_combo(services, self, entry.incident_ref)
+        form.addRow("&Incident:", self.incident)
         self.message, self.buttons = save_cancel(self)
         lay = QVBoxLayout(self)
         if entry.status == "invoiced":
             lay.addWidget(QLabel(f"Invoiced on statement <b>{entry.statement_number or '?'}</b>: read-only. "
                                  "Void or credit the statement to correct it.", self))
-            for w in (self.date, self.hours, self.category, self.staff, self.after_hours, self.callout,
+            for w in (self.date, self.hours, self.category, self.incident, self.staff, self.after_hours, self.callout,
                       self.overtime, self.miles, self.description):
                 w.setEnabled(False)
             self.buttons.button(QDialogButtonBox.StandardButton.Save).setEnabled(False)
@@ -64,11 +68,14 @@ class EntryEditDialog(QDialog):
         lay.addWidget(self.buttons)
 
     def changes(self) -> dict:
-        return dict(work_date=self.date.date(), minutes=self.hours.text(),
-                    category=self.category.currentData(), staff=self.staff.text() or None,
-                    after_hours=self.after_hours.isChecked(), callout=self.callout.isChecked(),
-                    overtime=self.overtime.isChecked(), miles=self.miles.text() or None,
-                    description=self.description.text() or None)
+        out = dict(work_date=self.date.date(), minutes=self.hours.text(),
+                   category=self.category.currentData(), staff=self.staff.text() or None,
+                   after_hours=self.after_hours.isChecked(), callout=self.callout.isChecked(),
+                   overtime=self.overtime.isChecked(), miles=self.miles.text() or None,
+                   description=self.description.text() or None)
+        if self.incident.currentData() != self.entry.incident_ref:  # picked: a real incident, or none
+            out["incident_ref"] = self.incident.currentData()
+        return out
 
     def save(self) -> None:
         try:

@@ -91,6 +91,11 @@ class QuickLogDialog(QDialog):
         self.description.setAccessibleName("Description")
         form.addRow("D&escription:", self.description)
 
+        from partnerdesk.gui.incident_box import incident_combo
+
+        self.incident = incident_combo(services, self)
+        form.addRow("&Incident:", self.incident)
+
         self.preview_label = QLabel("", self)
         self.preview_label.setWordWrap(True)
         self.preview_label.setAccessibleName("Price and cap")
@@ -114,6 +119,7 @@ class QuickLogDialog(QDialog):
             w.textChanged.connect(self._timer.start)
         self.partner.currentIndexChanged.connect(self._timer.start)
         self.category.currentIndexChanged.connect(self._timer.start)
+        self.incident.currentIndexChanged.connect(self._timer.start)
         self.date.dateChanged.connect(self._timer.start)
         for b in (self.given, self.received, self.after_hours, self.callout, self.overtime):
             b.toggled.connect(self._timer.start)
@@ -130,7 +136,7 @@ class QuickLogDialog(QDialog):
                     category=self.category.currentData(), staff=self.staff.text() or None,
                     after_hours=self.after_hours.isChecked(), callout=self.callout.isChecked(),
                     overtime=self.overtime.isChecked(), miles=self.miles.text() or None,
-                    description=self.description.text() or None)
+                    description=self.description.text() or None, incident_ref=self.incident.currentData())
 
     def update_preview(self) -> None:
         try:

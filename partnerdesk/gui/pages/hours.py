@@ -87,6 +87,8 @@ class HoursPage(TablePage):
                "higher multiplier) and call-out; Edit… changes them", priority=4),
         Column("Status", _status_text, color=_status_color, priority=1),
         Column("Agreement", lambda e: e.agreement_number, priority=3),
+        Column("Incident", lambda e: e.incident_ref, tooltip="The incident the hours were worked for (Edit… picks "
+               "one; docs/incidents.md)", priority=3),
         Column("Description", lambda e: e.description, priority=5, elastic=True),
     )
 
