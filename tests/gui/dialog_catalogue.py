@@ -17,7 +17,8 @@ def open_each_dialog(window) -> Iterator[tuple[str, object]]:
     """(name, dialog) for each dialog, built but not shown; the caller shows, inspects and closes it."""
     from partnerdesk.gui.dialogs.about import AboutDialog
     from partnerdesk.gui.dialogs.account import AccountDialog
-    from partnerdesk.gui.dialogs.agreement_edit import AgreementDialog, RateDialog
+    from partnerdesk.gui.dialogs.agencies import AgenciesDialog, AgencyDialog
+    from partnerdesk.gui.dialogs.agreement_edit import AgreementDialog, EndRateDialog, RateDialog
     from partnerdesk.gui.dialogs.backup import BackupDialog, RestoreDialog
     from partnerdesk.gui.dialogs.contact_dialog import ContactDialog
     from partnerdesk.gui.dialogs.entry_edit import EntryEditDialog
@@ -40,6 +41,10 @@ def open_each_dialog(window) -> Iterator[tuple[str, object]]:
     yield "agreement-new", AgreementDialog(sv, None, window)
     yield "agreement-edit", AgreementDialog(sv, agreement, window)
     yield "rate", RateDialog(sv, agreement, window)
+    yield "rate-end", EndRateDialog(sv, agreement, sv.agreements.rates(agreement.number)[0], window)
+    yield "agencies", AgenciesDialog(sv, window)
+    yield "agency-new", AgencyDialog(sv, None, window)
+    yield "agency-edit", AgencyDialog(sv, sv.agencies.list()[1], window)
     yield "entry-edit", EntryEditDialog(sv, entry, window)
     yield "contacts-export", ExportDialog(window)
     yield "contacts-import", ImportDialog(sv, window)

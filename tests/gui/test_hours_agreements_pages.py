@@ -250,7 +250,7 @@ def test_register_an_agreement_and_a_rate(qtbot, window, demo_ctx):
     dlg = AgreementDialog(demo_ctx.services, None, window)
     qtbot.addWidget(dlg)
     dlg.save()
-    assert "number" in dlg.message.text() and dlg.result() != dlg.DialogCode.Accepted
+    assert "Number: required" in dlg.message.text() and dlg.result() != dlg.DialogCode.Accepted
     qtbot.keyClicks(dlg.number, "ILA-2026-050")
     dlg.title.setText("IT Support Services ILA — Lynnwood / Bothell")  # QTest types ASCII only
     dlg.partner.setCurrentIndex(dlg.partner.findData("BOT"))
@@ -283,7 +283,7 @@ def test_register_an_agreement_and_a_rate(qtbot, window, demo_ctx):
     assert logged.entry.agreement_number == "ILA-2026-050" and logged.entry.amount_cents == 260_00
     edit = AgreementDialog(demo_ctx.services, a, window)
     qtbot.addWidget(edit)
-    assert not edit.partner.isEnabled() and edit.cap_dollars.text() == "25,000.00"
+    assert edit.partner.currentData() is None and edit.cap_dollars.text() == "25,000.00"  # no party added unasked
     edit.notice.setValue(120)
     edit.save()
     assert demo_ctx.services.agreements.get("ILA-2026-050").termination_notice_days == 120

@@ -8,7 +8,6 @@ from PySide6.QtCore import Qt, QTimer
 from PySide6.QtWidgets import (QCheckBox, QComboBox, QFormLayout, QHBoxLayout, QLabel, QLineEdit, QListWidget,
                                QPushButton, QVBoxLayout, QWidget, QWizard, QWizardPage)
 
-from partnerdesk.domain.money import Money
 from partnerdesk.errors import UserError, ValidationError
 from partnerdesk.gui.dialogs.agency_form import KINDS, AgencyForm
 from partnerdesk.gui.dialogs.files import FilePicker
@@ -213,13 +212,9 @@ class AgreementPage(QWizardPage):
         self.number.setFocus()
 
     def _cents(self, edit: QLineEdit, field: str) -> int | None:
-        text = edit.text().strip()
-        if not text:
-            return None
-        try:
-            return Money.parse(text).cents
-        except ValidationError as exc:
-            raise ValidationError(f"{field}: {exc}", field) from None
+        from partnerdesk.gui.dialogs.agreement_edit import money_cents
+
+        return money_cents(edit.text(), field)
 
     def validatePage(self) -> bool:
         number = self.number.text().strip()

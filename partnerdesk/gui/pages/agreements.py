@@ -24,6 +24,7 @@ RATE_COLUMNS = (
     Column("Category", lambda r: r.category_code, lambda v: v or "all"),
     Column("Per hour", lambda r: r.hourly_rate_cents, fmt.money, align_right=True),
     Column("After hours ×", lambda r: r.after_hours_multiplier, align_right=True),
+    Column("Overtime ×", lambda r: r.overtime_multiplier, align_right=True),
     Column("Increment", lambda r: r.billing_increment_minutes, lambda v: f"{v} min", align_right=True),
     Column("Call-out min.", lambda r: r.minimum_callout_minutes, lambda v: f"{v} min" if v else "",
            align_right=True),
@@ -68,12 +69,16 @@ class AgreementsPage(TablePage):
                         shortcut="Ctrl+N")
         self.add_button("&Edit…", self.edit_agreement, tooltip="Change the selected agreement", shortcut="Ctrl+E")
         self.add_button("Add &rate…", self.add_rate, tooltip="Add an effective-dated rate schedule")
+        self.add_button("&Stop a rate…", self.end_rate, tooltip="End the selected rate schedule on a date (its "
+                                                                 "last day in force)")
         self.attach_button = self.add_button("A&ttach signed copy…", self.attach_document,
                                              tooltip="Copy the signed agreement into the data folder")
         self.open_button = self.add_button("&Open document", self.open_document,
                                            tooltip="Open the signed agreement with the system viewer")
         self.add_button("&Deadlines to calendar…", self.export_calendar,
                         tooltip="Renewal and termination-notice deadlines as an iCalendar (.ics) file")
+        self.add_button("Agen&cies…", self.manage_agencies,
+                        tooltip="Add, edit, retire or bring back the agencies you work with")
         self.finish_toolbar()
         self.rates_label = QLabel("Select an agreement to see its rate schedules.", self)
         self.rates_model = DtoTableModel(RATE_COLUMNS, self)
@@ -81,6 +86,8 @@ class AgreementsPage(TablePage):
         self.rates_table.setModel(self.rates_model)
         self.rates_table.setAccessibleName("Rate schedules")
         self.rates_table.verticalHeader().setVisible(False)
+        self.rates_table.setSelectionBehavior(QTableView.SelectionBehavior.SelectRows)
+        self.rates_table.setSelectionMode(QTableView.SelectionMode.SingleSelection)
         self.rates_table.horizontalHeader().setStretchLastSection(True)
         self.rates_table.setMaximumHeight(170)
         index = self.ui.pageLayout.indexOf(self.ui.footer)
@@ -131,6 +138,34 @@ class AgreementsPage(TablePage):
         a = self._need_current()
         if a is not None:
             self._open(RateDialog(self.services, a, self))
+
+    def end_rate(self) -> None:
+        from partnerdesk.gui.dialogs.agreement_edit import EndRateDialog
+        from partnerdesk.gui.models.table_model import ROW_ROLE
+
+        a = self._need_current()
+        if a is None:
+            return
+        idx = self.rates_table.currentIndex()
+        rate = self.rates_model.data(idx, ROW_ROLE) if idx.isValid() else None
+        if rate is None and len(self.rates_model.rows) == 1:
+            rate = self.rates_model.rows[0]
+        if rate is None:
+            DialogService.inform(self, "Agreements", f"Select the rate of {a.number} to end, in the rate schedules "
+                                 "below." if self.rates_model.rows else f"{a.number} has no rate schedule yet.")
+            return
+        self._open(EndRateDialog(self.services, a, rate, self))
+
+    def manage_agencies(self) -> None:
+        from partnerdesk.gui.dialogs.agencies import AgenciesDialog
+
+        dialog = AgenciesDialog(self.services, self)
+        dialog.exec()
+        if dialog.changed:
+            self.reload()
+            window = self.window()
+            if hasattr(window, "data_changed"):
+                window.data_changed.emit()
 
     def _open(self, dialog) -> None:
         if dialog.exec():
