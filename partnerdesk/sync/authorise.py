@@ -30,6 +30,7 @@ from sqlalchemy.orm import Session
 
 from partnerdesk.db.models import Base, SyncMember, SyncOp
 from partnerdesk.sync.billing import can_issue_numbers
+from partnerdesk.sync import settlement_rules
 from partnerdesk.sync.members import ADMITTED, agency_of
 
 CHUNK = 900
@@ -281,6 +282,11 @@ RULES: dict[str, Rule] = {
     "sync_member": _membership,
 }
 
+# regional settlement (issue 20): its own tables, and the payments and payment status settling writes on
+# statements other agencies issued
+RULES.update(settlement_rules.RULES)
+RULES["payment"] = settlement_rules.or_settlement_payment(RULES["payment"])
+RULES["statement"] = settlement_rules.or_settled_status(RULES["statement"])
 
 def membership_in_force(s: Session) -> bool:
     """Whether this space records who is admitted (else nothing is checked: a space from before)."""
