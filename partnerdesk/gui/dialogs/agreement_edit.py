@@ -227,6 +227,7 @@ class RateDialog(QDialog):
         super().__init__(parent)
         self.services, self.agreement = services, agreement
         self.setWindowTitle(f"Add a rate — {agreement.number}")
+        self.setMinimumWidth(460)  # the mileage field's hint is read whole
         form = QFormLayout()
         self.effective_from = _date_edit(self, services.clock.today, field="from")
         self.effective_to = _date_edit(self, services.clock.today, optional=True, field="to")
