@@ -30,6 +30,7 @@ from partnerdesk.db.uow import Database
 from partnerdesk.domain import sealing
 from partnerdesk.domain.netting import (OFFSET, PROVIDED, BillableEntry, LineDraft, build_statement,
                                         payment_status)
+from partnerdesk.domain.issuing import can_issue_numbers
 from partnerdesk.domain.periods import Quarter, fiscal_year_of, long_date, short_date
 from partnerdesk.domain.statements import (AccountSummary, CapView, HeldEntry, IssueOutcome, IssuePlan,
                                            StatementDTO, StatementView, VerifyResult)
@@ -83,7 +84,7 @@ def next_number(s: Session, issuer: Agency, fiscal_year: int, series: str = "S")
 
 def check_billing_node(home: Agency, node_id: str) -> None:
     """Only the issuer's billing installation issues numbers (DESIGN §4 rule 7)."""
-    if home.billing_node and home.billing_node != node_id:
+    if not can_issue_numbers(home, node_id):
         raise UserError(f"this installation (node {node_id[:12]}) is not {home.name}'s billing installation "
                         f"(node {home.billing_node[:12]}): issue, void and credit statements there")
 

@@ -23,7 +23,7 @@ from partnerdesk.db.types import iso_utc, session_now
 from partnerdesk.db.uow import Database
 from partnerdesk.errors import NotFoundError, UserError
 from partnerdesk.sync import keys, segment as segmod
-from partnerdesk.sync.billing import can_issue_numbers as _can_issue
+from partnerdesk.domain.issuing import can_issue_numbers as _can_issue
 from partnerdesk.domain.hlc import MAX_DRIFT_MS, parse as parse_hlc
 from partnerdesk.sync.dto import (CLOCK_WARNING, FORK, NOT_SET_UP, QUARANTINED, SYNCED, SYNCING, UNAVAILABLE,
                                   UNPUBLISHED, ConflictDTO, NodeDTO, QuarantineDTO, SyncStatusDTO)

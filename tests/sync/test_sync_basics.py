@@ -9,7 +9,7 @@ from sqlalchemy import func, select
 
 from partnerdesk.db.models import Agency, Statement, SyncHistory, SyncOp
 from partnerdesk.errors import UserError
-from partnerdesk.sync.billing import can_issue_numbers
+from partnerdesk.domain.issuing import can_issue_numbers
 from tests.sync.conftest import sync_all
 
 
