@@ -280,6 +280,7 @@ RULES: dict[str, Rule] = {
     "statement_document": _by_statement("statement_document"),
     "payment": _by_statement("payment"),
     "sync_member": _membership,
+    "incident": _shared,  # the region's incident register (issue 20): any member may add to it
 }
 
 # regional settlement (issue 20): its own tables, and the payments and payment status settling writes on
