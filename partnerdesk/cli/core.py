@@ -162,15 +162,22 @@ def cmd_demo(args: argparse.Namespace) -> int:
 
 
 def cmd_export_json(args: argparse.Namespace) -> int:
+    from partnerdesk.cli.progress import Progress
+
     ctx = context(args)
-    counts = ctx.services.interchange.export_json(args.file, include_personal=args.include_personal)
+    with Progress(f"Exporting to {Path(args.file).name}") as progress:
+        counts = ctx.services.interchange.export_json(args.file, include_personal=args.include_personal,
+                                                      progress=progress)
     print(f"Exported {sum(counts.values()):,} rows to {args.file}")
     return 0
 
 
 def cmd_import_json(args: argparse.Namespace) -> int:
+    from partnerdesk.cli.progress import Progress
+
     ctx = context(args)
-    counts = ctx.services.interchange.import_json(args.file, merge=args.merge)
+    with Progress(f"Importing {Path(args.file).name}") as progress:
+        counts = ctx.services.interchange.import_json(args.file, merge=args.merge, progress=progress)
     print(f"Imported {sum(counts.values()):,} rows from {args.file}")
     return 0
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import base64
 import json
 import re
+from collections.abc import Callable
 from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any
@@ -218,10 +219,15 @@ class InterchangeService:
     def __init__(self, db: Database):
         self.db = db
 
-    def export_data(self, include_personal: bool = False) -> dict[str, Any]:
+    def export_data(self, include_personal: bool = False,
+                    progress: Callable[[int, int], None] | None = None) -> dict[str, Any]:
+        """Every table as JSON-ready rows; ``progress(done, total)`` after each table (one more step is left
+        for the caller that writes the file)."""
         tables: dict[str, list[dict[str, Any]]] = {}
         with self.db.read() as s:
-            for name in TABLE_ORDER:
+            for step, name in enumerate(TABLE_ORDER, 1):
+                if progress is not None:
+                    progress(step - 1, len(TABLE_ORDER) + 1)
                 t = _table(name)
                 pk = list(t.primary_key.columns)
                 rows = s.execute(select(t).order_by(*pk)).mappings().all()
@@ -233,8 +239,10 @@ class InterchangeService:
                 "exported_at": self.db.clock.now().isoformat(timespec="seconds").replace("+00:00", "Z"),
                 "personal_numbers_included": include_personal, "tables": tables}
 
-    def export_json(self, path: Path, include_personal: bool = False) -> dict[str, int]:
-        data = self.export_data(include_personal)
+    def export_json(self, path: Path, include_personal: bool = False,
+                    progress: Callable[[int, int], None] | None = None) -> dict[str, int]:
+        """``progress(done, total)``: a step per table read, then one for the file written."""
+        data = self.export_data(include_personal, progress)
         path = Path(path)
         path.parent.mkdir(parents=True, exist_ok=True)
         try:
@@ -242,6 +250,8 @@ class InterchangeService:
                                 .encode("utf-8"), private=True)
         except OSError as exc:
             raise UserError(f"{path}: cannot write the export ({exc.strerror})") from exc
+        if progress is not None:
+            progress(len(TABLE_ORDER) + 1, len(TABLE_ORDER) + 1)
         if include_personal:
             from partnerdesk.services.audit import AuditService
 
@@ -249,9 +259,13 @@ class InterchangeService:
                                          f"numbers to {path}")
         return {k: len(v) for k, v in data["tables"].items()}
 
-    def import_json(self, path: Path, merge: bool = False) -> dict[str, int]:
+    def import_json(self, path: Path, merge: bool = False,
+                    progress: Callable[[int, int], None] | None = None) -> dict[str, int]:
+        """``progress(done, total)``: a step per row, and one for the repricing at the end."""
         data = self._read(Path(path))
         counts: dict[str, int] = {}
+        steps = sum(len(v) for v in data["tables"].values() if isinstance(v, list)) + 1
+        done, every = 0, max(steps // 200, 1)  # at most about 200 reports
         with self.db.write(action="import", summary=f"JSON import from {Path(path).name}", audit=False,
                            capture_ops=False) as s:
             if not merge:
@@ -275,6 +289,9 @@ class InterchangeService:
                 n = 0
                 pk = [c.name for c in t.primary_key.columns]
                 for i, r in enumerate(decoded):
+                    done += 1
+                    if progress is not None and done % every == 0:
+                        progress(done, steps)
                     where = f"{path}: tables.{name}[{i}]"
                     if any(r.get(k) is None for k in pk) and name != "audit_event":
                         raise ImportFormatError(f"{path}: tables.{name}: a row has no {pk[0]}")
@@ -308,6 +325,8 @@ class InterchangeService:
             _record_ops(s, self.db, changed)
             reindex(s, [r["id"] for r in data["tables"].get("contact", [])])
             reprice(s, everything=True)
+            if progress is not None:
+                progress(steps, steps)
             a = self.db.actor
             s.add(AuditEvent(os_user=a.os_user, display_name=a.display_name, action="import_json", entity="database",
                              summary=f"imported {path} ({'merge' if merge else 'into empty database'})",

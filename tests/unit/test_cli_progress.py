@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import io
 import os
+import re
 import subprocess
 import sys
 
@@ -60,3 +61,22 @@ def test_hours_import_draws_a_bar_on_a_terminal(demo_ctx, samples, monkeypatch, 
     bar = terminal.getvalue()
     assert "Importing hours-2026.csv [" in bar and "100/240" in bar and "240/240 100%" in bar, bar[-300:]
     assert "Imported 120 entries" in capsys.readouterr().out
+
+
+def test_export_and_import_json_draw_a_bar_on_a_terminal(demo_ctx, tmp_path, monkeypatch, capsys):
+    """A large region's export takes most of a minute and its import minutes: both show how far they got."""
+    from partnerdesk.cli import main
+
+    monkeypatch.setattr(progress_module, "DELAY", 0.0)
+    monkeypatch.setattr(progress_module, "INTERVAL", 0.0)
+    export = tmp_path / "region.json"
+    for argv, what in ((["--db", str(demo_ctx.paths.db_path), "export", "json", str(export)], "Exporting to"),
+                       (["--db", str(tmp_path / "new.sqlite3"), "import", "json", str(export)], "Importing")):
+        terminal = Terminal()
+        monkeypatch.setattr(sys, "stderr", terminal)
+        assert main(argv) in (0, None)
+        bar = terminal.getvalue()
+        assert f"{what} region.json [" in bar and "100%" in bar, bar[-300:]
+        done = [int(m.split("/")[0].replace(",", "")) for m in re.findall(r"\] ([\d,]+/[\d,]+)", bar)]
+        assert len(done) >= 3 and done == sorted(done), done
+    assert "Imported" in capsys.readouterr().out
