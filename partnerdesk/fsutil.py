@@ -45,6 +45,23 @@ def _umask() -> int:
 _UMASK = _umask()  # read once: os.umask can only be read by setting it, which would race other threads
 
 
+def safe_file_stem(text: str, limit: int = 60) -> str:
+    """A file-name-safe version of ``text`` on every OS: letters, digits, dot, dash, underscore; no leading or
+    trailing dot or dash, never empty. The one rule for a file name built from data (a statement number, an
+    agency code, an agreement number that came from another PC): it cannot name a folder, climb out with
+    "..", or be a device."""
+    stem = re.sub(r"[^A-Za-z0-9._-]+", "-", str(text)).strip("-._")
+    return stem[:limit].rstrip("-._") or "document"
+
+
+def file_in(folder: str | os.PathLike, text: str, suffix: str = "", limit: int = 120) -> Path:
+    """``folder`` / the safe name of ``text`` + ``suffix``: always a file directly inside ``folder``."""
+    folder = Path(folder)
+    path = folder / (safe_file_stem(text, limit) + suffix)
+    assert path.parent == folder  # safe_file_stem leaves no separator
+    return path
+
+
 def write_atomic(path: str | os.PathLike, data: bytes, private: bool = False) -> None:
     """Write ``data`` to ``path`` whole or not at all: a temporary file in the same folder, flushed to disk,
     then renamed over ``path``. Readable as any new file (``private``: by the owner only). The folder must

@@ -220,7 +220,9 @@ def cmd_credit(args: argparse.Namespace) -> int:
     d = ctx.services.statements.credit_note(args.number, args.reason, cents)
     print(f"{d.number}: credit of {format_cents(-d.total_cents)} against {d.original}")
     if args.out:
-        path = ctx.services.statements.write_pdf(d.number, args.out / f"{d.number}.pdf")
+        from partnerdesk.services.statements import pdf_file_name
+
+        path = ctx.services.statements.write_pdf(d.number, args.out / pdf_file_name(d))
         print(f"Wrote {path}")
     return 0
 

@@ -153,12 +153,6 @@ def validate_rate(values: dict[str, Any]) -> dict[str, Any]:
 MAX_DOCUMENT_BYTES = 100 * 1024 * 1024
 
 
-def safe_file_stem(text: str, limit: int = 60) -> str:
-    """A file-name-safe version of ``text`` on every OS: letters, digits, dot, dash, underscore."""
-    stem = re.sub(r"[^A-Za-z0-9._-]+", "-", text).strip("-._")
-    return stem[:limit] or "document"
-
-
 class AgreementService:
     def __init__(self, db: Database, attachments_dir: Path | None = None):
         self.db = db
@@ -448,7 +442,7 @@ class AgreementService:
             a = self._find(s, ref)
             number, agreement_id = a.number, a.id
         suffix = re.sub(r"[^A-Za-z0-9.]", "", src.suffix.lower())[:10]
-        name = f"{safe_file_stem(number)}-{agreement_id[-12:]}-{self.db.clock.now():%Y%m%dT%H%M%S%f}{suffix}"
+        name = f"{fsutil.safe_file_stem(number)}-{agreement_id[-12:]}-{self.db.clock.now():%Y%m%dT%H%M%S%f}{suffix}"
         self.attachments_dir.mkdir(parents=True, exist_ok=True)
         target = self.attachments_dir / name
         tmp = target.with_name("." + name + ".part")

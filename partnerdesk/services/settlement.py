@@ -24,6 +24,7 @@ from typing import Any
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from partnerdesk import fsutil
 from partnerdesk.db.models import (Agency, Payment, SettlementAcceptance, SettlementItem, SettlementProposal,
                                    SettlementTransfer, Statement)
 from partnerdesk.db.types import uuid7
@@ -232,7 +233,7 @@ class SettlementService:
         pdf, csv_text = self.documents(ref)
         view = self.get(ref)
         stem = f"settlement-{view.quarter}-{view.code}"
-        paths = [out / f"{stem}.pdf", out / f"{stem}.csv"]
+        paths = [fsutil.file_in(out, stem, ".pdf"), fsutil.file_in(out, stem, ".csv")]
         write_file(paths[0], pdf)
         write_file(paths[1], csv_text.encode("utf-8-sig"))
         return paths

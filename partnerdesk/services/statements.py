@@ -526,7 +526,7 @@ class StatementService:
             return IssueOutcome(pcode, anum, None, str(skip), tuple(warnings), held)
         path = pdf_error = None
         if out is not None:  # after the commit: the statement stays issued, its PDF is in the database
-            p = out / f"{dto.number}.pdf"
+            p = out / pdf_file_name(dto)
             try:
                 _write_atomic(p, pdf)
                 path = str(p)
@@ -984,10 +984,8 @@ def _cap_refusal(s: Session, home: Agency, agr: Agreement, q: Quarter) -> str | 
 
 def pdf_file_name(st: StatementDTO) -> str:
     """``LYN-2026-0002.pdf`` for an issued statement; ``DRAFT-2026Q2-MUK-ILA-2025-003.pdf`` for a draft."""
-    if st.number:
-        return f"{st.number}.pdf"
-    raw = f"DRAFT-{st.period}-{st.partner}-{st.agreement_number or 'no-agreement'}"
-    return "".join(c if c.isalnum() or c in "-_." else "-" for c in raw) + ".pdf"
+    raw = st.number or f"DRAFT-{st.period}-{st.partner}-{st.agreement_number or 'no-agreement'}"
+    return fsutil.safe_file_stem(raw, 120) + ".pdf"  # a number or code from another PC stays a plain name
 
 
 def check_writable_folder(out: Path) -> None:

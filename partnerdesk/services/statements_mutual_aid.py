@@ -31,7 +31,7 @@ from partnerdesk.services.incidents import find_incident, labor_days, summarize
 from partnerdesk.services.pricing import Pricer
 from partnerdesk.services.statements import (StatementService, _agreement_refusal, _line_row, _mark_invoiced, _seal,
                                              _sha256, _write_atomic, check_billing_node, check_writable_folder,
-                                             next_number)
+                                             next_number, pdf_file_name)
 
 KIND = "mutual_aid"
 def _actual_cost_lines(days, rates) -> list[LineDraft]:
@@ -155,7 +155,7 @@ def issue_mutual_aid(db: Database, incident: str, partner: str, agreement: str |
         dto = service._dtos(s, [st])[0]
     path = None
     if out_dir is not None:  # after the commit, as statements do: the PDF is in the database either way
-        p = out_dir / f"{dto.number}.pdf"
+        p = out_dir / pdf_file_name(dto)
         _write_atomic(p, pdf)
         path = str(p)
     return dto, path

@@ -6,7 +6,7 @@
   a netted statement puts on them);
 * agreements it is a party to, their parties and their rates;
 * statements, their lines and PDF, their numbers and payments: from the issuer's billing installation only
-  (the one rule of ``sync/billing.py``, ``can_issue_numbers``);
+  (the one rule of ``domain/issuing.py``, ``can_issue_numbers``);
 * shared reference lists (skills, service categories, mileage rates) any member may add to.
 
 A partner that has no installation in the space yet is looked after by the agency whose installation
@@ -29,7 +29,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from partnerdesk.db.models import Base, SyncMember, SyncOp
-from partnerdesk.sync.billing import can_issue_numbers
+from partnerdesk.domain.issuing import can_issue_numbers
 from partnerdesk.sync import settlement_rules
 from partnerdesk.sync.members import ADMITTED, agency_of
 
