@@ -261,6 +261,7 @@ def make_vcf(path: Path, n: int):
 
 
 IMPORT_RUNS = int(os.environ.get("BENCH_IMPORT_RUNS", 3))
+IMPORT_RATIO = 1.3  # the whole import (read, match, write, commit) against vobject reading the file alone
 
 
 def bench_import(tmp: Path):
@@ -300,7 +301,7 @@ def main() -> int:
         ours, base = bench_import(tmp)
         print(f"import {N_CARDS:,} vCards: median {ours:.2f} s (vobject parse alone {base:.2f} s)", flush=True)
         import_line = bench_line(f"import {N_CARDS:,}-card vCard file, median of {IMPORT_RUNS}", ours, base,
-                                 "<= 10 s", ours <= 10)
+                                 f"<= {IMPORT_RATIO}x vobject", ours <= IMPORT_RATIO * base)
         t = time.perf_counter()
         ctx, contacts = build_search_db(tmp / "search-home")
         print(f"built {len(contacts):,} contacts in {time.perf_counter() - t:.1f} s", flush=True)

@@ -66,8 +66,13 @@ def op_value(value: Any) -> str:
     return _dumps(encode(value))
 
 
+_AS_IS = frozenset((str, int, bool, float, type(None)))
+
+
 def audit_value(value: Any) -> Any:
     """A value as the audit shows it: bytes by their size only, everything else as JSON-safe data."""
+    if type(value) in _AS_IS:
+        return value
     if isinstance(value, bytes):
         return f"<{len(value)} bytes>"
     return encode(value)

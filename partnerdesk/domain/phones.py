@@ -10,6 +10,14 @@ import re
 _EXTENSION = re.compile(r"\s*(?:x|ext\.?|extension|#)\s*(\d{1,6})\s*$", re.I)
 
 
+_NON_DIGIT = re.compile(r"\D")
+
+
+def digits(text: str | None) -> str:
+    """Only the digits of a phone number (how numbers compare)."""
+    return _NON_DIGIT.sub("", text) if text else ""
+
+
 def _nanp(raw: str) -> tuple[str, str | None] | None:
     """(ten digits, extension) of a North American number, or None."""
     text = (raw or "").strip()

@@ -15,7 +15,7 @@ from typing import Iterable
 from partnerdesk import fsutil
 from partnerdesk.domain.dto import ContactDTO
 from partnerdesk.errors import UserError
-from partnerdesk.services.contact_import import OUTLOOK_COLUMNS
+from partnerdesk.importers.outlook_csv import OUTLOOK_COLUMNS
 
 EXPORT_FORMATS = ("vcard", "csv")
 AFTER_HOURS_LABEL = "After hours"

@@ -14,6 +14,7 @@ from partnerdesk.db.models import Contact, ContactSkill, Skill, TimeEntry
 from partnerdesk.db.uow import Database
 from partnerdesk.domain.directory import MergeResult
 from partnerdesk.domain.dto import ContactDTO
+from partnerdesk.domain.phones import digits
 from partnerdesk.errors import ValidationError
 from partnerdesk.services.base import as_date, clean_text, find_agency, get_live, soft_delete
 
@@ -24,11 +25,6 @@ PHONE_FIELDS = ("work_phone", "mobile_phone", "after_hours_phone", "personal_pho
 _EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
 
 
-_NON_DIGIT = re.compile(r"\D")
-
-
-def digits(text: str | None) -> str:
-    return _NON_DIGIT.sub("", text) if text else ""
 
 
 def contact_dto(c: Contact) -> ContactDTO:

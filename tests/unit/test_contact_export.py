@@ -8,7 +8,7 @@ import csv
 import vobject
 
 from partnerdesk.services.contact_export import neutralise, to_outlook_csv
-from partnerdesk.services.contact_import import OUTLOOK_COLUMNS
+from partnerdesk.importers.outlook_csv import OUTLOOK_COLUMNS
 
 FILES = ("contacts-outlook-ansi.csv", "contacts-google.csv", "contacts-iphone.vcf", "contacts-outlook-21.vcf")
 

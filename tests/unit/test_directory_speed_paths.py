@@ -1,5 +1,5 @@
-"""The fast paths behind the directory speed budgets give the same answers as the plain ones: a vCard
-file read by a second process and imported piece by piece, bulk UUIDv7 and clock stamps."""
+"""The fast paths behind the directory speed budgets give the same answers as the plain ones: big vCard
+files, bulk UUIDv7 and clock stamps, the bulk trail, the contact list in plain SQL."""
 
 from __future__ import annotations
 
@@ -18,43 +18,22 @@ def _cards(samples, copies: int) -> str:
     return one * copies
 
 
-def test_parallel_read_equals_serial_read(samples, tmp_path, monkeypatch):
-    monkeypatch.setattr(ci, "PARALLEL_MIN_CARDS", 10)
+def test_a_big_file_numbers_its_records_and_lines_in_file_order(samples, tmp_path):
     path = tmp_path / "many.vcf"
     path.write_text(_cards(samples, 3), encoding="utf-8")
-    fmt, fast = ci.read_file(path)
-    monkeypatch.setattr(ci, "PARALLEL_MIN_CARDS", 10**9)
-    _fmt, slow = ci.read_file(path)
-    assert fmt == "vcard" and len(fast) == 60
-    assert fast == slow
-    assert [r.record for r in fast] == list(range(1, 61))
-    assert fast[30].line == slow[30].line > fast[29].line
-    assert any(r.after_hours_phone for r in fast[30:])
-    pieces = list(ci._read_streamed(path, path.read_text(encoding="utf-8")))
-    assert len(pieces) == ci.PARALLEL_CHUNKS  # no fallback to a serial read (it gives the rest in one piece)
+    fmt, records = ci.read_file(path)
+    assert fmt == "vcard" and len(records) == 60
+    assert [r.record for r in records] == list(range(1, 61))
+    assert [r.line for r in records] == sorted(r.line for r in records) and len({r.line for r in records}) == 60
+    assert any(r.after_hours_phone for r in records[30:])
 
 
-def test_parallel_read_reports_a_damaged_card_like_a_serial_read(samples, tmp_path, monkeypatch):
+def test_a_damaged_card_late_in_a_big_file_is_named(samples, tmp_path):
     text = _cards(samples, 3)
-    cut = text.rindex("END:VCARD")  # the last card never ends
     path = tmp_path / "cut.vcf"
-    path.write_text(text[:cut], encoding="utf-8")
-    messages = []
-    for threshold in (10, 10**9):
-        monkeypatch.setattr(ci, "PARALLEL_MIN_CARDS", threshold)
-        with pytest.raises(ImportFormatError) as exc:
-            ci.read_file(path)
-        messages.append(str(exc.value))
-    assert messages[0] == messages[1]
-    assert "cut.vcf: record 60 (starting line" in messages[0] and "never closed" in messages[0]
-
-
-def _serial_services(tmp_path):
-    from partnerdesk.db.capture import Actor
-    from partnerdesk.db.uow import Database
-    from partnerdesk.container import Services
-
-    return Services(Database(tmp_path / "serial.sqlite3", Actor("tester", "Test User")))
+    path.write_text(text[:text.rindex("END:VCARD")], encoding="utf-8")  # the last card never ends
+    with pytest.raises(ImportFormatError, match=r"cut.vcf: record 60 \(starting line .*never closed"):
+        ci.read_file(path)
 
 
 def _outcome(services, result):
@@ -64,76 +43,49 @@ def _outcome(services, result):
     return actions, people
 
 
-def _import_both_ways(ctx, tmp_path, monkeypatch, path):
-    monkeypatch.setattr(ci, "PARALLEL_MIN_CARDS", 10)
-    streamed = _outcome(ctx.services, ctx.services.directory.import_file(path))
-    monkeypatch.setattr(ci, "PARALLEL_MIN_CARDS", 10**9)
-    serial_services = _serial_services(tmp_path)
-    try:
-        serial = _outcome(serial_services, serial_services.directory.import_file(path))
-    finally:
-        serial_services.db.close()
-    return streamed, serial
-
-
-def test_import_while_reading_equals_a_serial_import(ctx, samples, tmp_path, monkeypatch):
-    """A big file is matched and written piece by piece while a second process reads the rest. Each card is
-    in the file three times, in different pieces: the later copies find the contact the first one created,
-    exactly as in a serial import, and everyone is found by the search."""
+def test_the_same_cards_again_later_in_a_file_update_the_contacts_made_first(ctx, samples, tmp_path):
+    """Each card is in the file three times: the later copies find the contact the first one created, and
+    everyone is found by the search."""
     path = tmp_path / "three-times.vcf"
     path.write_text(_cards(samples, 3), encoding="utf-8")
-    (actions, people), serial = _import_both_ways(ctx, tmp_path, monkeypatch, path)
-    assert (actions, people) == serial
+    actions, people = _outcome(ctx.services, ctx.services.directory.import_file(path))
     assert [a[4] for a in actions] == ["create"] * 20 + ["unchanged"] * 40
     assert len(people) == 20 and all(("Regional IT",) == p[-1] for p in people)  # on every card: a role tag
     assert all(ctx.services.directory.search(p[0]) for p in people)
 
 
-def test_import_while_reading_when_the_first_piece_misleads(ctx, samples, tmp_path, monkeypatch):
-    """Every card of the first piece carries "Regional IT", the last card does not: it is not the group of
-    the whole file but a skill, as in a serial import (the import starts again, reading the file whole)."""
+def test_a_category_missing_from_the_last_card_is_a_skill_not_the_files_group(ctx, samples, tmp_path):
+    """Every card but the last carries "Regional IT": it is not the group of the whole file but a skill."""
     text = _cards(samples, 3)
     last = text.rindex("CATEGORIES:Regional IT,")
     path = tmp_path / "misleading.vcf"
     path.write_text(text[:last] + "CATEGORIES:" + text[last + len("CATEGORIES:Regional IT,"):], encoding="utf-8")
-    streamed, serial = _import_both_ways(ctx, tmp_path, monkeypatch, path)
-    assert streamed == serial
-    assert sum("Regional IT" in p[-2] for p in streamed[1]) == 20  # a skill of everyone
+    _actions, people = _outcome(ctx.services, ctx.services.directory.import_file(path))
+    assert sum("Regional IT" in p[-2] for p in people) == 20  # a skill of everyone
 
 
-def test_damaged_card_late_in_a_big_file_imports_nothing(ctx, samples, tmp_path, monkeypatch):
+def test_damaged_card_late_in_a_big_file_imports_nothing(ctx, samples, tmp_path):
     text = _cards(samples, 3)
     path = tmp_path / "cut.vcf"
     path.write_text(text[:text.rindex("END:VCARD")], encoding="utf-8")
-    monkeypatch.setattr(ci, "PARALLEL_MIN_CARDS", 10)
     with pytest.raises(ImportFormatError, match=r"cut.vcf: record 60 \(starting line .*never closed"):
         ctx.services.directory.import_file(path)
     assert ctx.services.contacts.list() == [] and ctx.services.agencies.list() == []
 
 
-def test_an_error_while_writing_stops_the_reading_process(ctx, samples, tmp_path, monkeypatch):
-    """The disk fills up (say) while the third piece is written: nothing is imported, and the process that
-    was reading the rest of the file is gone, not left waiting to hand over its next piece."""
-    import multiprocessing
-
+def test_an_error_while_writing_imports_nothing(ctx, samples, tmp_path, monkeypatch):
+    """The disk fills up (say) while the new contacts are written: nothing is imported."""
     path = tmp_path / "forty-times.vcf"
-    path.write_text(_cards(samples, 40), encoding="utf-8")  # pieces bigger than a pipe holds: the reader waits
-    monkeypatch.setattr(ci, "PARALLEL_MIN_CARDS", 10)
-    written = []
-    original = ci.ContactImporter._write_piece
+    path.write_text(_cards(samples, 40), encoding="utf-8")
 
-    def write_piece(self, *args, **kwargs):
-        if len(written) == 2:
-            raise OSError(28, "No space left on device")
-        written.append(1)
-        return original(self, *args, **kwargs)
+    def write_new(self, *args, **kwargs):
+        raise OSError(28, "No space left on device")
 
-    monkeypatch.setattr(ci.ContactImporter, "_write_piece", write_piece)
+    monkeypatch.setattr(ci.ContactImporter, "_write_new", write_new)
     with pytest.raises(OSError, match="No space left") as raised:
         ctx.services.directory.import_file(path)
-    assert multiprocessing.active_children() == []  # even while the error is still held (shown in a dialog)
     assert raised.value.errno == 28
-    assert ctx.services.contacts.list() == []
+    assert ctx.services.contacts.list() == [] and ctx.services.agencies.list() == []
 
 
 def test_bulk_uuid7_are_version_7_and_unique():
