@@ -18,11 +18,11 @@ from reportlab.platypus import (CondPageBreak, Flowable, Image, Paragraph, Simpl
 from partnerdesk import __version__
 from partnerdesk.domain.durations import format_minutes
 from partnerdesk.domain.money import format_cents
-from partnerdesk.domain.netting import OFFSET, PROVIDED, summary_by_category
+from partnerdesk.domain.statement_rules import OFFSET, PROVIDED, summary_by_category
 from partnerdesk.domain.periods import long_date, short_date
 from partnerdesk.reports.fonts import draw_text, text_width
 from partnerdesk.domain.statements import StatementView
-from partnerdesk.reports.ledger import Column, Ledger
+from partnerdesk.reports.detail_table import Column, DetailTable as Ledger
 from partnerdesk.reports.styles import (StyledTable, ACCENT, ACCENT_LIGHT, CREDIT, FONT, FONT_BOLD, INK, MUTED, RULE, ZEBRA,
                                         esc, numbered_canvas, styles)
 

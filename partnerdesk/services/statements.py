@@ -28,7 +28,7 @@ from partnerdesk.db.models import (Agency, Agreement, AgreementParty, Contact, N
 from partnerdesk.db.types import session_now, uuid7
 from partnerdesk.db.uow import Database
 from partnerdesk.domain import sealing
-from partnerdesk.domain.netting import (OFFSET, PROVIDED, BillableEntry, LineDraft, build_statement,
+from partnerdesk.domain.statement_rules import (OFFSET, PROVIDED, BillableEntry, LineDraft, build_statement,
                                         payment_status)
 from partnerdesk.domain.issuing import can_issue_numbers
 from partnerdesk.domain.periods import Quarter, fiscal_year_of, long_date, short_date

@@ -21,7 +21,7 @@ from partnerdesk.db.models import (Agreement, AgreementParty, Contact, ServiceCa
                                    StatementDocument, TimeEntry)
 from partnerdesk.db.uow import Database
 from partnerdesk.domain import incidents as rules
-from partnerdesk.domain.netting import PROVIDED, BillableEntry, LineDraft, build_statement
+from partnerdesk.domain.statement_rules import PROVIDED, BillableEntry, LineDraft, build_statement
 from partnerdesk.domain.periods import Quarter, fiscal_year_of, long_date
 from partnerdesk.domain.statements import StatementDTO
 from partnerdesk.errors import UserError, ValidationError

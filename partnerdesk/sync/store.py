@@ -7,6 +7,11 @@
 Roster entries are one file per node rather than a list inside space.json, so that joining never rewrites
 a file that others are reading. Publishing writes a temp file, fsyncs it, links it under its new final name
 (which fails if the name exists), then reads it back and compares.
+
+Anyone who can write to the share can put anything there. Every read goes through ``read_regular``: opened
+without following a symlink and without blocking on a FIFO, refused unless it is a regular file, and never
+read past a size limit, so a FIFO, a device, a symlink to /dev/zero or a huge file cannot hang or flood a
+cycle; the caller quarantines or skips what is refused.
 """
 
 from __future__ import annotations
@@ -14,6 +19,7 @@ from __future__ import annotations
 import json
 import logging
 import os
+import stat
 import time
 import uuid
 from pathlib import Path
@@ -26,6 +32,9 @@ SPACE_FILE = "space.json"
 SPACE_FORMAT = "partnerdesk-space"
 SPACE_VERSION = 1
 TMP_PREFIX = ".tmp-"
+MAX_SEGMENT_BYTES = 64 << 20  # far above the largest segment a node writes (50,000 ops, compressed)
+MAX_JSON_BYTES = 1 << 20  # space.json, node.json
+_OPEN_FLAGS = os.O_RDONLY | getattr(os, "O_NOFOLLOW", 0) | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_BINARY", 0)
 
 
 class ShareUnavailable(Exception):
@@ -34,6 +43,54 @@ class ShareUnavailable(Exception):
 
 class PublishError(Exception):
     """A file could not be published intact (the name is taken, or the read-back differs)."""
+
+
+class RefusedFile(Exception):
+    """A file on the share that is not read: not a regular file, or larger than its limit."""
+
+
+def _kind(mode: int) -> str:
+    for test, name in ((stat.S_ISDIR, "a folder"), (stat.S_ISFIFO, "a FIFO"), (stat.S_ISLNK, "a symlink"),
+                       (stat.S_ISCHR, "a device"), (stat.S_ISBLK, "a device"), (stat.S_ISSOCK, "a socket")):
+        if test(mode):
+            return name
+    return "not a regular file"
+
+
+def read_regular(path: Path, limit: int) -> bytes:
+    """The whole of a regular file of at most ``limit`` bytes. Raises FileNotFoundError, RefusedFile (a folder,
+    FIFO, symlink, device or a larger file) or OSError; never blocks on a FIFO, never follows a symlink and
+    never reads more than ``limit`` + 1 bytes."""
+    try:
+        fd = os.open(path, _OPEN_FLAGS)
+    except FileNotFoundError:
+        raise
+    except OSError as exc:
+        try:
+            mode = os.lstat(path).st_mode
+        except OSError:
+            raise exc from None
+        if not stat.S_ISREG(mode):
+            raise RefusedFile(f"not a segment: {_kind(mode)}") from None
+        raise
+    try:
+        st = os.fstat(fd)
+        if not stat.S_ISREG(st.st_mode):
+            raise RefusedFile(f"not a segment: {_kind(st.st_mode)}")
+        if st.st_size > limit:
+            raise RefusedFile(f"too large: {st.st_size:,} bytes, more than the {limit:,} allowed")
+        chunks, got = [], 0
+        while got <= limit:
+            chunk = os.read(fd, min(1 << 20, limit + 1 - got))
+            if not chunk:
+                break
+            chunks.append(chunk)
+            got += len(chunk)
+        if got > limit:  # grew while we read it
+            raise RefusedFile(f"too large: more than the {limit:,} bytes allowed")
+        return b"".join(chunks)
+    finally:
+        os.close(fd)
 
 
 def _fsync_dir(path: Path) -> None:
@@ -83,7 +140,11 @@ def publish_new(directory: Path, name: str, data: bytes) -> Path:
         except OSError:
             pass
     _fsync_dir(directory)
-    if final.read_bytes() != data:
+    try:
+        back = read_regular(final, len(data))
+    except RefusedFile:
+        back = b""
+    if back != data:
         raise PublishError(f"{final} does not read back as written")
     return final
 
@@ -115,7 +176,9 @@ class Share:
     def read_space(self) -> dict[str, Any]:
         path = self.root / SPACE_FILE
         try:
-            data = json.loads(path.read_bytes().decode("utf-8"))
+            data = json.loads(read_regular(path, MAX_JSON_BYTES).decode("utf-8"))
+        except RefusedFile as exc:
+            raise ShareUnavailable(f"{path} is {str(exc).split(': ', 1)[-1]}, not a partnerdesk space") from None
         except FileNotFoundError:
             raise ShareUnavailable(f"no partnerdesk space in {self.folder} (the share is absent, empty or "
                                    "was replaced)") from None
@@ -156,16 +219,15 @@ class Share:
 
     def node_entry(self, node: str) -> dict[str, Any] | None:
         try:
-            data = json.loads((self.node_dir(node) / "node.json").read_bytes().decode("utf-8"))
-        except FileNotFoundError:
-            return None
-        except (UnicodeDecodeError, ValueError):
-            return None
+            data = json.loads(read_regular(self.node_dir(node) / "node.json", MAX_JSON_BYTES).decode("utf-8"))
+        except (OSError, RefusedFile, UnicodeDecodeError, ValueError):
+            return None  # missing, unreadable or not a file: not on the roster
         return data if isinstance(data, dict) and data.get("node") == node else None
 
     def node_ids(self) -> list[str]:
         try:
-            return sorted(e.name for e in os.scandir(self.nodes_dir) if e.is_dir() and not e.name.startswith("."))
+            return sorted(e.name for e in os.scandir(self.nodes_dir)
+                          if e.is_dir(follow_symlinks=False) and not e.name.startswith("."))
         except FileNotFoundError:
             raise ShareUnavailable(f"{self.nodes_dir} is missing (the share was emptied or replaced)") from None
         except OSError as exc:
@@ -173,6 +235,9 @@ class Share:
 
     # -- segments --------------------------------------------------------------------------------
     def segment_names(self, node: str) -> list[str]:
+        """Every name in the node's folder that starts like a segment: the caller parses, reads and refuses."""
+        if os.path.islink(self.node_dir(node)):
+            return []
         try:
             return sorted(e.name for e in os.scandir(self.node_dir(node)) if e.name.startswith("seg-"))
         except FileNotFoundError:
@@ -181,9 +246,11 @@ class Share:
             raise ShareUnavailable(f"{self.node_dir(node)} cannot be read ({exc.strerror or exc})") from None
 
     def read_segment(self, node: str, name: str) -> bytes:
+        """The file's bytes. Raises FileNotFoundError, RefusedFile (not a regular file, too large) or
+        ShareUnavailable."""
         try:
-            return (self.node_dir(node) / name).read_bytes()
-        except FileNotFoundError:
+            return read_regular(self.node_dir(node) / name, MAX_SEGMENT_BYTES)
+        except (FileNotFoundError, RefusedFile):
             raise
         except OSError as exc:
             raise ShareUnavailable(f"{self.node_dir(node) / name} cannot be read ({exc.strerror or exc})") from None
