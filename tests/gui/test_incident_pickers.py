@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from datetime import timedelta
 
+from PySide6.QtCore import Qt
+
 from partnerdesk.gui.models.table_model import ROW_ROLE
 from tests.conftest import TODAY
 
@@ -67,3 +69,29 @@ def test_the_hours_table_shows_and_changes_the_incident(qtbot, window, demo_ctx,
     dlg.save()
     assert demo_ctx.services.hours.get(entry.id).incident_ref is None
     assert demo_ctx.services.incidents.list()[0].hours_minutes == 0
+
+
+def test_a_mutual_aid_request_is_paid_from_the_statements_page(qtbot, window, demo_ctx, tmp_path):
+    from partnerdesk.services.statements_mutual_aid import issue_mutual_aid
+
+    _incident(demo_ctx)
+    demo_ctx.services.incidents.set_rate("Ana Moreno", regular="38", overtime="57", fringe_regular="25",
+                                         fringe_overtime="7.65", effective_from=DAY - timedelta(days=60))
+    demo_ctx.services.hours.log(partner="EDM", direction="given", work_date=DAY, hours="4", staff="Ana Moreno",
+                                incident_ref="WS-GUI")
+    st, _path = issue_mutual_aid(demo_ctx.db, "WS-GUI", "EDM")
+    assert st.amount_due_cents == 190_00  # 4 h × ($38.00 + $9.50)
+    page = window.pages["statements"]
+    page.today = TODAY
+    with qtbot.waitSignal(page.loaded, timeout=20000):
+        window.show_page("statements")
+    with qtbot.waitSignal(page.loaded, timeout=20000):
+        page.set_quarter(st.period)
+    row = next(i for i in range(page.proxy.rowCount()) if page.proxy.index(i, 0).data() == st.number)
+    page.ui.table.selectRow(row)
+    assert page.btn_pay.isEnabled() and page.btn_credit.isEnabled() and page.btn_void.isEnabled()
+    col = next(c for c in range(page.proxy.columnCount()) if page.proxy.headerData(c, Qt.Orientation.Horizontal)
+               == "Notes")
+    assert page.proxy.index(row, col).data() == "Mutual aid reimbursement request"
+    window.resize(1366, 768)
+    window.grab().save(str(tmp_path / "statements-mutual-aid.png"))

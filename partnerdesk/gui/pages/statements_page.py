@@ -50,7 +50,9 @@ class StatementsPage(TablePage):
         Column("Balance", lambda s: s.balance_cents, fmt.money, align_right=True, priority=0),
         Column("Issued", lambda s: s.issue_date, priority=2),
         Column("Notes", lambda s: "; ".join(s.warnings) if s.status == "draft" else
-               (f"replaces {s.supersedes}" if s.supersedes else s.void_reason or ""), priority=1, elastic=True),
+               (f"replaces {s.supersedes}" if s.supersedes else s.void_reason
+                or ("Mutual aid reimbursement request" if s.kind == "mutual_aid" else "")),  # docs/incidents.md
+               priority=1, elastic=True),
     )
 
     def __init__(self, services, parent: QWidget | None = None, today: date | None = None):
@@ -131,9 +133,10 @@ class StatementsPage(TablePage):
         return a
 
     def _one_issued(self):
-        """The one selected row when it is a live issued statement (not a draft, void or credit note)."""
+        """The one selected row when it is a live issued statement or mutual-aid request (not a draft, void or
+        credit note)."""
         rows = self.selected_rows()
-        if len(rows) == 1 and rows[0].kind == "statement" and rows[0].status in ("issued", "partially_paid",
+        if len(rows) == 1 and rows[0].kind != "credit_note" and rows[0].status in ("issued", "partially_paid",
                                                                                  "paid"):
             return rows[0]
         return None
