@@ -6,7 +6,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 
 from partnerdesk.domain.dto import AgencyDTO
-from partnerdesk.domain.netting import Aging, LineDraft
+from partnerdesk.domain.statement_rules import Aging, LineDraft
 
 
 @dataclass(frozen=True)

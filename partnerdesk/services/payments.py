@@ -14,7 +14,7 @@ from sqlalchemy.orm import Session
 from partnerdesk.db.models import Payment, Statement
 from partnerdesk.db.uow import Database
 from partnerdesk.domain.money import Money
-from partnerdesk.domain.netting import age_balances
+from partnerdesk.domain.statement_rules import age_balances
 from partnerdesk.domain.statements import AccountLine, AccountStatement, PaymentDTO
 from partnerdesk.errors import FrozenError, ValidationError
 from partnerdesk.services.agencies import agency_dto

@@ -7,7 +7,7 @@ from datetime import date
 import pytest
 
 from partnerdesk.domain.billing import Rate
-from partnerdesk.domain.netting import (OFFSET, PROVIDED, BillableEntry, LineDraft, age_balances, billed_minutes,
+from partnerdesk.domain.statement_rules import (OFFSET, PROVIDED, BillableEntry, LineDraft, age_balances, billed_minutes,
                                         build_statement, entry_lines, payment_status, summary_by_category,
                                         totals_of)
 

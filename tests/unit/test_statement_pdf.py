@@ -135,7 +135,7 @@ def test_same_input_same_bytes(demo_ctx, issued):
 
 
 def test_page_count_grows_with_lines_and_headers_repeat(demo_ctx):
-    from partnerdesk.domain.netting import PROVIDED, LineDraft
+    from partnerdesk.domain.statement_rules import PROVIDED, LineDraft
     from partnerdesk.reports.statement import render_statement
 
     st = demo_ctx.services.statements
@@ -207,13 +207,13 @@ def test_any_description_lays_out_wrapping_and_splitting_across_pages(demo_ctx, 
 
 
 def test_ledger_cuts_a_row_taller_than_the_page_and_keeps_short_rows_whole():
-    from partnerdesk.reports.ledger import CONTINUED, Column, Ledger
+    from partnerdesk.reports.detail_table import CONTINUED, Column, DetailTable
     from partnerdesk.reports.styles import register_fonts
 
     register_fonts()
     cols = [Column("Date", 50), Column("Description", 160, wrap=True), Column("Amount", 60, "right")]
     tall = "\n".join(f"line {i}" for i in range(200))
-    ledger = Ledger(cols, [("05/01/2026", "short", "$1.00"), ("05/02/2026", tall, "$2.00"), ("", "Total", "$3.00")],
+    ledger = DetailTable(cols, [("05/01/2026", "short", "$1.00"), ("05/02/2026", tall, "$2.00"), ("", "Total", "$3.00")],
                     total_row=True)
     pieces, left = [], ledger
     while True:  # lay it out on pages 500 pt tall, as a frame would
@@ -231,7 +231,7 @@ def test_ledger_cuts_a_row_taller_than_the_page_and_keeps_short_rows_whole():
     assert all(p.rows[0].cells[0] == ([], [CONTINUED]) for p in pieces[1:])
     assert pieces[-1].has_total and len(pieces[-1].rows) > 1  # the total is never alone on a page
     # a short row that does not fit in the space left moves to the next page whole
-    assert Ledger(cols, [("05/01/2026", "a\nb\nc", "$1.00")]).split(300, 30) == []
+    assert DetailTable(cols, [("05/01/2026", "a\nb\nc", "$1.00")]).split(300, 30) == []
 
 
 def test_long_reasons_and_names_lay_out(demo_ctx, tmp_path):
@@ -272,7 +272,7 @@ def test_quantities_carry_their_unit_and_the_summary_adds_up_the_lines(demo_ctx,
     """Issue 15: the HOURS column also held miles ("23.5 mi"), and the summary's hours left out travel while
     its amounts included it (Network 8.25 h in the summary against 10.75 h on the lines)."""
     from partnerdesk.domain.durations import format_minutes
-    from partnerdesk.domain.netting import OFFSET
+    from partnerdesk.domain.statement_rules import OFFSET
 
     st = demo_ctx.services.statements
     edm = issued["EDM"].statement

@@ -1,4 +1,4 @@
-"""A fast ledger table for long detail listings: zebra rows, a header repeated on every page, right-aligned
+"""The detail table of statements and listings: zebra rows, a header repeated on every page, right-aligned
 money, wrapped text with an optional muted second part (a job title under a name). All text of a page
 goes through one PDF text object, so hundreds of rows render several times faster than a general
 platypus ``Table`` of Paragraphs.
@@ -129,7 +129,7 @@ class _Row:
                 _Row(rest, rest_h + 2 * PAD_Y, self.bold, self.shaded))
 
 
-class Ledger(Flowable):
+class DetailTable(Flowable):
     """``rows`` are sequences of cell values; a cell is a string or a ``(text, sub_text)`` pair. The last row
     is drawn as a total (bold, rule above) when ``total_row`` is true."""
 
@@ -183,8 +183,8 @@ class Ledger(Flowable):
             return []
         elif self.has_total and len(tail) == 1 and n > 1:
             head, tail = head[:-1], [head[-1], *tail]  # never leave the total alone on a page
-        first = Ledger(self.columns, [], color=self.color, _prepared=head, _has_total=False)
-        rest = Ledger(self.columns, [], color=self.color, _prepared=tail, _has_total=self.has_total)
+        first = DetailTable(self.columns, [], color=self.color, _prepared=head, _has_total=False)
+        rest = DetailTable(self.columns, [], color=self.color, _prepared=tail, _has_total=self.has_total)
         return [first, rest]
 
     def draw(self):

@@ -1,4 +1,4 @@
-"""Statement lines, offsets and totals (DESIGN §4 rules 2, 5, 6). Pure functions over plain data.
+"""Statement rules: lines, offsets and totals (DESIGN §4 rules 2, 5, 6), aging and payment status. Pure functions.
 
 * every priced entry becomes one line per priced part (labor or after-hours, call-out minimum, travel,
   mileage); each line snapshots the rate, staff, title, category and description it was billed with;
