@@ -542,12 +542,13 @@ class Merger:
                 if not write:
                     return False
                 continue
+            kept = values[c]
             if loser == row_id:
-                values[c] = f"{values[c]}~{row_id[-4:]}"
+                values[c] = _suffixed(t.name, c, values[c], row_id)
             else:
                 cur = self.conn.execute(select(t.c[c]).where(t.c.id == other)).scalar()
-                self.conn.execute(update(t).where(t.c.id == other).values({c: f"{cur}~{other[-4:]}"}))
-            kept = values[c] if loser != row_id else str(values[c]).rsplit("~", 1)[0]
+                self.conn.execute(update(t).where(t.c.id == other).values(  # keeps the time of its winning write
+                    {c: _suffixed(t.name, c, cur, other), "updated_at": t.c.updated_at}))
             conflicts.append(dict(kind="duplicate", tbl=t.name, row_id=loser, field=c, kept_op=f"dup-{winner}",
                                   kept_value=json.dumps(kept), kept_node="", other_op=f"dup-{loser}-{c}",
                                   other_value=None, other_node=""))
@@ -559,6 +560,20 @@ class Merger:
         self.raw.execute("INSERT OR IGNORE INTO sync_history (op_id, tbl, row_id, field, value, hlc, node, "
                          "replaced_by, at) SELECT op_id, tbl, row_id, field, value, hlc, node, ?, ? FROM sync_op "
                          "WHERE tbl = ? AND row_id = ?", (f"dup-{winner}", at, tbl, loser))
+
+
+def _suffixed(tbl: str, col: str, value: str, row_id: str) -> str:
+    """The losing row's unique text value, made distinct by its id's last characters, in a form the field's
+    validator accepts (sync/validate.py): "ILA-7~1a2b" for an agreement number, "SNO1A2B" for an agency code
+    (letters and digits only). The same on every node."""
+    from partnerdesk.sync.validate import check_op
+
+    tail = row_id.replace("-", "")[-4:]
+    length = getattr(_table(tbl).c[col].type, "length", None) or 60
+    for candidate in (f"{value[:max(length - 5, 1)]}~{tail}", f"{value[:max(length - 4, 1)]}{tail}".upper()):
+        if check_op(tbl, col, json.dumps(candidate)) is None:
+            return candidate
+    return f"{value[:max(length - 5, 1)]}~{tail}"
 
 
 def _plain(v: Any) -> Any:

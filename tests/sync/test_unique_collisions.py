@@ -40,3 +40,33 @@ def test_two_pcs_adding_a_mileage_rate_for_the_same_date_converge(make_node, sha
         assert lost == [f'"{loser.cents_per_mile}"'], n.name
         n.sv.interchange.export_data()  # every row still reads back
     assert a.dump() == b.dump() == c.dump()
+
+
+def test_two_pcs_adding_an_agency_with_the_same_code_keep_valid_codes(make_node, share, capsys):
+    """A row others may refer to (an agency) stays, under a code the code rule accepts; the conflict is listed."""
+    import re
+
+    from partnerdesk.cli import main
+
+    a, b, c = make_node("alice"), make_node("bob"), make_node("carol")
+    a.sync.init(share)
+    b.sync.join(share)
+    c.sync.join(share)
+    sync_all([a, b, c])
+    xa = a.sv.agencies.create(name="Snohomish County", code="SNO", kind="county")
+    xb = b.sv.agencies.create(name="City of Snohomish", code="SNO", kind="city")
+    winner, loser = sorted([xa, xb], key=lambda x: x.id)
+    b.sync.run_cycle()
+    c.sync.run_cycle()
+    a.sync.run_cycle()
+    sync_all([c, b, a], rounds=2)
+    for n in (a, b, c):
+        codes = {x.id: x.code for x in n.sv.agencies.list()}
+        assert codes[winner.id] == "SNO", n.name
+        assert codes[loser.id] != "SNO" and re.fullmatch(r"[A-Z][A-Z0-9]{1,11}", codes[loser.id]), codes
+        dups = [x for x in n.sync.conflicts() if x.kind == "duplicate" and x.table == "agency"]
+        assert [(x.row_id, x.kept_value) for x in dups] == [(loser.id, "SNO")], (n.name, dups)
+        assert n.sync.status().quarantined == 0
+        assert main(["--db", str(n.path), "agencies", "list"]) == 0
+        capsys.readouterr()
+    assert a.dump() == b.dump() == c.dump()
