@@ -1,3 +1,5 @@
+"""`python -m partnerdesk`: the command line, also the entry point of the windowed Windows build."""
+
 import os
 import sys
 

@@ -1,0 +1,1 @@
+"""Qt table models of the desktop app: DTOs as rows, with raw values for sorting."""
