@@ -96,8 +96,10 @@ def check_op(tbl: str, field: str, raw: str | None) -> str | None:
     from another PC."""
     global _SERVICE
     from partnerdesk.errors import ImportFormatError, UserError
-    from partnerdesk.services.interchange import _decode_value
+    from partnerdesk.services.interchange import RETIRED_FIELDS, _decode_value
 
+    if (tbl, field) in RETIRED_FIELDS:  # agency.logo_path: a file on one PC, which a PDF must never embed
+        return f"{tbl} field '{field}' is gone: a path to a file on one PC never syncs (a logo is an image)"
     t = Base.metadata.tables.get(tbl)
     if t is None or field not in t.columns:
         return None
