@@ -189,8 +189,8 @@ class _DryRun(Exception):
 def _without_cycle_collection():
     """An import makes about a million short-lived objects (records, rows, JSON text) and no garbage
     cycles worth collecting meanwhile; the cyclic collector, triggered by the allocations, would walk
-    the whole heap several times over (0.6 s of a 10,000-card import). It is off for the import and on
-    again after, as it was."""
+    the whole heap several times over (docs/performance.md). It is off for the import and on again after,
+    as it was."""
     was_on = gc.isenabled()
     gc.disable()
     try:

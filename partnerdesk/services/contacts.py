@@ -188,8 +188,8 @@ class ContactService:
         )
 
     def list(self, agency: str | None = None, include_deleted: bool = False) -> list[ContactDTO]:
-        """By agency name, then escalation order (none last), then name. One plain statement: the ORM with
-        its relationships took 30 s for 100,000 contacts, this about two (the Directory page loads them all)."""
+        """By agency name, then escalation order (none last), then name. One plain statement: the ORM with its
+        relationships is many times slower for a whole region (the Directory page loads them all)."""
         with self.db.read() as s:
             agency_id = find_agency(s, agency).id if agency else None
             raw = s.connection().connection.driver_connection

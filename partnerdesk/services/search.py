@@ -10,8 +10,8 @@ phone prefix matched against the phone column, which indexes every number in ful
 its last seven digits. When a word names one of a person's skills ("pbx", "avaya", "cisco") the
 query is read as "who can help with X": those people come first, in escalation order.
 
-Speed (100,000 contacts, ≤ 10 ms): ranking every match of a common word ("cisco" matches a quarter
-of the region) costs more than the budget, so
+Speed (the search budget of docs/performance.md, at 100,000 contacts): ranking every match of a common
+word ("cisco" matches a quarter of the region) costs more than the budget, so
 
 * a one-word skill query walks live contacts in escalation order (covering partial index
   ``ix_contact_live_escalation``) and stops at the first ``limit`` people with the skill — or, for a

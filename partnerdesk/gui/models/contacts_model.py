@@ -37,8 +37,8 @@ def search_text(c: ContactDTO) -> str:
     """What search-as-you-type looks in: every word typed must occur here (accents optional).
 
     Phone numbers are kept as digits only ("4255550120"); a typed word of digits and phone punctuation is
-    looked for both as typed and as its digits (``search_words``). Short texts scan faster: at 100,000
-    contacts every character here costs about 0.1 ms on a keystroke that rescans all of them."""
+    looked for both as typed and as its digits (``search_words``). Short texts scan faster: every character
+    here is scanned again, for every contact, on a keystroke that rescans all of them."""
     words = " ".join([c.name, c.agency_name, c.agency_code, c.title or "", " ".join(c.role_tags),
                       " ".join(c.skills), c.notes or "", c.on_call_notes or "", c.email or ""])
     plain = " ".join(strip_accents(w) for w in words.split(" "))  # accented words only
@@ -87,7 +87,7 @@ class ContactTableModel(DtoTableModel):
 
 
 def search_texts(contacts: Sequence[ContactDTO]) -> list[str]:
-    """What the Directory searches in, per contact: about a second for 100,000, so off the GUI thread."""
+    """What the Directory searches in, per contact: slow for a whole region, so worked out off the GUI thread."""
     return [search_text(c).casefold() for c in contacts]
 
 
@@ -122,9 +122,9 @@ class ContactMatches(QAbstractProxyModel):
     Searching, filtering and sorting all happen here rather than in a QSortFilterProxyModel: a refilter is
     one pass over the prepared search texts (``w in text`` per row, run in C by ``compress``/``map``),
     typing on narrows the previous matches instead of all rows, and the rows are scanned in sort order so
-    the matches come out sorted. QSortFilterProxyModel asked Python about each row (half a second per
-    keystroke at 100,000 contacts) or, filtering in C, still added about 10 ms to every repaint of the
-    table (its mapping of all 100,000 rows). Cells are answered here directly, not through the source."""
+    the matches come out sorted. QSortFilterProxyModel asked Python about each row or, filtering in C, still
+    mapped every row on every repaint of the table (docs/performance.md). Cells are answered here
+    directly, not through the source."""
 
     def __init__(self, source: ContactTableModel, parent=None):
         super().__init__(parent)
