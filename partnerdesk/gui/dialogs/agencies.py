@@ -76,16 +76,19 @@ class AgencyDialog(QDialog):
         self.accept()
 
     def show_problem(self, exc: BaseException) -> None:
-        """One line in red under the tabs; the tab holding the field it names is shown, the field focused."""
-        self.message.setText(span(str(exc), "bad"))
-        field = getattr(exc, "field", None)
-        field = "logo_image" if field == "logo" else field
+        """One line in red under the tabs, naming the field as the form labels it ("Short code: CODE is already
+        used by …"); the tab holding it is shown, the field focused."""
+        text, field = str(exc), getattr(exc, "field", None)
+        key = "logo_image" if field == "logo" else field
         for form in (self.identity, self.billing):
-            widget = form.fields.get(field or "")
+            widget = form.fields.get(key or "")
             if widget is not None:
+                if field and text.startswith(f"{field}:") and widget.accessibleName():
+                    text = widget.accessibleName() + text[len(field):]
                 self.tabs.setCurrentWidget(form)
                 widget.setFocus()
-                return
+                break
+        self.message.setText(span(text, "bad"))
 
 
 class AgenciesDialog(QDialog):
