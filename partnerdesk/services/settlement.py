@@ -143,13 +143,14 @@ class SettlementService:
                 if a is None or a.code not in {pv.code for pv in view.parties}:
                     raise ValidationError(f"--for {on_behalf_of}: not a party to proposal {view.code} (parties: "
                                           f"{', '.join(pv.code for pv in view.parties)})")
-                if a.billing_node or a.id == home.id or not _answers_here(home, home, self.db.node_id):
+                if not _answered_for_here(a, home, self.db.node_id):
                     raise ValidationError(f"--for {a.code}: {a.name} answers on its own PartnerDesk installation; "
-                                          "only an agency that does not use PartnerDesk is answered for")
+                                          "only an agency that does not use PartnerDesk is answered for, on "
+                                          f"{home.code}'s billing installation")
                 targets, behalf = [a], True
             else:
-                targets = [agencies_by for agencies_by in (by_code.get(pv.code.upper()) for pv in pending)
-                           if agencies_by is not None and _answers_here(agencies_by, home, self.db.node_id)]
+                targets = [a for a in (by_code.get(pv.code.upper()) for pv in pending)
+                           if a is not None and _answers_here(a, home, self.db.node_id)]
                 behalf = False
                 if not targets:
                     mine = [pv.code for pv in view.parties if pv.answers_here]
