@@ -11,6 +11,7 @@ from pypdf import PdfReader
 from sqlalchemy import select
 
 from partnerdesk.db.models import Payment, Statement
+from partnerdesk.domain.money import format_cents
 from partnerdesk.errors import NotFoundError, UserError, ValidationError
 from tests.unit.settlement_region import (accept_everywhere, answer_from_partner, build_region, completed_quarter,
                                           record_where_allowed)
@@ -127,7 +128,9 @@ def test_pdf_reads_back_and_passes_qpdf(ctx, quarter, tmp_path):
     text = " ".join(" ".join(page.extract_text().split()) for page in reader.pages)
     assert "Regional Settlement Proposal" in text and view.code in text
     for t in view.transfers:
-        assert t.reference in text
+        assert t.reference in text and format_cents(t.cents) in text  # each payment, to the cent
+    for pv in view.parties:
+        assert f"Net {format_cents(pv.position_cents)}" in text
     for pv in view.parties:
         assert pv.name in text
     assert "I certify under penalty of perjury" in text and view.plan_sha256 in text
