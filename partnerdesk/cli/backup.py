@@ -46,7 +46,10 @@ def cmd_backup(args: argparse.Namespace) -> int:
             emit_table(([b.modified.strftime("%Y-%m-%d %H:%M"), b.kind, f"{b.size / 1e6:.1f} MB", str(b.path)]
                         for b in items), ["modified (UTC)", "kind", "size", "file"])
         return 0
-    out = svc.backup(args.file)
+    from partnerdesk.cli.progress import Progress
+
+    with Progress("Backing up") as progress:
+        out = svc.backup(args.file, progress=progress)
     print(f"Backed up {svc.db_path} to {out}")
     return 0
 

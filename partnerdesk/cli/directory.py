@@ -129,7 +129,10 @@ def cmd_contacts_import(args: argparse.Namespace) -> int:
 def cmd_contacts_export(args: argparse.Namespace) -> int:
     fmt = args.format or ("csv" if args.file.suffix.lower() == ".csv" else "vcard")
     ctx = open_context(args.db)
-    n = ctx.services.directory.export(args.file, fmt, include_personal=args.include_personal)
+    from partnerdesk.cli.progress import Progress
+
+    with Progress(f"Exporting to {Path(args.file).name}") as progress:
+        n = ctx.services.directory.export(args.file, fmt, include_personal=args.include_personal, progress=progress)
     note = " with personal numbers and on-call notes (recorded in the audit trail)" if args.include_personal else \
         " (personal numbers and on-call notes left out)"
     print(f"Exported {plural(n, 'contact')} to {args.file} as {fmt}{note}")
@@ -156,7 +159,10 @@ def cmd_contacts_merge(args: argparse.Namespace) -> int:
 
 def cmd_outage_kit(args: argparse.Namespace) -> int:
     ctx = open_context(args.db)
-    kit = ctx.services.directory.outage_kit(args.dir, include_personal=args.include_personal)
+    from partnerdesk.cli.progress import Progress
+
+    with Progress(f"Writing the outage kit to {Path(args.dir).name}") as progress:
+        kit = ctx.services.directory.outage_kit(args.dir, include_personal=args.include_personal, progress=progress)
     print(f"Outage kit for {plural(kit.contacts, 'contact')} in {kit.directory}:")
     for p in (kit.sheet_pdf, kit.wallet_pdf, kit.vcard, kit.html):
         print(f"  {p.name}")

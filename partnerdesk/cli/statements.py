@@ -101,7 +101,11 @@ def _row(d) -> dict:
 
 def cmd_draft(args: argparse.Namespace) -> int:
     ctx = open_context(args.db)
-    items = ctx.services.statements.draft(args.quarter, partner=args.partner, all_partners=args.all)
+    from partnerdesk.cli.progress import Progress
+
+    with Progress("Drafting statements") as progress:
+        items = ctx.services.statements.draft(args.quarter, partner=args.partner, all_partners=args.all,
+                                              progress=progress)
     if args.json:
         emit_json([_row(d) | {"warnings": list(d.warnings)} for d in items])
         return 0

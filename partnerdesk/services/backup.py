@@ -134,12 +134,13 @@ class RestoreResult:
     revision: str | None
 
 
-def copy_database(src: Path, dest: Path, *, check: bool = True, overwrite: bool = False) -> Path:
+def copy_database(src: Path, dest: Path, *, check: bool = True, overwrite: bool = False,
+                  progress=None) -> Path:
     """A consistent copy of ``src`` at ``dest``, rollback-journal mode, written to a ``.part`` file first.
 
     ``check``: the copy passes ``PRAGMA quick_check`` before it gets its name, so a damaged database never
     yields a backup (DamagedDatabaseError). Unless ``overwrite``, an existing ``dest`` is never replaced
-    (FileExistsError): a backup is never overwritten."""
+    (FileExistsError): a backup is never overwritten. ``progress(done, total)``: pages copied."""
     dest = Path(dest)
     dest.parent.mkdir(parents=True, exist_ok=True)
     if not overwrite and dest.exists():
@@ -156,7 +157,11 @@ def copy_database(src: Path, dest: Path, *, check: bool = True, overwrite: bool 
         try:
             target = sqlite3.connect(tmp)
             try:
-                source.backup(target)
+                if progress is None:
+                    source.backup(target)
+                else:  # in steps of 1,024 pages (4 MB), reporting the pages copied so far
+                    source.backup(target, pages=1024,
+                                  progress=lambda _status, remaining, total: progress(total - remaining, total))
                 target.execute("PRAGMA journal_mode=DELETE")
                 problem = _check_connection(target) if check else None
             finally:
@@ -370,7 +375,7 @@ class BackupService:
         self.database = database  # the open Database of this file, if any: a restore suspends it (uow.py)
 
     # -- making copies ---------------------------------------------------------------------------
-    def backup(self, dest: Path | None = None) -> Path:
+    def backup(self, dest: Path | None = None, progress=None) -> Path:
         """A manual backup, to ``dest`` or ``<backups>/manual-<UTC stamp>.sqlite3``. The copy is checked
         (``PRAGMA quick_check``) before it is kept: a damaged database raises DamagedDatabaseError naming the
         newest good backup. A file that exists is never overwritten."""
@@ -392,7 +397,7 @@ class BackupService:
         for n in range(1, 100):
             name = dest if n == 1 else dest.with_name(f"{dest.stem}-{n}{dest.suffix}")
             try:
-                out = self._copy(name)
+                out = self._copy(name, progress)
                 break
             except FileExistsError:  # another backup took this name in the same second
                 if chosen:
@@ -403,9 +408,9 @@ class BackupService:
         log.info("backed up %s to %s", self.db_path, out)
         return out
 
-    def _copy(self, dest: Path) -> Path:
+    def _copy(self, dest: Path, progress=None) -> Path:
         try:
-            return copy_database(self.db_path, dest)
+            return copy_database(self.db_path, dest, progress=progress)
         except DamagedDatabaseError as exc:
             raise damaged_error(self.db_path, self.backup_dir, exc.problem, "no backup was made") from exc
 

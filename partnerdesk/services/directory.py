@@ -40,13 +40,20 @@ class DirectoryService:
         return self.importer.preview(path, fmt)
 
     # export
-    def export(self, path: Path | str, fmt: str = "vcard", include_personal: bool = False) -> int:
+    def export(self, path: Path | str, fmt: str = "vcard", include_personal: bool = False,
+               progress: Callable[[int, int], None] | None = None) -> int:
+        """``progress(done, total)``: contacts read, file made, file written."""
         path = Path(path)
         if fmt not in EXPORT_FORMATS:
             raise UserError(f"--format must be one of {', '.join(EXPORT_FORMATS)}, not '{fmt}'")
+        step = progress or (lambda done, total: None)
+        step(0, 3)
         contacts = self.contacts.list()
+        step(1, 3)
         text = to_vcard(contacts, include_personal) if fmt == "vcard" else to_outlook_csv(contacts, include_personal)
+        step(2, 3)
         write_atomic(path, text.encode("utf-8"))
+        step(3, 3)
         if include_personal:
             self._record_personal("contacts export", path, fmt, len(contacts))
         return len(contacts)
@@ -86,22 +93,30 @@ class DirectoryService:
 
     # outage kit
     def outage_kit(self, directory: Path | str, include_personal: bool = False,
-                   today: date | None = None) -> OutageKit:
+                   today: date | None = None, progress: Callable[[int, int], None] | None = None) -> OutageKit:
+        """The four files for a power or network outage; ``progress(done, total)`` as each is written."""
         from partnerdesk.reports.directory_html import render_html
 
         d = Path(directory)
         if d.exists() and not d.is_dir():
             raise UserError(f"{d}: exists and is not a folder")
         d.mkdir(parents=True, exist_ok=True)
+        step = progress or (lambda done, total: None)
+        step(0, 5)
         data = self.sheet_data(include_personal, today)
+        step(1, 5)
         from partnerdesk.reports.contact_sheet import render
 
         sheet, wallet = d / "emergency-contacts.pdf", d / "emergency-wallet-card.pdf"
         vcf, html = d / "contacts.vcf", d / "directory.html"
         write_atomic(sheet, render(data, "full"))
+        step(2, 5)
         write_atomic(wallet, render(data, "wallet"))
+        step(3, 5)
         write_atomic(vcf, to_vcard(data.contacts, include_personal).encode("utf-8"))
+        step(4, 5)
         write_atomic(html, render_html(data).encode("utf-8"))
+        step(5, 5)
         if include_personal:
             self._record_personal("outage kit", d, "outage-kit", len(data.contacts))
         return OutageKit(d, sheet, wallet, vcf, html, len(data.contacts))

@@ -171,8 +171,9 @@ class StatementService:
 
     # -- drafting ---------------------------------------------------------------------------------
     def draft(self, quarter: str, partner: str | None = None, all_partners: bool = False,
-              today: date | None = None) -> list[StatementDTO]:
-        """Create or refresh the draft statements for a quarter (one per partner per agreement)."""
+              today: date | None = None, progress: Callable[[int, int], None] | None = None) -> list[StatementDTO]:
+        """Create or refresh the draft statements for a quarter (one per partner per agreement);
+        ``progress(done, total)`` after each."""
         _check_scope(partner, all_partners)
         with self.db.write(summary=f"statements drafted for {quarter}") as s:
             home = require_home(s)
@@ -180,10 +181,12 @@ class StatementService:
             keys = self._candidates(s, home, q, partner)
             pricer = Pricer(s)
             out = []
-            for partner_id, agreement_id in keys:
+            for n, (partner_id, agreement_id) in enumerate(keys, 1):
                 b = self._build(s, home, q, partner_id, agreement_id, pricer, today or self.db.clock.today())
                 if b is not None:
                     out.append(b.statement)
+                if progress is not None:
+                    progress(n, len(keys))
             s.flush()
             return sorted(self._dtos(s, out), key=lambda d: (d.partner, d.agreement_number or ""))
 

@@ -8,6 +8,8 @@ import re
 import subprocess
 import sys
 
+import pytest
+
 from partnerdesk.cli import progress as progress_module
 from partnerdesk.cli.progress import Progress
 
@@ -80,3 +82,21 @@ def test_export_and_import_json_draw_a_bar_on_a_terminal(demo_ctx, tmp_path, mon
         done = [int(m.split("/")[0].replace(",", "")) for m in re.findall(r"\] ([\d,]+/[\d,]+)", bar)]
         assert len(done) >= 3 and done == sorted(done), done
     assert "Imported" in capsys.readouterr().out
+
+
+@pytest.mark.parametrize(("argv", "what"), [
+    (["outage-kit", "{tmp}/kit"], "Writing the outage kit to kit"),  # 230 s on the large demo region
+    (["contacts", "export", "{tmp}/all.vcf"], "Exporting to all.vcf"),  # 11 s
+    (["statements", "draft", "--quarter", "2026Q3", "--all"], "Drafting statements"),  # 14 s
+    (["backup", "{tmp}/copy.sqlite3"], "Backing up"),  # 5 s
+])
+def test_long_commands_draw_a_bar_on_a_terminal(demo_ctx, tmp_path, monkeypatch, argv, what):
+    from partnerdesk.cli import main
+
+    monkeypatch.setattr(progress_module, "DELAY", 0.0)
+    monkeypatch.setattr(progress_module, "INTERVAL", 0.0)
+    terminal = Terminal()
+    monkeypatch.setattr(sys, "stderr", terminal)
+    assert main(["--db", str(demo_ctx.paths.db_path), *[a.format(tmp=tmp_path) for a in argv]]) in (0, None)
+    bar = terminal.getvalue()
+    assert f"{what} [" in bar and "100%" in bar, bar[-300:]
