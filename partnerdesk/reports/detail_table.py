@@ -38,54 +38,13 @@ def _split(text: str, font: str, size: float, width: float) -> list[str]:
     spaces, and inside any word that is wider than a whole line."""
     out: list[str] = []
     if not fonts.plain(text, font):  # CJK, emoji or right-to-left: measured with the fallback fonts
-        return _split_any(text, font, size, width)
+        return fonts.wrap_lines(text, font, size, width)
     for para in text.replace("\t", " ").splitlines():
         for line in simpleSplit(para, font, size, width):
             if stringWidth(line, font, size) <= width:
                 out.append(line)
             else:
-                out.extend(_break_word(line, font, size, width))
-    return out
-
-
-def _split_any(text: str, font: str, size: float, width: float) -> list[str]:
-    """``_split`` for text that needs a fallback font or reordering: each paragraph is shaped (Arabic) and
-    wrapped in logical order, then each line is put in display order with the paragraph's direction; a
-    run of CJK (no spaces) breaks between any two characters."""
-    out: list[str] = []
-    for para in text.replace("\t", " ").splitlines():
-        base_dir = fonts.base_direction(para)
-        para = fonts.shape(para)
-        lines: list[str] = []
-        line = ""
-        for word in para.split(" "):
-            trial = f"{line} {word}" if line else word
-            if fonts.text_width(trial, font, size) <= width:
-                line = trial
-                continue
-            if line:
-                lines.append(line)
-            if fonts.text_width(word, font, size) <= width:
-                line = word
-            else:
-                *whole, line = _break_word(word, font, size, width)
-                lines.extend(whole)
-        if line.strip():
-            lines.append(line)
-        out.extend(fonts.visual(ln, base_dir) for ln in lines)
-    return out
-
-
-def _break_word(text: str, font: str, size: float, width: float) -> list[str]:
-    """A line with no space to break at, cut between characters (at least one character a line)."""
-    out, start, used = [], 0, 0.0
-    for i, ch in enumerate(text):
-        w = fonts.text_width(ch, font, size)
-        if used + w > width and i > start:
-            out.append(text[start:i])
-            start, used = i, 0.0
-        used += w
-    out.append(text[start:])
+                out.extend(fonts.break_word(line, font, size, width))
     return out
 
 

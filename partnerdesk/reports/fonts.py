@@ -145,9 +145,63 @@ def markup(text: object, base: str = FONT) -> str:
     s = "" if text is None else str(text)
     if plain(s, base):
         return escape(s)
-    s = visual_lines(s, "L")
-    return "".join(escape(piece) if font == base else f'<font face="{font}">{escape(piece)}</font>'
-                   for font, piece in runs(s, base))
+    return _runs_markup(visual_lines(s, "L"), base)
+
+
+def wrap_lines(text: str, font: str, size: float, width: float) -> list[str]:
+    """``text`` as lines no wider than ``width`` (at its own line breaks, at spaces, inside a word wider than
+    a line, such as a run of CJK), each in display order: each paragraph is shaped (Arabic) and wrapped in
+    logical order, then each line is ordered with the paragraph's direction (right-to-left text wraps from
+    the top line down, as it is read)."""
+    out: list[str] = []
+    for para in text.replace("\t", " ").splitlines():
+        base_dir = base_direction(para)
+        para = shape(para)
+        lines: list[str] = []
+        line = ""
+        for word in para.split(" "):
+            trial = f"{line} {word}" if line else word
+            if text_width(trial, font, size) <= width:
+                line = trial
+                continue
+            if line:
+                lines.append(line)
+            if text_width(word, font, size) <= width:
+                line = word
+            else:
+                *whole, line = break_word(word, font, size, width)
+                lines.extend(whole)
+        if line.strip():
+            lines.append(line)
+        out.extend(visual(ln, base_dir) for ln in lines)
+    return out
+
+
+def break_word(text: str, font: str, size: float, width: float) -> list[str]:
+    """A line with no space to break at, cut between characters (at least one character a line)."""
+    out, start, used = [], 0, 0.0
+    for i, ch in enumerate(text):
+        w = text_width(ch, font, size)
+        if used + w > width and i > start:
+            out.append(text[start:i])
+            start, used = i, 0.0
+        used += w
+    out.append(text[start:])
+    return out
+
+
+def wrapped_markup(text: str, font: str, size: float, width: float) -> str:
+    """Paragraph markup for a long free text (a reason, a note) that may be right-to-left: such a text is
+    wrapped here, to ``width``, so that each line is ordered on its own (``markup`` orders a piece as one
+    line); any other text is ``markup(text)`` and wraps in the Paragraph as usual."""
+    if not has_rtl(text):
+        return markup(text, font)
+    return "<br/>".join(_runs_markup(ln, font) for ln in wrap_lines(text, font, size, width))
+
+
+def _runs_markup(text: str, base: str) -> str:
+    return "".join(escape(piece) if f == base else f'<font face="{f}">{escape(piece)}</font>'
+                   for f, piece in runs(text, base))
 
 
 def text_width(text: str, font: str, size: float) -> float:

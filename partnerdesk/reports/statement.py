@@ -20,7 +20,7 @@ from partnerdesk.domain.durations import format_minutes
 from partnerdesk.domain.money import format_cents
 from partnerdesk.domain.statement_rules import OFFSET, PROVIDED, summary_by_category
 from partnerdesk.domain.periods import long_date, short_date
-from partnerdesk.reports.fonts import draw_text, text_width
+from partnerdesk.reports.fonts import draw_text, has_rtl, text_width, wrapped_markup
 from partnerdesk.domain.statements import StatementView
 from partnerdesk.reports.detail_table import Column, DetailTable as Ledger
 from partnerdesk.reports.styles import (StyledTable, ACCENT, ACCENT_LIGHT, CREDIT, FONT, FONT_BOLD, INK, MUTED, RULE, ZEBRA,
@@ -190,6 +190,15 @@ class _Builder:
     def p(self, text: str, style: str = "base") -> Paragraph:
         return _Para(text, self.st[style])
 
+    def long_text(self, text: str, style: str, width: float, lead: str = "") -> Paragraph:
+        """A free text typed by a user (a reason), after ``lead`` markup: right-to-left text is wrapped here, on
+        lines of its own, so that each line is in reading order."""
+        if not has_rtl(text):
+            return self.p(f"{lead} {esc(text)}" if lead else esc(text), style)
+        st = self.st[style]
+        body = wrapped_markup(text, st.fontName, st.fontSize, width - 2)
+        return self.p(f"{lead}<br/>{body}" if lead else body, style)
+
     def labelled(self, label: str, value: str, style: str = "base") -> list:
         return [self.p(esc(label.upper()), "label"), self.p(value, style)]
 
@@ -303,7 +312,8 @@ class _Builder:
                 f"{esc(v.issuer.name)} staff's hours on the incident, as recorded in its payroll records.", "muted")
         left = [self.p("BASIS OF THIS REQUEST" if v.pricing_basis else "SUMMARY BY CATEGORY", "label"),
                 Spacer(1, 3), t, Spacer(1, 2), note] \
-            if v.kind != "credit_note" else [self.p("REASON", "label"), Spacer(1, 3), self.p(esc(v.notes or ""), "note")]
+            if v.kind != "credit_note" else [self.p("REASON", "label"), Spacer(1, 3),
+                                              self.long_text(v.notes or "", "note", 3.75 * inch)]
         outer = StyledTable([[left,
                         [self.p("TOTALS", "label"), Spacer(1, 3), totals]]],
                       colWidths=[3.75 * inch, WIDTH - 3.75 * inch])
@@ -386,7 +396,7 @@ class _Builder:
                 "credit notes; disputed and unpriced entries are left out"
                 + (", and this credit note is taken off." if v.kind == "credit_note" else "."), "muted")]
         if v.cap is not None and v.cap_override_reason:
-            out += [Spacer(1, 4), self.p(f"<b>Cap override reason.</b> {esc(v.cap_override_reason)}", "muted")]
+            out += [Spacer(1, 4), self.long_text(v.cap_override_reason, "muted", WIDTH, "<b>Cap override reason.</b>")]
         return out
 
     def kv_table(self, rows: list[list[str]], bold_last: bool = False) -> Table:

@@ -121,3 +121,21 @@ def test_any_description_staff_and_agency_name_issues_a_valid_pdf(demo_ctx, tmp_
         path.unlink()
 
     check()
+
+
+@pytest.mark.skipif(not shutil.which("pdftotext"), reason="needs poppler's pdftotext")
+def test_a_long_right_to_left_reason_wraps_in_reading_order(demo_ctx, tmp_path):
+    """A credit-note reason in Hebrew, several lines long: its first word is on the top line, at the right end,
+    its last word on the bottom line (a reason ordered as one line would read from the bottom up)."""
+    st = demo_ctx.services.statements
+    issued = st.issue("2026Q2", partner="EDM", today=TODAY)[0].statement
+    reason = "ראשון " + "תיקון המדפסת בקומה השנייה והחלפת הכבל הראשי " * 6 + "אחרון"
+    cn = st.credit_note(issued.number, reason, 1_000, today=TODAY)
+    path = tmp_path / "cn.pdf"
+    path.write_bytes(st.pdf(cn.number))
+    words = _words(path, 1)
+    first = next((x, y) for x, y, w in words if w == "ראשון"[::-1])
+    last = next((x, y) for x, y, w in words if w == "אחרון"[::-1])
+    assert first[1] < last[1], (first, last)  # pdftotext's y grows down the page: first above last
+    same_line = [x for x, y, w in words if y == first[1]]
+    assert len(same_line) > 3 and first[0] == max(same_line)  # the line starts at its right end

@@ -143,6 +143,7 @@ def test_an_older_database_is_sealed_once_by_the_migration(demo_ctx, home):
         con.execute(f"ALTER TABLE statement DROP COLUMN {col}")
     con.execute("DROP INDEX ix_time_entry_held")  # (0009)
     con.execute("ALTER TABLE time_entry DROP COLUMN overtime")  # (0010)
+    con.execute("ALTER TABLE agreement DROP COLUMN stack_multipliers")  # (0012, issue 15: stacking)
     con.execute("UPDATE alembic_version SET version_num = '0007_agency_setup'")
     con.commit()
     con.close()
