@@ -8,9 +8,9 @@ embedded (subset) in the PDFs we write.
 
 Right-to-left text (Hebrew, Arabic) is put in display order with python-bidi, Arabic letters first joined
 into their contextual forms with arabic-reshaper; ReportLab's own right-to-left support needs a library
-that is not on PyPI. Ordering is per line: callers that wrap text themselves (the statement's detail
-table) wrap the logical text first and order each line; a Paragraph's pieces are ordered as a whole, which
-is right for names, codes and one-line notes.
+that is not on PyPI. Ordering is per line: the statement's detail table and its long reasons
+(:func:`wrap_lines`, :func:`wrapped_markup`) wrap the logical text first and order each line; other
+Paragraph pieces are ordered as a whole, which is right for names, codes and one-line notes.
 
 * :func:`markup` — text as Paragraph markup: escaped, in display order, each run in a font that has it.
 * :func:`runs`, :func:`text_width`, :func:`draw_text` — the same for text drawn straight on a canvas.
