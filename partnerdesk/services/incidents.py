@@ -73,38 +73,40 @@ def _percent(value: Any, what: str) -> str:
         raise ValidationError(str(exc), what) from None
 
 
+def validate_incident(values: dict[str, Any]) -> dict[str, Any]:
+    """An incident's fields as typed, checked and cleaned (the CLI, and incidents arriving through sync)."""
+    out: dict[str, Any] = {}
+    for key, value in values.items():
+        if key in ("start_date", "end_date"):
+            out[key] = as_date(value, "--start" if key == "start_date" else "--end")
+        elif key == "work":
+            work = (value or "emergency").strip().lower()
+            if work not in rules.WORK_KINDS:
+                raise ValidationError(f"--work: '{value}' must be emergency or permanent", "work")
+            out[key] = work
+        elif key == "category":
+            cat = (value or "").strip().upper() or None
+            if cat is not None and cat not in rules.FEMA_CATEGORIES:
+                raise ValidationError(f"--category: '{value}' is not a FEMA work category (A to G, or Z)",
+                                      "category")
+            out[key] = cat
+        else:
+            limit = {"name": 200, "declaration": 40, "incident_type": 60, "applicant": 200, "pa_id": 40,
+                     "project_number": 40, "site": 200, "description": 4000}[key]
+            out[key] = clean_text(value, key.replace("_", " "), limit, required=key == "name")
+    return out
+
+
 class IncidentService:
     def __init__(self, db: Database):
         self.db = db
 
     # -- the register ------------------------------------------------------------------------------
-    def _clean(self, values: dict[str, Any]) -> dict[str, Any]:
-        out: dict[str, Any] = {}
-        for key, value in values.items():
-            if key in ("start_date", "end_date"):
-                out[key] = as_date(value, "--start" if key == "start_date" else "--end")
-            elif key == "work":
-                work = (value or "emergency").strip().lower()
-                if work not in rules.WORK_KINDS:
-                    raise ValidationError(f"--work: '{value}' must be emergency or permanent", "work")
-                out[key] = work
-            elif key == "category":
-                cat = (value or "").strip().upper() or None
-                if cat is not None and cat not in rules.FEMA_CATEGORIES:
-                    raise ValidationError(f"--category: '{value}' is not a FEMA work category (A to G, or Z)",
-                                          "category")
-                out[key] = cat
-            else:
-                limit = {"name": 200, "declaration": 40, "incident_type": 60, "applicant": 200, "pa_id": 40,
-                         "project_number": 40, "site": 200, "description": 4000}[key]
-                out[key] = clean_text(value, key.replace("_", " "), limit, required=key == "name")
-        return out
-
     def add(self, ref: str, *, name: str, start_date: Any, **values: Any) -> IncidentDTO:
         ref = clean_text(ref, "ref", 40, required=True)
         if any(ch.isspace() for ch in ref):
             raise ValidationError(f"ref: '{ref}' has a space; use a short code like WS-2026-11", "ref")
-        fields = self._clean({"name": name, "start_date": start_date, "work": values.pop("work", None),
+        fields = validate_incident({"name": name, "start_date": start_date, "work": values.pop("work", None),
                               **{k: v for k, v in values.items() if v is not None}})
         if fields.get("start_date") is None:
             raise ValidationError("--start: required", "start")
@@ -119,7 +121,7 @@ class IncidentService:
             return incident_dto(inc)
 
     def edit(self, ref: str, **values: Any) -> IncidentDTO:
-        fields = self._clean({k: v for k, v in values.items() if v is not None})
+        fields = validate_incident({k: v for k, v in values.items() if v is not None})
         with self.db.write(summary=f"incident {ref} changed") as s:
             inc = find_incident(s, ref)
             for k, v in fields.items():

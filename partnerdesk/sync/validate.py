@@ -28,7 +28,7 @@ def _service_checks() -> dict[str, Callable[[str, Any], None]]:
     import sync modules)."""
     from partnerdesk.domain.freeze import FROZEN_STATUSES
     from partnerdesk.errors import ValidationError
-    from partnerdesk.services import agencies, agreements, contacts, hours, payments
+    from partnerdesk.services import agencies, agreements, contacts, hours, incidents, payments
     from partnerdesk.services.agreements import _decimal_str
 
     def one_of(values, what):
@@ -59,7 +59,7 @@ def _service_checks() -> dict[str, Callable[[str, Any], None]]:
         if f == "status":
             one_of(("draft", *sorted(FROZEN_STATUSES)), "status")(f, v)
         elif f == "kind":
-            one_of(("statement", "credit_note"), "kind")(f, v)
+            one_of(("statement", "credit_note", "mutual_aid"), "kind")(f, v)  # mutual_aid: docs/incidents.md
 
     def payment(f, v):
         if f == "method":
@@ -82,6 +82,7 @@ def _service_checks() -> dict[str, Callable[[str, Any], None]]:
         "mileage_rate": mileage,
         "statement": statement,
         "payment": payment,
+        "incident": fields(incidents.validate_incident, set(incidents.INCIDENT_FIELDS)),
     }
 
 

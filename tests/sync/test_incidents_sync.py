@@ -34,10 +34,17 @@ def test_incidents_travel_and_pay_rates_stay_home(make_node, share, demo_templat
     with a.db.read() as s:  # nothing of the pay was ever put in a segment
         assert s.scalar(select(func.count()).select_from(SyncOp).where(
             SyncOp.tbl.in_(("staff_pay_rate", "incident_override")))) == 0
+    # alice bills Edmonds for Quinn's hours: the request, a statement of its own kind, reaches bob intact
+    from partnerdesk.services.statements_mutual_aid import issue_mutual_aid
+
+    st, _path = issue_mutual_aid(a.db, "WS-SYNC", "EDM", today=TODAY)
+    sync_all([a, b])
+    assert b.sv.statements.get(st.number).kind == "mutual_aid"
+    assert b.sv.statements.verify(st.number).ok
     # bob's hours can name the incident alice added
     b_entry = b.sv.hours.log(partner="EDM", direction="given", work_date=DAY, hours="1", incident_ref="ws-sync")
     assert b_entry.entry.incident_ref == "WS-SYNC"
     sync_all([a, b])
-    local = ("staff_pay_rate", "incident_override")
+    local = ("staff_pay_rate", "incident_override", "number_sequence")  # this PC's own
     assert {k: v for k, v in a.dump().items() if k not in local} == \
         {k: v for k, v in b.dump().items() if k not in local}
