@@ -9,7 +9,7 @@ from pathlib import Path
 from partnerdesk.app import open_context
 from partnerdesk.cli.output import add_json_flag, emit_json, emit_table
 from partnerdesk.domain.money import Money, format_cents
-from partnerdesk.domain.wording import status_word
+from partnerdesk.domain.wording import statement_status_word, status_word
 from partnerdesk.errors import ValidationError
 
 LIST_FIELDS = ("number", "partner", "period", "status", "total_cents", "amount_due_cents", "pdf_sha256")
@@ -169,7 +169,8 @@ def cmd_list(args: argparse.Namespace) -> int:
     if args.json:
         emit_json([_row(d) for d in items])
         return 0
-    emit_table(([d.number or "(draft)", d.partner, d.agreement_number or "", d.period, status_word(d.status),
+    emit_table(([d.number or "(draft)", d.partner, d.agreement_number or "", d.period,
+                 statement_status_word(d.status, d.balance_cents),
                  format_cents(d.total_cents), format_cents(d.amount_due_cents), format_cents(d.balance_cents),
                  (d.pdf_sha256 or "")[:12]] for d in items),
                ["number", "partner", "agreement", "period", "status", "total", "amount due", "balance", "sha256"])

@@ -17,8 +17,8 @@ from __future__ import annotations
 
 from typing import Any, Iterable, Mapping
 
-FROZEN_STATUSES = frozenset({"issued", "partially_paid", "paid", "void"})
-LIVE_STATUSES = frozenset({"issued", "partially_paid", "paid"})  # frozen and not void
+FROZEN_STATUSES = frozenset({"issued", "partially_paid", "paid", "overpaid", "void"})
+LIVE_STATUSES = frozenset({"issued", "partially_paid", "paid", "overpaid"})  # frozen and not void
 STATEMENT_TABLE = "statement"
 CHILD_TABLES = frozenset({"statement_line", "statement_document"})  # rows that belong to one statement
 FROZEN_TABLES = CHILD_TABLES | {STATEMENT_TABLE}

@@ -240,7 +240,10 @@ def age_balances(items: Iterable[tuple[date, int]], as_of: date) -> Aging:
 
 
 def payment_status(amount_due_cents: int, settled_cents: int) -> str:
-    """issued → partially_paid → paid, from what has been paid or credited against the amount due."""
+    """issued → partially_paid → paid, from what has been paid or credited against the amount due; overpaid
+    when more than that came in (payments recorded on two PCs at once, issue 14: a money conflict)."""
+    if settled_cents > max(amount_due_cents, 0):
+        return "overpaid"
     if amount_due_cents <= 0:
         return "issued"  # nothing to pay (e.g. the net favours the partner)
     if settled_cents >= amount_due_cents:

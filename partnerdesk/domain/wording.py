@@ -32,6 +32,15 @@ def nouns(n: int, noun: str, many: str | None = None) -> str:
 STATUS_WORDS = {"partially_paid": "partially paid", "in_progress": "in progress"}
 
 
+def statement_status_word(status: str | None, balance_cents: int) -> str:
+    """A statement's status as shown, stating the amount of an overpayment: ``overpaid by $12.50``."""
+    if status == "overpaid":
+        from partnerdesk.domain.money import format_cents
+
+        return f"overpaid by {format_cents(-balance_cents)}"
+    return status_word(status)
+
+
 def status_word(status: str | None) -> str:
     """``partially_paid`` → ``partially paid``: the word a person reads for a stored status."""
     if not status:

@@ -45,7 +45,7 @@ log = logging.getLogger(__name__)
 
 Progress = Callable[[int, int, str], None]
 Cancel = Callable[[], bool]
-LIVE_ISSUED = ("issued", "partially_paid", "paid")
+LIVE_ISSUED = ("issued", "partially_paid", "paid", "overpaid")
 
 
 @dataclass

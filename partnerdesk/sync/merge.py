@@ -22,7 +22,8 @@ from sqlalchemy.orm import Session
 from partnerdesk.db.models import (DERIVED_COLUMNS, LOCAL_ONLY, SYNCED_TABLES, Base, SyncConflict, SyncHistory,
                                    SyncOp)
 from partnerdesk.db.types import column_now, session_now
-from partnerdesk.domain.freeze import FROZEN_TABLES, STATEMENT_OPEN_FIELDS, refused_change, refused_new_row
+from partnerdesk.domain.freeze import (FROZEN_STATUSES, FROZEN_TABLES, STATEMENT_OPEN_FIELDS, refused_change,
+                                       refused_new_row)
 from partnerdesk.domain.hlc import parse as parse_hlc
 from partnerdesk.sync.segment import parse_name
 
@@ -288,6 +289,8 @@ class Merger:
         for tbl in order:
             res.rows_changed += self._write_rows(tbl, materialize[tbl], conflicts,
                                                  res.new_contact_ids if tbl == "contact" else None)
+        if "payment" in materialize or "statement" in materialize:
+            self._money(materialize, conflicts)
         if history:
             at = _bind(SyncHistory.__table__.c.at, session_now(self.s))
             self.raw.executemany(
@@ -343,6 +346,51 @@ class Merger:
             self.s.flush()
             res.conflicts += len(new)
         return [o for o in incoming if o.op_id not in refused]
+
+    def _money(self, materialize: dict[str, list], conflicts: list[dict]) -> None:
+        """Money conflicts (issue 14, guarantee 7): after payments or statements arrive, each statement they
+        touch takes the payment status the one rule gives (``statement_rules.payment_status``), "overpaid" when
+        payments recorded on two PCs together exceed its amount due; that, and a payment on a void statement,
+        is listed as a conflict stating the amount. The status is derived from the synced rows, so it is the
+        same on every node; the row keeps the time of its winning write."""
+        from partnerdesk.domain.money import format_cents
+        from partnerdesk.domain.statement_rules import payment_status
+        from partnerdesk.services.statements import _settled
+
+        ids = {item[0] for item in materialize.get("statement", ())}
+        pay = [item[0] for item in materialize.get("payment", ())]
+        for chunk in _chunks(pay):
+            ids.update(r[0] for r in self.raw.execute(
+                f"SELECT statement_id FROM payment WHERE id IN ({','.join('?' * len(chunk))})", chunk))
+        for chunk in _chunks(sorted(ids)):
+            rows = self.raw.execute(f"SELECT id, number, status, amount_due_cents FROM statement WHERE kind != "
+                                    f"'credit_note' AND status != 'draft' AND id IN ({','.join('?' * len(chunk))})",
+                                    chunk).fetchall()
+            settled = _settled(self.s, [r[0] for r in rows]) if rows else {}
+            paid = dict(self.raw.execute(
+                f"SELECT statement_id, sum(amount_cents) FROM payment WHERE deleted_at IS NULL AND statement_id IN "
+                f"({','.join('?' * len(chunk))}) GROUP BY statement_id", chunk).fetchall())
+            for sid, number, status, due in rows:
+                got = settled.get(sid, 0)
+                if status == "void":
+                    if paid.get(sid):
+                        conflicts.append(dict(
+                            kind="void_payment", tbl="statement", row_id=sid, field="status",
+                            kept_op=f"money-{sid}", kept_value=json.dumps(status), kept_node="",
+                            other_op=f"void-paid-{sid}-{paid[sid]}", other_value=json.dumps(paid[sid]), other_node="",
+                            reason=f"{format_cents(paid[sid])} was paid on {number}, which is void: refund it or "
+                                   "move the payment to its replacement"))
+                    continue
+                new = payment_status(due, got)
+                if new != status:
+                    self.raw.execute("UPDATE statement SET status = ? WHERE id = ?", (new, sid))
+                if new == "overpaid":
+                    conflicts.append(dict(
+                        kind="overpaid", tbl="statement", row_id=sid, field="status", kept_op=f"money-{sid}",
+                        kept_value=json.dumps(due), kept_node="", other_op=f"overpaid-{sid}-{got}",
+                        other_value=json.dumps(got), other_node="",
+                        reason=f"{number} is overpaid by {format_cents(got - max(due, 0))}: payments and credits of "
+                               f"{format_cents(got)} against {format_cents(due)} due (recorded on two PCs at once?)"))
 
     @staticmethod
     def _conflict(kind: str, tbl: str, row_id: str, fld: str, win: Op, other: Op) -> dict:
@@ -429,7 +477,7 @@ class Merger:
             if allowed:
                 ok.add(o.op_id)
                 cur = new
-                if tbl == "statement" and fld == "status" and new in ("issued", "partially_paid", "paid", "void"):
+                if tbl == "statement" and fld == "status" and new in FROZEN_STATUSES:
                     status = new
         return ok
 

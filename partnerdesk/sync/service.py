@@ -701,6 +701,9 @@ class SyncService:
                 if c.kind == "frozen":
                     raise UserError("the record was frozen when its statement was issued (or the entry invoiced); "
                                     "the other value cannot be applied. Void and reissue to change it")
+                if c.kind in ("overpaid", "void_payment"):
+                    raise UserError(f"{c.reason or 'a money conflict'}; settle it with a refund or a credit note, then "
+                                    "dismiss it with --use kept")
                 if c.kind in REFUSED_KINDS:
                     raise UserError(f"this change was refused ({c.reason or c.kind}) and is never applied; dismiss it "
                                     "with --use kept")

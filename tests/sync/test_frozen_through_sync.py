@@ -34,6 +34,9 @@ def test_an_op_changing_an_issued_statement_is_listed_and_not_applied(pair):  # 
     _forge(b, "statement", sid, {"notes": "tampered", "amount_due_cents": 1, "status": "partially_paid"})
     _forge(b, "statement_line", "forged-line", {"statement_id": sid, "position": 99, "kind": "adjustment",
                                                 "amount_cents": -1250})
+    # the payment the status follows (a status is derived from the payments, the same on every PC)
+    _forge(b, "payment", "0190dddd-0000-7000-8000-000000000001",
+           {"statement_id": sid, "paid_on": "2026-01-05", "amount_cents": 500, "method": "eft"})
     sync_all([b, a])
     with a.db.read() as s:
         st = s.get(Statement, sid)

@@ -18,9 +18,10 @@ from PySide6.QtGui import QAction, QKeySequence
 from PySide6.QtPrintSupport import QPrintDialog, QPrinter
 from PySide6.QtWidgets import QComboBox, QInputDialog, QProgressDialog, QSplitter, QWidget
 
+from partnerdesk.domain.freeze import LIVE_STATUSES
 from partnerdesk.domain.periods import Quarter
 from partnerdesk.domain.statements import IssuePlan
-from partnerdesk.domain.wording import plural, status_word
+from partnerdesk.domain.wording import plural, statement_status_word, status_word
 from partnerdesk.gui import format as fmt
 from partnerdesk.gui.dialogs.files import FilePicker
 from partnerdesk.gui.dialogs.messages import DialogService, show_error
@@ -29,7 +30,8 @@ from partnerdesk.gui.pages.base import TablePage
 from partnerdesk.gui.pdf_preview import PdfPreview, print_pdfs
 from partnerdesk.gui.workers import run_in_worker
 
-STATUS_COLORS = {"draft": "muted", "void": "bad", "partially_paid": "warn", "paid": "good"}  # palette roles
+STATUS_COLORS = {"draft": "muted", "void": "bad", "partially_paid": "warn", "paid": "good",  # palette roles
+                 "overpaid": "bad"}
 
 
 class StatementsPage(TablePage):
@@ -42,7 +44,8 @@ class StatementsPage(TablePage):
         Column("Number", lambda s: s.number or "(draft)", priority=0),
         Column("Partner", lambda s: s.partner, priority=0),
         Column("Agreement", lambda s: s.agreement_number, priority=1),
-        Column("Status", lambda s: status_word(s.status), color=lambda s: STATUS_COLORS.get(s.status), priority=0),
+        Column("Status", lambda s: statement_status_word(s.status, s.balance_cents),
+               color=lambda s: STATUS_COLORS.get(s.status), priority=0),
         Column("Lines", lambda s: s.line_count, align_right=True, priority=4),
         Column("Gross", lambda s: s.gross_cents, fmt.money, align_right=True, priority=3),
         Column("Offset", lambda s: s.offset_cents, fmt.money, align_right=True, priority=3),
@@ -136,8 +139,7 @@ class StatementsPage(TablePage):
         """The one selected row when it is a live issued statement or mutual-aid request (not a draft, void or
         credit note)."""
         rows = self.selected_rows()
-        if len(rows) == 1 and rows[0].kind != "credit_note" and rows[0].status in ("issued", "partially_paid",
-                                                                                 "paid"):
+        if len(rows) == 1 and rows[0].kind != "credit_note" and rows[0].status in LIVE_STATUSES:
             return rows[0]
         return None
 
