@@ -55,8 +55,11 @@ def cmd_backup(args: argparse.Namespace) -> int:
 
 
 def cmd_restore(args: argparse.Namespace) -> int:
+    from partnerdesk.cli.progress import Progress
+
     svc = _service(args)
-    result = svc.restore(args.file)
+    with Progress("Restoring") as progress:
+        result = svc.restore(args.file, progress=progress)
     # Open it once so an older backup is migrated now (with its own pre-migrate copy), not at the next start.
     from partnerdesk.app import open_context
 

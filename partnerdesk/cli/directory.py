@@ -141,7 +141,11 @@ def cmd_contacts_export(args: argparse.Namespace) -> int:
 
 def cmd_contacts_sheet(args: argparse.Namespace) -> int:
     ctx = open_context(args.db)
-    path = ctx.services.directory.write_sheet(args.file, args.layout, include_personal=args.include_personal)
+    from partnerdesk.cli.progress import Progress
+
+    with Progress(f"Writing {Path(args.file).name}") as progress:
+        path = ctx.services.directory.write_sheet(args.file, args.layout, include_personal=args.include_personal,
+                                                  progress=progress)
     print(f"Wrote the {args.layout} emergency contact sheet to {path}")
     return 0
 

@@ -488,15 +488,19 @@ class BackupService:
         return None
 
     # -- restoring -------------------------------------------------------------------------------
-    def restore(self, source: Path, held_lock: InstanceLock | None = None) -> RestoreResult:
+    def restore(self, source: Path, held_lock: InstanceLock | None = None, progress=None) -> RestoreResult:
         """Replace the live database with ``source`` after checking it; keeps a safety copy of the current one.
 
         Raises AlreadyRunningError when a partnerdesk window has the database open. A window restoring into
-        its own database passes the lock it holds as ``held_lock``."""
+        its own database passes the lock it holds as ``held_lock``. ``progress(done, total)``: the backup
+        checked, the safety copy made, the backup copied in, the result checked."""
+        step = progress or (lambda done, total: None)
+        step(0, 4)
         source = Path(source)
         if self.db_path.exists() and source.resolve() == self.db_path.resolve():
             raise UserError(f"{source}: is the live database; choose a backup file")
         info = inspect_backup(source, full=True)
+        step(1, 4)
         own = held_lock is None or not held_lock.held
         lock = InstanceLock(self.db_path, purpose="restore") if own else held_lock
         if own:
@@ -507,7 +511,9 @@ class BackupService:
             # that spans it could go on writing to a WAL file that no longer belongs to the database.
             with self.database.suspended() if self.database is not None else contextlib.nullcontext():
                 safety = self._safety_copy()
+                step(2, 4)
                 self._copy_into_live(source)
+                step(3, 4)
         finally:
             if own:
                 lock.release()
@@ -515,6 +521,7 @@ class BackupService:
         if problem:  # pragma: no cover - the source passed integrity_check; this would be an SQLite bug
             raise DatabaseError(f"{self.db_path}: the restored database failed its check ({problem}); "
                                 f"the previous database is kept at {safety}")
+        step(4, 4)
         log.info("restored %s from %s (safety copy %s)", self.db_path, source, safety)
         return RestoreResult(restored_from=source, safety_copy=safety, revision=info.revision)
 

@@ -75,18 +75,28 @@ class DirectoryService:
     def _is_demo(self) -> bool:
         return self.db.meta(DEMO_KEY) == "1"
 
-    def sheet_pdf(self, layout: str = "full", include_personal: bool = False, today: date | None = None) -> bytes:
+    def sheet_pdf(self, layout: str = "full", include_personal: bool = False, today: date | None = None,
+                  progress: Callable[[int, int], None] | None = None) -> bytes:
+        """``progress(done, total)``: the contacts read, the PDF drawn."""
         from partnerdesk.reports.contact_sheet import LAYOUTS, render
 
         if layout not in LAYOUTS:
             raise UserError(f"--layout must be one of {', '.join(LAYOUTS)}, not '{layout}'")
-        return render(self.sheet_data(include_personal, today), layout)
+        step = progress or (lambda done, total: None)
+        step(0, 3)
+        data = self.sheet_data(include_personal, today)
+        step(1, 3)
+        pdf = render(data, layout)
+        step(2, 3)
+        return pdf
 
     def write_sheet(self, path: Path | str, layout: str = "full", include_personal: bool = False,
-                    today: date | None = None) -> Path:
+                    today: date | None = None, progress: Callable[[int, int], None] | None = None) -> Path:
         path = Path(path)
-        pdf = self.sheet_pdf(layout, include_personal, today)
+        pdf = self.sheet_pdf(layout, include_personal, today, progress)
         write_atomic(path, pdf)
+        if progress is not None:
+            progress(3, 3)
         if include_personal:
             self._record_personal("emergency sheet", path, f"pdf-{layout}", self.contacts.count())
         return path

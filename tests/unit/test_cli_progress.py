@@ -100,3 +100,22 @@ def test_long_commands_draw_a_bar_on_a_terminal(demo_ctx, tmp_path, monkeypatch,
     assert main(["--db", str(demo_ctx.paths.db_path), *[a.format(tmp=tmp_path) for a in argv]]) in (0, None)
     bar = terminal.getvalue()
     assert f"{what} [" in bar and "100%" in bar, bar[-300:]
+
+
+@pytest.mark.parametrize(("argv", "what"), [
+    (["contacts", "sheet", "{tmp}/sheet.pdf"], "Writing sheet.pdf"),  # 165 s on the large demo region
+    (["restore", "{backup}"], "Restoring"),  # 21 s
+])
+def test_the_sheet_and_a_restore_draw_a_bar_on_a_terminal(demo_ctx, tmp_path, monkeypatch, argv, what):
+    from partnerdesk.cli import main
+
+    backup = demo_ctx.services.backups.backup()
+    db = demo_ctx.paths.db_path
+    demo_ctx.close()  # a restore refuses while this process has the database open
+    monkeypatch.setattr(progress_module, "DELAY", 0.0)
+    monkeypatch.setattr(progress_module, "INTERVAL", 0.0)
+    terminal = Terminal()
+    monkeypatch.setattr(sys, "stderr", terminal)
+    assert main(["--db", str(db), *[a.format(tmp=tmp_path, backup=backup) for a in argv]]) in (0, None)
+    bar = terminal.getvalue()
+    assert f"{what} [" in bar and "100%" in bar and "2/" in bar, bar[-300:]
