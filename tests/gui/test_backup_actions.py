@@ -10,6 +10,8 @@ from partnerdesk.gui.dialogs.backup import backup_now, restore_from_backup
 
 def _back_up(qtbot, window, target=None):
     dlg = backup_now(window, choose=lambda parent, default: str(target or default))
+    dlg.seen = []
+    dlg.progress.valueChanged.connect(lambda v: dlg.seen.append((v, dlg.progress.maximum())))
     if target is not None:
         dlg.change_button.click()
         assert dlg.target.text() == str(target)
@@ -23,6 +25,8 @@ def _restore(qtbot, window, path: Path | None = None, damage=None):
     dlg = restore_from_backup(window, None, choose=lambda parent, folder: str(path), damage=damage)
     qtbot.waitUntil(lambda: not dlg.progress.isVisible(), timeout=15000)
     listed = [b.path for b in dlg.backups]
+    dlg.seen = []
+    dlg.progress.valueChanged.connect(lambda v: dlg.seen.append((v, dlg.progress.maximum())))
     if path in listed:
         dlg.table.selectRow(listed.index(path))
         dlg.restore_button.click()
@@ -38,6 +42,7 @@ def test_back_up_then_restore_from_the_window(qtbot, window, demo_ctx, tmp_path)
     text = dlg.result_label.text()
     assert str(target) in text and "8 agencies, 48 contacts, 360 hours entries" in text, text
     assert "Backed up" in window.statusBar().currentMessage()
+    assert dlg.seen and dlg.seen[-1][0] == dlg.seen[-1][1] > 1, "the bar counted the pages copied"
     dlg.grab().save(str(tmp_path / "backup.png"))
 
     demo_ctx.services.hours.log(partner="EDM", direction="given", work_date="2026-11-20", hours="3")
@@ -48,6 +53,7 @@ def test_back_up_then_restore_from_the_window(qtbot, window, demo_ctx, tmp_path)
     asked = [text for kind, _, text in window.shown_messages if kind == "question"]
     assert asked and "Replace everything" in asked[-1] and "360 hours entries" in asked[-1], asked
     assert restore_from.result() == restore_from.DialogCode.Accepted
+    assert restore_from.seen[-1] == (4, 4), "the bar went through the restore's four steps"
     window.grab().save(str(tmp_path / "restored.png"))
 
 

@@ -139,12 +139,17 @@ class BackupDialog(QDialog):
         self.progress.setVisible(True)
         self.result_label.setText("Copying and checking…")
 
-        def work():
+        def work(progress):
             from partnerdesk.services.backup import backup_contents
 
-            return backup_contents(self.svc.backup(dest))
+            return backup_contents(self.svc.backup(dest, progress=progress))
 
-        run_in_worker(self, work, self._done, self._failed)
+        run_in_worker(self, work, self._done, self._failed, on_progress=self._progressed)
+
+    def _progressed(self, done: int, total: int) -> None:
+        """Pages copied so far (then the copy is checked)."""
+        self.progress.setRange(0, total)
+        self.progress.setValue(done)
 
     def _done(self, contents) -> None:
         self.progress.setVisible(False)
@@ -295,13 +300,18 @@ class RestoreDialog(QDialog):
         self.status.setText(f"Restoring the backup of {when_text(backup.modified)}…")
         ctx = self.window_.ctx
 
-        def work():
-            result = self.svc.restore(backup.path, held_lock=getattr(self.instance, "lock", None))
+        def work(progress):
+            result = self.svc.restore(backup.path, held_lock=getattr(self.instance, "lock", None), progress=progress)
             if ctx.integrity is not None:
                 ctx.integrity.passed()  # restore() checked the restored file: the verdict on the old one is void
             return result
 
-        run_in_worker(self, work, self._restored, self._failed)
+        run_in_worker(self, work, self._restored, self._failed, on_progress=self._progressed)
+
+    def _progressed(self, done: int, total: int) -> None:
+        """The restore's steps: backup checked, safety copy made, copied in, result checked."""
+        self.progress.setRange(0, total)
+        self.progress.setValue(done)
 
     def _restored(self, result) -> None:
         self.restored = result
