@@ -246,4 +246,4 @@ class DetailTable(Flowable):
         return cache
 
 
-__all__ = ["Column", "Ledger", "colors"]
+__all__ = ["Column", "DetailTable", "colors"]
