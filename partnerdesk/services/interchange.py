@@ -228,6 +228,8 @@ class InterchangeService:
             for step, name in enumerate(TABLE_ORDER, 1):
                 if progress is not None:
                     progress(step - 1, len(TABLE_ORDER) + 1)
+                if name in PERSONAL_TABLES and not include_personal:
+                    continue
                 t = _table(name)
                 pk = list(t.primary_key.columns)
                 rows = s.execute(select(t).order_by(*pk)).mappings().all()
