@@ -13,14 +13,28 @@ from partnerdesk.domain.dto import to_json
 def register(sub) -> None:
     p = sub.add_parser("sync", help="share data through a folder on a network share or cloud drive")
     ssub = p.add_subparsers(dest="action", metavar="ACTION", required=True)
-    a = ssub.add_parser("init", help="create a new sync space in FOLDER (this installation is its first node)")
+    a = ssub.add_parser("init", help="create a new sync space in FOLDER (this installation is its first node); "
+                                     "prints the join code colleagues need")
     a.add_argument("folder")
+    a.add_argument("--json", action="store_true", help="print a JSON object (with join_code)")
     a.set_defaults(func=cmd_init)
-    a = ssub.add_parser("join", help="join the sync space in FOLDER")
+    a = ssub.add_parser("join", help="ask to join the sync space in FOLDER; a member then admits this installation")
     a.add_argument("folder")
+    a.add_argument("--code", help="the join code the founder's installation printed (sync init, sync status)")
+    a.add_argument("--agency", metavar="CODE", help="the agency this installation works for (default: its home "
+                                                    "agency, or the admitting member's)")
     a.add_argument("--new-identity", action="store_true",
                    help="take a new node identity (after a copied profile was detected as a fork)")
     a.set_defaults(func=cmd_join)
+    a = ssub.add_parser("pending", help="installations that asked to join and await approval")
+    a.add_argument("--json", action="store_true", help="print a JSON array of objects")
+    a.set_defaults(func=cmd_pending)
+    a = ssub.add_parser("admit", help="admit an installation awaiting approval (compare its fingerprint first)")
+    a.add_argument("node", help="its node id, or the first 4 or more characters of it")
+    a.set_defaults(func=cmd_admit)
+    a = ssub.add_parser("revoke", help="stop applying an installation's later changes (or decline a request)")
+    a.add_argument("node", help="its node id, or the first 4 or more characters of it")
+    a.set_defaults(func=cmd_revoke)
     a = ssub.add_parser("run", help="one sync cycle: bring in others' changes, publish ours")
     a.add_argument("--json", action="store_true", help="print the resulting status as JSON")
     a.set_defaults(func=cmd_run)
@@ -43,7 +57,8 @@ def _status_json(st) -> dict:
             "awaiting_approval": to_json(list(st.awaiting_approval)), "conflicts": st.conflicts,
             "clock_warning": st.clock_warning, "nodes": to_json(list(st.nodes)), "folder": st.folder,
             "node": st.node, "problems": list(st.problems), "quarantine": quarantine,
-            "applied_ops": st.applied_ops, "published_ops": st.published_ops}
+            "applied_ops": st.applied_ops, "published_ops": st.published_ops,
+            "join_code": st.extra.get("join_code")}
 
 
 def _print_status(st) -> None:
@@ -53,10 +68,14 @@ def _print_status(st) -> None:
     print(f"Last sync:   {st.last_sync or 'never'}")
     print(f"Quarantined: {st.quarantined}")
     print(f"Conflicts:   {st.conflicts}")
+    if st.extra.get("join_code"):
+        print(f"Join code:   {st.extra['join_code']}")
     for p in st.problems:
         print(f"  ! {p}")
     for q in st.quarantine:
         print(f"  quarantined {q.node[:8]}/{q.name}: {q.reason}")
+    for a in st.awaiting_approval:
+        print(f"  awaiting approval {a.node[:8]}  {a.name}  fingerprint {a.fingerprint or '-'}: {a.reason}")
     if st.nodes:
         print("Nodes:")
         for n in st.nodes:
@@ -72,17 +91,56 @@ def _progress(done: int, total: int, msg: str) -> None:
 def cmd_init(args: argparse.Namespace) -> int:
     ctx = open_context(args.db)
     st = ctx.services.sync.init(args.folder)
+    code = st.extra.get("join_code")
+    if args.json:
+        json.dump({**_status_json(st), "join_code": code}, sys.stdout, indent=2)
+        sys.stdout.write("\n")
+        return 0
     print(f"Created a sync space in {args.folder}; {st.published_ops:,} changes published.")
+    print(f"Join code: {code}  (colleagues type it in 'partnerdesk sync join {args.folder} --code CODE')")
     _print_status(st)
     return 0
 
 
 def cmd_join(args: argparse.Namespace) -> int:
     ctx = open_context(args.db)
-    st = ctx.services.sync.join(args.folder, new_identity=args.new_identity)
-    print(f"Joined the sync space in {args.folder}; {st.applied_ops:,} changes brought in, "
-          f"{st.published_ops:,} published.")
+    sync = ctx.services.sync
+    st = sync.join(args.folder, code=args.code, agency=args.agency, new_identity=args.new_identity)
+    if any(a.is_self for a in st.awaiting_approval):
+        print(f"Asked to join the sync space in {args.folder}. A member must now admit this installation "
+              f"('partnerdesk sync admit {st.node[:8]}'); its key fingerprint is {sync.fingerprint()}: they should "
+              "see the same one in 'sync pending'.")
+    else:
+        print(f"Joined the sync space in {args.folder}; {st.applied_ops:,} changes brought in, "
+              f"{st.published_ops:,} published.")
     _print_status(st)
+    return 0
+
+
+def cmd_pending(args: argparse.Namespace) -> int:
+    from partnerdesk.cli.output import emit_json, emit_table
+
+    ctx = open_context(args.db)
+    items = ctx.services.sync.pending()
+    if args.json:
+        emit_json(items)
+    else:
+        emit_table(([p.node[:8], p.name, p.agency or "-", p.machine or "-", p.fingerprint] for p in items),
+                   ["node", "name", "agency", "machine", "key fingerprint"])
+    return 0
+
+
+def cmd_admit(args: argparse.Namespace) -> int:
+    ctx = open_context(args.db)
+    p = ctx.services.sync.admit(args.node)
+    print(f"Admitted {p.name} (key fingerprint {p.fingerprint}); its changes are applied from the next sync.")
+    return 0
+
+
+def cmd_revoke(args: argparse.Namespace) -> int:
+    ctx = open_context(args.db)
+    name = ctx.services.sync.revoke(args.node)
+    print(f"Revoked {name}: changes it publishes from now on are not applied; what it published before stays.")
     return 0
 
 

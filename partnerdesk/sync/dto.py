@@ -12,6 +12,7 @@ FORK = "fork detected"
 NOT_SET_UP = "not set up"
 QUARANTINED = "files quarantined"
 UNPUBLISHED = "changes not yet published"
+AWAITING = "awaiting approval"
 
 
 @dataclass(frozen=True)
@@ -22,6 +23,21 @@ class NodeDTO:
     segments: int
     last_seq: int
     problem: str | None = None
+
+
+@dataclass(frozen=True)
+class PendingDTO:
+    """An installation that asked to join and that nobody admitted yet (or this one, while it waits)."""
+
+    node: str
+    name: str  # "<display name> — <agency> (<machine>)"
+    display_name: str | None
+    agency: str | None  # the agency code it asked for
+    machine: str | None
+    fingerprint: str | None  # of its signing key: compare it with the one its own screen shows
+    segments: int = 0
+    is_self: bool = False
+    reason: str = ""
 
 
 @dataclass(frozen=True)

@@ -109,3 +109,9 @@ def load(node_id: str, required: bool = True) -> Ed25519PrivateKey | None:
                                      "--new-identity'")
         return None
     return Ed25519PrivateKey.from_private_bytes(base64.b64decode(text))
+
+
+def private_seed(key: Ed25519PrivateKey) -> bytes:
+    """The 32-byte seed (the space key is sealed to the X25519 key libsodium derives from it)."""
+    return key.private_bytes(serialization.Encoding.Raw, serialization.PrivateFormat.Raw,
+                             serialization.NoEncryption())

@@ -13,6 +13,11 @@ node's previous segment, the hash chain), ``count``, ``compression`` and ``seen`
 applied when it wrote this segment, which orders segments causally). An op is ``[hlc, tbl, row_id, field,
 value_json]``; its node is the header's node and its id ``f"{hlc}-{node}"``.
 
+With a space key (issue 14) the compressed payload is encrypted: the header says ``enc: "aes-256-gcm"`` and
+the ``key_id``, and the payload is nonce + AES-GCM ciphertext with the header bytes as associated data. The
+header holds only ids, sequence numbers and clock stamps, never a value; the signature covers the ciphertext,
+so whose segment it is can be checked before anything is decrypted.
+
 ``verify`` never returns part of a file: it either returns the whole decoded segment or raises
 ``SegmentError`` with a reason a person can act on.
 """
@@ -30,6 +35,8 @@ from typing import Any, Callable
 from cryptography.exceptions import InvalidSignature
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey, Ed25519PublicKey
 
+from partnerdesk.sync import crypto
+
 MAGIC = b"PDSEG\x01\r\n"
 FORMAT = 1  # the content format this version writes
 SUPPORTED_FORMATS = frozenset({1})  # the content formats this version can apply
@@ -46,6 +53,8 @@ FORGED = "forged"
 UNKNOWN_NODE = "unknown-node"
 REPLAYED = "replayed"
 NEWER = "newer-format"
+LOCKED = "locked"
+ENC = "aes-256-gcm"
 
 
 class SegmentError(Exception):
@@ -91,19 +100,25 @@ def parse_name(name: str) -> tuple[int, str] | None:
 
 
 def encode(header: dict[str, Any], ops: list[list[Any]], key: Ed25519PrivateKey,
-           compression: str = "zlib") -> bytes:
+           compression: str = "zlib", space_key: bytes | None = None) -> bytes:
     header = dict(header, compression=compression, count=len(ops))
     header.setdefault("format", FORMAT)
+    if space_key is not None:
+        header.update(enc=ENC, key_id=crypto.key_id(space_key))
     body = json.dumps(ops, ensure_ascii=False, separators=(",", ":")).encode("utf-8")
     payload = zlib.compress(body, 6) if compression == "zlib" else lzma.compress(body)
     head = json.dumps(header, ensure_ascii=False, sort_keys=True, separators=(",", ":")).encode("utf-8")
+    if space_key is not None:
+        payload = crypto.encrypt(space_key, payload, head)
     blob = b"".join((MAGIC, struct.pack(">I", len(head)), head, struct.pack(">Q", len(payload)), payload))
     digest = hashlib.sha256(blob).digest()
     return blob + digest + key.sign(digest)
 
 
-def verify(data: bytes, public_key: Callable[[str], Ed25519PublicKey | None]) -> Segment:
-    """Check a whole file: structure, checksum, signature of the node named in the header, payload.
+def verify(data: bytes, public_key: Callable[[str], Ed25519PublicKey | None],
+           space_key: bytes | None = None) -> Segment:
+    """Check a whole file: structure, checksum, signature of the node named in the header, payload
+    (decrypted with ``space_key`` when the header says it is encrypted; ``LOCKED`` without a key that opens it).
 
     A newer content format is verified (envelope, hash, signature) and raised as ``NEWER`` so the caller keeps
     it for after an upgrade."""
@@ -154,6 +169,16 @@ def verify(data: bytes, public_key: Callable[[str], Ed25519PublicKey | None]) ->
         raise SegmentError(NEWER, f"written in segment format {fmt}; this version reads "
                                   f"{max(SUPPORTED_FORMATS)}: upgrade partnerdesk to apply it")
     payload = data[pos:end]
+    if header.get("enc") is not None:
+        if header.get("enc") != ENC:
+            raise SegmentError(NEWER, f"encrypted with {header.get('enc')!r}: upgrade partnerdesk to read it")
+        if space_key is None or header.get("key_id") != crypto.key_id(space_key):
+            raise SegmentError(LOCKED, "encrypted with a space key this installation does not hold (not admitted "
+                                       "yet?)")
+        try:
+            payload = crypto.decrypt(space_key, payload, head)
+        except crypto.CryptoFailure as exc:
+            raise SegmentError(DAMAGED, f"payload {exc}") from None
     try:
         comp = header.get("compression", "zlib")
         body = zlib.decompress(payload) if comp == "zlib" else lzma.decompress(payload)

@@ -7,6 +7,7 @@ it is cheap and never waits for the share.
 
 from __future__ import annotations
 
+import base64
 import json
 import logging
 import socket
@@ -18,15 +19,17 @@ from typing import Any, Callable
 from sqlalchemy import and_, delete, func, insert, not_, select, update
 from sqlalchemy.exc import IntegrityError
 
-from partnerdesk.db.models import (SYNCED_TABLES, AuditEvent, Base, Meta, SyncConflict, SyncOp, SyncSegment)
+from partnerdesk.db.models import (SYNCED_TABLES, AuditEvent, Base, Meta, SyncConflict, SyncMember, SyncOp,
+                                   SyncSegment)
 from partnerdesk.db.types import iso_utc, session_now
 from partnerdesk.db.uow import Database
 from partnerdesk.errors import NotFoundError, UserError
-from partnerdesk.sync import keys, segment as segmod
+from partnerdesk.sync import crypto, keys, members as mem, segment as segmod
 from partnerdesk.domain.issuing import can_issue_numbers as _can_issue
 from partnerdesk.domain.hlc import MAX_DRIFT_MS, parse as parse_hlc
-from partnerdesk.sync.dto import (CLOCK_WARNING, FORK, NOT_SET_UP, QUARANTINED, SYNCED, SYNCING, UNAVAILABLE,
-                                  UNPUBLISHED, ConflictDTO, NodeDTO, QuarantineDTO, SyncStatusDTO)
+from partnerdesk.sync.dto import (AWAITING, CLOCK_WARNING, FORK, NOT_SET_UP, QUARANTINED, SYNCED, SYNCING,
+                                  UNAVAILABLE, UNPUBLISHED, ConflictDTO, NodeDTO, PendingDTO, QuarantineDTO,
+                                  SyncStatusDTO)
 from partnerdesk.sync.merge import _TABLE_ORDER, LOCAL_ONLY, Merger, decode_value
 from partnerdesk.sync.segment import SegmentError
 from partnerdesk.sync.store import PublishError, Share, ShareUnavailable
@@ -75,15 +78,10 @@ class SyncService:
 
     def _node_name(self) -> str:
         """What people see for this installation: "<display name> — <home agency name> (<machine name>)"."""
-        try:
-            host = socket.gethostname() or "pc"
-        except OSError:
-            host = "pc"
         t = Base.metadata.tables["agency"]
         with self.db.read() as s:
             home = s.scalar(select(t.c.name).where(t.c.is_home.is_(True), t.c.deleted_at.is_(None)))
-        who = self.db.actor.display_name
-        return f"{who} — {home} ({host})" if home else f"{who} ({host})"
+        return node_label(self.db.actor.display_name, home, _machine())
 
     # -- setting up ------------------------------------------------------------------------------
     def init(self, folder: str | Path, progress: Progress | None = None) -> SyncStatusDTO:
@@ -101,15 +99,22 @@ class SyncService:
                 raise UserError(f"{folder} already holds a partnerdesk space: use 'partnerdesk sync join {folder}'")
             key = keys.create(self.node_id)
             space_id = uuid.uuid4().hex
+            space_key = crypto.new_space_key()
             try:
                 share.create_space(space_id, self.node_id, iso_utc(self.db.clock.utcnow()))
             except FileExistsError:
                 raise UserError(f"{folder} already holds a partnerdesk space: use 'sync join'") from None
             except (OSError, ShareUnavailable) as exc:
                 raise UserError(f"{folder}: cannot create the space ({exc})") from None
-            self._register(share, key)
+            # the founder commits to the space key in its signed request; every joiner checks it by the join code
+            self._register(share, key, space_id, key_id=crypto.key_id(space_key))
+            mem.publish_envelope(share.root, space_id, self.node_id, keys.public_b64(key), self.node_id, space_key)
             with self.db.write(action="sync_init", summary=f"created sync space in {folder}") as s:
-                self._set_meta(s, folder=str(folder.resolve()), space=space_id, seq="0", hash=None)
+                self._set_meta(s, folder=str(folder.resolve()), space=space_id, seq="0", hash=None,
+                               founder=self.node_id, founder_key=keys.public_b64(key),
+                               key_id=crypto.key_id(space_key),
+                               sealed_key=base64.b64encode(crypto.seal(space_key, keys.public_bytes(
+                                   key.public_key()))).decode("ascii"))
                 home = s.scalar(select(Base.metadata.tables["agency"].c.id).where(
                     Base.metadata.tables["agency"].c.is_home.is_(True)))
                 if home:
@@ -118,12 +123,146 @@ class SyncService:
                     a = s.get(Agency, home)
                     if a.billing_node is None:
                         a.billing_node = self.node_id
+                # the founder is the root member: admitted by itself, pinned by the join code
+                s.add(SyncMember(id=self.node_id, public_key=keys.public_b64(key), agency_id=_default_agency(s),
+                                 display_name=self.db.actor.display_name, machine=_machine(),
+                                 status=mem.ADMITTED, admitted_by=self.node_id))
+            self._space_key_cache = space_key
             self._baseline(full=True)
-            return self.run_cycle(progress)
+            st = self.run_cycle(progress)
+            return SyncStatusDTO(**{**st.__dict__, "extra": {**st.extra, "join_code": self.join_code()}})
 
-    def join(self, folder: str | Path, new_identity: bool = False,
-             progress: Progress | None = None) -> SyncStatusDTO:
-        """Join the space in ``folder``: this installation becomes a node with its own key."""
+    def join_code(self) -> str | None:
+        """The code a colleague types to join this space: the space and the founder key it must find."""
+        meta = self._meta()
+        if not meta.get("sync.space") or not meta.get("sync.founder_key"):
+            return None
+        return crypto.join_code(meta["sync.space"], base64.b64decode(meta["sync.founder_key"]))
+
+    def fingerprint(self) -> str | None:
+        """This installation's key fingerprint, for the member who admits it to compare with ``sync pending``."""
+        key = keys.load(self.node_id, required=False)
+        return crypto.fingerprint(keys.public_bytes(key.public_key())) if key is not None else None
+
+    # -- admission -------------------------------------------------------------------------------------
+    def _member_share(self) -> tuple[Share, mem.Gate]:
+        meta = self._meta()
+        if not meta.get("sync.space"):
+            raise UserError("sync is not set up: run 'partnerdesk sync init FOLDER' or 'sync join FOLDER'")
+        share = Share(meta["sync.folder"])
+        try:
+            nodes = share.node_ids()
+        except ShareUnavailable as exc:
+            raise UserError(str(exc)) from None
+        gate = self._gate(share, nodes)
+        if not gate.is_member(self.node_id):
+            raise UserError("this installation is not admitted to the space yet: only a member can admit or "
+                            "revoke installations")
+        return share, gate
+
+    def pending(self) -> list[PendingDTO]:
+        """Join requests on the share that nobody admitted (read from the share: a hint to decide on)."""
+        with self._lock:
+            meta = self._meta()
+            if not meta.get("sync.space"):
+                raise UserError("sync is not set up: run 'partnerdesk sync init FOLDER' or 'sync join FOLDER'")
+            share = Share(meta["sync.folder"])
+            try:
+                nodes = share.node_ids()
+                listing = {n: share.segment_names(n) for n in nodes}
+            except ShareUnavailable as exc:
+                raise UserError(str(exc)) from None
+            gate = self._gate(share, nodes)
+            return [PendingDTO(**a) for a in gate.awaiting(listing, self._space_key(share) is not None)
+                    if a["fingerprint"] and not a["is_self"]]
+
+    def _find(self, nodes, text: str, what: str) -> str:
+        text = (text or "").strip().lower()
+        hits = [n for n in nodes if n.lower().startswith(text)] if len(text) >= 4 else []
+        if len(hits) != 1:
+            raise UserError(f"NODE {text!r}: {'matches several' if hits else 'matches no'} {what}; give more of the "
+                            "node id 'sync pending' or 'sync status' shows")
+        return hits[0]
+
+    def admit(self, node: str) -> PendingDTO:
+        """Admit a pending installation for the agency it asked for: its changes are applied by every member from
+        now on, and it receives the space key sealed to its own key."""
+        from partnerdesk.db.models import Agency
+
+        with self._lock:
+            share, gate = self._member_share()
+            pending = {p.node: p for p in self.pending()}
+            n = self._find(pending, node, "installation awaiting approval")
+            req = gate.requests[n]
+            with self.db.read() as s:
+                if req.get("agency_code"):
+                    agency_id = s.scalar(select(Agency.id).where(func.upper(Agency.code) == req["agency_code"].upper(),
+                                                                 Agency.deleted_at.is_(None)))
+                    if agency_id is None:
+                        raise UserError(f"{pending[n].name} asks to join for the agency {req['agency_code']}, which "
+                                        "is not in this database; add it first (or have it join again with --agency)")
+                else:
+                    agency_id = mem.agency_of(s, self.node_id) or None
+            space_key = self._space_key(share)
+            if space_key is None:
+                raise UserError("this installation does not hold the space key yet: run 'partnerdesk sync run'")
+            mem.publish_envelope(share.root, self._space_id(), n, req["public_key"], self.node_id, space_key)
+            with self.db.write(action="sync_admit", summary=f"admitted {pending[n].name} to sync") as s:
+                row = s.get(SyncMember, n) or SyncMember(id=n)
+                row.public_key, row.agency_id, row.status = req["public_key"], agency_id, mem.ADMITTED
+                row.display_name, row.machine = req.get("display_name"), req.get("machine")
+                row.admitted_by, row.revoked_after = self.node_id, None
+                s.add(row)
+            self.run_cycle(direction="export")
+            return pending[n]
+
+    def revoke(self, node: str) -> str:
+        """Stop applying an installation's later changes (what it published before stays). A pending request
+        is declined the same way. Returns the node's name."""
+        with self._lock:
+            _share, gate = self._member_share()
+            candidates = set(gate.rows) | {p.node for p in self.pending()}
+            n = self._find(candidates, node, "installation")
+            if n == gate.founder:
+                raise UserError("the founder's installation is the root of the space and cannot be revoked")
+            if n == self.node_id:
+                raise UserError("an installation cannot revoke itself; ask another member")
+            name = gate.names.get(n, n[:8])
+            with self.db.write(action="sync_revoke", summary=f"revoked {name} from sync") as s:
+                upto = s.scalar(select(func.max(SyncSegment.seq)).where(
+                    SyncSegment.node == n, SyncSegment.status == "applied")) or 0
+                row = s.get(SyncMember, n)
+                if row is None:
+                    req = gate.requests.get(n) or {}
+                    row = SyncMember(id=n, public_key=req.get("public_key"), display_name=req.get("display_name"),
+                                     machine=req.get("machine"))
+                    s.add(row)
+                row.status, row.revoked_after, row.admitted_by = mem.REVOKED, upto, self.node_id
+            self.run_cycle(direction="export")
+            return name
+
+    def _check_code(self, share: Share, space: dict, code: str | None) -> tuple[str, str, str]:
+        """(founder, founder key, space key id) of the space on the share, when they match the join code."""
+        parsed = crypto.parse_join_code(code or "")
+        if parsed is None:
+            raise UserError("--code: not a join code; it is six groups of four letters and digits, as "
+                            "'partnerdesk sync init' printed it (e.g. ABCD-EFGH-JKLM-NPQR-STUV-WXYZ)")
+        tag, fp = parsed
+        if tag != crypto.space_tag(space["space_id"]):
+            raise UserError(f"--code: this join code is for another space than the one in {share.folder}")
+        founder = str(space.get("founder") or "")
+        req = mem.check_request(share.node_entry(founder), founder, space["space_id"]) if founder else None
+        if req is None or mem.fingerprint_b64(req["public_key"]) != fp or not req.get("key_id"):
+            raise UserError(f"refused: the founder key in {share.folder} does not match the join code (the share "
+                            "may have been tampered with); nothing was joined. Check the code with the founder")
+        return founder, req["public_key"], str(req["key_id"])
+
+    def join(self, folder: str | Path, code: str | None = None, agency: str | None = None,
+             new_identity: bool = False, progress: Progress | None = None) -> SyncStatusDTO:
+        """Ask to join the space in ``folder``: this installation becomes a node with its own key, whose changes
+        every member applies once one of them admits it (``sync admit``). ``code`` is the join code the founder's
+        installation printed: a space whose founder key does not match it is refused. ``agency`` is the code of
+        the agency this installation asks to be admitted for (default: its home agency)."""
         with self._lock:
             folder = Path(folder).expanduser()
             share = Share(folder)
@@ -134,6 +273,12 @@ class SyncService:
             meta = self._meta()
             if meta.get("sync.space") and meta["sync.space"] != space["space_id"] and not new_identity:
                 raise UserError(f"this installation already syncs with another space ({meta.get('sync.folder')})")
+            if code is None and meta.get("sync.space") == space["space_id"] and meta.get("sync.founder_key"):
+                founder, founder_key, key_id = meta["sync.founder"], meta["sync.founder_key"], meta["sync.key_id"]
+            else:
+                founder, founder_key, key_id = self._check_code(share, space, code)
+            if agency is None:
+                agency = meta.get("sync.agency_request")
             if new_identity:
                 self._new_identity()
             elif meta.get("sync.space") != space["space_id"] and share.node_entry(self.node_id) is not None:
@@ -142,13 +287,14 @@ class SyncService:
                 self._new_identity()
             key = keys.create(self.node_id)
             try:
-                self._register(share, key)
+                self._register(share, key, space["space_id"], agency_code=agency)
             except PublishError as exc:
                 raise UserError(f"cannot join: {exc}; run 'partnerdesk sync join {folder} --new-identity'") from None
             except OSError as exc:
                 raise UserError(f"cannot join: {folder} is not writable ({exc.strerror or exc})") from None
             with self.db.write(action="sync_join", summary=f"joined sync space in {folder}", capture_ops=False) as s:
-                self._set_meta(s, folder=str(folder.resolve()), space=space["space_id"])
+                self._set_meta(s, folder=str(folder.resolve()), space=space["space_id"], founder=founder,
+                               founder_key=founder_key, key_id=key_id, agency_request=agency)
                 if s.get(Meta, "sync.seq") is None or new_identity:
                     self._set_meta(s, seq="0", hash=None)
             self._baseline(full=True)
@@ -160,20 +306,33 @@ class SyncService:
             return SyncStatusDTO(**{**self.status().__dict__, "applied_ops": status.applied_ops,
                                     "published_ops": status.published_ops})
 
-    def _register(self, share: Share, key) -> None:
-        home = None
+    def _register(self, share: Share, key, space_id: str, key_id: str | None = None,
+                  agency_code: str | None = None) -> None:
+        """Publish this node's join request (a hint, signed by its own key): who asks, for which agency."""
         with self.db.read() as s:
             t = Base.metadata.tables["agency"]
-            home = s.scalar(select(t.c.id).where(t.c.is_home.is_(True), t.c.deleted_at.is_(None)))
+            home = s.execute(select(t.c.id, t.c.code, t.c.name).where(t.c.is_home.is_(True),
+                                                                     t.c.deleted_at.is_(None))).first()
+            wanted = home
+            if agency_code:
+                wanted = s.execute(select(t.c.id, t.c.code, t.c.name).where(
+                    func.upper(t.c.code) == agency_code.upper(), t.c.deleted_at.is_(None))).first()
+        request = {"node": self.node_id, "space": space_id, "public_key": keys.public_b64(key),
+                   "display_name": self.db.actor.display_name, "machine": _machine(),
+                   "agency_code": (agency_code or (home.code if home else None)),
+                   "agency_name": wanted.name if wanted else None}
+        if key_id:
+            request["key_id"] = key_id
         share.register_node(self.node_id, {"public_key": keys.public_b64(key), "name": self._node_name(),
-                                           "home_agency": home, "joined": iso_utc(self.db.clock.utcnow())})
+                                           "joined": iso_utc(self.db.clock.utcnow()), "request": request,
+                                           "request_sig": mem.sign_request(key, request)})
 
     def _adopt_home(self, share: Share, space: dict) -> None:
-        """A colleague joining with an empty database takes the founder's home agency as theirs."""
+        """A colleague joining with an empty database takes the agency it was admitted for as its home."""
         from partnerdesk.db.models import Agency
 
-        entry = share.node_entry(space.get("founder", "")) or {}
-        home_id = entry.get("home_agency")
+        with self.db.read() as s:
+            home_id = mem.agency_of(s, self.node_id)
         if not home_id:
             return
         with self.db.write(action="sync_join", capture_ops=False) as s:
@@ -193,7 +352,8 @@ class SyncService:
             for seq, hlc in conn.execute(select(SyncOp.seq, SyncOp.hlc).where(
                     SyncOp.node == old, SyncOp.origin == "local", SyncOp.segment.is_(None))).all():
                 conn.execute(update(SyncOp).where(SyncOp.seq == seq).values(node=new, op_id=f"{hlc}-{new}"))
-            self._set_meta(s, seq="0", hash=None, forked=None)
+            self._set_meta(s, seq="0", hash=None, forked=None, sealed_key=None)
+        self._space_key_cache = None  # sealed to the old identity: the new one waits for its own admission
         self.db.node_id = new
         self.db.capture.node_id = new
         log.warning("sync: node %s took the new identity %s", old, new)
@@ -270,6 +430,7 @@ class SyncService:
                     skew: dict[str, int] = {}
                     if direction in ("both", "import"):
                         applied = self._import(share, nodes, problems, progress, skew)
+                        self._adopt_home(share, space)
                     if direction == "import" or meta.get("sync.forked"):
                         published = 0
                     else:
@@ -319,7 +480,6 @@ class SyncService:
         with self.db.read() as s:
             rows = s.execute(select(SyncSegment.node, SyncSegment.name, SyncSegment.seq, SyncSegment.status,
                                     SyncSegment.sha256, SyncSegment.seen, SyncSegment.attempts)).all()
-            pinned = json.loads(s.get(Meta, "sync.keys").value) if s.get(Meta, "sync.keys") else {}
         seen_of: dict[tuple[str, str], dict[str, int]] = {}
         done: dict[str, dict[int, tuple[str, str]]] = {}  # node -> seq -> (name, sha) applied/published
         bad: dict[tuple[str, str], Any] = {}
@@ -330,32 +490,10 @@ class SyncService:
                     seen_of[(r.node, r.name)] = json.loads(r.seen)
             else:
                 bad[(r.node, r.name)] = r
-        # roster, with keys pinned on first sight
-        keys_: dict[str, Any] = {}
-        names: dict[str, str] = {}
-        changed_pins = False
-        for n in nodes:
-            entry = share.node_entry(n)
-            if entry is None:
-                continue
-            pk = entry.get("public_key")
-            if n in pinned and pinned[n] != pk:
-                problems.append(f"node {n[:8]}'s key on the share changed; its segments are checked against the "
-                                "key first seen (someone replaced its roster entry)")
-                pk = pinned[n]
-            elif n not in pinned and isinstance(pk, str):
-                pinned[n] = pk
-                changed_pins = True
-            try:
-                keys_[n] = keys.load_public(pk)
-            except (ValueError, TypeError):
-                continue
-            names[n] = str(entry.get("name") or n[:8])
-        if changed_pins:
-            self._save_meta(keys=pinned, roster=names)
-        else:
-            self._save_meta(roster=names)
-
+        # who may write: the admitted members (sync_member, replicated in their own signed streams) and the founder
+        # the join code pinned; node.json files are only join requests, applied by nobody until admitted
+        space_key = self._space_key(share)
+        gate = self._gate(share, nodes)
         listing = {n: share.segment_names(n) for n in nodes}
         if not any(listing.values()) and any(done.get(n) for n in nodes if n != me):
             raise ShareUnavailable(f"{share.folder} has no segments any more (the share was emptied or replaced)")
@@ -369,6 +507,8 @@ class SyncService:
         status_updates: dict[tuple[str, str], tuple[int, str, str]] = {}  # -> (seq, status, reason)
         blocked: dict[str, str] = {}
         pending = [n for n in nodes if n != me]
+        if space_key is None:
+            pending = []  # not admitted yet: nothing here can be read, let alone applied
         progress_total = sum(len(listing[n]) for n in pending) or 1
         progress_done = 0
         while True:
@@ -407,6 +547,8 @@ class SyncService:
                 later = sorted(s_ for s_ in files if s_ >= nxt)
                 if not later:
                     continue
+                if not gate.may_apply(n, nxt):
+                    continue  # awaiting approval (listed in the status) or revoked: never read, never applied
                 if later[0] != nxt:
                     name = files[later[0]][0]
                     status_updates[(n, name)] = (later[0], "held", f"missing: segment {nxt} of node {n[:8]} is not on "
@@ -422,7 +564,7 @@ class SyncService:
                 progress_done += 1
                 progress(min(progress_done, progress_total), progress_total, f"checking {name}")
                 try:
-                    seg = segmod.verify(data, keys_.get)
+                    seg = segmod.verify(data, gate.key, space_key)
                 except SegmentError as exc:
                     status = "newer_format" if exc.kind == segmod.NEWER else "quarantined"
                     status_updates[(n, name)] = (nxt, status, str(exc))
@@ -461,11 +603,15 @@ class SyncService:
                 status_updates.pop((n, name), None)
                 bad.pop((n, name), None)
                 nd[nxt] = (name, seg.sha256)
+                if any(op[1] == "sync_member" for op in seg.ops):
+                    gate = self._gate(share, nodes)  # an admission or revocation: it counts from the next segment
                 applied_total += n_ops
                 progressed = True
             if not progressed:
                 break
         self._record_status(status_updates, bad)
+        self._save_meta(awaiting=gate.awaiting(listing, space_key is not None), roster=gate.names,
+                        revoked=sorted(n for n in gate.rows if gate.revoked(n)))
         # a held or quarantined file that is gone from the share, or whose place in its node's stream was
         # since taken by a segment we applied, is no longer a problem: forget it
         gone = [(n, name) for (n, name), r in bad.items() if (n, name) not in status_updates
@@ -476,6 +622,45 @@ class SyncService:
                     s.execute(delete(SyncSegment).where(SyncSegment.node == n, SyncSegment.name == name,
                                                         SyncSegment.status.in_(HELD_STATUSES)))
         return applied_total
+
+    def _gate(self, share: Share, nodes: list[str]) -> mem.Gate:
+        meta = self._meta()
+        with self.db.read() as s:
+            rows = [dict(r._mapping) for r in s.execute(select(
+                SyncMember.id, SyncMember.public_key, SyncMember.status, SyncMember.revoked_after,
+                SyncMember.display_name, SyncMember.machine, SyncMember.agency_id))]
+            t = Base.metadata.tables["agency"]
+            agency_names = dict(s.execute(select(t.c.id, t.c.name)).all())
+        space = meta.get("sync.space")
+        requests = {n: mem.check_request(share.node_entry(n), n, space) for n in nodes}
+        return mem.Gate(self.node_id, meta.get("sync.founder"), meta.get("sync.founder_key"), rows, requests,
+                        agency_names)
+
+    def _space_key(self, share: Share | None = None) -> bytes | None:
+        """The space key: opened from our sealed copy, or from an envelope a member published for us on the share
+        (checked against the key the founder committed to)."""
+        cached = getattr(self, "_space_key_cache", None)
+        if cached is not None:
+            return cached
+        meta = self._meta()
+        key = keys.load(self.node_id)
+        seed = keys.private_seed(key)
+        if meta.get("sync.sealed_key"):
+            try:
+                space_key = crypto.unseal(base64.b64decode(meta["sync.sealed_key"]), seed)
+                if crypto.key_id(space_key) == meta.get("sync.key_id"):
+                    self._space_key_cache = space_key
+                    return space_key
+            except (ValueError, crypto.CryptoFailure):
+                pass
+        if share is None or not meta.get("sync.key_id"):
+            return None
+        found = mem.find_space_key(share.root, self.node_id, seed, meta["sync.key_id"])
+        if found is None:
+            return None
+        self._space_key_cache, sealed = found
+        self._save_meta(sealed_key=sealed)
+        return self._space_key_cache
 
     def _space_id(self) -> str | None:
         if not hasattr(self, "_space_cache"):
@@ -555,6 +740,9 @@ class SyncService:
             if not ops:
                 return total
             key = keys.load(me)
+            space_key = self._space_key(share)
+            if space_key is None:
+                return total  # not admitted yet: nothing is published unencrypted; the ops wait here
             pub = key.public_key()
             nxt = last_seq + 1
             existing = [nm for nm in share.segment_names(me) if (segmod.parse_name(nm) or (0,))[0] >= nxt]
@@ -576,7 +764,7 @@ class SyncService:
             header = {"format": segmod.FORMAT, "space": self._space_id(), "node": me, "seq": nxt,
                       "prev": last_hash, "seen": seen, "contexts": contexts,
                       "created": self.db.clock.now().isoformat(timespec="seconds")}
-            data = segmod.encode(header, payload, key)
+            data = segmod.encode(header, payload, key, space_key=space_key)
             import hashlib
 
             sha = hashlib.sha256(data).hexdigest()
@@ -591,13 +779,14 @@ class SyncService:
                 return total
             except OSError as exc:
                 raise ShareUnavailable(f"cannot write to {share.folder} ({exc.strerror or exc})") from None
-            segmod.verify(share.read_segment(me, name), lambda n: pub if n == me else None)
+            segmod.verify(share.read_segment(me, name), lambda n: pub if n == me else None, space_key)
             self._mark_published(name, nxt, sha, seen, ops[-1].seq, len(payload))
             total += len(ops)
 
     def _adopt_published(self, share: Share, name: str, nxt: int, ops, last_hash, pub) -> bool:
         try:
-            seg = segmod.verify(share.read_segment(self.node_id, name), lambda n: pub if n == self.node_id else None)
+            seg = segmod.verify(share.read_segment(self.node_id, name), lambda n: pub if n == self.node_id else None,
+                                self._space_key(share))
         except (SegmentError, FileNotFoundError):
             return False
         if seg.seq != nxt or seg.header.get("prev") != last_hash:
@@ -647,8 +836,12 @@ class SyncService:
                 *[not_(and_(SyncOp.tbl == t, SyncOp.field == f)) for t, f in LOCAL_ONLY]).limit(1)).first()
         roster = json.loads(meta.get("sync.roster") or "{}")
         problems = tuple(json.loads(meta.get("sync.problems") or "[]"))
+        awaiting = tuple(PendingDTO(**a) for a in json.loads(meta.get("sync.awaiting") or "[]"))
+        revoked = set(json.loads(meta.get("sync.revoked") or "[]"))
         state = SYNCING if self._syncing else (meta.get("sync.state") or SYNCED)
-        if state == SYNCED and q:  # "synced" only with nothing held back and nothing of ours unpublished
+        if state == SYNCED and awaiting:  # "synced" only with nothing awaiting approval, held back or unpublished
+            state = AWAITING
+        elif state == SYNCED and q:
             state = QUARANTINED
         elif state == SYNCED and unpublished is not None:
             state = UNPUBLISHED
@@ -659,17 +852,21 @@ class SyncService:
             QuarantineDTO(node=r.other_node, name=f"{r.tbl}/{r.row_id}/{r.field}", status=r.kind, reason=r.reason or "",
                           attempts=1) for r in refused)
         node_problem = {r.node: r.reason for r in q}
+        node_problem.update({n: "revoked: its later changes are not applied" for n in revoked})
+        node_problem.update({a.node: "awaiting approval" for a in awaiting})
         nodes = []
         for n in sorted(set(roster) | {self.node_id}):
             c, mx = per_node.get(n, (0, 0))
             nodes.append(NodeDTO(node=n, name=roster.get(n, n[:8]), is_self=n == self.node_id, segments=c,
                                  last_seq=mx or 0, problem=node_problem.get(n)))
-        message = problems[0] if problems else ("all changes are shared" if state == SYNCED else state)
+        message = problems[0] if problems else ("all changes are shared" if state == SYNCED else
+                                                 awaiting[0].reason if state == AWAITING else state)
         return SyncStatusDTO(state=state, folder=meta.get("sync.folder"), node=self.node_id,
                              last_sync=meta.get("sync.last_sync"), quarantined=len(quarantine), conflicts=n_conf,
                              nodes=tuple(nodes), problems=problems, quarantine=quarantine, message=message,
                              clock_skew_ms=int(meta.get("sync.skew") or 0),
-                             clock_warning=meta.get("sync.clock_warning") or None)
+                             clock_warning=meta.get("sync.clock_warning") or None, awaiting_approval=awaiting,
+                             extra={"join_code": self.join_code()})
 
     # -- conflicts -----------------------------------------------------------------------------------
     def conflicts(self, include_resolved: bool = False) -> list[ConflictDTO]:
@@ -723,6 +920,23 @@ class SyncService:
     # -- billing -------------------------------------------------------------------------------------
     def can_issue_numbers(self, agency: Any) -> bool:
         return _can_issue(agency, self.node_id)
+
+
+def _default_agency(s) -> str | None:
+    """The agency an installation works for when nobody said: its home agency, else its oldest agency."""
+    t = Base.metadata.tables["agency"]
+    return s.scalar(select(t.c.id).where(t.c.deleted_at.is_(None))
+                    .order_by(t.c.is_home.desc(), t.c.created_at, t.c.id).limit(1))
+
+
+def _machine() -> str:
+    try:
+        return socket.gethostname() or "pc"
+    except OSError:
+        return "pc"
+
+
+node_label = mem.node_label
 
 
 def _contexts(imports, ops: list[tuple[int, str]]) -> tuple[dict[str, int], list]:

@@ -36,8 +36,10 @@ SESSION = [
     ["backup"],
     ["selftest"],
 ]
-# A colleague's installation joins the space (its own key), both sync, the first syncs again.
-SECOND = [["sync", "join", "{share}"], ["sync", "run"], ["sync", "status", "--json"]]
+# A colleague's installation asks to join the space with the join code (its own key), the first admits it,
+# both sync, the first syncs again.
+SECOND = [["sync", "join", "{share}", "--code", "{code}"]]
+ADMITTED = [["sync", "run"], ["sync", "status", "--json"]]
 AFTER_JOIN = [["sync", "run"], ["sync", "status", "--json"]]
 # Exports that must leave personal numbers out by default: argv with {out} for the output file.
 DEFAULT_EXPORTS = [
@@ -114,8 +116,13 @@ def test_full_session_leaves_no_key_material_and_exports_no_personal_numbers(hom
     share.mkdir()
     for argv in SESSION:
         run(home, *[a.format(share=share) for a in argv])
+    code = json.loads(run(home, "sync", "status", "--json").stdout)["join_code"]
     for argv in SECOND:
-        run(colleague, *[a.format(share=share) for a in argv])
+        run(colleague, *[a.format(share=share, code=code) for a in argv])
+    (request,) = json.loads(run(home, "sync", "pending", "--json").stdout)
+    run(home, "sync", "admit", request["node"])
+    for argv in ADMITTED:
+        run(colleague, *argv)
     for argv in AFTER_JOIN:
         status = run(home, *argv)
     assert json.loads(status.stdout)["state"] == "synced" and len(json.loads(status.stdout)["nodes"]) == 2

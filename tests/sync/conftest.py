@@ -3,6 +3,7 @@ clocks. Databases are copied from one migrated template so making a node is chea
 
 from __future__ import annotations
 
+import base64
 import shutil
 import sqlite3
 import time
@@ -16,7 +17,9 @@ from partnerdesk.clock import Clock
 from partnerdesk.db.capture import Actor
 from partnerdesk.db.uow import Database
 from partnerdesk.container import Services
+from partnerdesk.sync import crypto
 from partnerdesk.sync.merge import LOCAL_ONLY
+from partnerdesk.sync.store import Share, ShareUnavailable
 from tests.conftest import frozen_clock
 
 
@@ -48,21 +51,78 @@ class SteppedClock(Clock):
         return (self._ms + 0.5) / 1000  # mid-millisecond: reads back as exactly this millisecond
 
 
+# Per share folder: the nodes of the running test that are members of its space (the founder first). Pytest
+# loads this file as "conftest" while tests import it as "tests.sync.conftest": both copies use this one.
+_MEMBERS: dict[str, list[Node]] = {}
+
+
+def _members(folder) -> list[Node]:
+    import tests.sync.conftest as one
+
+    return one._MEMBERS.setdefault(str(Path(folder).expanduser().resolve()), [])
+
+
+def join_code_of(folder) -> str:
+    """The join code of the space in ``folder``, as its founder's installation prints it."""
+    share = Share(Path(folder))
+    try:
+        space = share.read_space()
+        pub = share.node_entry(space["founder"])["public_key"]
+    except (ShareUnavailable, KeyError, TypeError):
+        return "AAAA-" * 5 + "AAAA"  # no space there: the service says so
+    return crypto.join_code(space["space_id"], base64.b64decode(pub))
+
+
+class AdmittingSync:
+    """``node.sync`` in tests: the node's SyncService, whose ``join`` types the space's join code and has a
+    member of the same test (an open node already in the space) admit the newcomer, as a colleague would
+    (``admit=False``: the request is left pending). Everything else is the service itself."""
+
+    def __init__(self, node: Node):
+        self._node = node
+        self._service = node.sv.sync
+
+    def __getattr__(self, name):
+        return getattr(self._service, name)
+
+    def init(self, folder, *args, **kwargs):
+        st = self._service.init(folder, *args, **kwargs)
+        _members(folder).insert(0, self._node)
+        return st
+
+    def join(self, folder, code: str | None = None, agency: str | None = None, new_identity: bool = False,
+             progress=None, admit: bool = True):
+        st = self._service.join(folder, code=code or join_code_of(folder), agency=agency,
+                                new_identity=new_identity, progress=progress)
+        if not admit or not any(a.is_self for a in st.awaiting_approval):
+            return st
+        members = _members(folder)
+        admitter = next((m for m in members if m.is_open and m is not self._node), None)
+        if admitter is None:
+            return st
+        admitter.sync.admit(self._node.db.node_id)
+        if self._node not in members:
+            members.append(self._node)
+        return self._service.run_cycle(progress)
+
+
 class Node:
     def __init__(self, path: Path, name: str, offset_s: float = 0.0, wall: Clock | None = None):
         self.name = name
         self.path = path
         self.wall = wall or Wall(offset_s)
+        self.is_open = False
         self.open()
 
     def open(self) -> None:
         self.db = Database(self.path, Actor(self.name, self.name.title()), clock=self.wall)
         self.sv = Services(self.db)
-        self.sync = self.sv.sync
+        self.sync = AdmittingSync(self)
+        self.is_open = True
 
     def reopen(self) -> None:
         """As after a restart: new engine, new clock, new services."""
-        self.db.close()
+        self.close()
         self.open()
 
     def dump(self) -> dict:
@@ -79,10 +139,15 @@ class Node:
                     row.pop(f, None)
         return tables
 
+    def space_key(self) -> bytes | None:
+        """The space key this node holds (to read or forge segments the way a member would)."""
+        return self.sv.sync._space_key()
+
     def counts(self) -> dict[str, int]:
         return {k: len(v) for k, v in self.dump().items()}
 
     def close(self) -> None:
+        self.is_open = False
         self.db.close()
 
 
@@ -134,6 +199,9 @@ def make_node(tmp_path, _empty_template):
     yield make
     for n in nodes:
         n.close()
+    import tests.sync.conftest as one
+
+    one._MEMBERS.clear()
 
 
 @pytest.fixture

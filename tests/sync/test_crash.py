@@ -60,11 +60,11 @@ def _child_export(node, kill_at: int) -> None:
     node.sync.run_cycle(direction="export")
 
 
-def _published(share: Share, node_id: str, pub) -> list[str]:
+def _published(share: Share, node_id: str, pub, space_key: bytes) -> list[str]:
     ids = []
     for name in share.segment_names(node_id):
         data = share.read_segment(node_id, name)
-        seg = segment.verify(data, lambda n: pub if n == node_id else None)  # raises if any file is bad
+        seg = segment.verify(data, lambda n: pub if n == node_id else None, space_key)  # raises if any file is bad
         assert segment.file_name(seg.seq, seg.sha256) == name
         ids.extend(f"{op[0]}-{node_id}" for op in seg.ops)
     return ids
@@ -76,6 +76,7 @@ def test_writer_killed_at_random_points_never_publishes_a_bad_file_nor_loses_an_
     node.sync.init(share)
     rng = random.Random(20261126)
     pub = keys.load(node.db.node_id).public_key()
+    space_key = node.space_key()
     sh = Share(share)
     kills = 0
     for it in range(ITERATIONS):
@@ -92,13 +93,13 @@ def test_writer_killed_at_random_points_never_publishes_a_bad_file_nor_loses_an_
         _, status = os.waitpid(pid, 0)
         kills += os.WIFSIGNALED(status) and os.WTERMSIG(status) == signal.SIGKILL
         if it % 25 == 0:
-            _published(sh, node.db.node_id, pub)
+            _published(sh, node.db.node_id, pub, space_key)
     assert kills >= ITERATIONS // 2
     # restart and finish
     node.reopen()
     st = node.sync.run_cycle()
     assert st.state == "synced", st.problems
-    published = _published(sh, node.db.node_id, pub)
+    published = _published(sh, node.db.node_id, pub, space_key)
     assert len(published) == len(set(published)), "an op was published twice"
     with node.db.read() as s:
         local = {r.op_id for r in s.execute(select(SyncOp.op_id, SyncOp.tbl, SyncOp.field)

@@ -92,18 +92,19 @@ def test_forged_edited_replayed_and_deleted_segments_are_named(trio, share):
     from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
     hdr_seg = segment.verify(_seg_files(share, a.db.node_id)[0].read_bytes(),
-                             lambda n: keys.load_public(Share(share).node_entry(n)["public_key"]))
+                             lambda n: keys.load_public(Share(share).node_entry(n)["public_key"]), a.space_key())
     forged = segment.encode(dict(hdr_seg.header, seq=2, prev=hdr_seg.sha256),
                             [["9999999999999999-00000", "contact", "x", "name", '"Mallory"']],
-                            Ed25519PrivateKey.generate())
+                            Ed25519PrivateKey.generate(), space_key=a.space_key())
     p2.write_bytes(forged)
     st = b.sync.run_cycle()
     assert st.quarantine[0].reason.startswith("forged")
     # replayed: alice's first segment published again under a new name
     first = _seg_files(share, a.db.node_id)[0]
     p2.unlink()
-    replay = first.parent / segment.file_name(2, segment.verify(first.read_bytes(), lambda n: keys.load_public(
-        Share(share).node_entry(n)["public_key"])).sha256)
+    replay = first.parent / segment.file_name(segment.parse_name(p2.name)[0], segment.verify(
+        first.read_bytes(), lambda n: keys.load_public(Share(share).node_entry(n)["public_key"]),
+        a.space_key()).sha256)
     shutil.copy(first, replay)
     st = b.sync.run_cycle()
     assert any(q.reason.startswith("replayed") for q in st.quarantine), st.quarantine
@@ -213,12 +214,13 @@ def test_copied_profile_is_detected_as_a_fork_and_recovers_with_a_new_identity(t
 def test_two_files_with_one_number_from_one_node_are_a_fork(trio, share):
     a, b, ag = trio
     p2 = _new_segment(a, b, ag, "Original")
-    seg2 = segment.verify(p2.read_bytes(), lambda n: keys.load_public(Share(share).node_entry(n)["public_key"]))
+    seg2 = segment.verify(p2.read_bytes(), lambda n: keys.load_public(Share(share).node_entry(n)["public_key"]),
+                          a.space_key())
     other = segment.encode(dict(seg2.header), [["9999999999999-00000", "contact", "y", "notes", '"x"']],
-                           keys.load(a.db.node_id))
+                           keys.load(a.db.node_id), space_key=a.space_key())
     import hashlib
 
-    (p2.parent / segment.file_name(2, hashlib.sha256(other).hexdigest())).write_bytes(other)
+    (p2.parent / segment.file_name(seg2.seq, hashlib.sha256(other).hexdigest())).write_bytes(other)
     st = b.sync.run_cycle()
     assert any(p.startswith("fork: node") for p in st.problems)
 

@@ -17,11 +17,15 @@ from tests.sync.conftest import Node, clone_db
 REPO = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 
 
-def _worker(path, name, share, barrier, n_contacts):
+def _worker(path, name, share, code, barrier, key_lock, n_contacts):
     try:
         node = Node(path, name)
         barrier.wait(timeout=60)
-        node.sync.join(share)
+        with key_lock:  # the test's file keyring is not safe for concurrent writers (the OS keyring is)
+            node.sync.join(share, code=code)  # asks to join: the founder (another process) admits it
+        barrier.wait(timeout=120)  # all three asked
+        barrier.wait(timeout=120)  # all three admitted
+        node.sync.run_cycle()
         ag = node.sv.agencies.get("EDM")
         for i in range(n_contacts):
             node.sv.contacts.create(agency=ag.id, name=f"{name} contact {i}")
@@ -38,21 +42,37 @@ def _worker(path, name, share, barrier, n_contacts):
         os._exit(3)
 
 
-def test_three_processes_sync_one_folder_at_once(make_node, share, _empty_template, tmp_path):
+def test_three_processes_sync_one_folder_at_once(make_node, share, _empty_template, tmp_path, monkeypatch):
+    import keyring
+
+    from tests.e2e.session_keyring import SessionKeyring
+
+    # one keyring for all the processes (a file, as the OS keyring is one store): the workers' keys must outlive
+    # them, since each node's key also opens the space key it holds
+    monkeypatch.setenv("PARTNERDESK_TEST_KEYRING", str(tmp_path / "keyring.json"))
+    keyring.set_keyring(SessionKeyring())
     founder = make_node("founder")
     founder.sv.agencies.create(name="City of Edmonds", code="EDM", kind="city")
-    founder.sync.init(share)
+    code = founder.sync.init(share).extra["join_code"]
     founder.close()
     ctx = multiprocessing.get_context("fork")
-    barrier = ctx.Barrier(3)
+    barrier = ctx.Barrier(4)
     paths = [clone_db(_empty_template, tmp_path / f"p{i}.sqlite3") for i in range(3)]
-    procs = [ctx.Process(target=_worker, args=(paths[i], f"p{i}", share, barrier, 3)) for i in range(3)]
+    key_lock = ctx.Lock()
+    procs = [ctx.Process(target=_worker, args=(paths[i], f"p{i}", share, code, barrier, key_lock, 3))
+             for i in range(3)]
     for p in procs:
         p.start()
+    barrier.wait(timeout=60)  # they start together...
+    barrier.wait(timeout=120)  # ...ask to join...
+    founder.open()
+    assert len(founder.sync.pending()) == 3
+    for p in founder.sync.pending():  # ...and the founder admits the three
+        founder.sync.admit(p.node)
+    barrier.wait(timeout=120)
     for p in procs:
         p.join(timeout=240)
     assert [p.exitcode for p in procs] == [0, 0, 0]
-    founder.open()
     nodes = [founder] + [Node(p, f"p{i}") for i, p in enumerate(paths)]
     try:
         for _ in range(2):
@@ -75,8 +95,12 @@ E2E = textwrap.dedent("""
     py() { "$PYTHON" -m partnerdesk "$@"; }
     "$PYTHON" -c 'import keyring; print("BACKEND", type(keyring.get_keyring()).__module__)'
     PARTNERDESK_HOME="$WORK/a" py demo
-    PARTNERDESK_HOME="$WORK/a" py sync init "$WORK/share"
-    PARTNERDESK_HOME="$WORK/b" py sync join "$WORK/share"
+    PARTNERDESK_HOME="$WORK/a" py sync init "$WORK/share" --json > "$WORK/a-init.json"
+    code=$("$PYTHON" -c 'import json, sys; print(json.load(open(sys.argv[1]))["join_code"])' "$WORK/a-init.json")
+    PARTNERDESK_HOME="$WORK/b" py sync join "$WORK/share" --code "$code"
+    node=$(PARTNERDESK_HOME="$WORK/a" py sync pending --json | "$PYTHON" -c 'import json, sys; print(json.load(sys.stdin)[0]["node"])')
+    PARTNERDESK_HOME="$WORK/a" py sync admit "$node"
+    PARTNERDESK_HOME="$WORK/b" py sync run
     PARTNERDESK_HOME="$WORK/b" py agencies list --json > "$WORK/b-agencies.json"
     PARTNERDESK_HOME="$WORK/a" py sync run
     PARTNERDESK_HOME="$WORK/a" py sync status --json > "$WORK/a-status.json"

@@ -10,6 +10,8 @@ from PySide6.QtCore import QEvent, QTimer, Signal
 from PySide6.QtWidgets import QFileDialog, QHeaderView, QLabel, QTableView
 
 from partnerdesk.gui import palette
+from partnerdesk.gui.dialogs.inputs import TextPrompt
+from partnerdesk.gui.dialogs.messages import DialogService
 from partnerdesk.gui.models.table_model import Column, DtoTableModel
 from partnerdesk.gui.pages.base import TablePage
 from partnerdesk.gui.workers import run_in_worker
@@ -24,6 +26,7 @@ CHIP_ROLES = {  # state -> palette role of the status chip (gui/palette.py: ligh
     "clock warning": "warn",
     "fork detected": "bad",
     "not set up": "muted",
+    "awaiting approval": "warn",
 }
 
 
@@ -70,6 +73,12 @@ class SyncPage(TablePage):
         self.use_other_button = self.add_button("&Use the other value", lambda: self.resolve("other"),
                                                 tooltip="Replace the kept value with the other installation's")
         self.keep_button = self.add_button("&Keep", lambda: self.resolve("kept"), tooltip="Keep the current value")
+        self.admit_button = self.add_button("&Admit…", self.admit_node,
+                                            tooltip="Admit the installation selected under Nodes, after comparing "
+                                                    "its key fingerprint")
+        self.revoke_button = self.add_button("Re&voke…", self.revoke_node,
+                                             tooltip="Stop applying the selected installation's later changes (or "
+                                                     "decline its request)")
         self.init_button = self.add_button("C&reate a space…", self.create_space,
                                            tooltip="Start syncing through a shared folder")
         self.join_button = self.add_button("&Join a space…", self.join_space,
@@ -90,11 +99,13 @@ class SyncPage(TablePage):
         self.nodes.horizontalHeader().setStretchLastSection(True)
         self.nodes.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
         self.nodes.setMaximumHeight(170)
-        self.nodes.setSelectionMode(QTableView.SelectionMode.NoSelection)
+        self.nodes.setSelectionMode(QTableView.SelectionMode.SingleSelection)
+        self.nodes.setSelectionBehavior(QTableView.SelectionBehavior.SelectRows)
         at = self.ui.pageLayout.indexOf(self.ui.footer)
         self.ui.pageLayout.insertWidget(at, self.nodes_label)
         self.ui.pageLayout.insertWidget(at + 1, self.nodes)
         self.ui.table.selectionModel().selectionChanged.connect(self._update_buttons)
+        self.nodes.selectionModel().selectionChanged.connect(self._update_buttons)
         self.timer = QTimer(self)
         self.timer.setInterval(AUTO_SYNC_MS)
         self.timer.timeout.connect(self.auto_sync)
@@ -141,6 +152,11 @@ class SyncPage(TablePage):
         else:
             last = (st.last_sync or "never")[:19].replace("T", " ")
             lines = [f"Shared folder: {st.folder}  ·  last sync {last} UTC"]
+            if st.extra.get("join_code"):
+                lines[0] += f"  ·  join code {st.extra['join_code']}"
+            lines += [f"Awaiting approval: {a.name}, key fingerprint {a.fingerprint or 'unknown'}"
+                      if not a.is_self else f"This installation awaits approval by a member (its key fingerprint: "
+                      f"{self.services.sync.fingerprint()})" for a in st.awaiting_approval[:3]]
             lines += list(st.problems[:3])
             lines += [f"Quarantined {q.name}: {q.reason}" for q in st.quarantine[:3]]
             self.set_subtitle("\n".join(lines))
@@ -164,6 +180,16 @@ class SyncPage(TablePage):
         rows = [r for r in self.selected_rows() if r is not None]
         self.use_other_button.setEnabled(bool(rows) and all(r.kind == "concurrent" for r in rows))
         self.keep_button.setEnabled(bool(rows))
+        node = self._selected_node()
+        waiting = {a.node for a in (self.status.awaiting_approval if self.status else ()) if not a.is_self}
+        self.admit_button.setVisible(set_up)
+        self.revoke_button.setVisible(set_up)
+        self.admit_button.setEnabled(node is not None and node.node in waiting)
+        self.revoke_button.setEnabled(node is not None and not node.is_self)
+
+    def _selected_node(self):
+        rows = self.nodes.selectionModel().selectedRows() if self.nodes.selectionModel() else []
+        return self.nodes_model.rows[rows[0].row()] if rows else None
 
     # -- syncing ---------------------------------------------------------------------------------
     def sync_now(self) -> None:
@@ -229,6 +255,32 @@ class SyncPage(TablePage):
 
         run_in_worker(self, work, done, self._on_failed)
 
+    # -- admission -------------------------------------------------------------------------------
+    def admit_node(self) -> None:
+        node = self._selected_node()
+        request = next((a for a in (self.status.awaiting_approval if self.status else ()) if node is not None
+                        and a.node == node.node), None)
+        if request is None:
+            return
+        if not DialogService.ask(self, "Admit installation", (
+                f"Admit {request.name} to the sync space, for the agency {request.agency or 'of this installation'}?"
+                f"\n\nIts key fingerprint is\n    {request.fingerprint}\n\nAdmit it only if the screen of that "
+                "PC shows the same fingerprint. From the next sync on, its changes are applied everywhere.")):
+            return
+        run_in_worker(self, lambda: self.services.sync.admit(request.node), lambda _r: self.sync_now(),
+                      self._on_failed)
+
+    def revoke_node(self) -> None:
+        node = self._selected_node()
+        if node is None or node.is_self:
+            return
+        if not DialogService.ask(self, "Revoke installation", (
+                f"Revoke {node.name}?\n\nWhat it published before stays; its later changes are applied by "
+                "nobody. A request that was never admitted is declined.")):
+            return
+        run_in_worker(self, lambda: self.services.sync.revoke(node.node), lambda _r: self.sync_now(),
+                      self._on_failed)
+
     # -- setting up ------------------------------------------------------------------------------
     def _pick_folder(self, title: str) -> str | None:
         folder = QFileDialog.getExistingDirectory(self, title)
@@ -241,5 +293,10 @@ class SyncPage(TablePage):
 
     def join_space(self) -> None:
         folder = self._pick_folder("Choose the shared folder that holds the sync space")
-        if folder:
-            self._start(lambda progress: self.services.sync.join(folder, progress=lambda d, t, _m: progress(d, t)))
+        if not folder:
+            return
+        code = TextPrompt.ask(self, "Join a sync space", "Join code (from the colleague whose PC created the space, "
+                                                         "read out by phone or in person):")
+        if code:
+            self._start(lambda progress: self.services.sync.join(folder, code=code,
+                                                                 progress=lambda d, t, _m: progress(d, t)))
