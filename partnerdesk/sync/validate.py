@@ -14,6 +14,7 @@ every PC.
 
 from __future__ import annotations
 
+import functools
 import json
 from typing import Any, Callable
 
@@ -23,6 +24,7 @@ from partnerdesk.db.models import DERIVED_COLUMNS, LOCAL_ONLY, Base
 _STAMPS = ("id", "created_at", "updated_at", "deleted_at")
 
 
+@functools.lru_cache(maxsize=None)
 def _service_checks() -> dict[str, Callable[[str, Any], None]]:
     """table -> check(field, decoded value) from the services' own validators (imported late: the services
     import sync modules)."""
@@ -86,52 +88,66 @@ def _service_checks() -> dict[str, Callable[[str, Any], None]]:
     }
 
 
-_SERVICE: dict[str, Callable[[str, Any], None]] | None = None
+_CHECKERS: dict[tuple[str, str], Callable[[str | None], str | None] | None] = {}
+_UNSET = object()
 
 
 def check_op(tbl: str, field: str, raw: str | None) -> str | None:
     """Why the op setting ``tbl.field`` to ``raw`` (its JSON text) is refused, or None when it is valid.
 
     A field this version does not know (a newer installation's column) passes: merge keeps such ops and
-    applies nothing from them. A per-installation setting (``LOCAL_ONLY``) or a derived value never comes
-    from another PC."""
-    global _SERVICE
+    applies nothing from them. A per-installation setting (``LOCAL_ONLY``) never comes from another PC."""
+    checker = _CHECKERS.get((tbl, field), _UNSET)
+    if checker is _UNSET:
+        checker = _CHECKERS[(tbl, field)] = _checker(tbl, field)
+    return None if checker is None else checker(raw)
+
+
+def _always(reason: str) -> Callable[[str | None], str]:
+    return lambda _raw: reason
+
+
+def _checker(tbl: str, field: str) -> Callable[[str | None], str | None] | None:
+    """The check of one field, built once (a join checks a hundred thousand ops)."""
     from partnerdesk.errors import ImportFormatError, UserError
     from partnerdesk.services.interchange import RETIRED_FIELDS, _decode_value
 
     if (tbl, field) in RETIRED_FIELDS:  # agency.logo_path: a file on one PC, which a PDF must never embed
-        return f"{tbl} field '{field}' is gone: a path to a file on one PC never syncs (a logo is an image)"
+        return _always(f"{tbl} field '{field}' is gone: a path to a file on one PC never syncs (a logo is an image)")
     t = Base.metadata.tables.get(tbl)
     if t is None or field not in t.columns:
         return None
     if (tbl, field) in LOCAL_ONLY:
-        return f"{field} is a setting of each installation and never comes from another PC"
+        return _always(f"{field} is a setting of each installation and never comes from another PC")
     if (tbl, field) in DERIVED_COLUMNS:
         return None  # computed on each installation: merge never applies it (older versions sent it)
     if field == "id":
-        return "a row's id cannot be changed"
+        return _always("a row's id cannot be changed")
     col = t.columns[field]
     where = f"{tbl.replace('_', ' ')} field '{field}'"
-    try:
-        value = json.loads(raw) if raw is not None else None
-    except (ValueError, TypeError):
-        return f"{where} is not a readable value"
-    if value is None:
-        if not col.nullable and field not in _STAMPS:
-            return f"{where} is required"
+    required = not col.nullable and field not in _STAMPS
+    service = None if field in _STAMPS else _service_checks().get(tbl)
+
+    def check(raw: str | None) -> str | None:
+        if raw is not None and len(raw) > 1 and raw[0] == '"' and raw[-1] == '"' and "\\" not in raw \
+                and '"' not in raw[1:-1]:
+            value: Any = raw[1:-1]  # a plain string: most values, without the JSON parser
+        else:
+            try:
+                value = json.loads(raw) if raw is not None else None
+            except (ValueError, TypeError):
+                return f"{where} is not a readable value"
+        if value is None:
+            return f"{where} is required" if required else None
+        try:
+            decoded = _decode_value(tbl, col, value, where)
+            if service is not None:
+                service(field, decoded)
+        except (ImportFormatError, UserError) as exc:
+            msg = str(exc)
+            return msg if msg.startswith(where) else f"{where}: {msg}"
+        except (TypeError, ValueError, ArithmeticError) as exc:
+            return f"{where}: {exc}"
         return None
-    try:
-        decoded = _decode_value(tbl, col, value, where)
-        if field in _STAMPS:
-            return None
-        if _SERVICE is None:
-            _SERVICE = _service_checks()
-        check = _SERVICE.get(tbl)
-        if check is not None:
-            check(field, decoded)
-    except (ImportFormatError, UserError) as exc:
-        msg = str(exc)
-        return msg if msg.startswith(where) else f"{where}: {msg}"
-    except (TypeError, ValueError, ArithmeticError) as exc:
-        return f"{where}: {exc}"
-    return None
+
+    return check
