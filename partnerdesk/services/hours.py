@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import date
 from decimal import Decimal, InvalidOperation
+from dataclasses import astuple, dataclass
 from typing import Any, Iterable
 
 from sqlalchemy import func, or_, select
@@ -61,6 +62,34 @@ def find_category(s: Session, ref: str) -> ServiceCategory:
         codes = ", ".join(s.scalars(select(ServiceCategory.code).order_by(ServiceCategory.code)))
         raise ValidationError(f"category: unknown '{ref}' (known: {codes})", "category")
     return cat
+
+
+@dataclass(frozen=True)
+class EntryInput:
+    """A favour as typed (Quick log, the CLI, a row of an hours file, an edit), before ``HoursService`` checks
+    and resolves it: partner and direction, date, hours, and what else the form holds."""
+
+    partner: str
+    direction: str
+    work_date: Any
+    hours: Any
+    category: str | None = None
+    staff: str | None = None
+    after_hours: bool = False
+    callout: bool = False
+    overtime: bool = False
+    miles: Any = None
+    travel_minutes: int = 0
+    description: str | None = None
+    incident_ref: str | None = None
+    agreement: str | None = None
+
+
+def _entry_input(kwargs: dict[str, Any]) -> tuple[EntryInput, str, date | None]:
+    """(the entry, its source, "today") of ``log``-style keyword arguments."""
+    fields = dict(kwargs)
+    source, today = fields.pop("source", "manual"), fields.pop("today", None)
+    return EntryInput(**fields), source, today
 
 
 class HoursService:
@@ -152,11 +181,9 @@ class HoursService:
         of a live entry (same partner, direction, date, hours and staff) raises DuplicateError naming it,
         unless ``allow_duplicate``."""
         with self.db.write(summary="hours logged") as s:
-            e, warnings = self._build(s, partner=partner, direction=direction, work_date=work_date, hours=hours,
-                                      category=category, staff=staff, after_hours=after_hours, callout=callout,
-                                      miles=miles, travel_minutes=travel_minutes, description=description,
-                                      incident_ref=incident_ref, agreement=agreement, source=source,
-                                      today=today, overtime=overtime)
+            entry = EntryInput(partner, direction, work_date, hours, category, staff, after_hours, callout,
+                               overtime, miles, travel_minutes, description, incident_ref, agreement)
+            e, warnings = self._build(s, entry, source=source, today=today)
             if not allow_duplicate:
                 twin = self._duplicate_of(s, e)
                 if twin is not None:
@@ -170,7 +197,8 @@ class HoursService:
     def preview(self, **kwargs: Any) -> LogResult:
         """What ``log`` would save (price, cap use, warnings) without saving anything."""
         with self.db.read() as s:
-            e, warnings = self._build(s, **kwargs)
+            entry, source, today = _entry_input(kwargs)
+            e, warnings = self._build(s, entry, source=source, today=today)
             twin = self._duplicate_of(s, e)
             if twin is not None:  # quick log shows it before saving, and asks when Save is pressed
                 warnings.insert(0, self._duplicate_text(s, twin))
@@ -205,10 +233,12 @@ class HoursService:
         row = (e, prov.code, prov.name, rec.code, rec.name, agr_no, cat, None)
         return LogResult(self._dto(row, home.id, priced), tuple(warnings), cap)
 
-    def _build(self, s: Session, *, partner, direction, work_date, hours, category=None, staff=None,
-               after_hours=False, callout=False, miles=None, travel_minutes=0, description=None,
-               incident_ref=None, agreement=None, source="manual", today=None,
-               exclude_id: str | None = None, overtime=False) -> tuple[TimeEntry, list[str]]:
+    def _build(self, s: Session, entry: EntryInput, *, source: str = "manual", today: date | None = None,
+               exclude_id: str | None = None) -> tuple[TimeEntry, list[str]]:
+        """The TimeEntry ``entry`` describes, checked and resolved (partner, agreement, staff, category), and
+        its warnings; not added to the session."""
+        (partner, direction, work_date, hours, category, staff, after_hours, callout, overtime, miles,
+         travel_minutes, description, incident_ref, agreement) = astuple(entry)
         home = require_home(s)
         today = today or self.db.clock.today()
         ag = find_agency(s, partner)
@@ -335,7 +365,7 @@ class HoursService:
             if "work_date" in changes and "agreement" not in changes:
                 current["agreement"] = None
             current.update(changes)
-            fresh, _warn = self._build(s, **current, source=e.source, exclude_id=e.id)
+            fresh, _warn = self._build(s, EntryInput(**current), source=e.source, exclude_id=e.id)
             for col in ("agreement_id", "staff_contact_id", "staff_name", "category_id", "work_date", "minutes",
                         "after_hours", "callout", "overtime", "travel_minutes", "miles", "incident_ref",
                         "incident_id", "description", "flags"):
@@ -431,7 +461,8 @@ class HoursService:
     def duplicate_of(self, **kwargs: Any) -> TimeEntryDTO | None:
         """The live entry that what ``log`` would save duplicates (for a warning before saving), or None."""
         with self.db.read() as s:
-            e, _warnings = self._build(s, **kwargs)
+            entry, source, today = _entry_input(kwargs)
+            e, _warnings = self._build(s, entry, source=source, today=today)
             twin = self._duplicate_of(s, e)
             twin_id = twin.id if twin is not None else None
         return self.get(twin_id) if twin_id else None

@@ -38,7 +38,7 @@ from partnerdesk.domain.text import fold
 from partnerdesk.domain.wording import nouns
 from partnerdesk.errors import ImportFormatError, UserError, ValidationError
 from partnerdesk.services.base import require_home
-from partnerdesk.services.hours import HoursService, parse_direction, parse_miles
+from partnerdesk.services.hours import EntryInput, HoursService, parse_direction, parse_miles
 from partnerdesk.services.pricing import EntryRow, Pricer, reprice
 from partnerdesk.services.text_files import decode_text
 
@@ -366,12 +366,11 @@ class HoursImportService:
                 provider_id = home.id if direction == "given" else partner[0]
                 staff_text = val("staff") or None
                 staff_id = self._match_contact(contacts, provider_id, staff_text) if staff_text else None
-                e, warnings = self.hours._build(
-                    s, partner=partner[0], direction=direction, work_date=wd, hours=minutes, category=category,
+                e, warnings = self.hours._build(s, EntryInput(
+                    partner=partner[0], direction=direction, work_date=wd, hours=minutes, category=category,
                     staff=staff_id or staff_text, after_hours=after_hours, callout=callout, overtime=overtime,
-                    miles=miles,
-                    travel_minutes=travel, description=val("description") or None,
-                    incident_ref=val("incident") or None, agreement=val("agreement") or None, source="import")
+                    miles=miles, travel_minutes=travel, description=val("description") or None,
+                    incident_ref=val("incident") or None, agreement=val("agreement") or None), source="import")
                 key = (wd, partner[0], direction, word_key(e.staff_name), minutes, word_key(e.description))
                 duplicate, twin = self._duplicate(s, e, this_file)
                 skip = duplicate == "exact" and skip_duplicates
