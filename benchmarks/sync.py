@@ -69,7 +69,7 @@ def _fill(db, n_ops: int) -> list[tuple]:
     for i in range(n_rows):
         rows.append((str(uuid.uuid4()), agencies[i % 10][0], f"Person {i}", "Network Engineer", "network,oncall",
                      f"425-555-{i % 10000:04d}", f"206-555-{i % 10000:04d}", f"360-555-{i % 10000:04d}",
-                     f"p{i}@example.gov", i % 5, "Text first", "Keeps keys", "2026-01-15", now, now))
+                     f"p{i}@example.gov", i % 5 + 1, "Text first", "Keeps keys", "2026-01-15", now, now))
     raw = sqlite3.connect(db.path)
     raw.executemany("INSERT INTO agency (id, name, code, kind, fy_start_month, is_home, created_at, updated_at) "
                     "VALUES (?, ?, ?, 'city', 1, 0, '2026-01-01T00:00:00.000Z', '2026-01-01T00:00:00.000Z')",

@@ -12,6 +12,7 @@ from sqlalchemy.orm import Session, selectinload
 
 from partnerdesk.db.models import Contact, ContactSkill, Skill, TimeEntry
 from partnerdesk.db.uow import Database
+from partnerdesk.domain import contact_search
 from partnerdesk.domain.directory import MergeResult
 from partnerdesk.domain.dto import ContactDTO
 from partnerdesk.domain.phones import digits
@@ -146,21 +147,16 @@ def reindex(s: Session, contact_ids: Iterable[str]) -> None:
                          [fts_row(c) for c in rows])
 
 
-_NUMBER_IN_TEXT = re.compile(r"\+?\(?\d[\d ().\-]{5,}\d")
-
-
 def fts_row(c: Contact) -> dict[str, str]:
-    phones = [p for p in (c.work_phone, c.mobile_phone, c.after_hours_phone, c.personal_phone) if p]
-    # numbers written into the notes ("Other numbers: …", "call 425.555.0120 first") are findable too
-    phones += [m.group(0) for text in (c.notes, c.on_call_notes) if text for m in _NUMBER_IN_TEXT.finditer(text)
-               if len(digits(m.group(0))) >= 7]
+    """The search index's row of a contact (domain/contact_search.py): its fields, and its numbers as written,
+    as digits and as their last seven digits."""
+    phones = contact_search.numbers((c.work_phone, c.mobile_phone, c.after_hours_phone, c.personal_phone),
+                                    c.notes, c.on_call_notes)
     return {
         "contact_id": c.id,
-        "name": c.name,
-        "agency": f"{c.agency.name} {c.agency.code}",
-        "title": " ".join(filter(None, [c.title, c.role_tags])),
-        "skills": " ".join(link.skill.name for link in c.skill_links),
-        "notes": " ".join(filter(None, [c.notes, c.on_call_notes])),
+        **contact_search.fields(name=c.name, agency_name=c.agency.name, agency_code=c.agency.code, title=c.title,
+                                role_tags=c.role_tags, skills=[link.skill.name for link in c.skill_links],
+                                notes=c.notes, on_call_notes=c.on_call_notes),
         "phones": " ".join(phones + [digits(p) for p in phones] + [digits(p)[-7:] for p in phones]),
     }
 

@@ -36,13 +36,13 @@ from contextlib import contextmanager
 from functools import lru_cache
 
 from partnerdesk.db.uow import Database
+from partnerdesk.domain.contact_search import is_phone_word
 from partnerdesk.domain.directory import SearchHit, alternatives
 from partnerdesk.domain.dto import PhoneDTO
 from partnerdesk.domain.text import fold
 
 CANDIDATES = 100
 RARE_SKILL_LINKS = 3000
-_PHONEISH = re.compile(r"^\+?[\d().\-/]*\d[\d().\-/]*$")
 _WORD = re.compile(r"\w+")
 
 _CANDIDATES_SQL = """
@@ -92,7 +92,7 @@ def parse(raw: str) -> tuple[list[str], list[str], list[str]]:
     words: list[str] = []
     phones: list[str] = []
     for chunk in (raw or "").split():
-        if _PHONEISH.match(chunk):
+        if is_phone_word(chunk):
             digits = re.sub(r"\D", "", chunk)
             terms.append(f'phones : "{digits}"*')
             phones.append(digits)

@@ -145,16 +145,20 @@ class SyncService:
         return crypto.fingerprint(keys.public_bytes(key.public_key())) if key is not None else None
 
     # -- admission -------------------------------------------------------------------------------------
-    def _member_share(self) -> tuple[Share, mem.Gate]:
+    def _share_view(self) -> tuple[Share, dict[str, list[str]], mem.Gate]:
+        """The share, its nodes' segment names, and who may write, for the admission commands."""
         meta = self._meta()
         if not meta.get("sync.space"):
             raise UserError("sync is not set up: run 'partnerdesk sync init FOLDER' or 'sync join FOLDER'")
         share = Share(meta["sync.folder"])
         try:
-            nodes = share.node_ids()
+            listing = {n: share.segment_names(n) for n in share.node_ids()}
         except ShareUnavailable as exc:
             raise UserError(str(exc)) from None
-        gate = self._gate(share, nodes)
+        return share, listing, self._gate(share, list(listing))
+
+    def _member_share(self) -> tuple[Share, mem.Gate]:
+        share, _listing, gate = self._share_view()
         if not gate.is_member(self.node_id):
             raise UserError("this installation is not admitted to the space yet: only a member can admit or "
                             "revoke installations")
@@ -163,16 +167,7 @@ class SyncService:
     def pending(self) -> list[PendingDTO]:
         """Join requests on the share that nobody admitted (read from the share: a hint to decide on)."""
         with self._lock:
-            meta = self._meta()
-            if not meta.get("sync.space"):
-                raise UserError("sync is not set up: run 'partnerdesk sync init FOLDER' or 'sync join FOLDER'")
-            share = Share(meta["sync.folder"])
-            try:
-                nodes = share.node_ids()
-                listing = {n: share.segment_names(n) for n in nodes}
-            except ShareUnavailable as exc:
-                raise UserError(str(exc)) from None
-            gate = self._gate(share, nodes)
+            share, listing, gate = self._share_view()
             return [PendingDTO(**a) for a in gate.awaiting(listing, self._space_key(share) is not None)
                     if a["fingerprint"] and not a["is_self"]]
 
@@ -243,7 +238,10 @@ class SyncService:
 
     def _check_code(self, share: Share, space: dict, code: str | None) -> tuple[str, str, str]:
         """(founder, founder key, space key id) of the space on the share, when they match the join code."""
-        parsed = crypto.parse_join_code(code or "")
+        if not code:
+            raise UserError("--code: joining needs the join code that 'partnerdesk sync init' printed on the "
+                            "founder's PC (its 'sync status' shows it too)")
+        parsed = crypto.parse_join_code(code)
         if parsed is None:
             raise UserError("--code: not a join code; it is six groups of four letters and digits, as "
                             "'partnerdesk sync init' printed it (e.g. ABCD-EFGH-JKLM-NPQR-STUV-WXYZ)")

@@ -46,3 +46,18 @@ def _demo_template(tmp_path_factory) -> Path:
     out = d / "demo.sqlite3"
     backup_file(d / "seed.sqlite3", out)
     return out
+
+
+def secret_service_env(work: Path, repo: str, **extra: str) -> dict[str, str]:
+    """The environment for a `dbus-run-session` script with its own GNOME Keyring (a real Secret Service):
+    a private HOME and runtime folder under ``work``, nothing of the caller's keyring or partnerdesk setup."""
+    import os
+    import sys
+
+    (work / "home" / "run").mkdir(parents=True, mode=0o700, exist_ok=True)
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("PARTNERDESK_", "DBUS_", "GNOME_KEYRING"))}
+    env.pop("PYTHON_KEYRING_BACKEND", None)
+    env.update(HOME=str(work / "home"), XDG_DATA_HOME=str(work / "home" / "data"),
+               XDG_CONFIG_HOME=str(work / "home" / "config"), XDG_RUNTIME_DIR=str(work / "home" / "run"),
+               WORK=str(work), PYTHON=sys.executable, PYTHONPATH=repo, **extra)
+    return env

@@ -5,16 +5,14 @@ work, and identical exports at the end (issue 14)."""
 from __future__ import annotations
 
 import json
-import os
 import shutil
 import subprocess
-import sys
 import textwrap
 from pathlib import Path
 
 import pytest
 
-from tests.e2e.conftest import days_ago
+from tests.e2e.conftest import days_ago, secret_service_env
 
 REPO = str(Path(__file__).resolve().parents[2])
 
@@ -73,12 +71,7 @@ def test_three_installations_join_with_the_code_are_admitted_and_end_identical(t
         pytest.skip("needs Debian's dbus and gnome-keyring (installed by .ci/run) for a real Secret Service")
     work = tmp_path / "e2e"
     (work / "share").mkdir(parents=True)
-    (work / "home" / "run").mkdir(parents=True, mode=0o700)
-    env = {k: v for k, v in os.environ.items() if not k.startswith(("PARTNERDESK_", "DBUS_", "GNOME_KEYRING"))}
-    env.pop("PYTHON_KEYRING_BACKEND", None)
-    env.update(HOME=str(work / "home"), XDG_DATA_HOME=str(work / "home" / "data"),
-               XDG_CONFIG_HOME=str(work / "home" / "config"), XDG_RUNTIME_DIR=str(work / "home" / "run"),
-               WORK=str(work), PYTHON=sys.executable, PYTHONPATH=REPO, D1=days_ago(3), D2=days_ago(4))
+    env = secret_service_env(work, REPO, D1=days_ago(3), D2=days_ago(4))
     proc = subprocess.run(["dbus-run-session", "--", "bash", "-c", SCRIPT], env=env, capture_output=True,
                           text=True, timeout=600, cwd=REPO)
     assert proc.returncode == 0, proc.stdout + proc.stderr

@@ -7,11 +7,11 @@ import multiprocessing
 import os
 import shutil
 import subprocess
-import sys
 import textwrap
 
 import pytest
 
+from tests.e2e.conftest import secret_service_env
 from tests.sync.conftest import Node, clone_db
 
 REPO = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
@@ -121,13 +121,7 @@ def test_two_installations_with_the_real_os_keyring(tmp_path):
         pytest.skip("needs Debian's dbus and gnome-keyring (installed by .ci/run) for a real Secret Service")
     work = tmp_path / "e2e"
     (work / "share").mkdir(parents=True)
-    (work / "home").mkdir()
-    env = {k: v for k, v in os.environ.items() if not k.startswith(("PARTNERDESK_", "DBUS_", "GNOME_KEYRING"))}
-    env.update(HOME=str(work / "home"), XDG_DATA_HOME=str(work / "home" / "data"),
-               XDG_CONFIG_HOME=str(work / "home" / "config"), XDG_RUNTIME_DIR=str(work / "home" / "run"),
-               WORK=str(work), PYTHON=sys.executable, PYTHONPATH=REPO)
-    (work / "home" / "run").mkdir(mode=0o700)
-    env.pop("PYTHON_KEYRING_BACKEND", None)
+    env = secret_service_env(work, REPO)
     proc = subprocess.run(["dbus-run-session", "--", "bash", "-c", E2E], env=env, capture_output=True, text=True,
                           timeout=300, cwd=REPO)
     assert proc.returncode == 0, proc.stdout + proc.stderr

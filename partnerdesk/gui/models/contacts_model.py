@@ -11,6 +11,7 @@ from typing import Any, Callable
 
 from PySide6.QtCore import QAbstractProxyModel, QModelIndex, Qt
 
+from partnerdesk.domain import contact_search
 from partnerdesk.domain.directory import alternatives
 from partnerdesk.domain.dto import ContactDTO
 from partnerdesk.domain.phones import national
@@ -30,7 +31,6 @@ CONTACT_COLUMNS = (
 )
 
 _NOT_DIGIT = re.compile(r"\D")
-_PHONE_WORD = re.compile(r"[\d()+./-]*\d[\d()+./-]*")  # "555-0120", "(425)": digits and phone punctuation
 
 
 def search_text(c: ContactDTO) -> str:
@@ -39,11 +39,13 @@ def search_text(c: ContactDTO) -> str:
     Phone numbers are kept as digits only ("4255550120"); a typed word of digits and phone punctuation is
     looked for both as typed and as its digits (``search_words``). Short texts scan faster: every character
     here is scanned again, for every contact, on a keystroke that rescans all of them."""
-    words = " ".join([c.name, c.agency_name, c.agency_code, c.title or "", " ".join(c.role_tags),
-                      " ".join(c.skills), c.notes or "", c.on_call_notes or "", c.email or ""])
+    searched = contact_search.fields(name=c.name, agency_name=c.agency_name, agency_code=c.agency_code,
+                                     title=c.title, role_tags=", ".join(c.role_tags), skills=c.skills, notes=c.notes,
+                                     on_call_notes=c.on_call_notes)
+    words = " ".join([*searched.values(), c.email or ""])  # (the page also finds an e-mail address)
     plain = " ".join(strip_accents(w) for w in words.split(" "))  # accented words only
-    digits = [_NOT_DIGIT.sub("", p) for p in (c.work_phone, c.mobile_phone, c.after_hours_phone, c.personal_phone)
-              if p]
+    digits = [_NOT_DIGIT.sub("", p) for p in contact_search.numbers(
+        (c.work_phone, c.mobile_phone, c.after_hours_phone, c.personal_phone), c.notes, c.on_call_notes)]
     return " ".join([words, plain, *digits] if plain != words else [words, *digits])
 
 
@@ -51,7 +53,7 @@ def search_words(text: str) -> list[tuple[str, ...]]:
     """The typed text as words, each with the forms any one of which must occur: ``("555-0120", "5550120")``."""
     out = []
     for w in text.casefold().split():
-        digits = _NOT_DIGIT.sub("", w) if _PHONE_WORD.fullmatch(w) else w
+        digits = _NOT_DIGIT.sub("", w) if contact_search.is_phone_word(w) else w
         out.append((w,) if digits == w else (w, digits))
     return out
 
