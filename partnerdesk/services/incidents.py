@@ -59,7 +59,7 @@ def home_staff(s: Session, home: Agency, name: str) -> Contact:
 def _cents(value: Any, what: str) -> int:
     try:
         cents = Money.parse(value).cents
-    except (ValueError, ArithmeticError) as exc:
+    except (UserError, ValueError, ArithmeticError) as exc:  # name the option: "--regular: 'abc' is not ..."
         raise ValidationError(f"{what}: {exc}", what) from None
     if cents <= 0 or cents > 100_000_00:
         raise ValidationError(f"{what}: {value} must be more than zero and at most 100,000.00 an hour", what)

@@ -234,6 +234,16 @@ def test_a_missing_pay_rate_is_named(golden, capsys):
     assert code == 2 and f"no pay rate for Zoë Castillo on {D1.isoformat()}" in err and "staff rate set" in err
 
 
+def test_a_mistyped_rate_names_its_option(golden, capsys):
+    for option, value, said in (("--regular", "abc", "--regular: 'abc' is not an amount"),
+                                ("--fringe-overtime", "250", "--fringe-overtime: 250 must be from 0 to 200"),
+                                ("--from", "2026-13-01", "--from")):
+        values = {"--regular": "40", "--overtime": "60", "--fringe-regular": "30", "--fringe-overtime": "8",
+                  "--from": FY_START.isoformat(), option: value}
+        code, _out, err = run(capsys, "staff", "rate", "set", ANA, *[x for kv in values.items() for x in kv])
+        assert code == 2 and said in err and "Traceback" not in err
+
+
 def test_pay_rates_are_private(golden, capsys, tmp_path):
     from sqlalchemy import func, select
 
