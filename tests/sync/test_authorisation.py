@@ -9,28 +9,20 @@ from datetime import date
 
 from sqlalchemy import select
 
-from partnerdesk.db.models import Agency, Contact, Payment, Statement, SyncMember, TimeEntry
+from partnerdesk.db.models import Agency, Contact, Payment, Statement, TimeEntry
 from tests.sync.conftest import sync_all
 from tests.sync.test_frozen_through_sync import _forge
 from tests.sync.test_sync_basics import _add_statement
-
-
-def admit(writer, members: dict) -> None:
-    """Membership rows as the admission process records them (node -> agency id), written on ``writer``."""
-    with writer.db.write() as s:
-        for node, agency_id in members.items():
-            s.add(SyncMember(id=node.db.node_id, agency_id=agency_id, status="admitted", display_name=node.name))
 
 
 def _space(make_node, share, demo_template):
     a = make_node("lyn-billing", template=demo_template)
     b, c = make_node("lyn-desk"), make_node("edm")
     a.sync.init(share)
-    b.sync.join(share)
-    c.sync.join(share)
+    b.sync.join(share)  # admitted for LYN, the agency of the member who admits it
+    c.sync.join(share, agency="EDM")  # the neighbour's installation
     with a.db.read() as s:
         ids = {code: s.scalar(select(Agency.id).where(Agency.code == code)) for code in ("LYN", "EDM")}
-    admit(a, {a: ids["LYN"], b: ids["LYN"], c: ids["EDM"]})
     sid = _add_statement(a)
     with a.db.write(action="issue") as s:  # issued on LYN's billing installation
         st = s.get(Statement, sid)

@@ -8,7 +8,7 @@ import json
 
 from sqlalchemy import select
 
-from partnerdesk.db.models import Statement, StatementLine, SyncOp
+from partnerdesk.db.models import Agency, Statement, StatementLine, SyncOp
 from partnerdesk.sync.merge import TIME_ENTRY_FROZEN
 from tests.sync.conftest import sync_all
 from tests.sync.test_sync_basics import _add_statement, pair  # noqa: F401  (fixture)
@@ -30,6 +30,8 @@ def test_an_op_changing_an_issued_statement_is_listed_and_not_applied(pair):  # 
     with a.db.write(action="issue") as s:
         st = s.get(Statement, sid)
         st.number, st.status, st.total_cents, st.amount_due_cents = "LYN-2026-0001", "issued", 1250, 1250
+        # no single billing PC: bob may write LYN's statements (sync/authorise.py), so the freeze is what refuses
+        s.get(Agency, st.issuer_agency_id).billing_node = None
     sync_all([a, b])
     _forge(b, "statement", sid, {"notes": "tampered", "amount_due_cents": 1, "status": "partially_paid"})
     _forge(b, "statement_line", "forged-line", {"statement_id": sid, "position": 99, "kind": "adjustment",

@@ -4,16 +4,21 @@ amount due, or a payment on a statement voided meanwhile, are listed as conflict
 
 from __future__ import annotations
 
+from sqlalchemy import select
+
 from partnerdesk.cli import main
-from partnerdesk.db.models import Statement
+from partnerdesk.db.models import Agency, Statement
 from partnerdesk.domain.statement_rules import payment_status
 from tests.sync.conftest import sync_all
 from tests.sync.test_sync_basics import _add_statement
 
 
 def _issued(node, number: str) -> str:
+    """An issued LYN statement; LYN names no single billing installation, so every LYN PC may record payments
+    on it (sync/authorise.py: otherwise only the billing PC records them, and a conflict is rarer)."""
     sid = _add_statement(node)
     with node.db.write(action="issue") as s:
+        s.scalar(select(Agency).where(Agency.code == "LYN")).billing_node = None
         st = s.get(Statement, sid)
         st.number, st.status, st.total_cents, st.amount_due_cents = number, "issued", 1000, 1000
         st.issue_date = node.db.clock.today()
