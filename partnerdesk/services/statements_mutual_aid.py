@@ -21,6 +21,7 @@ from partnerdesk.db.models import (Agreement, AgreementParty, Contact, ServiceCa
                                    StatementDocument, TimeEntry)
 from partnerdesk.db.uow import Database
 from partnerdesk.domain import incidents as rules
+from partnerdesk.domain.money import format_cents
 from partnerdesk.domain.statement_rules import PROVIDED, BillableEntry, LineDraft, build_statement
 from partnerdesk.domain.periods import Quarter, fiscal_year_of, long_date
 from partnerdesk.domain.statements import StatementDTO
@@ -39,8 +40,8 @@ def _actual_cost_lines(days, rates) -> list[LineDraft]:
     out = []
     for r in summary.rows:
         label = "Overtime" if r.kind == rules.OVERTIME else "Regular time"
-        desc = (f"{label} {days_text(r, ', ')} (hours each day); pay ${r.hourly_cents / 100:,.2f}/h + benefits "
-                f"{r.fringe_percent}% (${r.benefit_cents / 100:,.2f}/h)")
+        desc = (f"{label} {days_text(r, ', ')} (hours each day); pay {format_cents(r.hourly_cents)}/h + benefits "
+                f"{r.fringe_percent}% ({format_cents(r.benefit_cents)}/h)")
         out.append(LineDraft(kind="overtime" if r.kind == rules.OVERTIME else "labor", side=PROVIDED,
                              work_date=r.days[0][0], staff_name=r.name, staff_title=r.title, category_code=None,
                              description=desc, quantity=str(r.minutes), unit_rate=str(r.total_hourly_cents),

@@ -186,7 +186,7 @@ def test_the_mutual_aid_request_is_a_statement_at_actual_cost(golden, capsys, tm
     _qpdf_ok(pdf)
     text = _pdf_text(pdf)
     for needle in ("MUTUAL AID", "REIMBURSEMENT", "WS-GOLD", "DR-4999-WA", "ILA-2024-001", "actual cost",
-                   "$3,525.31", "$1,074.72", "$432.45", "payroll records"):
+                   "$3,525.31", "$1,074.72", "$432.45", "payroll records", "pay $48.50/h", "($18.67/h)"):
         assert needle in text, needle
     # billed once: the hours are now invoiced, and the request is frozen like any issued statement
     code, _out, err = run(capsys, "incidents", "invoice", "WS-GOLD", "--partner", "EDM")
