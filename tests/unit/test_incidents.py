@@ -274,20 +274,12 @@ def test_pay_rates_are_private(golden, capsys, tmp_path):
 
 
 def test_text_incident_references_become_incidents_when_migrated(tmp_path):
-    from alembic import command
-    from sqlalchemy import create_engine
-
     from partnerdesk.db.capture import Actor
-    from partnerdesk.db.migrate import alembic_config
     from partnerdesk.db.uow import Database
+    from tests.schema_moves import move_schema
 
     path = tmp_path / "old.sqlite3"
-    engine = create_engine(f"sqlite:///{path}")
-    cfg = alembic_config()
-    with engine.begin() as conn:
-        cfg.attributes["connection"] = conn
-        command.upgrade(cfg, "0012_sync_integrity")
-    engine.dispose()
+    move_schema(path, "0012_sync_integrity")
     raw = sqlite3.connect(path)
     for eid, day, ref in (("e1", D0, "STORM-1"), ("e2", D2, "storm-1 "), ("e3", D1, "INC-7"), ("e4", D1, None)):
         raw.execute("INSERT INTO time_entry (id, provider_agency_id, recipient_agency_id, work_date, minutes, "

@@ -140,17 +140,9 @@ def test_an_older_database_is_sealed_once_by_the_migration(demo_ctx, home):
     demo_ctx.close()
     # back to the schema of 0007, statements and all, through every later migration's own downgrade (a
     # hand-written list of drops goes stale with each new migration)
-    from alembic import command
-    from sqlalchemy import create_engine
+    from tests.schema_moves import move_schema
 
-    from partnerdesk.db.migrate import alembic_config
-
-    engine = create_engine(f"sqlite:///{home / 'partnerdesk.sqlite3'}")
-    cfg = alembic_config()
-    with engine.begin() as conn:
-        cfg.attributes["connection"] = conn
-        command.downgrade(cfg, "0007_agency_setup")
-    engine.dispose()
+    move_schema(home / "partnerdesk.sqlite3", "0007_agency_setup", down=True)
     con = sqlite3.connect(home / "partnerdesk.sqlite3")
     assert not {c for (_i, c, *_r) in con.execute("PRAGMA table_info(statement)")} & set(sealing.SEAL_COLUMNS)
     con.close()
