@@ -10,6 +10,7 @@ import io
 import json
 import re
 import sqlite3
+from datetime import timedelta
 from pathlib import Path
 
 from partnerdesk.domain.privacy import WITHHELD, withhold_changes
@@ -87,12 +88,18 @@ OUTPUTS = {
     "emergency sheet PDF": ["contacts", "sheet", "{out}/sheet.pdf"],
     "wallet card PDF": ["contacts", "sheet", "{out}/wallet.pdf", "--layout", "wallet"],
     "outage kit (sheet, wallet, vCard, directory.html)": ["outage-kit", "{out}/kit"],
+    "FEMA labor summary PDF": ["incidents", "labor-summary", "WS-TEST", "--out", "{out}/labor.pdf"],
+    "FEMA labor summary CSV": ["incidents", "labor-summary", "WS-TEST", "--out", "{out}/labor.csv"],
+    "mutual-aid reimbursement request PDF": ["incidents", "invoice", "WS-TEST", "--partner", "EDM",
+                                             "--out", "{out}/mutual-aid"],
     "statement PDFs": ["statements", "issue", "--quarter", "{quarter}", "--all", "--out", "{out}/statements"],
     "an issued statement's PDF again": ["statements", "pdf", "{number}", "{out}/again.pdf"],
     "credit note PDF": ["statements", "credit", "{number}", "--reason", "Goodwill", "--amount", "10",
                         "--out", "{out}/credit"],
     "statement of account PDF": ["statements", "account", "EDM", "{out}/account.pdf"],
     "statement of account CSV": ["statements", "account", "EDM", "{out}/account.csv"],
+    "settlement proposal PDF and CSV": ["settlement", "propose", "--quarter", "{quarter}", "--out",
+                                        "{out}/settlement"],
     "audit": ["audit"],
     "audit --json": ["audit", "--json"],
     "contacts list": ["contacts", "list"],
@@ -113,6 +120,14 @@ ASKED = {
     "contacts list --include-personal": ["contacts", "list", "--include-personal"],
     "search --include-personal": ["search", "555", "--include-personal"],
 }
+# What the outputs above need first: an incident with hours of a staff member whose pay rate is known.
+SETUP = [
+    ["incidents", "add", "WS-TEST", "--name", "Windstorm", "--start", "{qstart}"],
+    ["staff", "rate", "set", "Priya Lindqvist", "--regular", "45", "--overtime", "67.50", "--fringe-regular", "30",
+     "--fringe-overtime", "10", "--from", "{qstart}"],
+    ["hours", "log", "--partner", "EDM", "--direction", "given", "--date", "{qday}", "--hours", "3",
+     "--incident", "WS-TEST", "--staff", "Priya Lindqvist"],
+]
 PHONE_RUN = re.compile(r"\+?\d[\d\s().\-]{5,}\d")
 
 
@@ -160,7 +175,12 @@ def test_every_output_withholds_personal_numbers_unless_asked(demo_ctx, tmp_path
     assert len(personal) >= 5, "the demo has personal numbers to leak"
     demo_ctx.close()
     base = ["--db", str(db)]
-    fill = {"quarter": str(Quarter.of(demo_ctx.clock.today()).previous()), "number": ""}
+    quarter = Quarter.of(demo_ctx.clock.today()).previous()
+    fill = {"quarter": str(quarter), "number": "", "qstart": str(quarter.start),
+            "qday": str(quarter.start + timedelta(days=2))}
+    for argv in SETUP:
+        code, _, err = _cli(*base, *[a.format(**fill) for a in argv])
+        assert code == 0, (argv, err)
     results: dict[str, str] = {}
     for name, argv in OUTPUTS.items():
         out = tmp_path / "out" / re.sub(r"\W+", "-", name)
