@@ -175,8 +175,8 @@ def cmd_conflicts(args: argparse.Namespace) -> int:
     if args.json:
         emit_json(items)
     else:
-        emit_table(([c.id, c.kind, c.label, c.field, c.kept_value, c.other_value] for c in items),
-                   ["id", "kind", "record", "field", "kept", "other"])
+        emit_table(([c.id, c.kind, c.label, c.field, c.kept_value, c.other_value, c.other_node[:8], c.reason]
+                    for c in items), ["id", "kind", "record", "field", "kept", "other", "from", "why"])
     return 0
 
 

@@ -70,6 +70,9 @@ def test_bad_values_from_another_pc_are_refused_listed_and_commands_keep_working
             assert code == 0, (n.name, argv, out)
     assert a.dump() == c.dump()
 
+    code, out = _cli(capsys, a, "sync", "conflicts")  # the list names the field, the sending PC and why
+    assert code == 0 and "work_date" in out and b.db.node_id[:8] in out and "ISO date" in out, out
+
     # dismissing the refusals (they are never applied) brings "synced" back
     for x in a.sync.conflicts():
         if x.kind == "invalid":
