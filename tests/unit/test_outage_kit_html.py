@@ -42,7 +42,10 @@ def browser(tmp_path_factory):
                  f"--user-data-dir={tmp_path_factory.mktemp('chromium-profile')}", "--window-size=1366,768"):
         options.add_argument(flag)
     options.set_capability("goog:loggingPrefs", {"performance": "ALL"})
-    driver = webdriver.Chrome(options=options, service=Service(executable_path=CHROMEDRIVER))
+    # The browser runs on the real clock: under `make test-at` libfaketime (LD_PRELOAD) keeps Chromium from
+    # starting at all, and the page reads no date.
+    env = {k: v for k, v in os.environ.items() if k != "LD_PRELOAD" and not k.startswith("FAKETIME")}
+    driver = webdriver.Chrome(options=options, service=Service(executable_path=CHROMEDRIVER, env=env))
     driver.execute_cdp_cmd("Network.enable", {})
     driver.execute_cdp_cmd("Network.emulateNetworkConditions", {  # the network is off, as in the outage
         "offline": True, "latency": 0, "downloadThroughput": -1, "uploadThroughput": -1})
