@@ -13,6 +13,7 @@ NOT_SET_UP = "not set up"
 QUARANTINED = "files quarantined"
 UNPUBLISHED = "changes not yet published"
 AWAITING = "awaiting approval"
+REFUSED_KINDS = ("invalid", "unauthorised")  # ops never applied (sync/validate.py, sync/authorise.py)
 
 
 @dataclass(frozen=True)

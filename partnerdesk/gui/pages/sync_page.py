@@ -15,6 +15,7 @@ from partnerdesk.gui.dialogs.messages import DialogService
 from partnerdesk.gui.models.table_model import Column, DtoTableModel
 from partnerdesk.gui.pages.base import TablePage
 from partnerdesk.gui.workers import run_in_worker
+from partnerdesk.sync.dto import REFUSED_KINDS
 
 AUTO_SYNC_MS = 5 * 60 * 1000  # every five minutes
 AFTER_CHANGE_MS = 20 * 1000  # and this long after the last local change
@@ -158,7 +159,9 @@ class SyncPage(TablePage):
                       if not a.is_self else f"This installation awaits approval by a member (its key fingerprint: "
                       f"{self.services.sync.fingerprint()})" for a in st.awaiting_approval[:3]]
             lines += list(st.problems[:3])
-            lines += [f"Quarantined {q.name}: {q.reason}" for q in st.quarantine[:3]]
+            names = {n.node: n.name for n in st.nodes}
+            lines += [f"Refused from {names.get(q.node, q.node[:8])}: {q.reason}" if q.status in REFUSED_KINDS
+                      else f"Quarantined {q.name}: {q.reason}" for q in st.quarantine[:3]]
             self.set_subtitle("\n".join(lines))
         self._update_buttons()
 
