@@ -42,6 +42,15 @@ COPY_OF = "copy of "
 REPUBLISHED_AS = "republished as "
 
 
+def source_of(reason: str | None) -> str | None:
+    """The segment a copy stands for, from its row's reason ("copy of X", or "republished as Y; copy of X")."""
+    reason = reason or ""
+    if reason.startswith(COPY_OF):
+        return reason[len(COPY_OF):]
+    _, sep, source = reason.partition(f"; {COPY_OF}")
+    return source if sep else None
+
+
 def writer_tag(svc: SyncService) -> str:
     """Which installation wrote a segment: the machine and the database file. A restored backup keeps it; a
     profile copied to another PC (or folder) does not."""
@@ -173,7 +182,8 @@ def _recover(svc: SyncService, share: Share, name: str, seg: segmod.Segment) -> 
                                            SyncOp.seq <= upto, SyncOp.tbl == tbl, SyncOp.field == fld)
                       .values(segment=ops_name))
         entries = [(seg.seq, name, seg.sha256, f"{COPY_OF}{ops_name}" if replaced else None)]
-        entries += [(q, nm, sha, f"{REPUBLISHED_AS}{name}") for q, nm, sha in replaced]
+        entries += [(q, nm, sha, f"{REPUBLISHED_AS}{name}" + (f"; {COPY_OF}{ops_name}" if i else ""))
+                    for i, (q, nm, sha) in enumerate(replaced)]
         for q, nm, sha, reason in entries:
             row = s.scalar(select(SyncSegment).where(SyncSegment.node == me, SyncSegment.name == nm))
             if row is None:
@@ -243,12 +253,15 @@ def republish(svc: SyncService, share: Share, names: list[str], problems: list[s
     key = keys.load(svc.node_id)
     done = 0
     for r, why in broken:
-        source = r.reason[len(COPY_OF):] if (r.reason or "").startswith(COPY_OF) else r.name
+        source = source_of(r.reason) or r.name
         src = rows.get(source)
         if src is None or segmod.parse_name(source) is None:
             continue
         before = max((o.seq for o in rows.values() if o.seq < src.seq), default=0)
-        replaces = [[src.seq, source, src.sha256, before]] + ([[r.seq, r.name, r.sha256]] if source != r.name else [])
+        # every earlier copy of it as well: a reader may have found any of them damaged or missing
+        replaces = [[src.seq, source, src.sha256, before]] + [
+            [o.seq, o.name, o.sha256] for o in sorted(rows.values(), key=lambda o: o.seq)
+            if source_of(o.reason) == source]
         with svc.db.read() as s:
             ops = [o for o in s.execute(select(SyncOp.seq, SyncOp.hlc, SyncOp.tbl, SyncOp.row_id, SyncOp.field,
                                                SyncOp.value)
@@ -268,7 +281,7 @@ def republish(svc: SyncService, share: Share, names: list[str], problems: list[s
             return done
         with svc.db.write(audit=False, capture_ops=False) as s:
             s.execute(update(SyncSegment).where(SyncSegment.node == svc.node_id, SyncSegment.name == r.name)
-                      .values(reason=f"{REPUBLISHED_AS}{name}"))
+                      .values(reason=f"{REPUBLISHED_AS}{name}" + (f"; {COPY_OF}{source}" if source != r.name else "")))
         done += 1
         log.warning("sync: segment %s was %s on the share; republished as %s", r.name, why, name)
     if done:
@@ -288,17 +301,6 @@ def _clocks(svc: SyncService) -> dict[str, Any]:
     wall = svc.db.hlc.wall_ms()
     ahead = {n: int(ms) - wall for n, ms in json.loads(svc.db.meta("sync.ahead") or "{}").items()}
     return {"ahead": {n: ms for n, ms in ahead.items() if ms > MAX_DRIFT_MS}}
-
-
-def _clock_key(clocks: dict[str, Any]) -> str:
-    """What must change before the clock findings are published again (to the hour, not to the millisecond)."""
-    hours = {n: round(ms / 3_600_000) for n, ms in (clocks.get("ahead") or {}).items()}
-    return json.dumps({"ahead": hours, "behind": round(int(clocks.get("behind") or 0) / 3_600_000)}, sort_keys=True)
-
-
-def clocks_news(svc: SyncService) -> bool:
-    """Whether what this node finds about clocks changed since its last segment told the others."""
-    return _clock_key(_clocks(svc)) != (svc.db.meta("sync.clocks_sent") or _clock_key({}))
 
 
 def _publish(svc: SyncService, share: Share, key, space_key, payload: list, seen: dict, contexts: list,
@@ -333,6 +335,6 @@ def _publish(svc: SyncService, share: Share, key, space_key, payload: list, seen
                               reason=f"{COPY_OF}{replaces[0][1]}" if replaces else None,
                               seen=json.dumps(contexts, sort_keys=True), op_count=len(payload), attempts=0,
                               applied_at=session_now(s)))
-            svc._set_meta(s, seq=str(nxt), hash=sha, clocks_sent=_clock_key(header["clocks"]))
+            svc._set_meta(s, seq=str(nxt), hash=sha)
         return name
     return None

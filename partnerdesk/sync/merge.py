@@ -130,8 +130,8 @@ class Merger:
         """Had x's writer applied y when it wrote x?"""
         if x.node == y.node:
             return True
-        if x.node == self.local_node and not x.incoming:
-            return y.dbseq < x.dbseq
+        if x.node == self.local_node and not x.incoming and (x.node, x.segment or "") not in self.contexts_of:
+            return y.dbseq < x.dbseq  # our own op, as written here (taken back from the share: as published)
         yseq = self._seg_seq(y)
         return yseq is not None and self._vector(x).get(y.node, 0) >= yseq
 

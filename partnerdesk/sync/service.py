@@ -16,7 +16,7 @@ import uuid
 from pathlib import Path
 from typing import Any, Callable
 
-from sqlalchemy import and_, delete, func, insert, not_, select, update
+from sqlalchemy import and_, delete, func, insert, not_, or_, select, update
 from sqlalchemy.exc import IntegrityError
 
 from partnerdesk.db.models import (SYNCED_TABLES, AuditEvent, Base, Meta, SyncConflict, SyncMember, SyncOp,
@@ -24,21 +24,22 @@ from partnerdesk.db.models import (SYNCED_TABLES, AuditEvent, Base, Meta, SyncCo
 from partnerdesk.db.types import iso_utc, session_now
 from partnerdesk.db.uow import Database
 from partnerdesk.errors import NotFoundError, UserError
-from partnerdesk.sync import crypto, keys, members as mem, segment as segmod
+from partnerdesk.sync import crypto, heal, keys, members as mem, segment as segmod
 from partnerdesk.domain.issuing import can_issue_numbers as _can_issue
 from partnerdesk.domain.hlc import MAX_DRIFT_MS, parse as parse_hlc
-from partnerdesk.sync.dto import (AWAITING, CLOCK_WARNING, FORK, NOT_SET_UP, QUARANTINED, REFUSED_KINDS, SYNCED,
-                                  SYNCING, UNAVAILABLE, UNPUBLISHED, ConflictDTO, NodeDTO, PendingDTO, QuarantineDTO,
+from partnerdesk.sync.dto import (AWAITING, CLOCK_WARNING, FORK, NOT_SET_UP, QUARANTINED, SYNCED, SYNCING,
+                                  UNAVAILABLE, UNPUBLISHED, ConflictDTO, NodeDTO, PendingDTO, QuarantineDTO,
                                   SyncStatusDTO)
 from partnerdesk.sync.merge import _TABLE_ORDER, LOCAL_ONLY, Merger, decode_value
 from partnerdesk.sync.segment import SegmentError
-from partnerdesk.sync.store import PublishError, Share, ShareUnavailable
+from partnerdesk.sync.store import PublishError, RefusedFile, Share, ShareUnavailable
 
 log = logging.getLogger(__name__)
 
 Progress = Callable[[int, int, str], None]
 MAX_OPS_PER_SEGMENT = 50_000
 HELD_STATUSES = ("quarantined", "held", "newer_format")
+REFUSED_KINDS = ("invalid", "unauthorised")  # ops never applied (sync/validate.py, sync/authorise.py)
 LABEL_FIELDS = ("name", "code", "number", "title", "description")
 
 
@@ -476,14 +477,18 @@ class SyncService:
         me = self.node_id
         with self.db.read() as s:
             rows = s.execute(select(SyncSegment.node, SyncSegment.name, SyncSegment.seq, SyncSegment.status,
-                                    SyncSegment.sha256, SyncSegment.seen, SyncSegment.attempts)).all()
+                                    SyncSegment.sha256, SyncSegment.seen, SyncSegment.attempts,
+                                    SyncSegment.reason, SyncSegment.applied_seq)).all()
         seen_of: dict[tuple[str, str], dict[str, int]] = {}
         done: dict[str, dict[int, tuple[str, str]]] = {}  # node -> seq -> (name, sha) applied/published
         bad: dict[tuple[str, str], Any] = {}
+        republished: set[tuple[str, str]] = set()  # applied here, since published again under a new name
         for r in rows:
             if r.status in ("applied", "published"):
                 done.setdefault(r.node, {})[r.seq] = (r.name, r.sha256)
-                if r.seen and r.node != me:
+                if (r.reason or "").startswith(heal.REPUBLISHED_AS):
+                    republished.add((r.node, r.name))
+                if r.seen and (r.node != me or r.applied_seq is not None):  # ours: taken back (sync/heal.py)
                     seen_of[(r.node, r.name)] = json.loads(r.seen)
             else:
                 bad[(r.node, r.name)] = r
@@ -494,12 +499,6 @@ class SyncService:
         listing = {n: share.segment_names(n) for n in nodes}
         if not any(listing.values()) and any(done.get(n) for n in nodes if n != me):
             raise ShareUnavailable(f"{share.folder} has no segments any more (the share was emptied or replaced)")
-        # our own published segments must still be there
-        mine = set(listing.get(me, []))
-        for seq, (name, _sha) in sorted(done.get(me, {}).items()):
-            if name not in mine:
-                problems.append(f"this installation's segment {seq} ({name}) was deleted from the share")
-                break
         applied_total = 0
         status_updates: dict[tuple[str, str], tuple[int, str, str]] = {}  # -> (seq, status, reason)
         blocked: dict[str, str] = {}
@@ -508,102 +507,99 @@ class SyncService:
             pending = []  # not admitted yet: nothing here can be read, let alone applied
         progress_total = sum(len(listing[n]) for n in pending) or 1
         progress_done = 0
+        for n in pending:
+            # applied here, gone from the share: its changes stay, and its writer publishes it again
+            for seq, (name, _sha) in sorted(done.get(n, {}).items()):
+                if name not in listing[n] and (n, name) not in republished:
+                    problems.append(f"segment {seq} of node {n[:8]} ({name}) was deleted from the share (its changes "
+                                    "stay here)")
+                    break
         while True:
             progressed = False
             for n in pending:
                 if n in blocked:
                     continue
-                files = {}
-                for name in listing[n]:
-                    parsed = segmod.parse_name(name)
-                    if parsed:
-                        files.setdefault(parsed[0], []).append(name)
                 nd = done.setdefault(n, {})
-                # deleted / forked
-                for seq, (name, _sha) in nd.items():
-                    if name not in listing[n]:
-                        if f"segment {seq} of node {n[:8]}" not in " ".join(problems):
-                            problems.append(f"segment {seq} of node {n[:8]} ({name}) was deleted from the share "
-                                            "(its changes stay here)")
-                for seq, group in files.items():
-                    if seq in nd:
-                        forks = [g for g in group if g != nd[seq][0]]
-                    else:
-                        forks = group if len(group) > 1 else []
-                    if forks:
-                        msg = (f"fork: node {n[:8]} wrote two different segments numbered {seq} (a copied profile? "
-                               "two PCs are using one identity)")
-                        if msg not in problems:
-                            problems.append(msg)
-                        for g in forks:
-                            status_updates[(n, g)] = (seq, "quarantined", msg)
-                        blocked[n] = msg
-                if n in blocked:
-                    continue
-                nxt = max(nd, default=0) + 1
-                later = sorted(s_ for s_ in files if s_ >= nxt)
-                if not later:
-                    continue
-                if not gate.may_apply(n, nxt):
-                    continue  # awaiting approval (listed in the status) or revoked: never read, never applied
-                if later[0] != nxt:
-                    name = files[later[0]][0]
-                    status_updates[(n, name)] = (later[0], "held", f"missing: segment {nxt} of node {n[:8]} is not on "
-                                                 "the share (deleted or not copied yet); waiting for it")
-                    blocked[n] = "missing"
-                    continue
-                name = files[nxt][0]
-                try:
-                    data = share.read_segment(n, name)
-                except FileNotFoundError:
-                    share.read_space()  # the whole share went away mid-sync: "share unavailable"
-                    continue
-                progress_done += 1
-                progress(min(progress_done, progress_total), progress_total, f"checking {name}")
-                try:
-                    seg = segmod.verify(data, gate.key, space_key)
-                except SegmentError as exc:
-                    status = "newer_format" if exc.kind == segmod.NEWER else "quarantined"
-                    status_updates[(n, name)] = (nxt, status, str(exc))
-                    blocked[n] = str(exc)
-                    continue
-                h = seg.header
-                reason = None
-                if h.get("node") != n:
-                    reason = f"{segmod.REPLAYED}: signed by node {str(h.get('node'))[:8]} but stored under {n[:8]}"
-                elif h.get("seq") != nxt or not seg.sha256.startswith(name[15:27]):
-                    reason = (f"{segmod.REPLAYED}: its header says segment {h.get('seq')}, the file name says {nxt} "
-                              "(an old segment published again under a new name)")
-                elif h.get("space") != self._space_id():
-                    reason = f"{segmod.REPLAYED}: it belongs to another space"
-                elif nxt > 1 and nd.get(nxt - 1, (None, None))[1] != h.get("prev"):
-                    reason = f"broken-chain: it does not follow segment {nxt - 1} of node {n[:8]}"
-                if reason:
-                    status_updates[(n, name)] = (nxt, "quarantined", reason)
-                    blocked[n] = reason
-                    continue
-                seen = {k: int(v) for k, v in (h.get("seen") or {}).items()}
-                waiting = [(k, v) for k, v in seen.items() if k != n and max(done.get(k, {}), default=0) < v]
-                if waiting:
-                    k, v = waiting[0]
-                    status_updates[(n, name)] = (nxt, "held", f"waiting for segment {v} of node {k[:8]}, which it "
-                                                 "builds on")
-                    continue
-                seen_of[(n, name)] = h.get("contexts") or []
-                try:
-                    n_ops = self._apply(n, name, seg, seen_of, skew)
-                except IntegrityError as exc:
-                    log.warning("sync: %s/%s cannot be applied yet: %s", n, name, exc)
-                    status_updates[(n, name)] = (nxt, "held", "waiting for records it refers to")
-                    blocked[n] = "integrity"
-                    continue
-                status_updates.pop((n, name), None)
-                bad.pop((n, name), None)
-                nd[nxt] = (name, seg.sha256)
-                if any(op[1] == "sync_member" for op in seg.ops):
-                    gate = self._gate(share, nodes)  # an admission or revocation: it counts from the next segment
-                applied_total += n_ops
-                progressed = True
+                # a node's segments apply in their order; a missing or damaged one holds those after it until its
+                # writer republishes it (a copy under a new name, applied in its place); the rest is never
+                # blocked by a file that is not a valid segment
+                names_done = {v[0] for v in nd.values()}
+                for seq, name in sorted((p[0], nm) for nm in listing[n] if (p := segmod.parse_name(nm))):
+                    if name in names_done or status_updates.get((n, name), (0, "held"))[1] != "held":
+                        continue
+                    if not gate.may_apply(n, seq):
+                        continue  # awaiting approval (listed in the status) or revoked: never read, never applied
+                    try:
+                        data = share.read_segment(n, name)
+                    except FileNotFoundError:
+                        share.read_space()  # the whole share went away mid-sync: "share unavailable"
+                        continue
+                    except RefusedFile as exc:
+                        status_updates[(n, name)] = (seq, "quarantined", str(exc))
+                        continue
+                    progress_done += 1
+                    progress(min(progress_done, progress_total), progress_total, f"checking {name}")
+                    try:
+                        seg = segmod.verify(data, gate.key, space_key)
+                    except SegmentError as exc:
+                        status = "newer_format" if exc.kind == segmod.NEWER else "quarantined"
+                        status_updates[(n, name)] = (seq, status, str(exc))
+                        continue
+                    h = seg.header
+                    replaced = heal._replaced(seg)
+                    reason = None
+                    if h.get("node") != n:
+                        reason = f"{segmod.REPLAYED}: signed by node {str(h.get('node'))[:8]} but stored under {n[:8]}"
+                    elif h.get("seq") != seq or not seg.sha256.startswith(name[15:27]):
+                        reason = (f"{segmod.REPLAYED}: its header says segment {h.get('seq')}, the file name says "
+                                  f"{seq} (an old segment published again under a new name)")
+                    elif h.get("space") != self._space_id():
+                        reason = f"{segmod.REPLAYED}: it belongs to another space"
+                    elif seq in nd or any(q in nd and nd[q][0] != nm for q, nm, _sha in replaced):
+                        reason = (f"fork: node {n[:8]} wrote two different segments numbered {seq} (a copied "
+                                  "profile? two PCs are using one identity)")
+                        if reason not in problems:
+                            problems.append(reason)
+                        blocked[n] = reason
+                    elif (h.get("prev") and h.get("prev_seq", seq - 1) == seq - 1 and seq - 1 in nd
+                          and nd[seq - 1][1] != h.get("prev")):
+                        reason = f"broken-chain: it does not follow segment {seq - 1} of node {n[:8]}"
+                    if reason:
+                        status_updates[(n, name)] = (seq, "quarantined", reason)
+                        if n in blocked:
+                            break
+                        continue
+                    ops_name = replaced[0][1] if replaced else name
+                    after = heal.position(seg)
+                    if ops_name not in names_done and after and after not in nd:
+                        status_updates[(n, name)] = (seq, "held", f"waiting for segment {after} of node {n[:8]}, "
+                                                     "missing or damaged on the share; its installation publishes "
+                                                     "it again the next time it syncs")
+                        continue
+                    n_ops = 0
+                    if ops_name not in names_done:
+                        seen_of[(n, ops_name)] = h.get("contexts") or []
+                        try:
+                            n_ops = self._apply(n, ops_name, seg, seen_of, skew)
+                        except IntegrityError as exc:
+                            log.warning("sync: %s/%s cannot be applied yet: %s", n, name, exc)
+                            status_updates[(n, name)] = (seq, "held", "waiting for records it refers to")
+                            break
+                    if replaced:
+                        heal.record_copy(self, n, name, seg, replaced)
+                        for q, nm, sha in replaced:
+                            nd[q] = (nm, sha)
+                            names_done.add(nm)
+                            status_updates.pop((n, nm), None)
+                            bad.pop((n, nm), None)
+                    status_updates.pop((n, name), None)
+                    bad.pop((n, name), None)
+                    nd[seq] = (name, seg.sha256)
+                    names_done.add(name)
+                    if any(op[1] == "sync_member" for op in seg.ops):
+                        gate = self._gate(share, nodes)  # an admission or revocation: counts from the next segment
+                    applied_total += n_ops
+                    progressed = True
             if not progressed:
                 break
         self._record_status(status_updates, bad)
@@ -612,7 +608,8 @@ class SyncService:
         # a held or quarantined file that is gone from the share, or whose place in its node's stream was
         # since taken by a segment we applied, is no longer a problem: forget it
         gone = [(n, name) for (n, name), r in bad.items() if (n, name) not in status_updates
-                and (name not in listing.get(n, ()) or r.seq <= max(done.get(n, {}), default=0))]
+                and (name not in listing.get(n, ()) or done.get(n, {}).get(r.seq, (None,))[0] not in (None, name)
+                     or name in {v[0] for v in done.get(n, {}).values()})]
         if gone:
             with self.db.write(audit=False, capture_ops=False) as s:
                 for n, name in gone:
@@ -719,9 +716,21 @@ class SyncService:
 
     # -- export --------------------------------------------------------------------------------------
     def _export(self, share: Share, problems: list[str], progress: Progress) -> int:
+        """Take back our own ops found on the share (a restored backup, an interrupted cycle), publish again what
+        is missing or damaged there (sync/heal.py), then publish our new ops."""
         me = self.node_id
         total = 0
         share.clean_temp(me)
+        names = share.segment_names(me)
+        forked = heal.recover_own(self, share, names, problems)
+        if forked:
+            self._save_meta(forked=forked)  # the cycle reports it, and nothing more is published from here
+            return total
+        space_key = self._space_key(share)
+        if space_key is None:
+            return total  # not admitted yet: nothing is published unencrypted; the ops wait here
+        heal.republish(self, share, names, problems)
+        key = keys.load(me)
         while True:
             with self.db.read() as s:
                 conn = s.connection()
@@ -729,84 +738,29 @@ class SyncService:
                                           SyncOp.field, SyncOp.value)
                                    .where(SyncOp.node == me, SyncOp.origin == "local", SyncOp.segment.is_(None))
                                    .order_by(SyncOp.seq).limit(MAX_OPS_PER_SEGMENT)).all()
-                last_seq = int(s.get(Meta, "sync.seq").value or 0) if s.get(Meta, "sync.seq") else 0
-                last_hash = s.get(Meta, "sync.hash").value if s.get(Meta, "sync.hash") else None
+                # what we had applied of each node, as a prefix of its stream: copies count in the place of the
+                # segment they stand for (sync/heal.py)
                 imports = conn.execute(select(SyncSegment.applied_seq, SyncSegment.node, SyncSegment.seq)
-                                       .where(SyncSegment.status == "applied")
+                                       .where(SyncSegment.status == "applied", SyncSegment.applied_seq.is_not(None),
+                                              or_(SyncSegment.reason.is_(None),
+                                                  not_(SyncSegment.reason.startswith(heal.COPY_OF))))
                                        .order_by(SyncSegment.applied_seq)).all()
             if not ops:
                 return total
-            key = keys.load(me)
-            space_key = self._space_key(share)
-            if space_key is None:
-                return total  # not admitted yet: nothing is published unencrypted; the ops wait here
-            pub = key.public_key()
-            nxt = last_seq + 1
-            existing = [nm for nm in share.segment_names(me) if (segmod.parse_name(nm) or (0,))[0] >= nxt]
-            if existing:
-                # A segment numbered like our next one is already there: either we published it and were
-                # stopped before recording it (adopt it), or another writer uses our identity (a fork).
-                name = sorted(existing)[0]
-                adopted = self._adopt_published(share, name, nxt, ops, last_hash, pub)
-                if adopted:
-                    continue
-                msg = (f"fork: another installation is writing as this node ({me[:8]}), probably a copied profile. "
-                       "Nothing more is published from here. On the copy, run 'partnerdesk sync join FOLDER "
-                       "--new-identity'")
-                self._save_meta(forked=msg)
-                problems.append(msg)
-                return total
             payload = [[o.hlc, o.tbl, o.row_id, o.field, o.value] for o in ops if (o.tbl, o.field) not in LOCAL_ONLY]
             seen, contexts = _contexts(imports, [(o.seq, o.hlc) for o in ops if (o.tbl, o.field) not in LOCAL_ONLY])
-            header = {"format": segmod.FORMAT, "space": self._space_id(), "node": me, "seq": nxt,
-                      "prev": last_hash, "seen": seen, "contexts": contexts,
-                      "created": self.db.clock.now().isoformat(timespec="seconds")}
-            data = segmod.encode(header, payload, key, space_key=space_key)
-            import hashlib
+            upto = ops[-1].seq
 
-            sha = hashlib.sha256(data).hexdigest()
-            name = segmod.file_name(nxt, sha)
-            progress(0, 1, f"publishing {name}")
-            try:
-                share.publish_segment(me, name, data)
-            except FileExistsError:
-                continue  # raced with another writer using our name: the loop above decides
-            except PublishError as exc:
-                problems.append(f"could not publish {name}: {exc}")
+            def mark(s, name: str, upto: int = upto) -> None:
+                s.execute(update(SyncOp).where(SyncOp.node == me, SyncOp.origin == "local", SyncOp.segment.is_(None),
+                                               SyncOp.seq <= upto).values(segment=name))
+
+            progress(0, 1, "publishing")
+            name = heal._publish(self, share, key, space_key, payload, seen, contexts, mark=mark)
+            if name is None:
+                problems.append(f"could not publish {len(payload)} changes to {share.folder}")
                 return total
-            except OSError as exc:
-                raise ShareUnavailable(f"cannot write to {share.folder} ({exc.strerror or exc})") from None
-            segmod.verify(share.read_segment(me, name), lambda n: pub if n == me else None, space_key)
-            self._mark_published(name, nxt, sha, seen, ops[-1].seq, len(payload))
             total += len(ops)
-
-    def _adopt_published(self, share: Share, name: str, nxt: int, ops, last_hash, pub) -> bool:
-        try:
-            seg = segmod.verify(share.read_segment(self.node_id, name), lambda n: pub if n == self.node_id else None,
-                                self._space_key(share))
-        except (SegmentError, FileNotFoundError):
-            return False
-        if seg.seq != nxt or seg.header.get("prev") != last_hash:
-            return False
-        file_ids = [f"{o[0]}-{self.node_id}" for o in seg.ops]
-        mine = [o for o in ops if (o.tbl, o.field) not in LOCAL_ONLY]
-        if len(file_ids) > len(mine) or file_ids != [o.op_id for o in mine[:len(file_ids)]]:
-            return False
-        last = mine[len(file_ids) - 1].seq if file_ids else ops[0].seq
-        # local-only ops between the exported ones are covered by the same segment
-        upto = max([o.seq for o in ops if o.seq <= last] or [last])
-        self._mark_published(name, nxt, seg.sha256, seg.header.get("seen") or {}, upto, len(file_ids))
-        log.info("sync: adopted %s, published before an interruption", name)
-        return True
-
-    def _mark_published(self, name: str, seq: int, sha: str, seen: dict, upto_seq: int, count: int) -> None:
-        with self.db.write(audit=False, capture_ops=False) as s:
-            s.execute(update(SyncOp).where(SyncOp.node == self.node_id, SyncOp.origin == "local",
-                                           SyncOp.segment.is_(None), SyncOp.seq <= upto_seq).values(segment=name))
-            self._set_meta(s, seq=str(seq), hash=sha)
-            s.add(SyncSegment(node=self.node_id, name=name, seq=seq, sha256=sha, status="published",
-                              seen=json.dumps(seen, sort_keys=True), op_count=count, attempts=0,
-                              applied_at=session_now(s)))
 
     # -- status --------------------------------------------------------------------------------------
     def status(self) -> SyncStatusDTO:

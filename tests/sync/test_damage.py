@@ -117,17 +117,25 @@ def test_forged_edited_replayed_and_deleted_segments_are_named(trio, share):
     assert "Grace Thompson" in _names(b)
 
 
-def test_a_missing_segment_holds_the_later_ones_until_it_appears(trio, share):
+def test_a_missing_segment_holds_the_later_ones_until_it_appears_or_its_writer_publishes_it_again(trio, share):
     a, b, ag = trio
     p2 = _new_segment(a, b, ag, "Two")
-    _new_segment(a, b, ag, "Three")
+    p3 = _new_segment(a, b, ag, "Three")
     saved = p2.read_bytes()
     p2.unlink()
     st = b.sync.run_cycle()
-    assert st.quarantine and st.quarantine[0].reason.startswith("missing") and "Three" not in _names(b)
-    p2.write_bytes(saved)
+    assert [q.name for q in st.quarantine] == [p3.name] and "Three" not in _names(b)
+    assert st.quarantine[0].reason.startswith("waiting for segment") and "missing" in st.quarantine[0].reason
+    p2.write_bytes(saved)  # it was only late (a cloud drive still copying)
     st = b.sync.run_cycle()
     assert {"Two", "Three"} <= _names(b) and st.quarantined == 0
+    # deleted for good: its writer publishes it again, under a new name
+    n_files = len(_seg_files(share, a.db.node_id))
+    p2.unlink()
+    a.sync.run_cycle()
+    assert not p2.exists() and len(_seg_files(share, a.db.node_id)) == n_files
+    st = b.sync.run_cycle()
+    assert st.quarantined == 0 and b.dump() == a.dump()
 
 
 def test_newer_format_segment_is_kept_and_applied_after_upgrade(trio, share, monkeypatch):
