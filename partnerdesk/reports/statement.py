@@ -132,7 +132,7 @@ def _logo(view: StatementView):
     data = view.issuer.logo_image  # the image kept in the database, never a file: a path would be one PC's
     if data:
         try:
-            img = Image(source)
+            img = Image(io.BytesIO(data))
             ratio = img.imageHeight / float(img.imageWidth or 1)
             img.drawWidth, img.drawHeight = 0.72 * inch / max(ratio, 1), 0.72 * inch * min(ratio, 1) / max(ratio, 1)
             return img

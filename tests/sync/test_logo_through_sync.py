@@ -70,3 +70,16 @@ def test_a_logo_is_read_once_from_the_file_and_drawn_from_the_database(make_node
     with a.db.read() as s:
         assert s.scalar(select(Agency.logo_image).where(Agency.code == "LYN")) == _png(59, 41)
     assert not hasattr(Agency, "logo_path")
+
+
+def test_the_statement_letterhead_draws_the_stored_image():
+    from types import SimpleNamespace
+
+    from reportlab.platypus import Image as ImageFlowable
+
+    from partnerdesk.reports.statement import _logo
+
+    drawn = _logo(SimpleNamespace(issuer=SimpleNamespace(logo_image=_png(59, 41), code="LYN")))
+    assert isinstance(drawn, ImageFlowable) and (drawn.imageWidth, drawn.imageHeight) == (59, 41)
+    assert not isinstance(_logo(SimpleNamespace(issuer=SimpleNamespace(logo_image=None, code="LYN"))),
+                          ImageFlowable)  # no image: the name mark
