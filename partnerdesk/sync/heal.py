@@ -303,6 +303,17 @@ def _clocks(svc: SyncService) -> dict[str, Any]:
     return {"ahead": {n: ms for n, ms in ahead.items() if ms > MAX_DRIFT_MS}}
 
 
+def _clock_key(clocks: dict[str, Any]) -> str:
+    """What must change before the clock findings are published again (to the hour, not to the millisecond)."""
+    hours = {n: round(ms / 3_600_000) for n, ms in (clocks.get("ahead") or {}).items()}
+    return json.dumps({"ahead": hours, "behind": round(int(clocks.get("behind") or 0) / 3_600_000)}, sort_keys=True)
+
+
+def clocks_news(svc: SyncService) -> bool:
+    """Whether what this node finds about clocks changed since its last segment told the others."""
+    return _clock_key(_clocks(svc)) != (svc.db.meta("sync.clocks_sent") or _clock_key({}))
+
+
 def _publish(svc: SyncService, share: Share, key, space_key, payload: list, seen: dict, contexts: list,
              replaces: list | None = None, mark=None) -> str | None:
     """Write one new segment of ours under the next free number; returns its name (None if it could not)."""
@@ -335,6 +346,6 @@ def _publish(svc: SyncService, share: Share, key, space_key, payload: list, seen
                               reason=f"{COPY_OF}{replaces[0][1]}" if replaces else None,
                               seen=json.dumps(contexts, sort_keys=True), op_count=len(payload), attempts=0,
                               applied_at=session_now(s)))
-            svc._set_meta(s, seq=str(nxt), hash=sha)
+            svc._set_meta(s, seq=str(nxt), hash=sha, clocks_sent=_clock_key(header["clocks"]))
         return name
     return None

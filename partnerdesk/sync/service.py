@@ -445,21 +445,20 @@ class SyncService:
                         ahead_at[n] = max(ahead_at.get(n, 0), ms)
                     ahead_at = {n: ms for n, ms in ahead_at.items() if ms - wall > MAX_DRIFT_MS}
                     ahead = {n: ms - wall for n, ms in ahead_at.items()}
-                    roster = json.loads(self._meta().get("sync.roster") or "{}")
-                    warnings = [f"the clock of {roster.get(n, 'node ' + n[:8])} is {_duration(ms)} ahead of this "
-                                "PC; its times were not adopted. Check the date and time on both PCs"
-                                for n, ms in sorted(ahead.items())]
+                    now_meta = self._meta()
+                    behind, warnings = self._clock_warnings(now_meta, ahead)
                     if forked:
                         state = FORK
                         problems.insert(0, forked)
-                    elif ahead:
+                    elif warnings:
                         state = CLOCK_WARNING
                     problems.extend(warnings)
                     with self.db.write(audit=False, capture_ops=False) as s:
                         audit_seq = s.scalar(select(func.max(AuditEvent.seq))) or 0
                         self._set_meta(s, state=state, last_sync=iso_utc(session_now(s)), problems=problems,
                                        skew=str(max(ahead.values(), default=0)), baseline_audit=str(audit_seq),
-                                       ahead=ahead_at, clock_warning="; ".join(warnings) or None)
+                                       ahead=ahead_at, clock_warning="; ".join(warnings) or None,
+                                       behind=str(behind))
                     if direction != "import":
                         share.rename_node(self.node_id, self._node_name())
                 except ShareUnavailable as exc:
@@ -470,6 +469,39 @@ class SyncService:
             progress(1, 1, "done")
             st = self.status()
             return SyncStatusDTO(**{**st.__dict__, "applied_ops": applied, "published_ops": published})
+
+    def _clock_warnings(self, meta: dict, ahead: dict[str, int]) -> tuple[int, list[str]]:
+        """(how far this PC's own clock is behind, or 0; the warnings for the status). A PC whose times run ahead
+        of ours beyond the adoption window is named with how far; when every other PC that writes runs ahead,
+        it is this PC's clock that is behind. What the others found about this PC (their segment headers'
+        ``clocks``) is told here too, so the PC whose clock is off hears it as well."""
+        roster = json.loads(meta.get("sync.roster") or "{}")
+
+        def name(n: str) -> str:
+            return roster.get(n, "node " + n[:8])
+
+        with self.db.read() as s:
+            writers = set(s.scalars(select(SyncSegment.node).where(SyncSegment.status == "applied").distinct()))
+        writers.discard(self.node_id)
+        behind = min(ahead.values()) if len(ahead) >= 2 and writers <= set(ahead) else 0
+        if behind:
+            warnings = [f"the clock of this PC is {_duration(behind)} behind the other PCs "
+                        f"({', '.join(name(n) for n in sorted(ahead))}); changes made here lose to theirs. Set "
+                        "this PC's date and time"]
+        else:
+            warnings = [f"the clock of {name(n)} is {_duration(ms)} ahead of this PC; its times were not adopted. "
+                        "Check the date and time on both PCs" for n, ms in sorted(ahead.items())]
+        for n, ms in sorted(json.loads(meta.get("sync.told") or "{}").items()):
+            if n in ahead:
+                continue  # said above, from our side
+            if ms > 0:
+                warnings.append(f"the clock of this PC is {_duration(ms)} ahead of the clock of {name(n)} (as "
+                                "that PC found it); changes made here win over later ones made there. Check the "
+                                "date and time on both PCs")
+            else:
+                warnings.append(f"the clock of {name(n)} is {_duration(-ms)} behind the other PCs, as it found "
+                                "itself. Check the date and time on that PC")
+        return behind, warnings
 
     # -- import --------------------------------------------------------------------------------------
     def _import(self, share: Share, nodes: list[str], problems: list[str], progress: Progress,
@@ -500,6 +532,8 @@ class SyncService:
         if not any(listing.values()) and any(done.get(n) for n in nodes if n != me):
             raise ShareUnavailable(f"{share.folder} has no segments any more (the share was emptied or replaced)")
         applied_total = 0
+        told_before = json.loads(self.db.meta("sync.told") or "{}")
+        told: dict[str, int] = dict(told_before)  # node -> how far it found our clock ahead (< 0: itself behind)
         status_updates: dict[tuple[str, str], tuple[int, str, str]] = {}  # -> (seq, status, reason)
         blocked: dict[str, str] = {}
         pending = [n for n in nodes if n != me]
@@ -596,6 +630,8 @@ class SyncService:
                     bad.pop((n, name), None)
                     nd[seq] = (name, seg.sha256)
                     names_done.add(name)
+                    if not replaced and isinstance(h.get("clocks"), dict):
+                        told[n] = _told(h["clocks"], me)
                     if any(op[1] == "sync_member" for op in seg.ops):
                         gate = self._gate(share, nodes)  # an admission or revocation: counts from the next segment
                     applied_total += n_ops
@@ -603,6 +639,9 @@ class SyncService:
             if not progressed:
                 break
         self._record_status(status_updates, bad)
+        told = {n: ms for n, ms in told.items() if ms}
+        if told != told_before:
+            self._save_meta(told=told)
         self._save_meta(awaiting=gate.awaiting(listing, space_key is not None), roster=gate.names,
                         revoked=sorted(n for n in gate.rows if gate.revoked(n)))
         # a held or quarantined file that is gone from the share, or whose place in its node's stream was
@@ -746,6 +785,9 @@ class SyncService:
                                                   not_(SyncSegment.reason.startswith(heal.COPY_OF))))
                                        .order_by(SyncSegment.applied_seq)).all()
             if not ops:
+                if heal.clocks_news(self):  # a clock found off (or put right): the others hear it, even in a quiet
+                    seen, contexts = _contexts(imports, [])  # space, from a segment without changes
+                    heal._publish(self, share, key, space_key, [], seen, contexts)
                 return total
             payload = [[o.hlc, o.tbl, o.row_id, o.field, o.value] for o in ops if (o.tbl, o.field) not in LOCAL_ONLY]
             seen, contexts = _contexts(imports, [(o.seq, o.hlc) for o in ops if (o.tbl, o.field) not in LOCAL_ONLY])
@@ -910,6 +952,16 @@ def _contexts(imports, ops: list[tuple[int, str]]) -> tuple[dict[str, int], list
             vec[imports[i].node] = imports[i].seq
         i += 1
     return vec, out
+
+
+def _told(clocks: dict, me: str) -> int:
+    """From a segment header's ``clocks``: how far its writer found our clock ahead of its own, or minus how
+    far it found its own clock behind everyone's; 0 when it found nothing."""
+    try:
+        behind = int(clocks.get("behind") or 0)
+        return -behind if behind > 0 else int((clocks.get("ahead") or {}).get(me) or 0)
+    except (TypeError, ValueError, AttributeError):
+        return 0
 
 
 def _duration(ms: int) -> str:

@@ -256,5 +256,7 @@ def test_skewed_clocks_still_converge_and_a_far_future_clock_is_not_adopted(make
         with a.db.read() as s:
             newest = s.scalar(select(SyncOp.hlc).where(SyncOp.node == a.db.node_id).order_by(SyncOp.hlc.desc()))
         assert clock_mod.parse(newest)[0] <= horizon + 1000
-    else:
-        assert st.state == "synced"
+    else:  # skewed's clock is behind: it finds local's ahead, and local hears from it how far apart they are
+        assert st.state == "clock warning"
+        assert "this pc is 60 minutes ahead of the clock of skewed" in st.clock_warning.lower()
+        assert "local" in b.sync.status().clock_warning.lower()
