@@ -27,8 +27,8 @@ from partnerdesk.errors import NotFoundError, UserError
 from partnerdesk.sync import crypto, heal, keys, members as mem, segment as segmod
 from partnerdesk.domain.issuing import can_issue_numbers as _can_issue
 from partnerdesk.domain.hlc import MAX_DRIFT_MS, parse as parse_hlc
-from partnerdesk.sync.dto import (AWAITING, CLOCK_WARNING, FORK, NOT_SET_UP, QUARANTINED, SYNCED, SYNCING,
-                                  UNAVAILABLE, UNPUBLISHED, ConflictDTO, NodeDTO, PendingDTO, QuarantineDTO,
+from partnerdesk.sync.dto import (AWAITING, CLOCK_WARNING, FORK, NOT_SET_UP, QUARANTINED, REFUSED_KINDS, SYNCED,
+                                  SYNCING, UNAVAILABLE, UNPUBLISHED, ConflictDTO, NodeDTO, PendingDTO, QuarantineDTO,
                                   SyncStatusDTO)
 from partnerdesk.sync.merge import _TABLE_ORDER, LOCAL_ONLY, Merger, decode_value
 from partnerdesk.sync.segment import SegmentError
@@ -39,7 +39,6 @@ log = logging.getLogger(__name__)
 Progress = Callable[[int, int, str], None]
 MAX_OPS_PER_SEGMENT = 50_000
 HELD_STATUSES = ("quarantined", "held", "newer_format")
-REFUSED_KINDS = ("invalid", "unauthorised")  # ops never applied (sync/validate.py, sync/authorise.py)
 LABEL_FIELDS = ("name", "code", "number", "title", "description")
 
 
