@@ -15,6 +15,7 @@ import pytest
 
 from partnerdesk.clock import Clock
 from partnerdesk.db.capture import Actor
+from partnerdesk.db.models import SYNCED_TABLES
 from partnerdesk.db.uow import Database
 from partnerdesk.container import Services
 from partnerdesk.sync import crypto
@@ -127,11 +128,12 @@ class Node:
 
     def dump(self) -> dict:
         """What ``export json`` writes (every table and field, derived prices and personal numbers included)
-        without the audit trail, the one local table. Left out as well: the per-installation fields
-        (LOCAL_ONLY: each installation's own home agency) and whatever NOT_COMPARED names. Equal on every
-        converged node."""
+        without the local tables (the audit trail; a home agency's staff pay rates, which never sync). Left out
+        as well: the per-installation fields (LOCAL_ONLY: each installation's own home agency) and whatever
+        NOT_COMPARED names. Equal on every converged node."""
         tables = self.sv.interchange.export_data(include_personal=True)["tables"]
-        del tables["audit_event"]
+        for local in set(tables) - set(SYNCED_TABLES) - {"number_sequence"}:
+            del tables[local]
         for tbl, rows in tables.items():
             drop = [f for t, f in LOCAL_ONLY if t == tbl] + list(NOT_COMPARED)
             for row in rows:

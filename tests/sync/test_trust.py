@@ -171,10 +171,11 @@ def test_join_asks_for_an_agency_and_is_admitted_for_it(pair, make_node, share):
     edm = a.sv.agencies.get("EDM")
     c = make_node("carol")
     c.sync.join(share, agency="EDM", admit=False)
-    (p,) = a.sync.pending()
+    (p,) = b.sync.pending()
     assert p.agency == "EDM"
-    a.sync.admit(p.node)
+    b.sync.admit(p.node)  # any member admits, not only the founder: its own admission vouches for it
     sync_all([a, b, c])
+    assert c.sync.status().state == SYNCED and c.dump() == a.dump()
     with b.db.read() as s:
         assert members.agency_of(s, c.db.node_id) == edm.id
     d = make_node("dave")
