@@ -15,6 +15,13 @@ from tests.sync.conftest import sync_all
 from tests.sync.test_frozen_through_sync import _forge  # ops as a tampered installation publishes them
 
 
+def start_space(share, first, *others) -> None:
+    """``first`` creates the space in ``share``; each of ``others`` joins it and is admitted."""
+    first.sync.init(share)
+    for n in others:
+        n.sync.join(share)
+
+
 def _cli(capsys, node, *argv: str) -> tuple[int, str]:
     code = main(["--db", str(node.path), *argv])
     out, err = capsys.readouterr()
@@ -25,9 +32,7 @@ def test_bad_values_from_another_pc_are_refused_listed_and_commands_keep_working
                                                                                 tmp_path, capsys):
     a = make_node("alice", template=demo_template)
     b, c = make_node("bob"), make_node("carol")
-    a.sync.init(share)
-    b.sync.join(share)
-    c.sync.join(share)
+    start_space(share, a, b, c)
     sync_all([a, b, c])
     with a.db.read() as s:
         home = s.scalar(select(Agency).where(Agency.is_home.is_(True)))

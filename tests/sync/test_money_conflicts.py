@@ -10,6 +10,7 @@ from partnerdesk.cli import main
 from partnerdesk.db.models import Agency, Statement
 from partnerdesk.domain.statement_rules import payment_status
 from tests.sync.conftest import sync_all
+from tests.sync.test_invalid_values import start_space
 from tests.sync.test_sync_basics import _add_statement
 
 
@@ -29,9 +30,7 @@ def test_payments_on_two_pcs_that_exceed_the_balance_show_overpaid_and_a_conflic
                                                                                   demo_template, capsys):
     a = make_node("alice", template=demo_template)
     b, c = make_node("bob"), make_node("carol")
-    a.sync.init(share)
-    b.sync.join(share)
-    c.sync.join(share)
+    start_space(share, a, b, c)
     sid = _issued(a, "LYN-2026-0001")
     sync_all([a, b, c])
     today = a.db.clock.today()
@@ -51,8 +50,7 @@ def test_payments_on_two_pcs_that_exceed_the_balance_show_overpaid_and_a_conflic
 def test_a_payment_on_a_statement_voided_meanwhile_is_listed(make_node, share, demo_template):
     a = make_node("alice", template=demo_template)
     b = make_node("bob")
-    a.sync.init(share)
-    b.sync.join(share)
+    start_space(share, a, b)
     sid = _issued(a, "LYN-2026-0002")
     sync_all([a, b])
     a.sv.statements.void("LYN-2026-0002", "wrong quarter")

@@ -9,13 +9,12 @@ from sqlalchemy import select
 
 from partnerdesk.db.models import SyncHistory
 from tests.sync.conftest import sync_all
+from tests.sync.test_invalid_values import start_space
 
 
 def test_two_pcs_adding_a_mileage_rate_for_the_same_date_converge(make_node, share):
     a, b, c = make_node("alice"), make_node("bob"), make_node("carol")
-    a.sync.init(share)
-    b.sync.join(share)
-    c.sync.join(share)
+    start_space(share, a, b, c)
     sync_all([a, b, c])
     ra = a.sv.agreements.set_mileage_rate("2026-11-01", "70", source="alice")
     rb = b.sv.agreements.set_mileage_rate("2026-11-01", "72", source="bob")
@@ -49,9 +48,7 @@ def test_two_pcs_adding_an_agency_with_the_same_code_keep_valid_codes(make_node,
     from partnerdesk.cli import main
 
     a, b, c = make_node("alice"), make_node("bob"), make_node("carol")
-    a.sync.init(share)
-    b.sync.join(share)
-    c.sync.join(share)
+    start_space(share, a, b, c)
     sync_all([a, b, c])
     xa = a.sv.agencies.create(name="Snohomish County", code="SNO", kind="county")
     xb = b.sv.agencies.create(name="City of Snohomish", code="SNO", kind="city")
