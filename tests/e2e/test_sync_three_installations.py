@@ -1,6 +1,6 @@
 """Three installations, three PARTNERDESK_HOME folders, the CLI only, the real Secret Service keyring
 (gnome-keyring under dbus-run-session): init, a refused wrong code, join with the code, admission, concurrent
-work, and identical exports at the end (issue 14)."""
+work, a restored local backup, a segment deleted from the share, and identical exports at the end (issue 14)."""
 
 from __future__ import annotations
 
@@ -46,6 +46,21 @@ SCRIPT = textwrap.dedent("""
     py c hours log --partner LYN --direction given --date "$D2" --hours 1.5 > /dev/null
     for round in 1 2; do
         for n in a b c; do py $n sync run > /dev/null; done
+    done
+    # bob restores last week's backup after publishing more work: he takes his own work back from the share
+    py b backup "$WORK/b-backup.sqlite3" > /dev/null
+    py b hours log --partner LYN --direction given --date "$D2" --hours 4 > /dev/null
+    py b sync run > /dev/null
+    py b restore "$WORK/b-backup.sqlite3" > /dev/null
+    py b sync run > /dev/null
+    py b sync status --json > "$WORK/b-restored.json"
+    # someone deletes carol's first segment from the share: carol publishes it again under a new name
+    cnode=$(py c sync status --json | field '["node"]')
+    first=$(ls "$WORK/share/partnerdesk-space/nodes/$cnode"/seg-*.pds | head -1)
+    rm "$first"
+    echo "DELETED $first"
+    for round in 1 2; do
+        for n in c a b; do py $n sync run > /dev/null; done
     done
     for n in a b c; do
         py $n sync status --json > "$WORK/$n-status.json"
@@ -98,4 +113,10 @@ def test_three_installations_join_with_the_code_are_admitted_and_end_identical(t
     exports = {n: _comparable(work / f"{n}-export.json") for n in "abc"}
     assert exports["a"] == exports["b"] == exports["c"]
     hours = sorted(e["minutes"] for e in exports["a"]["time_entry"] if e["work_date"] in (days_ago(3), days_ago(4)))
-    assert {90, 120, 180} <= set(hours)
+    assert {90, 120, 180, 240} <= set(hours)  # bob's 4 hours, published before his restore, are still there
+    # the restored backup took bob's own work back: no fork, nothing lost
+    restored = json.loads((work / "b-restored.json").read_text())
+    assert restored["state"] == "synced" and not any("fork" in p for p in restored["problems"]), restored
+    # the deleted segment was published again under another name; the deleted file itself never came back
+    (deleted,) = [line.split(" ", 1)[1] for line in proc.stdout.splitlines() if line.startswith("DELETED ")]
+    assert not Path(deleted).exists()
