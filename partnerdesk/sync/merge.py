@@ -329,6 +329,7 @@ class Merger:
         valid = [o for o in incoming if o.op_id not in refused] if refused else incoming
         for op_id, reason in refusals(self.s, node, valid).items():
             refused[op_id] = ("unauthorised", reason)
+        self._superseded(node, [o for o in incoming if o.op_id not in refused])
         if not refused:
             return incoming
         res.refused = len(refused)
@@ -346,6 +347,22 @@ class Merger:
             self.s.flush()
             res.conflicts += len(new)
         return [o for o in incoming if o.op_id not in refused]
+
+    def _superseded(self, node: str, accepted: list[Op]) -> None:
+        """A refused change that the same PC has since replaced with an accepted one for the same field is no
+        longer a problem: it leaves the list (resolved as "superseded")."""
+        open_ = {(r[0], r[1], r[2]): r[3] for r in self.raw.execute(
+            "SELECT tbl, row_id, field, max(other_op) FROM sync_conflict WHERE other_node = ? AND resolved_at IS NULL "
+            "AND kind IN ('invalid', 'unauthorised') GROUP BY tbl, row_id, field", (node,))}
+        if not open_:
+            return
+        done = {(o.tbl, o.row_id, o.field) for o in accepted if o.op_id > open_.get((o.tbl, o.row_id, o.field), "~")}
+        if done:
+            at = _bind(SyncConflict.__table__.c.resolved_at, session_now(self.s))
+            self.raw.executemany(
+                "UPDATE sync_conflict SET resolved_at = ?, resolution = 'superseded' WHERE other_node = ? AND tbl = ? "
+                "AND row_id = ? AND field = ? AND resolved_at IS NULL AND kind IN ('invalid', 'unauthorised')",
+                [(at, node, *k) for k in done])
 
     def _money(self, materialize: dict[str, list], conflicts: list[dict]) -> None:
         """Money conflicts (issue 14, guarantee 7): after payments or statements arrive, each statement they

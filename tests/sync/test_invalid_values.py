@@ -95,3 +95,22 @@ def test_the_validators_are_the_ones_local_input_uses():
     assert "logo" in check_op("agency", "logo_image", json.dumps({"$b64": "aGVsbG8="}))  # not an image
     assert "setting of each installation" in check_op("agency", "is_home", "true")
     assert "longer than" in check_op("contact", "name", json.dumps("x" * 201))
+
+
+def test_a_refused_value_leaves_the_list_once_its_pc_sends_a_valid_one(make_node, share, demo_template):
+    a, b = make_node("alice", template=demo_template), make_node("bob")
+    start_space(share, a, b)
+    sync_all([a, b])
+    with a.db.read() as s:
+        cid = s.scalar(select(Contact.id).where(Contact.deleted_at.is_(None)).order_by(Contact.id))
+    _forge(b, "contact", cid, {"email": "not an address"})
+    sync_all([b, a])
+    assert [q.name for q in a.sync.status().quarantine] == [f"contact/{cid}/email"]
+    with b.db.write() as s:  # the same PC, fixed: a valid address for the same field
+        s.get(Contact, cid).email = "pat.lee@lynnwood.example.gov"
+    sync_all([b, a])
+    with a.db.read() as s:
+        assert s.get(Contact, cid).email == "pat.lee@lynnwood.example.gov"
+    st = a.sync.status()
+    assert st.quarantine == () and st.state == "synced", st
+    assert [x.resolution for x in a.sync.conflicts(include_resolved=True) if x.kind == "invalid"] == ["superseded"]
