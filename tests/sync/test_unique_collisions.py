@@ -67,3 +67,23 @@ def test_two_pcs_adding_an_agency_with_the_same_code_keep_valid_codes(make_node,
         assert main(["--db", str(n.path), "agencies", "list"]) == 0
         capsys.readouterr()
     assert a.dump() == b.dump() == c.dump()
+
+
+def test_two_pcs_adding_an_agreement_with_the_same_number_keep_both(make_node, share, demo_template):
+    """Agreement numbers: one keeps the number on every PC, the other a marked variant; both agreements and
+    their parties stay, and the collision is listed."""
+    a, b = make_node("alice", template=demo_template), make_node("bob")
+    start_space(share, a, b)
+    sync_all([a, b])
+    made = [n.sv.agreements.create(parties=[("LYN", "provider"), ("EDM", "recipient")], number="ILA-2026-900",
+                                   title=f"IT help ({n.name})", kind="service", effective_date="2026-01-01")
+            for n in (a, b)]
+    sync_all([a, b], rounds=2)
+    winner, loser = sorted(made, key=lambda x: x.id)
+    for n in (a, b):
+        numbers = {x.id: x.number for x in n.sv.agreements.list()}
+        assert numbers[winner.id] == "ILA-2026-900" and numbers[loser.id].startswith("ILA-2026-900~"), n.name
+        dups = [x for x in n.sync.conflicts() if x.kind == "duplicate" and x.table == "agreement"]
+        assert [(x.row_id, x.kept_value) for x in dups] == [(loser.id, "ILA-2026-900")], n.name
+        assert n.sync.status().quarantined == 0
+    assert a.dump() == b.dump()
