@@ -72,8 +72,11 @@ def _print_status(st) -> None:
         print(f"Join code:   {st.extra['join_code']}")
     for p in st.problems:
         print(f"  ! {p}")
-    for q in st.quarantine:
-        print(f"  quarantined {q.node[:8]}/{q.name}: {q.reason}")
+    from partnerdesk.sync.dto import REFUSED_KINDS
+
+    for q in st.quarantine:  # files set aside, and single changes refused (invalid, unauthorised)
+        print(f"  {f'refused ({q.status})' if q.status in REFUSED_KINDS else 'quarantined'} {q.node[:8]}/{q.name}: "
+              f"{q.reason}")
     for a in st.awaiting_approval:
         print(f"  awaiting approval {a.node[:8]}  {a.name}  fingerprint {a.fingerprint or '-'}: {a.reason}")
     if st.nodes:

@@ -77,6 +77,11 @@ def test_bad_values_from_another_pc_are_refused_listed_and_commands_keep_working
 
     code, out = _cli(capsys, a, "sync", "conflicts")  # the list names the field, the sending PC and why
     assert code == 0 and "work_date" in out and b.db.node_id[:8] in out and "ISO date" in out, out
+    code, out = _cli(capsys, a, "sync", "status", "--json")
+    listed = json.loads(out)["quarantined"]
+    assert code == 0 and {q["status"] for q in listed} == {"invalid"} and {q["node"] for q in listed} == {b.db.node_id}
+    code, out = _cli(capsys, a, "sync", "status")
+    assert f"refused (invalid) {b.db.node_id[:8]}/time_entry/{entry_id}/work_date" in out, out
 
     # dismissing the refusals (they are never applied) brings "synced" back
     for x in a.sync.conflicts():
