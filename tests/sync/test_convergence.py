@@ -221,7 +221,7 @@ def _unpublished(node) -> bool:
 
 class ThreeNodesWithHours(ThreeNodes):
     """The same, with hours logged and rates changed on any node, payments recorded against an issued statement,
-    and two PCs adding a mileage rate for the same date (a unique-value collision): prices, ledger sums,
+    and two PCs adding the same unique value (a mileage rate's date, an agency code): prices, ledger sums,
     balances and payment status are derived on each node and must come out the same everywhere (a separate
     machine, so the contact rules keep their share of the steps)."""
 
@@ -245,11 +245,37 @@ class ThreeNodesWithHours(ThreeNodes):
         except UserError:
             return
 
+    @rule(n=st.integers(0, N_NODES - 1), hours=st.sampled_from(("1", "2.5", "0.25")), after_hours=st.booleans())
+    def log_hours(self, n, hours, after_hours):
+        """Hours priced where they are logged; their price (a derived value) must match on every node."""
+        try:
+            self.nodes[n].sv.hours.log(partner="EDM", direction="given", work_date="2026-11-20", hours=hours,
+                                       after_hours=after_hours, allow_duplicate=True)
+        except UserError:
+            return  # this node has not received the agencies and the agreement yet
+
+    @rule(n=st.integers(0, N_NODES - 1), cents=st.sampled_from((9500, 12000, 15000)))
+    def change_rate(self, n, cents):
+        """A rate change reprices the open entries, here and, once synced, everywhere."""
+        try:
+            self.nodes[n].sv.agreements.update_rate(self.rate_id, hourly_rate_cents=cents)
+        except UserError:
+            return
+
     @rule(n=st.integers(0, N_NODES - 1), cents=st.sampled_from(("70", "72")))
     def mileage_rate(self, n, cents):
         """Two PCs adding a mileage rate for one date: a unique-value collision with one winner everywhere."""
         try:
             self.nodes[n].sv.agreements.set_mileage_rate("2026-11-01", cents, source=f"n{n}")
+        except UserError:
+            return
+
+
+    @rule(n=st.integers(0, N_NODES - 1), code=st.sampled_from(("KEN", "MUK")))
+    def add_agency(self, n, code):
+        """Two PCs adding an agency with one code: a unique-value collision with one winner everywhere."""
+        try:
+            self.nodes[n].sv.agencies.create(name=f"City {code} {n}", code=code, kind="city")
         except UserError:
             return
 
