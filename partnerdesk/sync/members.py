@@ -21,7 +21,7 @@ from sqlalchemy.orm import Session
 
 from partnerdesk.db.models import SyncMember
 from partnerdesk.sync import crypto
-from partnerdesk.sync.store import publish_new
+from partnerdesk.sync.store import RefusedFile, publish_new, read_regular
 
 ADMITTED = "admitted"
 REVOKED = "revoked"
@@ -100,13 +100,10 @@ def find_space_key(root: Path, me: str, seed: bytes, key_id: str) -> tuple[bytes
         return None
     for name in names:
         try:
-            path = root / KEYS_DIR / name
-            if path.stat().st_size > 4096:
-                continue
-            env = json.loads(path.read_bytes().decode("utf-8"))
+            env = json.loads(read_regular(root / KEYS_DIR / name, 4096).decode("utf-8"))  # no FIFO, no link
             sealed = base64.b64decode(env["sealed"], validate=True)
             space_key = crypto.unseal(sealed, seed)
-        except (OSError, ValueError, KeyError, TypeError, binascii.Error, crypto.CryptoFailure):
+        except (OSError, RefusedFile, ValueError, KeyError, TypeError, binascii.Error, crypto.CryptoFailure):
             continue
         if crypto.key_id(space_key) == key_id:
             return space_key, base64.b64encode(sealed).decode("ascii")

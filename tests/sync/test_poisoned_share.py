@@ -15,6 +15,7 @@ import pytest
 
 from partnerdesk.sync import segment
 from partnerdesk.sync.dto import FORK, QUARANTINED, SYNCED
+from partnerdesk.sync.members import KEYS_DIR
 from partnerdesk.sync.store import MAX_SEGMENT_BYTES
 from tests.sync.conftest import sync_all
 from tests.sync.test_damage import trio  # noqa: F401 (a fixture)
@@ -128,3 +129,19 @@ def test_a_fifo_as_the_space_file_makes_the_share_unavailable_without_hanging(pa
     space.unlink()
     space.write_bytes(saved)
     assert guarded_cycle(b).state == SYNCED
+
+
+def test_a_fifo_or_a_link_posing_as_a_key_envelope_is_skipped_without_hanging(make_node, share):
+    a = make_node("alice")
+    a.sync.init(share)
+    b = make_node("bob")
+    b.sync.join(share, admit=False)  # bob waits for a member to admit him: he looks for his key envelope
+    keys_dir = share / "partnerdesk-space" / KEYS_DIR
+    keys_dir.mkdir(exist_ok=True)
+    os.mkfifo(keys_dir / f"{b.db.node_id}-from-{a.db.node_id}x.key")
+    (keys_dir / f"{b.db.node_id}-from-zero.key").symlink_to("/dev/zero")
+    st = guarded_cycle(b)
+    assert st.state == "awaiting approval", st
+    a.sync.admit(b.db.node_id)
+    st = guarded_cycle(b)
+    assert st.state == SYNCED, st
