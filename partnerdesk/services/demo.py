@@ -10,7 +10,7 @@ from typing import Any, Callable
 
 from sqlalchemy import func, select
 
-from partnerdesk.db.models import (Agency, Agreement, AgreementParty, AuditEvent, Contact, ContactSkill,
+from partnerdesk.db.models import (Agency, Agreement, AgreementParty, AuditEvent, Contact, ContactSkill, Incident,
                                    RateSchedule, ServiceCategory, Skill, TimeEntry)
 from partnerdesk.db.types import ISODate, UTCDateTime, iso_utc, session_now, uuid7
 from partnerdesk.db.uow import Database
@@ -160,7 +160,7 @@ class DemoService:
     def _insert_orm(s, rows: dict[str, list[dict]]) -> None:
         models = {"agency": Agency, "skill": Skill, "contact": Contact, "contact_skill": ContactSkill,
                   "agreement": Agreement, "agreement_party": AgreementParty, "rate_schedule": RateSchedule,
-                  "time_entry": TimeEntry}
+                  "incident": Incident, "time_entry": TimeEntry}
         for name, model in models.items():
             s.add_all(model(**r) for r in rows[name])
             s.flush()
@@ -184,12 +184,12 @@ class DemoService:
                               contacts_per_agency=100, entries_target=200_000)
             conn = s.connection()
             order = ["agency", "skill", "contact", "contact_skill", "agreement", "agreement_party", "rate_schedule",
-                     "time_entry"]
+                     "incident", "time_entry"]
             total = sum(len(rows[k]) for k in order)
             done = 0
             models = {"agency": Agency, "skill": Skill, "contact": Contact, "contact_skill": ContactSkill,
                       "agreement": Agreement, "agreement_party": AgreementParty, "rate_schedule": RateSchedule,
-                      "time_entry": TimeEntry}
+                      "incident": Incident, "time_entry": TimeEntry}
             stamp = iso_utc(session_now(s))
             for name in order:
                 table = models[name].__table__
@@ -229,7 +229,7 @@ class _Generator:
         r = self.r
         out: dict[str, list[dict[str, Any]]] = {k: [] for k in (
             "agency", "skill", "contact", "contact_skill", "agreement", "agreement_party", "rate_schedule",
-            "time_entry")}
+            "incident", "time_entry")}
         ag_ids: dict[str, str] = {}
         for code, name, kind, street, cityzip, ubi, ein in agencies:
             aid = uuid7()
@@ -339,6 +339,28 @@ class _Generator:
         self._entries(out, agencies, ag_ids, staff, agreements, cats, years, entries_target)
         return out
 
+    def _incident(self, out, incidents: dict[str, dict], wd: date, description: str) -> dict[str, Any]:
+        """The register's incident an outage entry was worked for: one a month for each kind of outage (a
+        windstorm under a disaster declaration, a power outage, a ransomware scare, a fiber cut), its period
+        the first to the last day worked for it."""
+        month = f"{wd:%B %Y}"
+        ref, name, kind, extra = [
+            (f"WS-{wd:%y%m}", f"{month} windstorm", "severe storm",
+             dict(declaration=f"DR-9{wd.month:02d}{wd.year % 10}-WA", category="B",
+                  site="Lynnwood public works and city network", description="Storm response: restoring network "
+                  "and phone service at public works, police and fire facilities")),
+            (f"INC-{wd:%y%m}-PWR", f"Power outage, {month}", "power outage", {}),
+            (f"INC-{wd:%y%m}-CYB", f"Ransomware scare, {month}", "cyber attack", {}),
+            (f"INC-{wd:%y%m}-FBR", f"Fiber cut, {month}", "infrastructure failure", {}),
+        ][DESCRIPTIONS["OUT"].index(description)]
+        inc = incidents.get(ref)
+        if inc is None:
+            inc = incidents[ref] = dict(id=uuid7(), ref=ref, name=name, incident_type=kind, start_date=wd,
+                                        end_date=wd, work="emergency", **extra)
+            out["incident"].append(inc)
+        inc["start_date"], inc["end_date"] = min(inc["start_date"], wd), max(inc["end_date"], wd)
+        return inc
+
     def _entries(self, out, agencies, ag_ids, staff, agreements, cats, years, target) -> None:
         r = self.r
         home = ag_ids["LYN"]
@@ -353,6 +375,7 @@ class _Generator:
             if end > start:
                 spans.append((start, end, (end - start).days))
         made = 0
+        incidents: dict[str, dict] = {}
         while made < wanted:
             start, end, span = spans[made % len(spans)]
             code = r.choice(partner_codes)
@@ -374,14 +397,21 @@ class _Generator:
             if r.random() < 0.02:
                 status = "disputed"
             miles = r.choice(["0", "0", "0", "12.5", "23.5", "8.0", "41.2"])
+            # the random numbers are drawn in the order they always were, so the demo's figures stay the same
+            after_hours = outage or r.random() < 0.15
+            callout = outage and r.random() < 0.6
+            travel = r.choice([0, 0, 20, 30, 45])
+            if outage:
+                r.randint(100, 999)  # once a ticket number; now the outage's incident is one of the register
+            description = r.choice(DESCRIPTIONS[cat])
+            inc = self._incident(out, incidents, wd, description) if outage else None
             out["time_entry"].append(dict(
                 id=uuid7(), provider_agency_id=home if given else ag_ids[code],
                 recipient_agency_id=ag_ids[code] if given else home, agreement_id=agr_id,
                 staff_contact_id=sid, staff_name=sname, category_id=cats[cat], work_date=wd, minutes=minutes,
-                after_hours=outage or r.random() < 0.15, callout=outage and r.random() < 0.6,
-                travel_minutes=r.choice([0, 0, 20, 30, 45]), miles=miles,
-                incident_ref=f"INC-{wd:%y%m}-{r.randint(100, 999)}" if outage else None,
-                description=r.choice(DESCRIPTIONS[cat]), status=status,
+                after_hours=after_hours, callout=callout, travel_minutes=travel, miles=miles,
+                incident_ref=inc["ref"] if inc else None, incident_id=inc["id"] if inc else None,
+                description=description, status=status,
                 flags=None, acknowledged_by="Accounts Payable" if status == "acknowledged" else None,
                 acknowledged_on=wd + timedelta(days=30) if status == "acknowledged" else None,
                 dispute_reason="Hours exceed what our ticket shows" if status == "disputed" else None,
