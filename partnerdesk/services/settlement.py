@@ -55,6 +55,8 @@ class SettlementService:
         with self.db.write(action="settlement_propose", summary=f"settlement proposed for {quarter}") as s:
             home = require_home(s)
             q = str(Quarter.parse((quarter or "").strip().upper(), home.fy_start_month))
+            # kind "statement" only: a mutual-aid reimbursement request is paid on its own, never netted (the
+            # requester must show FEMA it paid the helper; docs/settlement.md)
             rows = s.scalars(select(Statement).where(
                 Statement.deleted_at.is_(None), Statement.kind == "statement", Statement.period == q,
                 Statement.status.in_(OPEN), Statement.number.is_not(None))).all()
