@@ -113,6 +113,8 @@ class MainWindow(QMainWindow):
     def _build_actions(self) -> None:
         m = self.ui.menuFile
         self.act_log = self._action(m, "&Log hours…", self.open_quick_log, "Ctrl+L", "log-hours")
+        self.act_incidents = self._action(m, "&Incidents…", self.open_incidents)
+        self.act_pay_rates = self._action(m, "&Pay rates…", self.open_pay_rates)
         m.addSeparator()
         self.act_setup = self._action(m, "&Set up my agency…", self.open_setup_assistant)
         self.act_switch = self._action(m, "S&witch to my region" if self.is_demo else "S&witch to the demo region",
@@ -213,6 +215,32 @@ class MainWindow(QMainWindow):
         if dlg.exec():
             self.data_changed.emit()
             self.statusBar().showMessage(dlg.saved_message, 8000)
+
+    def open_incidents(self):
+        """File ▸ Incidents…: the incident register, labor summaries and mutual-aid invoices (window-modal)."""
+        from partnerdesk.gui.dialogs.incidents import IncidentsDialog
+
+        dlg = IncidentsDialog(self.services, self)
+        dlg.changed.connect(self.data_changed.emit)
+        return self._open_modal(dlg)
+
+    def open_pay_rates(self):
+        """File ▸ Pay rates…: the home agency's staff pay rates (window-modal)."""
+        from partnerdesk.gui.dialogs.incidents import PayRatesDialog
+
+        return self._open_modal(PayRatesDialog(self.services, self))
+
+    def _open_modal(self, dlg):
+        self.open_dialog = dlg
+
+        def closed(_result):
+            if self.open_dialog is dlg:
+                self.open_dialog = None
+            dlg.deleteLater()
+
+        dlg.finished.connect(closed)
+        dlg.open()
+        return dlg
 
     def open_setup_assistant(self):
         """File ▸ Set up my agency…: the assistant (window-modal), filled in with what is already set up; when it

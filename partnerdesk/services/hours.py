@@ -132,7 +132,7 @@ class HoursService:
 
     def list(self, *, quarter: str | None = None, partner: str | None = None, category: str | None = None,
              status: str | None = None, direction: str | None = None, fiscal_year: int | None = None,
-             limit: int | None = None) -> list[TimeEntryDTO]:
+             limit: int | None = None, incident: str | None = None) -> list[TimeEntryDTO]:
         with self.db.read() as s:
             home = require_home(s)
             q, prov, rec = self._select()
@@ -153,6 +153,10 @@ class HoursService:
                 if status not in STATUSES:
                     raise ValidationError(f"status: '{status}' is not one of {', '.join(STATUSES)}", "status")
                 q = q.where(TimeEntry.status == status)
+            if incident:  # an unknown one is refused, naming the known ones
+                from partnerdesk.services.incidents import find_incident
+
+                q = q.where(TimeEntry.incident_id == find_incident(s, incident).id)
             if direction:
                 d = parse_direction(direction)
                 col = TimeEntry.provider_agency_id if d == "given" else TimeEntry.recipient_agency_id

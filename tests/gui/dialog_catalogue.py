@@ -25,6 +25,7 @@ def open_each_dialog(window) -> Iterator[tuple[str, object]]:
     from partnerdesk.gui.dialogs.export_dialog import ExportDialog
     from partnerdesk.gui.dialogs.hours_import import HoursImportDialog
     from partnerdesk.gui.dialogs.import_dialog import ImportDialog
+    from partnerdesk.gui.dialogs.incidents import IncidentDialog, IncidentsDialog, InvoiceDialog, PayRatesDialog
     from partnerdesk.gui.dialogs.quick_log import QuickLogDialog
     from partnerdesk.gui.dialogs.statement_actions import CreditNoteDialog, PaymentDialog, VoidDialog
     from partnerdesk.gui.dialogs.welcome import WelcomeDialog
@@ -49,6 +50,13 @@ def open_each_dialog(window) -> Iterator[tuple[str, object]]:
     yield "contacts-export", ExportDialog(window)
     yield "contacts-import", ImportDialog(sv, window)
     yield "hours-import", HoursImportDialog(sv, window.ctx.settings, csv, window)
+    yield "incidents", IncidentsDialog(sv, window)
+    incident = next((i for i in sv.incidents.list() if i.declaration), None)  # the demo's windstorms
+    yield "incident-new", IncidentDialog(sv, None, window)
+    if incident is not None:
+        yield "incident-edit", IncidentDialog(sv, incident, window)
+        yield "incident-invoice", InvoiceDialog(sv, incident, window)
+    yield "pay-rates", PayRatesDialog(sv, window)
     yield "about", AboutDialog(window.ctx.paths, window)
     yield "welcome", WelcomeDialog("partnerdesk.sqlite3", window)
     yield "backup", BackupDialog(window)

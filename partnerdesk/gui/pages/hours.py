@@ -1,9 +1,9 @@
-"""Hours page: every favour of a fiscal year, filtered by partner, quarter, category and status; edit the
+"""Hours page: every favour of a fiscal year, filtered by partner, quarter, category, status and incident; edit the
 ones not yet invoiced; acknowledge or dispute one or many; import a spreadsheet."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QComboBox, QFileDialog
@@ -45,14 +45,16 @@ class HoursData:
     fiscal_year: int
     quarters: list[str]
     entries: list[TimeEntryDTO]
+    incidents: list = field(default_factory=list)  # the register, for the Incident filter
 
 
 class HoursFilter:
     """What the filter bar selects. The service applies it; ``accepts`` says the same in Python (tests)."""
 
     def __init__(self, partner: str | None = None, quarter: str | None = None, category: str | None = None,
-                 status: str | None = None, quarters: dict[str, tuple] | None = None):
+                 status: str | None = None, quarters: dict[str, tuple] | None = None, incident: str | None = None):
         self.partner, self.quarter, self.category, self.status = partner, quarter, category, status
+        self.incident = incident
         self.quarters = quarters or {}
 
     def accepts(self, e: TimeEntryDTO) -> bool:
@@ -61,6 +63,8 @@ class HoursFilter:
         if self.category and e.category_code != self.category:
             return False
         if self.status and e.status != self.status:
+            return False
+        if self.incident and (e.incident_ref or "").lower() != self.incident.lower():
             return False
         if self.quarter:
             start, end = self.quarters[self.quarter]
@@ -105,6 +109,14 @@ class HoursPage(TablePage):
         self.status_box = self._combo("Status", "Any status")
         for s in STATUSES:
             self.status_box.addItem(s.capitalize(), s)
+        self.incident_box = QComboBox(self)  # beside the search box: the toolbar is full at 1366 px
+        self.incident_box.setAccessibleName("Incident")
+        self.incident_box.addItem("Any incident", None)
+        self.incident_box.currentIndexChanged.connect(self.apply_filter)
+        self.add_filter(self.incident_box)
+        self.incident_box.setToolTip("Only the hours worked for one incident (File ▸ Incidents… keeps the "
+                                     "register)")
+        self._fill_incidents(services.incidents.list())
         self.btn_log = self.add_button("&Log hours…", self.log_hours, "log-hours",
                                        "Log a favour, either way (Ctrl+L, from any page)")
         self.add_button("A&cknowledge…", self.acknowledge_selected, tooltip="Record who acknowledged the selected "
@@ -172,13 +184,15 @@ class HoursPage(TablePage):
         f = self.current_filter()
         fy = self.fiscal_year or self.services.balances.current_fiscal_year()
         entries = self.services.hours.list(fiscal_year=None if f.quarter else fy, quarter=f.quarter,
-                                           partner=f.partner, category=f.category, status=f.status)
-        return HoursData(fy, list(self._quarters), entries)
+                                           partner=f.partner, category=f.category, status=f.status,
+                                           incident=f.incident)
+        return HoursData(fy, list(self._quarters), entries, self.services.incidents.list())
 
     def apply(self, data: HoursData) -> None:
         if not self._quarters:
             self._fill_quarters()
             self._pending = bool(self._quarters)  # now that the quarter filter exists, load what it selects
+        self._fill_incidents(data.incidents)
         self.ui.title.setText(f"Hours — fiscal year {data.fiscal_year}")
         self.model.set_rows(data.entries)
         if self._pending:
@@ -193,7 +207,20 @@ class HoursPage(TablePage):
 
     def current_filter(self) -> HoursFilter:
         return HoursFilter(self.partner_box.currentData(), self.quarter_box.currentData(),
-                           self.category_box.currentData(), self.status_box.currentData(), self._quarters)
+                           self.category_box.currentData(), self.status_box.currentData(), self._quarters,
+                           self.incident_box.currentData())
+
+    def _fill_incidents(self, incidents) -> None:
+        """The Incident filter's choices: the register as it is now, the chosen one kept."""
+        box, keep = self.incident_box, self.incident_box.currentData()
+        box.blockSignals(True)
+        while box.count() > 1:
+            box.removeItem(1)
+        for i in incidents:
+            box.addItem(i.ref, i.ref)
+            box.setItemData(box.count() - 1, i.label, Qt.ItemDataRole.ToolTipRole)
+        box.setCurrentIndex(max(box.findData(keep), 0) if keep else 0)
+        box.blockSignals(False)
 
     def apply_filter(self, *_args) -> None:
         if getattr(self, "_ready", False):
