@@ -16,6 +16,8 @@ import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 
+import pytest
+
 ROLE = "partnerdesk"
 PASSWORD = "pd-test-secret"
 DATABASE = "partnerdesk"
@@ -104,3 +106,23 @@ def remove(server: PgServer) -> None:
     except subprocess.CalledProcessError:
         pass
     shutil.rmtree(server.base, ignore_errors=True)
+
+
+@pytest.fixture(scope="session")
+def pg_server():
+    """One real server for the test session (never a skip under CI)."""
+    if binaries() is None:
+        if os.environ.get("CI"):
+            pytest.fail("PostgreSQL server binaries (initdb, pg_ctl) are missing: .ci/run installs 'postgresql'")
+        pytest.skip("no PostgreSQL server binaries here (apt-get install postgresql): the PostgreSQL "
+                    "transport's tests need a real server")
+    server = start_server()
+    yield server
+    remove(server)
+
+
+@pytest.fixture
+def pg(pg_server):
+    """A fresh, empty database on the session's server; yields the server (``pg.url()``)."""
+    pg_server.reset()
+    return pg_server

@@ -8,12 +8,14 @@ import sys
 
 from partnerdesk.app import open_context
 from partnerdesk.domain.dto import to_json
+from partnerdesk.sync.transport import transport_of
 
 
 def register(sub) -> None:
     p = sub.add_parser("sync", help="share data through a folder on a network share or cloud drive")
     ssub = p.add_subparsers(dest="action", metavar="ACTION", required=True)
-    a = ssub.add_parser("init", help="create a new sync space in FOLDER (this installation is its first node); "
+    a = ssub.add_parser("init", help="create a new sync space in FOLDER, or on a PostgreSQL server given as "
+                                     "postgresql://USER@HOST:PORT/DB (this installation is its first node); "
                                      "prints the join code colleagues need")
     a.add_argument("folder")
     a.add_argument("--json", action="store_true", help="print a JSON object (with join_code)")
@@ -58,12 +60,12 @@ def _status_json(st) -> dict:
             "clock_warning": st.clock_warning, "nodes": to_json(list(st.nodes)), "folder": st.folder,
             "node": st.node, "problems": list(st.problems), "quarantine": quarantine,
             "applied_ops": st.applied_ops, "published_ops": st.published_ops,
-            "join_code": st.extra.get("join_code")}
+            "join_code": st.extra.get("join_code"), "transport": transport_of(st.folder)}
 
 
 def _print_status(st) -> None:
     print(f"State:       {st.state}")
-    print(f"Folder:      {st.folder or '-'}")
+    print(f"{'Server:' if transport_of(st.folder) == 'postgresql' else 'Folder:':<13}{st.folder or '-'}")
     print(f"This node:   {st.node}")
     print(f"Last sync:   {st.last_sync or 'never'}")
     print(f"Quarantined: {st.quarantined}")

@@ -21,7 +21,6 @@ from __future__ import annotations
 import hashlib
 import json
 import logging
-import os
 import socket
 from typing import TYPE_CHECKING, Any
 
@@ -230,10 +229,8 @@ def republish(svc: SyncService, share: Share, names: list[str], problems: list[s
         if r.name not in present:
             broken.append((r, "missing"))
             continue
-        try:
-            st = os.lstat(share.node_dir(svc.node_id) / r.name)
-            mark = (st.st_size, st.st_mtime_ns)
-        except OSError:
+        mark = share.segment_mark(svc.node_id, r.name)
+        if mark is None:
             continue
         if checked.get(r.name) == mark:
             continue

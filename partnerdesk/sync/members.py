@@ -10,8 +10,6 @@ from __future__ import annotations
 import base64
 import binascii
 import json
-import os
-from pathlib import Path
 from typing import Any
 
 from cryptography.exceptions import InvalidSignature
@@ -21,7 +19,7 @@ from sqlalchemy.orm import Session
 
 from partnerdesk.db.models import SyncMember
 from partnerdesk.sync import crypto
-from partnerdesk.sync.store import RefusedFile, publish_new, read_regular
+from partnerdesk.sync.store import RefusedFile
 
 ADMITTED = "admitted"
 REVOKED = "revoked"
@@ -76,31 +74,26 @@ def fingerprint_b64(public_b64: str) -> str:
         return "?"
 
 
-def publish_envelope(root: Path, space_id: str, member: str, member_public_b64: str, admitter: str,
+def publish_envelope(share, space_id: str, member: str, member_public_b64: str, admitter: str,
                      space_key: bytes) -> None:
+    """Seal the space key to ``member``'s key and put it on the share (folder or server) for it to find."""
     sealed = crypto.seal(space_key, base64.b64decode(member_public_b64))
     data = json.dumps({"space": space_id, "to": member, "from": admitter, "key_id": crypto.key_id(space_key),
                        "sealed": base64.b64encode(sealed).decode("ascii")}, sort_keys=True).encode("utf-8")
-    d = root / KEYS_DIR
-    d.mkdir(exist_ok=True)
     try:
-        publish_new(d, f"{member}-from-{admitter}.key", data)
+        share.publish_file(f"{KEYS_DIR}/{member}-from-{admitter}.key", data)
     except FileExistsError:
         pass  # published before (or a stray file under that name: another member's envelope serves too)
 
 
-def find_space_key(root: Path, me: str, seed: bytes, key_id: str) -> tuple[bytes, str] | None:
+def find_space_key(share, me: str, seed: bytes, key_id: str) -> tuple[bytes, str] | None:
     """(space key, its sealed form) from an envelope on the share addressed to ``me`` that opens with our key
     and holds the space key the founder committed to (``key_id``); anyone can seal a key to us, so a key that
     is not the space's own is ignored."""
-    try:
-        names = sorted(e.name for e in os.scandir(root / KEYS_DIR)
-                       if e.name.startswith(f"{me}-from-") and e.name.endswith(".key") and e.is_file())
-    except OSError:
-        return None
+    names = [n for n in share.list_files(f"{KEYS_DIR}/{me}-from-") if n.endswith(".key")]
     for name in names:
         try:
-            env = json.loads(read_regular(root / KEYS_DIR / name, 4096).decode("utf-8"))  # no FIFO, no link
+            env = json.loads(share.read_file(name, 4096).decode("utf-8"))
             sealed = base64.b64decode(env["sealed"], validate=True)
             space_key = crypto.unseal(sealed, seed)
         except (OSError, RefusedFile, ValueError, KeyError, TypeError, binascii.Error, crypto.CryptoFailure):

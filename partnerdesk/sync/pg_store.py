@@ -240,6 +240,14 @@ class PgShare:
             raise ShareUnavailable(f"the space record on {self.url} is unreadable")
         return data
 
+    def has_space(self) -> bool:
+        def check(conn):
+            if self._schema_version(conn) is None:
+                return False
+            return conn.execute(f"SELECT 1 FROM {SCHEMA}.space LIMIT 1").fetchone() is not None
+
+        return bool(self._run(check))
+
     # -- roster ----------------------------------------------------------------------------------
     def register_node(self, node: str, entry: dict[str, Any]) -> None:
         data = _json_bytes(dict(entry, node=node))
@@ -296,6 +304,10 @@ class PgShare:
 
             raise RefusedFile(f"too large: {row[1]:,} bytes, more than the {MAX_SEGMENT_BYTES:,} a segment may have")
         return bytes(row[0])
+
+    def segment_mark(self, node: str, name: str) -> tuple[int, int] | None:
+        """Segments on the server are append-only (a trigger refuses UPDATE and DELETE): the name is the mark."""
+        return (0, 0)
 
     def publish_segment(self, node: str, name: str, data: bytes) -> str:
         """Append one segment. FileExistsError when its sequence number or name is taken: the server's unique

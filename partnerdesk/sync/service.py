@@ -33,6 +33,7 @@ from partnerdesk.sync.dto import (AWAITING, CLOCK_WARNING, FORK, NOT_SET_UP, QUA
 from partnerdesk.sync.merge import _TABLE_ORDER, LOCAL_ONLY, Merger, decode_value
 from partnerdesk.sync.segment import SegmentError
 from partnerdesk.sync.store import PublishError, RefusedFile, Share, ShareUnavailable
+from partnerdesk.sync.transport import is_server, open_share
 
 log = logging.getLogger(__name__)
 
@@ -83,18 +84,30 @@ class SyncService:
         return node_label(self.db.actor.display_name, home, _machine())
 
     # -- setting up ------------------------------------------------------------------------------
+    @staticmethod
+    def _open(where: str | Path, must_exist: bool = True) -> tuple[Any, str, str]:
+        """(share, how to name it in messages, what to remember) for a folder or a postgresql:// address."""
+        if is_server(where):
+            share = open_share(str(where))
+            return share, share.url, share.url
+        folder = Path(where).expanduser()
+        if must_exist and not folder.is_dir():
+            raise UserError(f"{folder}: not a folder that can be reached; create it or mount the share first")
+        return Share(folder), str(folder), str(folder.resolve())
+
     def init(self, folder: str | Path, progress: Progress | None = None) -> SyncStatusDTO:
         """Create a new space in ``folder`` and make this installation its first node."""
         with self._lock:
-            folder = Path(folder).expanduser()
-            if not folder.is_dir():
-                raise UserError(f"{folder}: not a folder that can be reached; create it or mount the share first")
+            share, folder, location = self._open(folder)
             meta = self._meta()
             if meta.get("sync.space"):
                 raise UserError(f"this installation already syncs with {meta.get('sync.folder')}; it can be in one "
                                 "space only")
-            share = Share(folder)
-            if (share.root / "space.json").exists():
+            try:
+                taken = share.has_space()
+            except ShareUnavailable as exc:
+                raise UserError(f"cannot create the space: {exc}") from None
+            if taken:
                 raise UserError(f"{folder} already holds a partnerdesk space: use 'partnerdesk sync join {folder}'")
             key = keys.create(self.node_id)
             space_id = uuid.uuid4().hex
@@ -107,9 +120,9 @@ class SyncService:
                 raise UserError(f"{folder}: cannot create the space ({exc})") from None
             # the founder commits to the space key in its signed request; every joiner checks it by the join code
             self._register(share, key, space_id, key_id=crypto.key_id(space_key))
-            mem.publish_envelope(share.root, space_id, self.node_id, keys.public_b64(key), self.node_id, space_key)
+            mem.publish_envelope(share, space_id, self.node_id, keys.public_b64(key), self.node_id, space_key)
             with self.db.write(action="sync_init", summary=f"created sync space in {folder}") as s:
-                self._set_meta(s, folder=str(folder.resolve()), space=space_id, seq="0", hash=None,
+                self._set_meta(s, folder=location, space=space_id, seq="0", hash=None,
                                founder=self.node_id, founder_key=keys.public_b64(key),
                                key_id=crypto.key_id(space_key),
                                sealed_key=base64.b64encode(crypto.seal(space_key, keys.public_bytes(
@@ -149,7 +162,7 @@ class SyncService:
         meta = self._meta()
         if not meta.get("sync.space"):
             raise UserError("sync is not set up: run 'partnerdesk sync init FOLDER' or 'sync join FOLDER'")
-        share = Share(meta["sync.folder"])
+        share = open_share(meta["sync.folder"])
         try:
             listing = {n: share.segment_names(n) for n in share.node_ids()}
         except ShareUnavailable as exc:
@@ -200,7 +213,7 @@ class SyncService:
             space_key = self._space_key(share)
             if space_key is None:
                 raise UserError("this installation does not hold the space key yet: run 'partnerdesk sync run'")
-            mem.publish_envelope(share.root, self._space_id(), n, req["public_key"], self.node_id, space_key)
+            mem.publish_envelope(share, self._space_id(), n, req["public_key"], self.node_id, space_key)
             with self.db.write(action="sync_admit", summary=f"admitted {pending[n].name} to sync") as s:
                 row = s.get(SyncMember, n) or SyncMember(id=n)
                 row.public_key, row.agency_id, row.status = req["public_key"], agency_id, mem.ADMITTED
@@ -261,8 +274,7 @@ class SyncService:
         installation printed: a space whose founder key does not match it is refused. ``agency`` is the code of
         the agency this installation asks to be admitted for (default: its home agency)."""
         with self._lock:
-            folder = Path(folder).expanduser()
-            share = Share(folder)
+            share, folder, location = self._open(folder, must_exist=False)
             try:
                 space = share.read_space()
             except ShareUnavailable as exc:
@@ -290,7 +302,7 @@ class SyncService:
             except OSError as exc:
                 raise UserError(f"cannot join: {folder} is not writable ({exc.strerror or exc})") from None
             with self.db.write(action="sync_join", summary=f"joined sync space in {folder}", capture_ops=False) as s:
-                self._set_meta(s, folder=str(folder.resolve()), space=space["space_id"], founder=founder,
+                self._set_meta(s, folder=location, space=space["space_id"], founder=founder,
                                founder_key=founder_key, key_id=key_id, agency_request=agency)
                 if s.get(Meta, "sync.seq") is None or new_identity:
                     self._set_meta(s, seq="0", hash=None)
@@ -414,7 +426,7 @@ class SyncService:
             problems: list[str] = []
             applied = published = 0
             try:
-                share = Share(meta["sync.folder"])
+                share = open_share(meta["sync.folder"])
                 try:
                     space = share.read_space()
                     if space["space_id"] != meta["sync.space"]:
@@ -687,7 +699,7 @@ class SyncService:
                 pass
         if share is None or not meta.get("sync.key_id"):
             return None
-        found = mem.find_space_key(share.root, self.node_id, seed, meta["sync.key_id"])
+        found = mem.find_space_key(share, self.node_id, seed, meta["sync.key_id"])
         if found is None:
             return None
         self._space_key_cache, sealed = found

@@ -233,6 +233,36 @@ class Share:
         except OSError as exc:
             raise ShareUnavailable(f"{self.nodes_dir} cannot be read ({exc.strerror or exc})") from None
 
+    def has_space(self) -> bool:
+        return (self.root / SPACE_FILE).exists()
+
+    # -- other write-once files (key envelopes) -----------------------------------------------------
+    def _file(self, rel: str) -> Path:
+        parts = rel.split("/")
+        if rel.startswith("/") or any(p in ("", ".", "..") for p in parts):
+            raise ValueError(f"not a file name inside the space: {rel!r}")
+        return self.root.joinpath(*parts)
+
+    def publish_file(self, rel: str, data: bytes) -> None:
+        """Write a new file under the space (``keys/…``); FileExistsError when the name is taken."""
+        path = self._file(rel)
+        path.parent.mkdir(parents=True, exist_ok=True)
+        publish_new(path.parent, path.name, data)
+
+    def read_file(self, rel: str, limit: int = MAX_JSON_BYTES) -> bytes:
+        """A file under the space; FileNotFoundError, RefusedFile (not a regular file, too large) or OSError."""
+        return read_regular(self._file(rel), limit)
+
+    def list_files(self, prefix: str) -> list[str]:
+        """The regular files under the space whose path starts with ``prefix`` (a folder, then a name start)."""
+        folder, _, start = prefix.rpartition("/")
+        try:
+            entries = list(os.scandir(self._file(folder) if folder else self.root))
+        except OSError:
+            return []
+        return sorted(f"{folder}/{e.name}" if folder else e.name for e in entries
+                      if e.name.startswith(start) and e.is_file(follow_symlinks=False))
+
     # -- segments --------------------------------------------------------------------------------
     def segment_names(self, node: str) -> list[str]:
         """Every name in the node's folder that starts like a segment: the caller parses, reads and refuses."""
@@ -254,6 +284,14 @@ class Share:
             raise
         except OSError as exc:
             raise ShareUnavailable(f"{self.node_dir(node) / name} cannot be read ({exc.strerror or exc})") from None
+
+    def segment_mark(self, node: str, name: str) -> tuple[int, int] | None:
+        """What changes when a segment file is replaced or damaged in place (size, mtime); None if absent."""
+        try:
+            st = os.lstat(self.node_dir(node) / name)
+        except OSError:
+            return None
+        return st.st_size, st.st_mtime_ns
 
     def publish_segment(self, node: str, name: str, data: bytes) -> Path:
         d = self.node_dir(node)

@@ -20,7 +20,8 @@ from partnerdesk.db.uow import Database
 from partnerdesk.container import Services
 from partnerdesk.sync import crypto
 from partnerdesk.sync.merge import LOCAL_ONLY
-from partnerdesk.sync.store import Share, ShareUnavailable
+from partnerdesk.sync.store import ShareUnavailable
+from partnerdesk.sync.transport import close_all, is_server, open_share
 from tests.conftest import frozen_clock
 
 
@@ -60,12 +61,13 @@ _MEMBERS: dict[str, list[Node]] = {}
 def _members(folder) -> list[Node]:
     import tests.sync.conftest as one
 
-    return one._MEMBERS.setdefault(str(Path(folder).expanduser().resolve()), [])
+    key = str(folder) if is_server(folder) else str(Path(folder).expanduser().resolve())
+    return one._MEMBERS.setdefault(key, [])
 
 
 def join_code_of(folder) -> str:
     """The join code of the space in ``folder``, as its founder's installation prints it."""
-    share = Share(Path(folder))
+    share = open_share(folder)
     try:
         space = share.read_space()
         pub = share.node_entry(space["founder"])["public_key"]
@@ -201,6 +203,7 @@ def make_node(tmp_path, _empty_template):
     yield make
     for n in nodes:
         n.close()
+    close_all()  # server connections (PostgreSQL transport) end with the test
     import tests.sync.conftest as one
 
     one._MEMBERS.clear()
@@ -219,3 +222,7 @@ def sync_all(nodes, rounds: int = 2) -> None:
 
 def copy_tree(src: Path, dst: Path) -> None:
     shutil.copytree(src, dst)
+
+
+# The PostgreSQL transport's tests (test_pg_transport.py) run on a real server: tests/pgserver.py.
+from tests.pgserver import pg, pg_server  # noqa: E402,F401 - fixtures

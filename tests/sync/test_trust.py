@@ -214,7 +214,7 @@ def test_an_envelope_with_another_key_is_not_taken_as_the_space_key(make_node, s
     b = make_node("bob")
     b.sync.join(share, admit=False)
     bad = crypto.new_space_key()
-    members.publish_envelope(_space(share), a.db.meta("sync.space"), b.db.node_id,
+    members.publish_envelope(Share(share), a.db.meta("sync.space"), b.db.node_id,
                              keys.public_b64(keys.load(b.db.node_id)), "0" * 32, bad)
     assert b.sync.run_cycle().state == AWAITING and b.space_key() is None
     a.sync.admit(b.db.node_id)

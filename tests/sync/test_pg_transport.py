@@ -1,0 +1,96 @@
+"""Sync through a PostgreSQL server (issue 21): the same signed, encrypted log as the folder, on a real server.
+
+The server stores and forwards; admission, signatures, encryption and validation stay on the clients, so
+these tests drive the same SyncService as the folder tests with a ``postgresql://`` address instead.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+
+import psycopg
+from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
+
+from partnerdesk.cli.sync import _status_json
+from partnerdesk.sync import segment
+from partnerdesk.sync.dto import SYNCED, UNAVAILABLE
+from partnerdesk.sync.pg_store import SCHEMA
+from tests.sync.conftest import sync_all
+
+
+def _three(make_node, demo_template, url):
+    a = make_node("alice", template=demo_template)
+    b = make_node("bob")
+    c = make_node("carol")
+    a.sync.init(url)
+    b.sync.join(url)
+    c.sync.join(url)
+    sync_all([a, b, c])
+    return a, b, c
+
+
+def test_three_installations_converge_through_a_server(make_node, demo_template, pg):
+    a, b, c = _three(make_node, demo_template, pg.url(password=True))
+    assert b.counts()["contact"] == 48
+    contacts = a.sv.contacts.list()
+    a.sv.contacts.update(contacts[0].id, title="Network Lead")
+    b.sv.contacts.update(contacts[0].id, title="Senior Network Lead")  # concurrent: one winner everywhere
+    b.sv.contacts.update(contacts[1].id, title="PBX technician")
+    c.sv.contacts.delete(contacts[2].id)
+    sync_all([a, b, c])
+    assert a.dump() == b.dump() == c.dump()
+    assert a.sv.contacts.get(contacts[1].id).title == "PBX technician"
+    for n in (a, b, c):
+        st = n.sync.run_cycle()
+        assert st.state == SYNCED
+        shown = _status_json(st)
+        assert shown["transport"] == "postgresql"
+        assert "pd-test-secret" not in json.dumps(shown) and shown["folder"] == pg.url()
+
+
+def test_the_server_holds_no_personal_data(make_node, demo_template, pg):
+    a, b, c = _three(make_node, demo_template, pg.url(password=True))
+    with psycopg.connect(pg.url(password=True)) as conn:
+        stored = b"".join(bytes(r[0]) for r in conn.execute(f"SELECT data FROM {SCHEMA}.segment"))
+        stored += b"".join(bytes(r[0]) for r in conn.execute(f"SELECT data FROM {SCHEMA}.file"))
+    assert stored
+    for contact in a.sv.contacts.list()[:10]:
+        assert contact.name.encode() not in stored
+
+
+def test_a_forged_row_inserted_into_the_table_is_refused_by_every_client(make_node, demo_template, pg):
+    a, b, c = _three(make_node, demo_template, pg.url(password=True))
+    before = a.dump()
+    contacts = a.sv.contacts.list()
+    ops = [["1999999999999-00000", "contact", x.id, "deleted_at", '"2026-11-26T12:00:00Z"'] for x in contacts]
+    attacker = Ed25519PrivateKey.generate()  # someone with the database password, but not alice's key
+    data = segment.encode({"node": a.db.node_id, "seq": 900, "prev": None, "space": a.db.meta("sync.space"),
+                           "seen": {}, "contexts": []}, ops, attacker)
+    name = segment.file_name(900, hashlib.sha256(data).hexdigest())
+    with psycopg.connect(pg.url(password=True)) as conn:
+        space = conn.execute(f"SELECT space_id FROM {SCHEMA}.space").fetchone()[0]
+        conn.execute(f"INSERT INTO {SCHEMA}.segment (space_id, node, seq, name, data, sha256) "
+                     "VALUES (%s, %s, 900, %s, %s, %s)", (space, a.db.node_id, name, data, "forged"))
+    for n in (b, c):
+        st = n.sync.run_cycle()
+        assert len(n.sv.contacts.list()) == len(contacts)
+        assert st.state != SYNCED and any(q.name == name for q in st.quarantine)
+    assert b.dump() == c.dump() == before
+
+
+def test_a_server_stopped_mid_work_is_unavailable_and_nothing_is_lost(make_node, demo_template, pg):
+    a, b, c = _three(make_node, demo_template, pg.url(password=True))
+    contact = a.sv.contacts.list()[0]
+    pg.stop()
+    try:
+        a.sv.contacts.update(contact.id, title="Written while the server was down")
+        st = a.sync.run_cycle()
+        assert st.state == UNAVAILABLE
+        assert a.sv.contacts.get(contact.id).title == "Written while the server was down"
+        assert len(b.sv.contacts.list()) == 48 and b.sync.run_cycle().state == UNAVAILABLE
+    finally:
+        pg.start()
+    sync_all([a, b, c])
+    assert b.sv.contacts.get(contact.id).title == "Written while the server was down"
+    assert a.dump() == b.dump() == c.dump()
