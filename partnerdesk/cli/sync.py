@@ -37,6 +37,11 @@ def register(sub) -> None:
     a = ssub.add_parser("revoke", help="stop applying an installation's later changes (or decline a request)")
     a.add_argument("node", help="its node id, or the first 4 or more characters of it")
     a.set_defaults(func=cmd_revoke)
+    a = ssub.add_parser("move-to", help="move this folder space to a PostgreSQL server "
+                                        "(postgresql://USER@HOST:PORT/DB); every member follows")
+    a.add_argument("url", metavar="URL")
+    a.add_argument("--json", action="store_true", help="print the resulting status as JSON")
+    a.set_defaults(func=cmd_move_to)
     a = ssub.add_parser("run", help="one sync cycle: bring in others' changes, publish ours")
     a.add_argument("--json", action="store_true", help="print the resulting status as JSON")
     a.set_defaults(func=cmd_run)
@@ -101,8 +106,26 @@ def cmd_init(args: argparse.Namespace) -> int:
         json.dump({**_status_json(st), "join_code": code}, sys.stdout, indent=2)
         sys.stdout.write("\n")
         return 0
-    print(f"Created a sync space in {args.folder}; {st.published_ops:,} changes published.")
-    print(f"Join code: {code}  (colleagues type it in 'partnerdesk sync join {args.folder} --code CODE')")
+    print(f"Created a sync space in {st.folder}; {st.published_ops:,} changes published.")
+    print(f"Join code: {code}  (colleagues type it in 'partnerdesk sync join {st.folder} --code CODE')")
+    _print_status(st)
+    return 0
+
+
+def cmd_move_to(args: argparse.Namespace) -> int:
+    from partnerdesk.cli.progress import Progress
+
+    ctx = open_context(args.db)
+    with Progress("moving the space") as progress:
+        st = ctx.services.sync.move_to(args.url, progress)
+    moved = st.extra.get("moved") or {}
+    if args.json:
+        json.dump({**_status_json(st), "moved": moved}, sys.stdout, indent=2)
+        sys.stdout.write("\n")
+        return 0
+    print(f"Moved the sync space to {st.folder}: {moved.get('segments', 0):,} segments copied, "
+          f"{moved.get('already', 0):,} were there already. The folder now points there; members follow on "
+          "their next sync (each needs the server's password once: PGPASSWORD, then it is kept in the keyring).")
     _print_status(st)
     return 0
 
@@ -112,11 +135,11 @@ def cmd_join(args: argparse.Namespace) -> int:
     sync = ctx.services.sync
     st = sync.join(args.folder, code=args.code, agency=args.agency, new_identity=args.new_identity)
     if any(a.is_self for a in st.awaiting_approval):
-        print(f"Asked to join the sync space in {args.folder}. A member must now admit this installation "
+        print(f"Asked to join the sync space in {st.folder}. A member must now admit this installation "
               f"('partnerdesk sync admit {st.node[:8]}'); its key fingerprint is {sync.fingerprint()}: they should "
               "see the same one in 'sync pending'.")
     else:
-        print(f"Joined the sync space in {args.folder}; {st.applied_ops:,} changes brought in, "
+        print(f"Joined the sync space in {st.folder}; {st.applied_ops:,} changes brought in, "
               f"{st.published_ops:,} published.")
     _print_status(st)
     return 0

@@ -24,7 +24,7 @@ from partnerdesk.db.models import (SYNCED_TABLES, AuditEvent, Base, Meta, SyncCo
 from partnerdesk.db.types import iso_utc, session_now
 from partnerdesk.db.uow import Database
 from partnerdesk.errors import NotFoundError, UserError
-from partnerdesk.sync import crypto, heal, keys, members as mem, segment as segmod
+from partnerdesk.sync import crypto, heal, keys, members as mem, move, segment as segmod
 from partnerdesk.domain.issuing import can_issue_numbers as _can_issue
 from partnerdesk.domain.hlc import MAX_DRIFT_MS, parse as parse_hlc
 from partnerdesk.sync.dto import (AWAITING, CLOCK_WARNING, FORK, NOT_SET_UP, QUARANTINED, REFUSED_KINDS, SYNCED,
@@ -427,6 +427,8 @@ class SyncService:
             applied = published = 0
             try:
                 share = open_share(meta["sync.folder"])
+                if not is_server(meta["sync.folder"]):
+                    share = self._follow_move(share, meta)
                 try:
                     space = share.read_space()
                     if space["space_id"] != meta["sync.space"]:
@@ -705,6 +707,25 @@ class SyncService:
         self._space_key_cache, sealed = found
         self._save_meta(sealed_key=sealed)
         return self._space_key_cache
+
+    def move_to(self, url: str, progress: Progress | None = None) -> SyncStatusDTO:
+        """Move the folder space to a PostgreSQL server; every member follows on its next cycle."""
+        with self._lock:
+            counts = move.move_to(self, url, progress or _noop)
+            log.info("sync: moved the space to %s: %s", self._meta().get("sync.folder"), counts)
+        status = self.run_cycle(progress)
+        status.extra["moved"] = counts
+        return status
+
+    def _follow_move(self, share: Share, meta: dict[str, str | None]):
+        """The server a member moved the space to, when the folder holds its signed pointer; else ``share``."""
+        target = move.read_pointer(self, share, str(meta["sync.space"]))
+        if target is None:
+            return share
+        with self.db.write(action="sync_move", summary=f"followed the sync space to {target}", capture_ops=False) as s:
+            self._set_meta(s, folder=target)
+        meta["sync.folder"] = target
+        return open_share(target)
 
     def _space_id(self) -> str | None:
         if not hasattr(self, "_space_cache"):

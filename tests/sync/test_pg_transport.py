@@ -6,15 +6,19 @@ these tests drive the same SyncService as the folder tests with a ``postgresql:/
 
 from __future__ import annotations
 
+import base64
 import hashlib
 import json
 
 import psycopg
+import pytest
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
 from partnerdesk.cli.sync import _status_json
+from partnerdesk.errors import UserError
 from partnerdesk.sync import segment
 from partnerdesk.sync.dto import SYNCED, UNAVAILABLE
+from partnerdesk.sync.move import _canonical
 from partnerdesk.sync.pg_store import SCHEMA
 from tests.sync.conftest import sync_all
 
@@ -94,3 +98,47 @@ def test_a_server_stopped_mid_work_is_unavailable_and_nothing_is_lost(make_node,
     sync_all([a, b, c])
     assert b.sv.contacts.get(contact.id).title == "Written while the server was down"
     assert a.dump() == b.dump() == c.dump()
+
+
+def _segments_in(folder) -> set[tuple[str, str]]:
+    root = folder / "partnerdesk-space" / "nodes"
+    return {(p.parent.name, p.name) for p in root.glob("*/seg-*.pds")}
+
+
+def test_a_folder_space_moves_to_a_server_and_every_member_follows(make_node, demo_template, share, pg):
+    a, b, c = _three(make_node, demo_template, share)
+    contact = a.sv.contacts.list()[0]
+    c.sv.contacts.update(contact.id, title="Written before the move, published after it")
+    in_folder = _segments_in(share)
+    st = a.sync.move_to(pg.url(password=True))
+    assert st.extra["moved"]["segments"] == len(in_folder) and st.extra["moved"]["unreadable"] == 0
+    assert _status_json(st)["transport"] == "postgresql" and st.folder == pg.url()
+    with psycopg.connect(pg.url(password=True)) as conn:
+        on_server = {(n, s) for n, s in conn.execute(f"SELECT node, name FROM {SCHEMA}.segment")}
+    assert in_folder <= on_server  # nothing lost, and the unique key leaves no room for a duplicate
+    sync_all([a, b, c])
+    for n in (a, b, c):
+        st = n.sync.run_cycle()
+        assert _status_json(st)["transport"] == "postgresql" and st.state == SYNCED
+    assert a.sv.contacts.get(contact.id).title == "Written before the move, published after it"
+    assert a.dump() == b.dump() == c.dump()
+    assert _segments_in(share) == in_folder  # the folder is left as it was, plus the pointer
+
+
+def test_a_pointer_nobody_admitted_signed_is_not_followed(make_node, demo_template, share, pg):
+    a, b, c = _three(make_node, demo_template, share)
+    attacker = Ed25519PrivateKey.generate()
+    body = {"space": a.db.meta("sync.space"), "to": pg.url(), "by": a.db.node_id, "at": "2026-11-26T12:00:00Z"}
+    forged = {"pointer": body, "sig": base64.b64encode(attacker.sign(_canonical(body))).decode("ascii")}
+    (share / "partnerdesk-space" / "moved.json").write_text(json.dumps(forged))
+    st = b.sync.run_cycle()
+    assert _status_json(st)["transport"] == "folder" and st.state == SYNCED
+
+
+def test_move_to_refuses_what_it_cannot_do(make_node, demo_template, share, pg):
+    a, b, c = _three(make_node, demo_template, share)
+    with pytest.raises(UserError, match="postgresql://"):
+        a.sync.move_to("/tmp/not-a-server")
+    a.sync.move_to(pg.url(password=True))
+    with pytest.raises(UserError, match="already on a server"):
+        a.sync.move_to(pg.url(password=True))
