@@ -24,6 +24,7 @@ import hashlib
 import json
 import logging
 import os
+import time
 from typing import Any
 from urllib.parse import urlsplit, urlunsplit
 
@@ -363,18 +364,24 @@ class PgShare:
                 self._listener = None
                 raise ShareUnavailable(f"the sync server {self.url} is unavailable ({_first_line(exc)})") from None
 
-    def wait_for_change(self, timeout_s: float) -> bool:
-        """True as soon as another installation appends to this space, False after ``timeout_s``."""
+    def wait_for_change(self, timeout_s: float, ignore: str | None = None) -> bool:
+        """True as soon as an installation (other than ``ignore``) appends to this space, False after
+        ``timeout_s``."""
         self.listen()
         assert self._listener is not None
+        deadline = time.monotonic() + timeout_s
         try:
-            for note in self._listener.notifies(timeout=timeout_s, stop_after=1):
-                if self._space_id is None or note.payload.split(" ", 1)[0] == self._space_id:
-                    return True
+            while True:
+                left = deadline - time.monotonic()
+                for note in self._listener.notifies(timeout=max(left, 0), stop_after=1):
+                    space, _, node = note.payload.partition(" ")
+                    if (self._space_id is None or space == self._space_id) and node != ignore:
+                        return True
+                if left <= 0 or time.monotonic() >= deadline:
+                    return False
         except psycopg.OperationalError as exc:
             self._listener = None
             raise ShareUnavailable(f"the sync server {self.url} is unavailable ({_first_line(exc)})") from None
-        return False
 
 
 def _first_line(exc: BaseException) -> str:

@@ -717,6 +717,14 @@ class SyncService:
         status.extra["moved"] = counts
         return status
 
+    def wait_for_change(self, timeout_s: float) -> bool:
+        """On a server: True as soon as another installation publishes, False after ``timeout_s``. A folder has
+        no push (False at once); a server that cannot be reached raises ShareUnavailable."""
+        location = self._meta().get("sync.folder")
+        if not is_server(location):
+            return False
+        return open_share(str(location)).wait_for_change(timeout_s, ignore=self.node_id)
+
     def _follow_move(self, share: Share, meta: dict[str, str | None]):
         """The server a member moved the space to, when the folder holds its signed pointer; else ``share``."""
         target = move.read_pointer(self, share, str(meta["sync.space"]))

@@ -142,3 +142,22 @@ def test_move_to_refuses_what_it_cannot_do(make_node, demo_template, share, pg):
     a.sync.move_to(pg.url(password=True))
     with pytest.raises(UserError, match="already on a server"):
         a.sync.move_to(pg.url(password=True))
+
+
+def test_a_listening_installation_is_woken_by_another_ones_change(make_node, demo_template, pg):
+    a, b, c = _three(make_node, demo_template, pg.url(password=True))
+    contact = a.sv.contacts.list()[0]
+    assert b.sync.wait_for_change(0.2) is False  # nothing new: the wait ends empty
+    woke = []
+    b.sync.wait_for_change(0)  # listening from here on, so nothing published meanwhile is missed
+    a.sv.contacts.update(contact.id, title="Pushed")
+    a.sync.run_cycle()
+    woke.append(b.sync.wait_for_change(30))
+    b.sync.run_cycle()
+    assert woke == [True] and b.sv.contacts.get(contact.id).title == "Pushed"
+
+
+def test_a_folder_has_no_push(make_node, share):
+    a = make_node("alice")
+    a.sync.init(share)
+    assert a.sync.wait_for_change(5) is False

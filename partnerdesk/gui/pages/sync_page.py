@@ -1,10 +1,13 @@
 """The Sync page: a status chip, Sync now, automatic background sync, conflicts to settle, and the nodes.
 
-Every sync runs in a worker (never on the GUI thread): on a timer every few minutes, and shortly after a
-local change. The page only calls ``services.sync`` and shows the DTOs it returns.
+Every sync runs in a worker (never on the GUI thread): on a timer every few minutes, shortly after a
+local change, and, on a PostgreSQL server, as soon as the server says another installation published. The page only calls ``services.sync`` and shows the DTOs it returns.
 """
 
 from __future__ import annotations
+
+import logging
+import threading
 
 from PySide6.QtCore import QEvent, QTimer, Signal
 from PySide6.QtWidgets import QFileDialog, QHeaderView, QLabel, QTableView
@@ -17,8 +20,12 @@ from partnerdesk.gui.pages.base import TablePage
 from partnerdesk.gui.workers import run_in_worker
 from partnerdesk.sync.dto import REFUSED_KINDS
 
+log = logging.getLogger(__name__)
+
 AUTO_SYNC_MS = 5 * 60 * 1000  # every five minutes
 AFTER_CHANGE_MS = 20 * 1000  # and this long after the last local change
+LISTEN_S = 25  # on a server, each wait for another installation's change lasts this long, then starts again
+RETRY_S = 30  # and this long after the server could not be reached
 
 CHIP_ROLES = {  # state -> palette role of the status chip (gui/palette.py: light and dark shades)
     "synced": "good",
@@ -51,6 +58,7 @@ class SyncPage(TablePage):
     title = "Sync"
     search_placeholder = "Filter conflicts…"
     synced = Signal(object)  # the SyncStatusDTO of each finished cycle
+    pushed = Signal()  # a server said another installation published (emitted from the listener thread)
     columns = (
         Column("Record", lambda c: c.label),
         Column("Field", lambda c: c.field.replace("_", " ")),
@@ -65,6 +73,10 @@ class SyncPage(TablePage):
         self.status = None
         self._syncing = False
         self._ignore_changes = False
+        self._listener: threading.Thread | None = None
+        self._listen_stop: threading.Event | None = None
+        self._again = False
+        self.pushed.connect(self._on_pushed)
         self.chip = QLabel("…", self)
         self.chip.setObjectName("syncChip")
         self.chip.setAccessibleName("Sync state")
@@ -120,6 +132,26 @@ class SyncPage(TablePage):
             changed.connect(self.schedule_soon)
         self._update_buttons()
 
+    def _listen(self) -> None:
+        """On a PostgreSQL server, changes are pushed: a thread waits for the server's notification and asks
+        for a sync (in the GUI thread, through a queued signal) within a second or two of another PC's change."""
+        if self._listener is not None:
+            return
+        stop = self._listen_stop = threading.Event()
+
+        def loop() -> None:
+            while not stop.is_set():
+                try:
+                    if self.services.sync.wait_for_change(LISTEN_S) and not stop.is_set():
+                        self.pushed.emit()
+                except Exception:  # noqa: BLE001 - server unavailable: the timer keeps syncing; try again later
+                    log.info("sync: not listening to the server for now", exc_info=True)
+                    stop.wait(RETRY_S)
+
+        self._listener = threading.Thread(target=loop, name="sync-listener", daemon=True)
+        self._listener.start()
+        self.destroyed.connect(lambda *_: stop.set())
+
     def footer_noun(self) -> str:
         return "conflict to review" if self.model.rowCount() == 1 else "conflicts to review"
 
@@ -142,6 +174,8 @@ class SyncPage(TablePage):
 
     def show_status(self, st) -> None:
         self.status = st
+        if st.folder and str(st.folder).startswith(("postgresql://", "postgres://")):
+            self._listen()
         state = "syncing" if self._syncing else st.state
         self.chip.setText(chip_text(st) if not self._syncing else "syncing…")
         self.chip.setStyleSheet(palette.chip_style(CHIP_ROLES.get(state, "muted"), "syncChip"))
@@ -206,6 +240,12 @@ class SyncPage(TablePage):
             return
         self.sync_now()
 
+    def _on_pushed(self) -> None:
+        if self._syncing:
+            self._again = True  # the running cycle may have read the share before that change: one more
+        else:
+            self.auto_sync()
+
     def schedule_soon(self) -> None:
         """A local change: sync a little later (restarting the wait on every further change)."""
         if not self._ignore_changes:
@@ -222,6 +262,9 @@ class SyncPage(TablePage):
 
     def _on_synced(self, st) -> None:
         self._syncing = False
+        if self._again:
+            self._again = False
+            QTimer.singleShot(0, self.sync_now)
         self.show_status(st)
         self.reload()
         self.synced.emit(st)
