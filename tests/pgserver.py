@@ -61,9 +61,15 @@ class PgServer:
         secret = f":{PASSWORD}" if password else ""
         return f"postgresql://{ROLE}{secret}@127.0.0.1:{self.port}/{DATABASE}"
 
+    @property
+    def ca_file(self) -> Path:
+        """The certificate authority that signed the server's TLS certificate (for sslmode=verify-full)."""
+        return self.base / "ca.crt"
+
     def start(self) -> None:
         opts = (f"-p {self.port} -k {self.base} -c listen_addresses=127.0.0.1 -c fsync=off "
-                "-c synchronous_commit=off -c full_page_writes=off -c max_connections=200")
+                "-c synchronous_commit=off -c full_page_writes=off -c max_connections=200 "
+                f"-c ssl=on -c ssl_cert_file={self.base / 'server.crt'} -c ssl_key_file={self.base / 'server.key'}")
         self._run(self.bindir / "pg_ctl", "-D", self.data, "-o", opts, "-l", self.base / "server.log", "-w",
                   "start")
 
@@ -80,6 +86,43 @@ class PgServer:
         self.admin_sql(f"CREATE DATABASE {DATABASE} OWNER {ROLE}")
 
 
+def _make_certificates(base: Path) -> None:
+    """A throwaway CA and a server certificate for 127.0.0.1 and localhost: the tests' server offers TLS."""
+    import datetime
+    import ipaddress
+
+    from cryptography import x509
+    from cryptography.hazmat.primitives import hashes, serialization
+    from cryptography.hazmat.primitives.asymmetric import ec
+    from cryptography.x509.oid import NameOID
+
+    now = datetime.datetime.now(datetime.timezone.utc)  # not a date: certificate validity, real time
+    ca_key = ec.generate_private_key(ec.SECP256R1())
+    ca_name = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, "partnerdesk test CA")])
+    ca = (x509.CertificateBuilder().subject_name(ca_name).issuer_name(ca_name).public_key(ca_key.public_key())
+          .serial_number(x509.random_serial_number()).not_valid_before(now - datetime.timedelta(days=1))
+          .not_valid_after(now + datetime.timedelta(days=2))
+          .add_extension(x509.BasicConstraints(ca=True, path_length=None), critical=True)
+          .sign(ca_key, hashes.SHA256()))
+    key = ec.generate_private_key(ec.SECP256R1())
+    cert = (x509.CertificateBuilder().subject_name(x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, "localhost")]))
+            .issuer_name(ca_name).public_key(key.public_key()).serial_number(x509.random_serial_number())
+            .not_valid_before(now - datetime.timedelta(days=1)).not_valid_after(now + datetime.timedelta(days=2))
+            .add_extension(x509.SubjectAlternativeName([x509.DNSName("localhost"),
+                                                        x509.IPAddress(ipaddress.ip_address("127.0.0.1"))]),
+                           critical=False)
+            .sign(ca_key, hashes.SHA256()))
+    (base / "ca.crt").write_bytes(ca.public_bytes(serialization.Encoding.PEM))
+    (base / "server.crt").write_bytes(cert.public_bytes(serialization.Encoding.PEM))
+    key_file = base / "server.key"
+    key_file.write_bytes(key.private_bytes(serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8,
+                                           serialization.NoEncryption()))
+    key_file.chmod(0o600)
+    if os.geteuid() == 0:
+        for name in ("ca.crt", "server.crt", "server.key"):
+            shutil.chown(base / name, "nobody", "nogroup")
+
+
 def start_server() -> PgServer:
     bindir = binaries()
     assert bindir is not None
@@ -87,6 +130,7 @@ def start_server() -> PgServer:
     if os.geteuid() == 0:
         shutil.chown(base, "nobody", "nogroup")
     server = PgServer(bindir, base, _free_port())
+    _make_certificates(base)
     pwfile = base / "pw"
     pwfile.write_text(PASSWORD + "\n")
     if os.geteuid() == 0:

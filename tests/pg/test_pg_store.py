@@ -16,6 +16,7 @@ import pytest
 from partnerdesk.sync import segment as segmod
 from partnerdesk.sync.pg_store import KEYRING_SERVICE, SCHEMA, SCHEMA_VERSION, PgShare, display_url
 from partnerdesk.sync.store import PublishError, ShareUnavailable
+from tests import pgserver
 
 NODE_A = "a" * 32
 NODE_B = "b" * 32
@@ -195,3 +196,30 @@ def test_the_server_address_never_shows_a_password():
         "postgresql://u@db.example.org:5433/pd?sslmode=verify-full"
     assert display_url("postgresql://u@h/pd") == "postgresql://u@h/pd"
     assert os.environ.get("PGPASSWORD") != "secret"
+
+
+def _uses_tls(share: PgShare) -> bool:
+    return share._run(lambda conn: conn.execute(
+        "SELECT ssl FROM pg_stat_ssl WHERE pid = pg_backend_pid()").fetchone()[0])
+
+
+def test_tls_is_used_when_the_server_offers_it(share):
+    assert _uses_tls(share)
+
+
+def test_verify_full_checks_the_servers_certificate(pg, share, tmp_path):
+    verified = PgShare(pg.url(password=True) + f"?sslmode=verify-full&sslrootcert={pg.ca_file}")
+    try:
+        assert verified.read_space()["space_id"] == "space-1" and _uses_tls(verified)
+    finally:
+        verified.close()
+    other = tmp_path / "other"
+    other.mkdir()
+    pgserver._make_certificates(other)  # a real CA, but not the one that signed the server's certificate
+    stranger = other / "ca.crt"
+    wrong = PgShare(pg.url(password=True) + f"?sslmode=verify-full&sslrootcert={stranger}")
+    try:
+        with pytest.raises(ShareUnavailable):
+            wrong.read_space()
+    finally:
+        wrong.close()
