@@ -623,6 +623,15 @@ class SyncService:
                                                      "missing or damaged on the share; its installation publishes "
                                                      "it again the next time it syncs")
                         continue
+                    # and after what its writer had applied from the others: an op is judged (authorised,
+                    # merged) knowing what its writer knew, whatever order the files arrive in
+                    waiting = [(k, int(v)) for k, v in (h.get("seen") or {}).items()
+                               if k != n and k in listing and isinstance(v, int) and v and v not in done.get(k, {})]
+                    if ops_name not in names_done and waiting:
+                        k, v = waiting[0]
+                        status_updates[(n, name)] = (seq, "held", f"waiting for segment {v} of node {k[:8]}, which it "
+                                                     "builds on")
+                        continue
                     n_ops = 0
                     if ops_name not in names_done:
                         seen_of[(n, ops_name)] = h.get("contexts") or []
@@ -809,6 +818,7 @@ class SyncService:
         if space_key is None:
             return total  # not admitted yet: nothing is published unencrypted; the ops wait here
         heal.republish(self, share, names, problems)
+        self._restamp_lost_edits()
         key = keys.load(me)
         while True:
             with self.db.read() as s:
@@ -843,6 +853,40 @@ class SyncService:
                 problems.append(f"could not publish {len(payload)} changes to {share.folder}")
                 return total
             total += len(ops)
+
+    def _restamp_lost_edits(self) -> None:
+        """An edit made here after seeing a value stamped ahead of our clock beyond the adoption window (a PC
+        whose clock runs days ahead) would show here but lose to that value everywhere else. Before it is
+        published it takes the time stamp just after the value it replaced, so every PC keeps it, as a causally
+        later edit; our own clock is not moved."""
+        from partnerdesk.db.capture import stamp_rows
+        from partnerdesk.domain.hlc import MAX_COUNTER, parse as parse_stamp, render
+
+        me = self.node_id
+        with self.db.write(audit=False, capture_ops=False) as s:
+            conn = s.connection()
+            lost = conn.exec_driver_sql(
+                "SELECT o.seq, o.tbl, o.row_id, o.field, max(p.hlc) FROM sync_op o JOIN sync_op p "
+                "ON p.tbl = o.tbl AND p.row_id = o.row_id AND p.field = o.field AND p.node != o.node "
+                "AND p.hlc > o.hlc AND p.seq < o.seq "
+                "WHERE o.node = ? AND o.origin = 'local' AND o.segment IS NULL GROUP BY o.seq ORDER BY o.seq",
+                (me,)).all()
+            if not lost:
+                return
+            floor: dict[tuple[str, str, str], str] = {}
+            for seq, tbl, row_id, fld, above in lost:
+                ms, counter = parse_stamp(max(above, floor.get((tbl, row_id, fld), "")))
+                while True:
+                    ms, counter = (ms + 1, 0) if counter >= MAX_COUNTER else (ms, counter + 1)
+                    stamp = render(ms, counter)
+                    if conn.execute(select(SyncOp.seq).where(SyncOp.op_id == f"{stamp}-{me}")).first() is None:
+                        break
+                conn.execute(update(SyncOp).where(SyncOp.seq == seq).values(hlc=stamp, op_id=f"{stamp}-{me}"))
+                floor[(tbl, row_id, fld)] = stamp
+            touched = sorted({(tbl, row_id) for _seq, tbl, row_id, _f, _a in lost})
+            stamp_rows(conn, [(tbl, row_id, f, h) for tbl, row_id in touched for f, h in conn.exec_driver_sql(
+                "SELECT field, max(hlc) FROM sync_op WHERE tbl = ? AND row_id = ? GROUP BY field", (tbl, row_id))])
+        log.info("sync: %d edits made after seeing times from a clock ahead now follow them", len(lost))
 
     # -- status --------------------------------------------------------------------------------------
     def status(self) -> SyncStatusDTO:

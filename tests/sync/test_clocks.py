@@ -66,3 +66,14 @@ def test_beyond_the_window_nodes_converge_and_every_pc_is_told_whose_clock_is_of
     assert a.dump() == b.dump() == c.dump()  # one deterministic outcome everywhere
     title = a.sv.contacts.get(contact.id).title
     assert title == "From carol" and a.sv.contacts.get(contact.id).notes == "From alice"
+
+
+def test_an_edit_made_after_seeing_a_far_future_value_is_the_one_every_pc_keeps(make_node, share):
+    (a, b), c = _space(make_node, share, {"alice": 0, "bob": -3 * DAY})  # bob's clock three days behind
+    a.sv.contacts.update(c.id, mobile_phone="425-555-0100")
+    sync_all([a, b], rounds=1)
+    assert b.sv.contacts.get(c.id).mobile_phone == "425-555-0100"
+    b.sv.contacts.update(c.id, mobile_phone="206-555-0199")  # bob corrects it, after seeing alice's value
+    sync_all([b, a], rounds=2)
+    assert a.sv.contacts.get(c.id).mobile_phone == b.sv.contacts.get(c.id).mobile_phone == "206-555-0199"
+    assert a.dump() == b.dump()
