@@ -61,3 +61,7 @@ def secret_service_env(work: Path, repo: str, **extra: str) -> dict[str, str]:
                XDG_CONFIG_HOME=str(work / "home" / "config"), XDG_RUNTIME_DIR=str(work / "home" / "run"),
                WORK=str(work), PYTHON=sys.executable, PYTHONPATH=repo, **extra)
     return env
+
+
+# The PostgreSQL transport's e2e test (test_sync_postgresql_cli.py) runs on a real server: tests/pgserver.py.
+from tests.pgserver import pg, pg_server  # noqa: E402,F401 - fixtures
