@@ -161,3 +161,26 @@ def test_a_folder_has_no_push(make_node, share):
     a = make_node("alice")
     a.sync.init(share)
     assert a.sync.wait_for_change(5) is False
+
+
+def test_a_server_stopped_in_the_middle_of_a_cycle_loses_nothing(make_node, demo_template, pg):
+    a, b, c = _three(make_node, demo_template, pg.url(password=True))
+    contacts = a.sv.contacts.list()
+    for i, x in enumerate(contacts[:5]):
+        b.sv.contacts.update(x.id, title=f"Edited offline {i}")
+    stopped = []
+
+    def stop_once(done, total, _message=""):
+        if not stopped:
+            stopped.append(done)
+            pg.stop("immediate")  # the server goes away while the cycle is under way
+
+    try:
+        st = b.sync.run_cycle(stop_once)
+        assert stopped and st.state == UNAVAILABLE
+        assert [b.sv.contacts.get(x.id).title for x in contacts[:5]] == [f"Edited offline {i}" for i in range(5)]
+    finally:
+        pg.start()
+    sync_all([a, b, c])
+    assert a.sv.contacts.get(contacts[4].id).title == "Edited offline 4"
+    assert a.dump() == b.dump() == c.dump()
