@@ -88,6 +88,22 @@ class Priced:
         return self.rate is not None
 
 
+# Line kinds that bill no labor minutes (the rest are labor at some multiplier, or a call-out top-up).
+NOT_LABOR_KINDS = frozenset({"travel", "mileage", "offset", "adjustment"})
+
+
+def billed_price(lines: Iterable[tuple[str, str, str, int]]) -> tuple[int, int]:
+    """(amount_cents, billable_minutes) of one invoiced entry: the totals of the statement lines that bill it,
+    given as (kind, side, quantity, amount_cents). An invoiced entry's price is frozen at what its statement
+    shows, on every installation, whatever later happens to the rates (offset lines are negative)."""
+    amount = billable = 0
+    for kind, side, quantity, cents in lines:
+        amount += -cents if side == "offset" else cents
+        if kind not in NOT_LABOR_KINDS:
+            billable += int(Decimal(quantity or "0"))
+    return amount, billable
+
+
 def round_up(minutes: int, increment: int) -> int:
     if minutes <= 0:
         return 0

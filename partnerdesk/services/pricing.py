@@ -2,16 +2,19 @@
 
 from __future__ import annotations
 
+import json
 from bisect import bisect_right
 from collections import defaultdict
 from dataclasses import dataclass
 from datetime import date, timedelta
+from typing import Iterable
 
 from sqlalchemy import bindparam, select, update
 from sqlalchemy.orm import Session
 
-from partnerdesk.db.models import Agreement, MileageRate, RateSchedule, TimeEntry
-from partnerdesk.domain.billing import IRS_MILEAGE_CENTS, EntryFacts, Priced, Rate, price_entry, rate_in_force
+from partnerdesk.db.models import Agreement, MileageRate, RateSchedule, StatementLine, TimeEntry
+from partnerdesk.domain.billing import (IRS_MILEAGE_CENTS, EntryFacts, Priced, Rate, billed_price, price_entry,
+                                       rate_in_force)
 
 # The columns of a rate schedule that pricing reads (and agreements edit).
 RATE_FIELDS = ("effective_from", "effective_to", "hourly_rate_cents", "after_hours_multiplier",
@@ -176,4 +179,41 @@ def reprice(s: Session, *, entry_ids: list[str] | None = None, agreement_ids: li
         conn = s.connection()
         for i in range(0, len(rows), 5000):
             conn.execute(stmt, rows[i:i + 5000])
+    return len(rows)
+
+
+def freeze_invoiced(s: Session, entry_ids: Iterable[str]) -> int:
+    """Set the price snapshot of invoiced entries to what their statement bills (``billing.billed_price`` of
+    the lines naming the entry), so an invoiced entry's price equals its statement lines on every installation.
+
+    Called where an entry is invoiced (issuing) and where an invoiced entry or its statement's lines arrive by
+    sync. Entries whose lines are not here yet, or billed on a line shared with other entries (mutual aid),
+    keep their price. Like ``reprice``, the update bypasses change capture."""
+    ids = sorted(set(entry_ids))
+    rows = []
+    for i in range(0, len(ids), 500):
+        found = s.execute(select(TimeEntry.id, StatementLine.statement_id).join(
+            StatementLine, StatementLine.id == TimeEntry.statement_line_id).where(
+            TimeEntry.id.in_(ids[i:i + 500]), TimeEntry.status == "invoiced", TimeEntry.deleted_at.is_(None))).all()
+        by_statement: dict[str, set[str]] = defaultdict(set)
+        for eid, sid in found:
+            by_statement[sid].add(eid)
+        for sid, eids in sorted(by_statement.items()):
+            lines: dict[str, list[tuple]] = defaultdict(list)
+            shared: set[str] = set()
+            for ln in s.execute(select(StatementLine.kind, StatementLine.side, StatementLine.quantity,
+                                       StatementLine.amount_cents, StatementLine.source_entry_ids).where(
+                    StatementLine.statement_id == sid, StatementLine.deleted_at.is_(None))):
+                sources = json.loads(ln.source_entry_ids or "[]")
+                for eid in eids.intersection(sources):
+                    lines[eid].append(tuple(ln[:4]))
+                    if len(sources) > 1:
+                        shared.add(eid)
+            for eid in sorted(set(lines) - shared):
+                amount, billable = billed_price(lines[eid])
+                rows.append({"eid": eid, "bm": billable, "amt": amount})
+    if rows:
+        t = TimeEntry.__table__
+        s.connection().execute(update(t).where(t.c.id == bindparam("eid")).values(
+            billable_minutes=bindparam("bm"), amount_cents=bindparam("amt"), updated_at=t.c.updated_at), rows)
     return len(rows)

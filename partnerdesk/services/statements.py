@@ -39,7 +39,7 @@ from partnerdesk.services.agencies import agency_dto
 from partnerdesk.services.base import clean_text, demo_database, find_agency, require_home
 from partnerdesk.services.bulk_capture import insert_captured, update_captured
 from partnerdesk.services.caps import cap_use
-from partnerdesk.services.pricing import Pricer, reprice
+from partnerdesk.services.pricing import Pricer, freeze_invoiced, reprice
 
 log = logging.getLogger(__name__)
 
@@ -912,6 +912,7 @@ def _mark_invoiced(s: Session, db: Database, rows: Iterable[tuple[str, LineDraft
                 raise FrozenError(f"time entry {eid} on {work_date} is already billed")
             updates.append((eid, {"statement_line_id": (None, first[eid]), "status": (status, "invoiced")}))
     update_captured(s, db, TimeEntry.__tablename__, updates)
+    freeze_invoiced(s, ids)  # the entries' prices are now the statement's, here and on every replica
 
 
 def _settled(s: Session, ids: list[str], exclude_credit_id: str | None = None) -> dict[str, int]:

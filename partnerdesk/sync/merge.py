@@ -765,24 +765,29 @@ def reprice_applied(s: Session, ops: list[list[Any]]) -> int:
     with the same pricing as a local write, in the same transaction. Entries touched by the ops are
     repriced, and so are the entries of agreements that changed or whose rates changed, and entries with miles
     when the mileage table changed. An entry that arrives already invoiced is priced once, if it has no
-    price yet (a local write prices it before invoicing; invoicing then freezes the price)."""
-    from partnerdesk.db.models import RateSchedule, TimeEntry
-    from partnerdesk.services.pricing import ENTRY_COLUMNS, Pricer, reprice
+    price yet (a local write prices it before invoicing; invoicing then freezes the price), and an invoiced
+    entry whose statement lines are here takes their price (``pricing.freeze_invoiced``), whatever the rates
+    did meanwhile on this installation."""
+    from partnerdesk.db.models import RateSchedule, StatementLine, TimeEntry
+    from partnerdesk.services.pricing import ENTRY_COLUMNS, Pricer, freeze_invoiced, reprice
 
     entries: set[str] = set()
     agreements: set[str] = set()
     schedules: set[str] = set()
+    lines: set[str] = set()
     miles = False
     for _hlc, tbl, row_id, _fld, _value in ops:
         if tbl == "time_entry":
             entries.add(row_id)
+        elif tbl == "statement_line":
+            lines.add(row_id)
         elif tbl == "agreement":
             agreements.add(row_id)
         elif tbl == "rate_schedule":
             schedules.add(row_id)
         elif tbl == "mileage_rate":
             miles = True
-    if not (entries or agreements or schedules or miles):
+    if not (entries or agreements or schedules or miles or lines):
         return 0
     for chunk in _chunks(sorted(schedules)):
         agreements.update(s.execute(select(RateSchedule.agreement_id).where(RateSchedule.id.in_(chunk))).scalars())
@@ -808,6 +813,12 @@ def reprice_applied(s: Session, ops: list[list[Any]]) -> int:
             s.connection().execute(update(t).where(t.c.id == bindparam("eid")).values(
                 billable_minutes=bindparam("bm"), amount_cents=bindparam("amt"), updated_at=t.c.updated_at), rows)
         n += len(rows)
+    # an invoiced entry is priced as its statement bills it, once the entry and the lines are both here
+    billed = set(entries)
+    for chunk in _chunks(sorted(lines)):
+        for sources in s.execute(select(StatementLine.source_entry_ids).where(StatementLine.id.in_(chunk))).scalars():
+            billed.update(json.loads(sources or "[]"))
+    n += freeze_invoiced(s, billed)
     return n
 
 
