@@ -8,6 +8,7 @@ import argparse
 from partnerdesk.cli.output import add_json_flag, context, emit_json, emit_table
 from partnerdesk.domain.durations import format_minutes
 from partnerdesk.domain.money import format_cents
+from partnerdesk.domain.wording import plural
 
 
 def _incident_options(p, adding: bool) -> None:
@@ -127,7 +128,7 @@ def cmd_labor_summary(args: argparse.Namespace) -> int:
     doc = ctx.services.incidents.labor_document(args.ref, certifier_name=args.certify_name,
                                                 certifier_title=args.certify_title)
     s = doc.summary
-    print(f"Wrote {path}: {len(s.rows)} line(s), claimable {format_cents(s.claimable_cents)} (regular "
+    print(f"Wrote {path}: {plural(len(s.rows), 'line')}, claimable {format_cents(s.claimable_cents)} (regular "
           f"{format_cents(s.regular_cents)}, overtime {format_cents(s.overtime_cents)})"
           + (f"; {format_cents(s.not_claimed_cents)} listed as usually not eligible" if s.not_claimed_cents else ""))
     return 0

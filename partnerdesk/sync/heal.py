@@ -28,6 +28,7 @@ from sqlalchemy import func, select, update
 
 from partnerdesk.db.models import Meta, SyncOp, SyncSegment
 from partnerdesk.db.types import session_now
+from partnerdesk.domain.wording import plural
 from partnerdesk.sync import keys, segment as segmod
 from partnerdesk.sync.merge import LOCAL_ONLY
 from partnerdesk.sync.store import PublishError, RefusedFile, Share, ShareUnavailable
@@ -282,7 +283,7 @@ def republish(svc: SyncService, share: Share, names: list[str], problems: list[s
         done += 1
         log.warning("sync: segment %s was %s on the share; republished as %s", r.name, why, name)
     if done:
-        problems.append(f"republished {done} segment(s) of this installation that were missing or damaged on "
+        problems.append(f"republished {plural(done, 'segment')} of this installation that were missing or damaged on "
                         "the share")
     return done
 
