@@ -146,9 +146,12 @@ def cmd_hours_restore(args: argparse.Namespace) -> int:
 
 
 def cmd_hours_list(args: argparse.Namespace) -> int:
+    from partnerdesk.cli.progress import Progress
+
     ctx = context(args)
-    items = ctx.services.hours.list(quarter=args.quarter, partner=args.partner, category=args.category,
-                                    status=args.status, direction=args.direction)
+    with Progress("Reading hours") as progress:
+        items = ctx.services.hours.list(quarter=args.quarter, partner=args.partner, category=args.category,
+                                        status=args.status, direction=args.direction, progress=progress)
     if args.json:
         emit_json(items)
     else:

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import date
 from decimal import Decimal, InvalidOperation
 from dataclasses import astuple, dataclass
-from typing import Any, Iterable
+from typing import Any, Callable, Iterable
 
 from sqlalchemy import func, or_, select
 from sqlalchemy.orm import Session, aliased
@@ -25,6 +25,7 @@ from partnerdesk.services.pricing import EntryRow, Pricer, reprice
 DIRECTIONS = {"given": "given", "we helped them": "given", "gave": "given", "out": "given",
               "received": "received", "they helped us": "received", "in": "received"}
 STATUSES = ("draft", "acknowledged", "invoiced", "disputed")
+PROGRESS_STEP = 2000  # entries read between two progress reports of a long listing
 EDITABLE = ("work_date", "minutes", "category", "staff", "after_hours", "callout", "overtime", "travel_minutes",
             "miles", "incident_ref", "description", "agreement")
 
@@ -132,7 +133,10 @@ class HoursService:
 
     def list(self, *, quarter: str | None = None, partner: str | None = None, category: str | None = None,
              status: str | None = None, direction: str | None = None, fiscal_year: int | None = None,
-             limit: int | None = None, incident: str | None = None) -> list[TimeEntryDTO]:
+             limit: int | None = None, incident: str | None = None,
+             progress: Callable[[int, int], None] | None = None) -> list[TimeEntryDTO]:
+        """The live entries that match, newest first. ``progress(done, total)`` is told how far the reading got
+        (a large region holds hundreds of thousands of entries)."""
         with self.db.read() as s:
             home = require_home(s)
             q, prov, rec = self._select()
@@ -164,7 +168,16 @@ class HoursService:
             q = q.order_by(TimeEntry.work_date.desc(), TimeEntry.created_at.desc())
             if limit:
                 q = q.limit(limit)
-            return [self._dto(row, home.id) for row in s.execute(q)]
+            if progress is None:
+                return [self._dto(row, home.id) for row in s.execute(q)]
+            total = s.scalar(select(func.count()).select_from(q.order_by(None).subquery())) or 0
+            out = []
+            for row in s.execute(q.execution_options(yield_per=PROGRESS_STEP)):
+                out.append(self._dto(row, home.id))
+                if len(out) % PROGRESS_STEP == 0:
+                    progress(len(out), total)
+            progress(total, total)
+            return out
 
     def get(self, entry_id: str, include_deleted: bool = False) -> TimeEntryDTO:
         with self.db.read() as s:

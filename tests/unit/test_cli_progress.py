@@ -89,6 +89,7 @@ def test_export_and_import_json_draw_a_bar_on_a_terminal(demo_ctx, tmp_path, mon
     (["contacts", "export", "{tmp}/all.vcf"], "Exporting to all.vcf"),  # 11 s
     (["statements", "draft", "--quarter", "2026Q3", "--all"], "Drafting statements"),  # 14 s
     (["backup", "{tmp}/copy.sqlite3"], "Backing up"),  # 5 s
+    (["hours", "list"], "Reading hours"),  # 48 s for 200,000 entries on the large demo region
 ])
 def test_long_commands_draw_a_bar_on_a_terminal(demo_ctx, tmp_path, monkeypatch, argv, what):
     from partnerdesk.cli import main
