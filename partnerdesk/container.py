@@ -24,6 +24,7 @@ if TYPE_CHECKING:
     from partnerdesk.services.hours import HoursService
     from partnerdesk.services.hours_import import HoursImportService
     from partnerdesk.services.incidents import IncidentService
+    from partnerdesk.services.statements_mutual_aid import MutualAidService
     from partnerdesk.services.interchange import InterchangeService
     from partnerdesk.services.payments import PaymentService
     from partnerdesk.services.settlement import SettlementService
@@ -103,6 +104,12 @@ class Services:
         from partnerdesk.services.incidents import IncidentService
 
         return IncidentService(self.db)
+
+    @cached_property
+    def mutual_aid(self) -> "MutualAidService":
+        from partnerdesk.services.statements_mutual_aid import MutualAidService
+
+        return MutualAidService(self.db)
 
     @cached_property
     def payments(self) -> "PaymentService":

@@ -231,12 +231,6 @@ class IncidentService:
                 overrides=tuple((names.get(k, "every employee") if k else "every employee", r)
                                 for k, r in overrides.items()), demo=demo_database(s))
 
-    def invoice(self, ref: str, partner: str, agreement: str | None = None, out: Path | str | None = None):
-        """Issue a Mutual Aid Reimbursement Request (services/statements_mutual_aid.py): (statement, PDF path)."""
-        from partnerdesk.services.statements_mutual_aid import issue_mutual_aid
-
-        return issue_mutual_aid(self.db, ref, partner, agreement=agreement, out=out)
-
     def write_labor_summary(self, ref: str, path: Path | str, **kwargs: Any) -> Path:
         from partnerdesk.reports.labor_summary import render_csv, render_pdf
         from partnerdesk.services.statements import write_file

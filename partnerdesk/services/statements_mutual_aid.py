@@ -70,6 +70,17 @@ def _agreement_rate_lines(s, agreement_id: str, entry_ids: list[str]) -> list[Li
     return list(draft.lines)
 
 
+class MutualAidService:
+    """Mutual Aid Reimbursement Requests for the GUI (the CLI calls ``issue_mutual_aid`` itself)."""
+
+    def __init__(self, db: Database):
+        self.db = db
+
+    def invoice(self, ref: str, partner: str, agreement: str | None = None, out: Path | str | None = None):
+        """Issue one request to ``partner`` for incident ``ref``: (statement, PDF path)."""
+        return issue_mutual_aid(self.db, ref, partner, agreement=agreement, out=out)
+
+
 def issue_mutual_aid(db: Database, incident: str, partner: str, agreement: str | None = None,
                      today: date | None = None, out: Path | str | None = None) -> tuple[StatementDTO, str | None]:
     """Issue one Mutual Aid Reimbursement Request to ``partner`` for the unbilled hours our staff gave it under

@@ -350,7 +350,7 @@ class IncidentsDialog(QDialog):
             self.changed.emit()
 
         self.runner.run(f"Issuing a Mutual Aid Reimbursement Request to {partner}…",
-                      lambda: self.services.incidents.invoice(i.ref, partner, agreement=agreement, out=folder),
+                      lambda: self.services.mutual_aid.invoice(i.ref, partner, agreement=agreement, out=folder),
                       done)
 
 
