@@ -15,9 +15,9 @@ from partnerdesk import __version__
 from partnerdesk.domain.money import Money
 from partnerdesk.domain.periods import long_date
 from partnerdesk.domain.settlement import BILATERAL, ProposalView
-from partnerdesk.reports.statement import (BOTTOM_MARGIN, CERTIFICATION, MARGIN_X, PAGE_H, PAGE_W, TOP_MARGIN,
-                                           WIDTH, FRAME_PAD, _callout, _grid_style, _Rule, money)
-from partnerdesk.reports.styles import (ACCENT, ACCENT_LIGHT, FONT, FONT_BOLD, INK, MUTED, RULE, StyledTable, esc,
+from partnerdesk.reports.statement import (BOTTOM_MARGIN, CERTIFICATION, MARGIN_X, PAGE_H, TOP_MARGIN,
+                                           WIDTH, _callout, _grid_style, _Rule, footer_frame, money)
+from partnerdesk.reports.styles import (ACCENT, ACCENT_LIGHT, FONT, FONT_BOLD, INK, RULE, StyledTable, esc,
                                         numbered_canvas, styles)
 
 TITLE = "Regional Settlement Proposal"
@@ -189,16 +189,9 @@ class _Proposal:
     def footer(self, canv, page: int, total: int) -> None:
         v = self.v
         canv.saveState()
-        canv.setStrokeColor(RULE)
-        canv.setLineWidth(0.5)
-        x0, x1 = MARGIN_X + FRAME_PAD, PAGE_W - MARGIN_X - FRAME_PAD
-        canv.line(x0, 0.55 * inch, x1, 0.55 * inch)
-        canv.setFont(FONT, 7)
-        canv.setFillColor(MUTED)
+        x0, x1 = footer_frame(canv, page, total)
         mode = "bilateral netting only" if v.mode == BILATERAL else "multilateral netting"
         canv.drawString(x0, 0.4 * inch, f"{TITLE} {v.code} · {v.quarter} · {mode}")
-        canv.setFont(FONT_BOLD, 7)
-        canv.drawRightString(x1, 0.4 * inch, f"Page {page} of {total}")
         if page > 1:
             canv.setFont(FONT_BOLD, 8)
             canv.setFillColor(ACCENT)

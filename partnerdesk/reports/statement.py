@@ -532,18 +532,11 @@ class _Builder:
     def footer(self, canv, page: int, total: int) -> None:
         v = self.v
         canv.saveState()
-        canv.setStrokeColor(RULE)
-        canv.setLineWidth(0.5)
-        x0, x1 = MARGIN_X + FRAME_PAD, PAGE_W - MARGIN_X - FRAME_PAD
-        canv.line(x0, 0.55 * inch, x1, 0.55 * inch)
-        canv.setFont(FONT, 7)
-        canv.setFillColor(MUTED)
+        x0, x1 = footer_frame(canv, page, total)
         middle = f" · {KIND_TITLES.get(v.kind, '')} {v.number or 'DRAFT'} · "
         room = x1 - x0 - stringWidth(f"Page {total} of {total}", FONT_BOLD, 7) - 12 - stringWidth(middle, FONT, 7)
         draw_text(canv, x0, 0.4 * inch, _fit(v.issuer.name, FONT, 7, room / 2) + middle
                   + _fit(v.bill_to.name, FONT, 7, room / 2), FONT, 7)
-        canv.setFont(FONT_BOLD, 7)
-        canv.drawRightString(x1, 0.4 * inch, f"Page {page} of {total}")
         if page > 1:
             canv.setFont(FONT_BOLD, 8)
             canv.setFillColor(ACCENT)
@@ -703,6 +696,20 @@ class _CutLine(Flowable):
         c.setFont(FONT, 8)
         c.setFillColor(MUTED)
         c.drawString(0, -5, "✂  detach here")
+
+
+def footer_frame(canv, page: int, total: int) -> tuple[float, float]:
+    """What every statement-style document's page foot carries: the rule and "Page n of m". Returns the text
+    span (x0, x1), with the muted 7-point font set for the caller's own left-hand line."""
+    x0, x1 = MARGIN_X + FRAME_PAD, PAGE_W - MARGIN_X - FRAME_PAD
+    canv.setStrokeColor(RULE)
+    canv.setLineWidth(0.5)
+    canv.line(x0, 0.55 * inch, x1, 0.55 * inch)
+    canv.setFillColor(MUTED)
+    canv.setFont(FONT_BOLD, 7)
+    canv.drawRightString(x1, 0.4 * inch, f"Page {page} of {total}")
+    canv.setFont(FONT, 7)
+    return x0, x1
 
 
 def _fit(text: str, font: str, size: float, width: float) -> str:
